@@ -1,0 +1,52 @@
+# Satu Pintu: `make demo` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENV := DJANGO_ENV=demo
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/satupintu
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test lint bench e2e schema messages install clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p var
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) lint
+	mkdir -p var
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL=$(TEST_DATABASE_URL) CHROMIUM=$(CHROMIUM) $(BIN)/pytest -p no:cacheprovider
+
+e2e: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) CHROMIUM=$(CHROMIUM) $(BIN)/pytest -p no:cacheprovider e2e
+
+bench: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/catalog_search.py
+
+schema: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=e2e
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,17 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _indonesian_by_default(settings):
+    """Each test starts in the default language, whatever the previous one activated."""
+    settings.LANGUAGE_CODE = "id"
+    with translation.override("id"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

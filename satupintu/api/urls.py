@@ -1,0 +1,17 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from satupintu.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("malls/", views.MallListView.as_view(), name="mall-list"),
+    path("malls/<slug:slug>/", views.MallDetailView.as_view(), name="mall-detail"),
+    path("agencies/", views.AgencyListView.as_view(), name="agency-list"),
+    path("services/", views.ServiceListView.as_view(), name="service-list"),
+    path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service-detail"),
+    path("announcements/", views.AnnouncementListView.as_view(), name="announcement-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,124 @@
+"""Reads of the service catalog: search and the service page."""
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+
+from satupintu.catalog import search
+from satupintu.catalog.models import Service
+from satupintu.malls.models import Agency, Mall
+
+
+class ToTsVector(Func):
+    """to_tsvector('simple', ...): the expression the GIN index of migration 0002 is built on."""
+
+    function = "to_tsvector"
+    template = "%(function)s('simple'::regconfig, %(expressions)s)"
+    output_field = TextField()
+
+
+class ToTsQuery(Func):
+    function = "to_tsquery"
+    template = "%(function)s('simple'::regconfig, %(expressions)s)"
+    output_field = TextField()
+
+
+def service_list_base() -> QuerySet[Service]:
+    """Active services of active agencies in active malls, with what a result row shows."""
+    return Service.objects.filter(
+        is_active=True, agency__is_active=True, agency__mall__is_active=True
+    ).select_related("agency", "agency__mall")
+
+
+def _match(qs: QuerySet[Service], query: str, operator: str) -> QuerySet[Service]:
+    terms = search.query_terms(query)
+    if not terms:
+        return qs.none()
+    if connection.vendor != "postgresql":
+        # The embedded (SQLite) demo: every term, or any with operator "|", as a substring.
+        conditions = [Q(search_text__contains=term) for term in terms]
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined = (combined & condition) if operator == "&" else (combined | condition)
+        return qs.filter(combined).order_by("name", "pk")
+    tsquery = ToTsQuery(Value(search.tsquery(terms, operator=operator)))
+    document = ToTsVector(F("search_text"))
+    fts = Func(
+        document,
+        tsquery,
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+    folded = search.fold(query)
+    rank = Func(document, tsquery, function="ts_rank", output_field=FloatField()) + Func(
+        Value(folded), F("search_text"), function="word_similarity", output_field=FloatField()
+    )
+    condition = Q(fts)
+    if operator == "&":
+        # Typos: the whole query close to some words of the service (pg_trgm's %>).
+        condition |= Q(search_text__trigram_word_similar=folded)
+    return qs.filter(condition).annotate(rank=rank).order_by("-rank", "name", "pk")
+
+
+def service_search(
+    *,
+    query: str = "",
+    mall: Mall | None = None,
+    agency: Agency | None = None,
+    channel: str | None = None,
+) -> QuerySet[Service]:
+    """Services matching a free-text query, best first, optionally within a mall or agency.
+
+    All significant terms must match (or the query as a whole must be close, for typos); when
+    nothing does, services matching any term are returned, ranked.
+    """
+    qs = service_list_base()
+    if mall is not None:
+        qs = qs.filter(agency__mall=mall)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    if channel == "online":
+        qs = qs.filter(channel__in=[Service.Channel.ONLINE, Service.Channel.BOTH])
+    elif channel == "in_person":
+        qs = qs.filter(channel__in=[Service.Channel.IN_PERSON, Service.Channel.BOTH])
+    if not query.strip():
+        return qs.order_by("agency__mall__name", "agency__name", "name", "pk")
+    matched = _match(qs, query, "&")
+    if matched.exists():
+        return matched
+    return _match(qs, query, "|")
+
+
+def service_detail(*, service_id: int) -> Service:
+    """One active service with its standard, requirements, steps and forms (raises DoesNotExist)."""
+    return service_list_base().prefetch_related("requirements", "steps", "forms").get(pk=service_id)
+
+
+def agency_list(*, mall: Mall) -> QuerySet[Agency]:
+    """A mall's active agencies with the number of active services each offers."""
+    return (
+        Agency.objects.filter(mall=mall, is_active=True)
+        .annotate(service_count=Count("services", filter=Q(services__is_active=True)))
+        .order_by("kind", "name")
+    )
+
+
+def agency_with_services(*, mall: Mall, slug: str) -> Agency:
+    return (
+        Agency.objects.filter(mall=mall, is_active=True)
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("name"))
+        )
+        .get(slug=slug)
+    )

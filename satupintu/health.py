@@ -1,0 +1,26 @@
+"""Liveness and readiness probes, and uploaded public files where no proxy serves them."""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.static import serve
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is up."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The process can serve: its database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded public documents (downloadable forms) from MEDIA_ROOT."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,59 @@
+"""Who may configure what: a mall manager their mall, agency staff their agency."""
+
+from dataclasses import dataclass
+
+from satupintu.accounts.models import User
+from satupintu.malls.models import Agency, StaffMembership
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """The malls a person manages and the agencies they work for."""
+
+    is_superuser: bool
+    is_monitor: bool
+    managed_mall_ids: frozenset[int]
+    agency_ids: frozenset[int]
+
+    @property
+    def is_staff_anywhere(self) -> bool:
+        return (
+            self.is_superuser or self.is_monitor or bool(self.managed_mall_ids or self.agency_ids)
+        )
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.is_monitor
+
+    def manages_mall(self, mall_id: int | None) -> bool:
+        return self.is_superuser or mall_id in self.managed_mall_ids
+
+    def edits_agency(self, agency: Agency) -> bool:
+        """Agency staff edit their agency's catalog; the mall's manager edits all of the mall's."""
+        return (
+            self.is_superuser
+            or agency.pk in self.agency_ids
+            or agency.mall_id in self.managed_mall_ids
+        )
+
+
+def staff_scope(user: User) -> StaffScope:
+    """The scope of ``user``, computed once per user object (one query)."""
+    cached = getattr(user, "_staff_scope", None)
+    if cached is not None:
+        return cached
+    memberships = (
+        list(StaffMembership.objects.filter(user=user).values_list("role", "mall_id", "agency_id"))
+        if user.is_authenticated
+        else []
+    )
+    scope = StaffScope(
+        is_superuser=bool(user.is_active and user.is_superuser),
+        is_monitor=any(role == StaffMembership.Role.MINISTRY_MONITOR for role, _, _ in memberships),
+        managed_mall_ids=frozenset(
+            m for role, m, _ in memberships if role == StaffMembership.Role.MALL_MANAGER
+        ),
+        agency_ids=frozenset(a for _, _, a in memberships if a is not None),
+    )
+    user._staff_scope = scope
+    return scope

@@ -1,0 +1,48 @@
+"""Writes about malls: announcements and staff memberships."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from satupintu.accounts.models import User
+from satupintu.malls.models import Agency, Announcement, Mall, StaffMembership
+
+
+@transaction.atomic
+def announcement_publish(
+    *,
+    mall: Mall,
+    title: str,
+    body: str,
+    valid_from: datetime,
+    valid_until: datetime,
+    kind: str = Announcement.Kind.GENERAL,
+    agency: Agency | None = None,
+) -> Announcement:
+    """Publish an announcement of a mall, or of one of its agencies, for a validity period."""
+    announcement = Announcement(
+        mall=mall,
+        agency=agency,
+        kind=kind,
+        title=title,
+        body=body,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    announcement.full_clean()
+    announcement.save()
+    return announcement
+
+
+@transaction.atomic
+def membership_grant(
+    *, user: User, role: str, mall: Mall | None = None, agency: Agency | None = None
+) -> StaffMembership:
+    """Give a person a staff role; staff get access to the (scoped) configuration admin."""
+    membership, _created = StaffMembership.objects.get_or_create(
+        user=user, role=role, mall=mall, agency=agency
+    )
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return membership

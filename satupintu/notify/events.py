@@ -1,0 +1,70 @@
+"""The placeholders each event offers its templates, with example values for previews."""
+
+from satupintu.notify.models import Event
+
+_COMMON = {
+    "name": "Siti Aminah",
+    "mall": "MPP Kota Bogor",
+    "link": "https://mpp.example.go.id/lacak/MPP-2026-000123",
+}
+
+EXAMPLES: dict[str, dict[str, str]] = {
+    Event.BOOKING_CONFIRMED: {
+        **_COMMON,
+        "service": "Penerbitan KTP-el Baru",
+        "date": "Senin, 6 April 2026",
+        "time": "09.00",
+        "code": "BGR-7K2Q",
+    },
+    Event.BOOKING_MOVED: {
+        **_COMMON,
+        "service": "Penerbitan KTP-el Baru",
+        "old_date": "Rabu, 1 April 2026",
+        "date": "Senin, 13 April 2026",
+        "time": "09.00",
+        "code": "BGR-7K2Q",
+        "decree": "443.1/1215.DPMPTSP",
+    },
+    Event.BOOKING_REMINDER: {
+        **_COMMON,
+        "service": "Penerbitan KTP-el Baru",
+        "date": "Senin, 6 April 2026",
+        "time": "09.00",
+        "code": "BGR-7K2Q",
+    },
+    Event.APPLICATION_RECEIVED: {
+        **_COMMON,
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "tracking": "MPP-2026-000123",
+    },
+    Event.REVISION_REQUESTED: {
+        **_COMMON,
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "tracking": "MPP-2026-000123",
+        "note": "Gambar denah belum ditandatangani.",
+    },
+    Event.SURVEY_SCHEDULED: {
+        **_COMMON,
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "tracking": "MPP-2026-000123",
+        "date": "Kamis, 9 April 2026",
+        "time": "10.00",
+        "mode": "telekonferensi",
+    },
+    Event.DECISION_MADE: {
+        **_COMMON,
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "tracking": "MPP-2026-000123",
+        "decision": "disetujui",
+    },
+    Event.DOCUMENT_READY: {
+        **_COMMON,
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "tracking": "MPP-2026-000123",
+    },
+    Event.COMPLAINT_ANSWERED: {
+        **_COMMON,
+        "tracking": "ADU-2026-000045",
+        "answer": "Loket KTP-el kini buka pukul 08.00.",
+    },
+}

@@ -1,0 +1,209 @@
+"""Demo data modelled on the 2020 articles: MPP Kota Bogor and MPP Kabupaten Probolinggo."""
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from satupintu.accounts.models import User
+from satupintu.catalog.importer import catalog_import
+from satupintu.catalog.models import DownloadableForm, Service
+from satupintu.malls.models import Agency, Announcement, Mall, OpeningHours, StaffMembership
+from satupintu.malls.services import announcement_publish, membership_grant
+
+DEMO_DIR = Path(settings.BASE_DIR) / "demo"
+DEMO_PASSWORD = "satupintu-demo"  # noqa: S105 - printed for the demo, refused in production
+
+MALLS = [
+    {
+        "slug": "kota-bogor",
+        "name": "MPP Kota Bogor",
+        "kind": Mall.Kind.CITY,
+        "region_code": "32.71",
+        "time_zone": Mall.TimeZone.WIB,
+        "address": "Jl. Ir. H. Juanda No. 10, Paledang, Bogor Tengah, Kota Bogor, Jawa Barat",
+        "phone": "+622518321075",
+        "whatsapp": "+6281110001234",
+        "email": "mpp@kotabogor.go.id",
+        "website": "https://mpp.kotabogor.go.id",
+        "social_media": {"instagram": "mppkotabogor", "twitter": "mppkotabogor"},
+        "hours": {d: (time(8), time(15, 30)) for d in range(5)},
+        "catalog": "catalog-kota-bogor.csv",
+    },
+    {
+        "slug": "kabupaten-probolinggo",
+        "name": "MPP Kabupaten Probolinggo",
+        "kind": Mall.Kind.REGENCY,
+        "region_code": "35.13",
+        "time_zone": Mall.TimeZone.WIB,
+        "address": "Jl. Panglima Sudirman No. 134, Kraksaan, Kabupaten Probolinggo, Jawa Timur",
+        "phone": "+62335841044",
+        "whatsapp": "+6281130005678",
+        "email": "mpp@probolinggokab.go.id",
+        "website": "https://mpp.probolinggokab.go.id",
+        "social_media": {"instagram": "mppkabprobolinggo"},
+        "hours": {**{d: (time(7, 30), time(15)) for d in range(5)}, 5: (time(8), time(12))},
+        "catalog": "catalog-kabupaten-probolinggo.csv",
+    },
+]
+
+# The online form most applications start with; services refine it in the admin.
+BASE_FORM_SCHEMA = [
+    {
+        "name": "nik",
+        "label": {"id": "NIK pemohon", "en": "Applicant's NIK"},
+        "type": "nik",
+        "required": True,
+    },
+    {
+        "name": "nama",
+        "label": {"id": "Nama lengkap", "en": "Full name"},
+        "type": "text",
+        "required": True,
+    },
+    {
+        "name": "telepon",
+        "label": {"id": "Nomor WhatsApp", "en": "WhatsApp number"},
+        "type": "phone",
+        "required": True,
+    },
+    {
+        "name": "alamat",
+        "label": {"id": "Alamat", "en": "Address"},
+        "type": "textarea",
+        "required": True,
+    },
+]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+
+
+def blank_form_pdf(title: str) -> bytes:
+    """A one-page PDF showing ``title``: a stand-in for an agency's real form."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 16 Tf 60 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def _mall(spec: dict) -> Mall:
+    fields = {k: v for k, v in spec.items() if k not in ("slug", "hours", "catalog")}
+    mall, _created = Mall.objects.update_or_create(slug=spec["slug"], defaults=fields)
+    OpeningHours.objects.filter(mall=mall).delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(mall=mall, weekday=day, opens=opens, closes=closes)
+        for day, (opens, closes) in spec["hours"].items()
+    )
+    return mall
+
+
+def _agency(mall: Mall, word: str) -> Agency:
+    return Agency.objects.filter(mall=mall, name__icontains=word).order_by("pk").first()
+
+
+def _user(username: str, *, superuser: bool = False, nik: str = "", first_name: str = "") -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"email": f"{username}@demo.satupintu.id", "first_name": first_name, "nik": nik},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.is_superuser = user.is_staff = superuser
+        user.save()
+    return user
+
+
+@transaction.atomic
+def seed() -> list[DemoLogin]:
+    """Create (or refresh) the demo malls, catalogs, forms, announcements and logins."""
+    malls = {}
+    for spec in MALLS:
+        mall = _mall(spec)
+        catalog_import(mall=mall, path=DEMO_DIR / spec["catalog"])
+        malls[spec["slug"]] = mall
+
+    bogor, probolinggo = malls["kota-bogor"], malls["kabupaten-probolinggo"]
+    online = Service.objects.filter(
+        agency__mall__in=malls.values(), channel__in=[Service.Channel.ONLINE, Service.Channel.BOTH]
+    )
+    online.filter(form_schema=[]).update(form_schema=BASE_FORM_SCHEMA)
+    for service in Service.objects.filter(agency__mall=bogor).order_by("pk")[:12]:
+        if not service.forms.exists():
+            form = DownloadableForm(service=service, title=f"Formulir {service.name}")
+            form.file.save(
+                f"formulir-{service.slug}.pdf",
+                ContentFile(blank_form_pdf(f"Formulir {service.name}")),
+                save=False,
+            )
+            form.save()
+
+    now = timezone.now()
+    Announcement.objects.filter(mall__in=malls.values()).delete()
+    announcement_publish(
+        mall=bogor,
+        kind=Announcement.Kind.RESTRICTED_HOURS,
+        title="Jam layanan tatap muka dibatasi 09.00–12.00 WIB",
+        body="Untuk mencegah kerumunan, layanan tatap muka hanya pukul 09.00–12.00 WIB. "
+        "Sebagian besar layanan dapat diajukan secara daring.",
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=30),
+    )
+    announcement_publish(
+        mall=probolinggo,
+        kind=Announcement.Kind.NEW_ONLINE_SERVICE,
+        agency=_agency(probolinggo, "Kependudukan"),
+        title="Akta kelahiran kini dapat diajukan daring",
+        body="Unggah berkas dari rumah; dokumen dapat dicetak mandiri setelah terbit.",
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=60),
+    )
+
+    R = StaffMembership.Role
+    disdukcapil = _agency(bogor, "Kependudukan")
+    dpmptsp = _agency(bogor, "Penanaman Modal")
+    plan = [
+        ("admin", "superuser", None, None),
+        ("kementerian", R.MINISTRY_MONITOR, None, None),
+        ("pengelola.bogor", R.MALL_MANAGER, bogor, None),
+        ("pengelola.probolinggo", R.MALL_MANAGER, probolinggo, None),
+        ("fo.disdukcapil.bogor", R.FRONT_OFFICE, None, disdukcapil),
+        ("verifikator.dpmptsp.bogor", R.VERIFIER, None, dpmptsp),
+        ("teknis.dpmptsp.bogor", R.TECHNICAL_TEAM, None, dpmptsp),
+        ("kepala.dpmptsp.bogor", R.APPROVER, None, dpmptsp),
+    ]
+    logins = []
+    for username, role, mall, agency in plan:
+        user = _user(username, superuser=role == "superuser")
+        if role != "superuser":
+            membership_grant(user=user, role=role, mall=mall, agency=agency)
+        logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
+    _user("warga", nik="3271014501900001", first_name="Siti")
+    logins.append(DemoLogin("warga", "citizen", "NIK 3271014501900001"))
+    return logins

@@ -1,0 +1,21 @@
+"""manage.py seed_demo: load the demo malls, catalogs and one login per role."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from satupintu.portal import demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data (MPP Kota Bogor, MPP Kabupaten Probolinggo)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demo data and its known passwords are refused in production.")
+        logins = demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<28} {login.role:<18} {login.scope}")

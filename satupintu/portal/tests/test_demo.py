@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from satupintu.catalog.models import Service
+from satupintu.catalog.selectors import service_search
+from satupintu.malls.models import Agency, Mall, StaffMembership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_both_malls_as_the_articles_describe(capsys):
+    call_command("seed_demo")
+    bogor = Mall.objects.get(slug="kota-bogor")
+    probolinggo = Mall.objects.get(slug="kabupaten-probolinggo")
+
+    assert Agency.objects.filter(mall=bogor).count() == 14
+    assert Service.objects.filter(agency__mall=bogor).count() == 203
+    assert Service.objects.filter(agency__mall=probolinggo, agency__kind="local").count() == 121
+    assert Service.objects.filter(agency__mall=probolinggo, agency__kind="vertical").count() == 70
+    out = capsys.readouterr().out
+    for role in StaffMembership.Role.values:
+        assert role in out
+    assert service_search(query="KTP", mall=bogor).exists()
+
+
+def test_demo_can_be_loaded_twice_without_duplicates():
+    call_command("seed_demo")
+    count = Service.objects.count()
+    call_command("seed_demo")
+    assert Service.objects.count() == count
+
+
+def test_demo_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(Exception, match="production"):
+        call_command("seed_demo")

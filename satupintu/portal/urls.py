@@ -1,0 +1,14 @@
+from django.urls import path
+
+from satupintu.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mpp/<slug:slug>/", views.mall_detail, name="mall"),
+    path("mpp/<slug:slug>/instansi/<slug:agency_slug>/", views.agency_detail, name="agency"),
+    path("layanan/<int:pk>/", views.service_detail, name="service"),
+    path("layanan/<int:pk>/booking/", views.coming_soon, {"action": "book"}, name="book"),
+    path("layanan/<int:pk>/ajukan/", views.coming_soon, {"action": "apply"}, name="apply"),
+]

@@ -1,0 +1,110 @@
+"""Citizen-facing pages: search, a mall, an agency, a service."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from satupintu.catalog import selectors as catalog
+from satupintu.catalog.models import Service
+from satupintu.malls import selectors as malls
+from satupintu.malls.models import Agency, Mall
+from satupintu.portal.forms import SearchForm
+
+RESULTS_PER_PAGE = 20
+
+
+def _mall_or_404(slug: str) -> Mall:
+    try:
+        return malls.mall_get(slug=slug)
+    except Mall.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _search(request: HttpRequest, mall: Mall | None = None) -> dict:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = None
+    if query:
+        results = catalog.service_search(query=query, mall=mall)
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return {"form": form, "query": query, "page": page}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = _search(request)
+    context["malls"] = malls.mall_list()
+    return render(request, "portal/home.html", context)
+
+
+def mall_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    mall = _mall_or_404(slug)
+    context = _search(request, mall=mall)
+    context.update(
+        mall=mall,
+        agencies=catalog.agency_list(mall=mall),
+        announcements=malls.announcement_current(mall=mall),
+    )
+    return render(request, "portal/mall.html", context)
+
+
+def agency_detail(request: HttpRequest, slug: str, agency_slug: str) -> HttpResponse:
+    mall = _mall_or_404(slug)
+    try:
+        agency = catalog.agency_with_services(mall=mall, slug=agency_slug)
+    except Agency.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "portal/agency.html",
+        {
+            "mall": mall,
+            "agency": agency,
+            "announcements": malls.announcement_current(mall=mall),
+        },
+    )
+
+
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        service = catalog.service_detail(service_id=pk)
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
+    mall = service.agency.mall
+    return render(
+        request,
+        "portal/service.html",
+        {
+            "service": service,
+            "mall": mall,
+            "agency": service.agency,
+            "announcements": malls.announcement_current(mall=mall),
+        },
+    )
+
+
+def coming_soon(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Booking and online application land with their own issues; until then, say so."""
+    try:
+        service = catalog.service_detail(service_id=pk)
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "portal/coming_soon.html",
+        {
+            "service": service,
+            "mall": service.agency.mall,
+            "action": action,
+            "announcements": malls.announcement_current(mall=service.agency.mall),
+        },
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": _("Not found."), "fields": {}}},
+            status=404,
+        )
+    return render(request, "404.html", status=404)

@@ -1,0 +1,49 @@
+"""Production refuses to start on the demo's defaults."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def _check(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process only.
+        if k
+        not in (
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "ALLOWED_HOSTS",
+            "DJANGO_ENV",
+            "EMAIL_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secrets_refuses_to_start():
+    result = _check(DJANGO_ENV="production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_production_with_its_settings_starts():
+    result = _check(
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="mpp.example.go.id",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/satupintu",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.go.id:587",
+    )
+    assert result.returncode == 0, result.stderr

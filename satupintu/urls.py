@@ -1,0 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from satupintu import health
+
+handler404 = "satupintu.portal.views.not_found"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include("satupintu.api.urls")),
+    path("webhooks/", include("satupintu.notify.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    # Uploaded forms are public documents; production serves them from the reverse proxy.
+    path("media/<path:path>", health.media, name="media"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("satupintu.portal.urls")), prefix_default_language=False
+)
