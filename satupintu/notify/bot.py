@@ -77,5 +77,5 @@ def reply(*, phone: str, text: str) -> Message:
         next_attempt_at=timezone.now(),
         give_up_at=timezone.now() + RETRY_FOR,
     )
-    transaction.on_commit(lambda: queue_delivery(message.pk))
+    transaction.on_commit(queue_delivery)
     return message

@@ -2,13 +2,13 @@
 deliver it, retrying with backoff for up to a day and falling back to the next channel."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template import Context, Template
 from django.utils import timezone
 
@@ -142,72 +142,123 @@ def notify(
         )
         if message is not None:
             message.save()
-            transaction.on_commit(partial(queue_delivery, message.pk))
+            _queue_delivery_on_commit()
             return message
     logger.warning("no channel and template for %s to %s", event, recipient)
     return None
 
 
-def queue_delivery(message_id: int) -> None:
-    """Ask a worker to deliver; if the broker is down the sweep will queue it later."""
+BATCH_SIZE = 100
+
+
+def queue_delivery() -> None:
+    """Ask a worker to deliver what is due; if the broker is down the sweep asks again later."""
     from satupintu.notify import tasks
 
     try:
-        tasks.deliver.delay(message_id)
-    except Exception:  # broker down: the row is safe in the outbox
-        logger.warning(
-            "could not queue message %s; the sweep will retry", message_id, exc_info=True
-        )
+        tasks.deliver_due.delay()
+    except Exception:  # broker down: the rows are safe in the outbox
+        logger.warning("could not reach the broker; the sweep will queue delivery", exc_info=True)
 
 
-def _claim(message_id: int) -> Message | None:
+def _queue_delivery_on_commit() -> None:
+    """Queue one delivery run when the current transaction commits, however many messages it
+    wrote: a closure that moves ten thousand bookings asks the broker once, not 10,000 times."""
+    connection = transaction.get_connection()
+    if not any(func is queue_delivery for _sids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(queue_delivery)
+
+
+def _claim(queryset: Any, limit: int) -> list[Message]:
+    """Lock up to ``limit`` due messages that no other worker holds and mark them sending."""
+    now = timezone.now()
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=message_id, status=Message.Status.QUEUED, next_attempt_at__lte=timezone.now()
-            )
-            .first()
+        batch = list(
+            queryset.select_for_update(skip_locked=True)
+            .filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")[:limit]
         )
-        if message is None:
-            return None
+        if batch:
+            Message.objects.filter(pk__in=[m.pk for m in batch]).update(
+                status=Message.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+            )
+    for message in batch:
         message.status = Message.Status.SENDING
         message.attempts += 1
-        message.claimed_at = timezone.now()
-        message.save(update_fields=["status", "attempts", "claimed_at"])
-    return message
+        message.claimed_at = now
+    return batch
 
 
 def message_deliver(*, message_id: int) -> Message | None:
-    """Claim a due message (no other worker can take it) and hand it to its channel.
+    """Claim one due message (no other worker can take it) and hand it to its channel.
 
     Returns the message in its new state, or None when it was not due or already taken.
     """
-    message = _claim(message_id)
-    if message is None:
+    batch = _claim(Message.objects.filter(pk=message_id), 1)
+    if not batch:
         return None
-    started = timezone.now()
-    try:
-        provider_id = sender_for(message.channel).send(message)
-    except TransientError as exc:
-        return _retry_or_fail(message, started, str(exc))
-    except PermanentError as exc:
-        return _fail(message, started, str(exc))
-    now = timezone.now()
+    _hand_over(batch)
+    return batch[0]
+
+
+def deliver_due(*, limit: int = BATCH_SIZE, on_full_batch: Callable[[], None] | None = None) -> int:
+    """Claim up to ``limit`` due messages and hand them over, one connection per channel.
+
+    ``on_full_batch`` is called before sending when the batch is full, so that another worker
+    can start on what is left while this one sends. Returns how many were claimed.
+    """
+    batch = _claim(Message.objects.all(), limit)
+    if len(batch) == limit and on_full_batch is not None:
+        on_full_batch()
+    if batch:
+        _hand_over(batch)
+    return len(batch)
+
+
+def _hand_over(batch: list[Message]) -> None:
+    sent: list[Message] = []
+    attempts: list[DeliveryAttempt] = []
+    by_channel: dict[str, list[Message]] = {}
+    for message in batch:
+        by_channel.setdefault(message.channel, []).append(message)
+    for channel, messages in by_channel.items():
+        try:
+            sender = sender_for(channel)
+        except PermanentError as exc:
+            for message in messages:
+                _fail(message, timezone.now(), str(exc))
+            continue
+        with sender.session() as session:
+            for message in messages:
+                started = timezone.now()
+                try:
+                    provider_id = session.send(message)
+                except TransientError as exc:
+                    _retry_or_fail(message, started, str(exc))
+                    continue
+                except PermanentError as exc:
+                    _fail(message, started, str(exc))
+                    continue
+                now = timezone.now()
+                attempts.append(
+                    DeliveryAttempt(
+                        message=message,
+                        started_at=started,
+                        finished_at=now,
+                        succeeded=True,
+                        provider_id=provider_id,
+                    )
+                )
+                message.status = Message.Status.SENT
+                message.handed_over_at = now
+                message.provider_id = provider_id
+                message.last_error = ""
+                sent.append(message)
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            message=message,
-            started_at=started,
-            finished_at=now,
-            succeeded=True,
-            provider_id=provider_id,
+        DeliveryAttempt.objects.bulk_create(attempts)
+        Message.objects.bulk_update(
+            sent, ["status", "handed_over_at", "provider_id", "last_error"], batch_size=500
         )
-        message.status = Message.Status.SENT
-        message.handed_over_at = now
-        message.provider_id = provider_id
-        message.last_error = ""
-        message.save(update_fields=["status", "handed_over_at", "provider_id", "last_error"])
-    return message
 
 
 def _retry_or_fail(message: Message, started: Any, error: str) -> Message:
@@ -257,7 +308,7 @@ def _fail(message: Message, started: Any, error: str) -> Message:
         )
         if fallback is not None:
             fallback.save()
-            transaction.on_commit(partial(queue_delivery, fallback.pk))
+            _queue_delivery_on_commit()
             break
     return message
 
@@ -291,27 +342,21 @@ def message_resend(*, message: Message) -> Message:
         next_attempt_at=timezone.now(),
         give_up_at=timezone.now() + RETRY_FOR,
     )
-    transaction.on_commit(partial(queue_delivery, message.pk))
+    _queue_delivery_on_commit()
     message.refresh_from_db()
     return message
 
 
-def outbox_sweep(*, limit: int = 1000) -> int:
-    """Queue due messages again (the broker may have lost them) and free ones stuck in sending.
-
-    Returns how many were queued.
-    """
+def outbox_sweep() -> int:
+    """Queue delivery of due messages again (the broker may have lost them) and free ones stuck
+    in sending. Returns how many are due."""
     now = timezone.now()
     # A worker that died mid-send leaves its message in "sending"; sending it again risks a
     # duplicate, which is better than losing it.
     Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
         status=Message.Status.QUEUED
     )
-    due = list(
-        Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for message_id in due:
-        queue_delivery(message_id)
-    return len(due)
+    due = Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now).count()
+    if due:
+        queue_delivery()
+    return due

@@ -1,13 +1,14 @@
-"""Celery tasks of the outbox: thin, taking ids, routed to the "notify" queue."""
+"""Celery tasks of the outbox: thin, routed to the "notify" queue."""
 
 from celery import shared_task
 
 from satupintu.notify import services
 
 
-@shared_task(name="notify.deliver", ignore_result=True)
-def deliver(message_id: int) -> None:
-    services.message_deliver(message_id=message_id)
+@shared_task(name="notify.deliver_due", ignore_result=True)
+def deliver_due() -> None:
+    """Deliver a batch of due messages; a full batch first asks another worker to join in."""
+    services.deliver_due(on_full_batch=deliver_due.delay)
 
 
 @shared_task(name="notify.sweep", ignore_result=True)

@@ -1,5 +1,7 @@
 """What every channel provider implements, and the two ways a hand-over can fail."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from satupintu.notify.models import Message
@@ -13,7 +15,21 @@ class PermanentError(Exception):
     """The provider will never take this message (bad address, refused); fall back."""
 
 
-class Sender(Protocol):
+class Session(Protocol):
     def send(self, message: Message) -> str:
         """Hand ``message`` to the provider; return the provider's id for it."""
         ...
+
+
+class Sender(Session, Protocol):
+    def session(self) -> "contextmanager[Session]":
+        """A context in which a batch of messages is sent (one connection where it helps)."""
+        ...
+
+
+class OneByOne:
+    """A sender whose messages share nothing: its session is itself."""
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        yield self

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 
-from satupintu.notify.channels.base import PermanentError, TransientError
+from satupintu.notify.channels.base import OneByOne, PermanentError, TransientError
 from satupintu.notify.channels.http import post_json
 from satupintu.notify.models import Message
 
 
-class SmsSender:
+class SmsSender(OneByOne):
     def send(self, message: Message) -> str:
         if not settings.SMS_GATEWAY_URL:
             raise PermanentError("no SMS gateway is configured")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from satupintu.notify.channels.base import PermanentError, TransientError
+from satupintu.notify.channels.base import OneByOne, PermanentError, TransientError
 from satupintu.notify.channels.http import post_json
 from satupintu.notify.models import Message
 
@@ -63,7 +63,7 @@ def text_payload(to: str, body: str) -> dict[str, Any]:
     }
 
 
-class WhatsAppSender:
+class WhatsAppSender(OneByOne):
     def send(self, message: Message) -> str:
         if not settings.WHATSAPP_PHONE_NUMBER_ID:
             raise PermanentError("WhatsApp is not configured")

@@ -13,6 +13,12 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
         self.refuse: set[str] = set()
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:

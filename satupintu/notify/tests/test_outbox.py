@@ -16,6 +16,7 @@ from satupintu.notify.events import EXAMPLES
 from satupintu.notify.models import Channel, Event, Message, MessageTemplate
 from satupintu.notify.services import (
     Recipient,
+    deliver_due,
     message_deliver,
     message_resend,
     notify,
@@ -120,6 +121,33 @@ def test_messages_wait_while_the_mail_server_is_down_and_go_out_once_when_back(
     assert len(smtp_server.inbox.messages) == 1
 
 
+def test_one_transaction_asks_the_broker_once_and_a_batch_uses_one_connection(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(5):
+            _notify(email=f"warga{n}@example.id")
+    assert len(callbacks) == 1
+    assert deliver_due(limit=3) == 3
+    assert deliver_due(limit=3) == 2
+    assert deliver_due(limit=3) == 0
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 5
+    assert sorted(m["To"] for m in smtp_server.inbox.messages) == [
+        f"warga{n}@example.id" for n in range(5)
+    ]
+    assert smtp_server.inbox.sessions == 2
+
+
+def test_a_full_batch_calls_for_help_before_sending(smtp_server):
+    for n in range(4):
+        _notify(email=f"warga{n}@example.id")
+    calls = []
+    assert deliver_due(limit=2, on_full_batch=lambda: calls.append("help")) == 2
+    assert calls == ["help"]
+    assert deliver_due(limit=3, on_full_batch=lambda: calls.append("help")) == 2
+    assert calls == ["help"]
+
+
 def test_backoff_grows_and_gives_up_after_a_day(smtp_server, django_capture_on_commit_callbacks):
     smtp_server.stop()
     message = _notify()
@@ -150,16 +178,18 @@ def test_refused_address_fails_and_falls_back_to_the_next_channel(
     assert "MPP-2026-000123" in fallback.body
 
 
-def test_staff_resend_a_failed_message(smtp_server, django_capture_on_commit_callbacks):
+def test_staff_resend_a_failed_message(smtp_server):
     smtp_server.inbox.refuse.add("siti@example.id")
-    message = _notify()
+    message = _notify(channels=(Channel.EMAIL,))
     message = message_deliver(message_id=message.pk)
     assert message.status == Message.Status.FAILED
     smtp_server.inbox.refuse.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        message_resend(message=message)
+    message = message_resend(message=message)
+    assert message.status == Message.Status.QUEUED
+    assert deliver_due() == 1
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
+    assert len(smtp_server.inbox.messages) == 1
 
 
 def test_nothing_is_written_without_a_template_for_any_channel(smtp_server):
