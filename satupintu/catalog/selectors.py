@@ -13,18 +13,14 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 
 from satupintu.catalog import search
 from satupintu.catalog.models import Service
 from satupintu.malls.models import Agency, Mall
 
-
-class ToTsVector(Func):
-    """to_tsvector('simple', ...): the expression the GIN index of migration 0002 is built on."""
-
-    function = "to_tsvector"
-    template = "%(function)s('simple'::regconfig, %(expressions)s)"
-    output_field = TextField()
+# The stored tsvector of Service.search_text (migration 0003, PostgreSQL only).
+SEARCH_VECTOR = RawSQL('"catalog_service"."search_vector"', (), output_field=TextField())
 
 
 class ToTsQuery(Func):
@@ -52,23 +48,27 @@ def _match(qs: QuerySet[Service], query: str, operator: str) -> QuerySet[Service
             combined = (combined & condition) if operator == "&" else (combined | condition)
         return qs.filter(combined).order_by("name", "pk")
     tsquery = ToTsQuery(Value(search.tsquery(terms, operator=operator)))
-    document = ToTsVector(F("search_text"))
-    fts = Func(
-        document,
+    matches = Func(
+        SEARCH_VECTOR,
         tsquery,
         template="%(expressions)s",
         arg_joiner=" @@ ",
         output_field=BooleanField(),
     )
+    rank = Func(SEARCH_VECTOR, tsquery, function="ts_rank", output_field=FloatField())
+    found = qs.filter(matches).annotate(rank=rank).order_by("-rank", "name", "pk")
+    if operator == "|" or found.exists():
+        return found
+    # Typos: the whole query close to some words of the service (pg_trgm's %>).
     folded = search.fold(query)
-    rank = Func(document, tsquery, function="ts_rank", output_field=FloatField()) + Func(
+    similarity = Func(
         Value(folded), F("search_text"), function="word_similarity", output_field=FloatField()
     )
-    condition = Q(fts)
-    if operator == "&":
-        # Typos: the whole query close to some words of the service (pg_trgm's %>).
-        condition |= Q(search_text__trigram_word_similar=folded)
-    return qs.filter(condition).annotate(rank=rank).order_by("-rank", "name", "pk")
+    return (
+        qs.filter(search_text__trigram_word_similar=folded)
+        .annotate(rank=similarity)
+        .order_by("-rank", "name", "pk")
+    )
 
 
 def service_search(
