@@ -39,7 +39,9 @@ e2e: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) CHROMIUM=$(CHROMIUM) $(BIN)/pytest -p no:cacheprovider e2e
 
 bench: $(STAMP)
+	mkdir -p var
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/catalog_search.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/notify_burst.py
 
 schema: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml

@@ -1,16 +1,30 @@
-"""Email over SMTP (or Django's file backend in the demo), one connection per batch."""
+"""Email: HTML and plain text, with an .ics attachment for visits.
 
+With an SMTP server configured (EMAIL_URL), a batch of messages goes over one SMTP connection
+opened here with smtplib, and each message's MIME is written directly (Django's and the email
+package's generators cost more per message than the SMTP exchange, which a burst of ten
+thousand notices feels). Any other mailer (the demo's folder, tests' memory box) goes through
+Django's mail API.
+"""
+
+import base64
 import smtplib
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.header import Header
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from typing import Any
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.message import make_msgid
 
 from satupintu.notify.channels.base import PermanentError, TransientError
 from satupintu.notify.models import Message
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CALENDAR_FILE = "kunjungan.ics"
 
 
 def _classify(exc: Exception) -> Exception:
@@ -23,14 +37,103 @@ def _classify(exc: Exception) -> Exception:
     return TransientError(f"{type(exc).__name__}: {exc}")
 
 
-class _Connection:
-    def __init__(self, backend: BaseEmailBackend | None, error: Exception | None) -> None:
-        self.backend = backend
-        self.error = error
+def _part(content_type: str, text: str, *extra_headers: str) -> bytes:
+    lines = [
+        f'Content-Type: {content_type}; charset="utf-8"',
+        "Content-Transfer-Encoding: base64",
+        *extra_headers,
+    ]
+    payload = base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+    return "\r\n".join(lines).encode() + b"\r\n\r\n" + payload
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> bytes:
+    # Parts are base64, so a random boundary cannot occur inside them.
+    boundary = f"=_satupintu_{uuid4().hex}"
+    out = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'.encode()]
+    for part in parts:
+        out.append(f"--{boundary}\r\n".encode() + part + b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out)
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def mime_bytes(message: Message, message_id: str) -> bytes:
+    """The message as sent: text and HTML as multipart/alternative, inside multipart/mixed
+    with the calendar file when there is one. Written directly rather than with the email
+    package, whose generator costs more per message than the whole SMTP exchange."""
+    body = _part("text/plain", message.body)
+    if message.html_body:
+        body = _multipart("alternative", [body, _part("text/html", message.html_body)])
+    if message.calendar:
+        calendar = _part(
+            "text/calendar; method=PUBLISH",
+            message.calendar,
+            f'Content-Disposition: attachment; filename="{CALENDAR_FILE}"',
+        )
+        body = _multipart("mixed", [body, calendar])
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    headers = [
+        f"Subject: {_header(message.subject)}",
+        f"From: {formataddr((name, address), charset='utf-8')}",
+        f"To: {message.to}",
+        f"Date: {formatdate(localtime=True)}",
+        f"Message-ID: {message_id}",
+        "MIME-Version: 1.0",
+    ]
+    return "\r\n".join(headers).encode() + b"\r\n" + body
+
+
+class _Smtp:
+    """One SMTP connection for a batch; once it breaks, the rest of the batch waits."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.connection: smtplib.SMTP | None = None
+        self.error: Exception | None = None
+        host, port = options.get("host", "localhost"), options.get("port", 25)
+        timeout = options.get("timeout")
+        try:
+            if options.get("use_ssl"):
+                context = ssl.create_default_context()
+                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            else:
+                self.connection = smtplib.SMTP(host, port, timeout=timeout)
+                if options.get("use_tls"):
+                    self.connection.starttls(context=ssl.create_default_context())
+            if options.get("username"):
+                self.connection.login(options["username"], options.get("password", ""))
+        except (smtplib.SMTPException, OSError) as exc:
+            self.error = _classify(exc)
 
     def send(self, message: Message) -> str:
-        if self.error is not None:  # the server could not be reached for this batch
+        if self.error is not None:
             raise self.error
+        message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+        sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        try:
+            self.connection.sendmail(sender, [message.to], mime_bytes(message, message_id))
+        except (smtplib.SMTPException, OSError) as exc:
+            error = _classify(exc)
+            if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                self.error = error
+            raise error from exc
+        return message_id
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (smtplib.SMTPException, OSError):
+                self.connection.close()
+
+
+class _DjangoMailer:
+    """Django's mail API, for mailers other than SMTP (the demo's folder of files)."""
+
+    def send(self, message: Message) -> str:
         message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
         email = EmailMultiAlternatives(
             subject=message.subject,
@@ -42,31 +145,27 @@ class _Connection:
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
         if message.calendar:
-            email.attach("kunjungan.ics", message.calendar, "text/calendar; method=PUBLISH")
+            email.attach(CALENDAR_FILE, message.calendar, "text/calendar; method=PUBLISH")
         try:
-            self.backend.send_messages([email])
+            mailers["default"].send_messages([email])
         except (smtplib.SMTPException, OSError) as exc:
-            error = _classify(exc)
-            if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
-                self.error = error  # the connection is gone: the rest of the batch waits too
-            raise error from exc
+            raise _classify(exc) from exc
         return message_id
 
 
 class EmailSender:
     @contextmanager
-    def session(self) -> Iterator[_Connection]:
-        backend = mailers["default"]
-        try:
-            backend.open()
-        except (smtplib.SMTPException, OSError) as exc:
-            yield _Connection(None, _classify(exc))
+    def session(self) -> Iterator[_Smtp | _DjangoMailer]:
+        config = settings.MAILERS["default"]
+        if config.get("BACKEND", SMTP_BACKEND) != SMTP_BACKEND:
+            yield _DjangoMailer()
             return
+        smtp = _Smtp(config.get("OPTIONS", {}))
         try:
-            yield _Connection(backend, None)
+            yield smtp
         finally:
-            backend.close()
+            smtp.close()
 
     def send(self, message: Message) -> str:
-        with self.session() as connection:
-            return connection.send(message)
+        with self.session() as session:
+            return session.send(message)

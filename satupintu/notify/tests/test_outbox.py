@@ -75,6 +75,20 @@ def test_the_recipients_language_is_used(smtp_server, django_capture_on_commit_c
     assert smtp_server.inbox.messages[0]["Subject"] == "Application MPP-2026-000123 received"
 
 
+def test_wording_may_use_django_template_tags_and_filters(smtp_server):
+    MessageTemplate.objects.filter(event=Event.APPLICATION_RECEIVED).update(
+        subject="{% if tracking %}Nomor {{ tracking|upper }}{% endif %}",
+        html_body="<p>{{ name|default:'Warga' }}</p>",
+    )
+    message = notify(
+        event=Event.APPLICATION_RECEIVED,
+        context={"tracking": "mpp-1", "name": "Siti <Aminah>"},
+        recipient=Recipient(email="siti@example.id", channels=(Channel.EMAIL,)),
+    )
+    assert message.subject == "Nomor MPP-1"
+    assert message.html_body == "<p>Siti &lt;Aminah&gt;</p>"
+
+
 def test_a_malls_own_wording_wins_over_the_default():
     mall = MallFactory()
     MessageTemplateFactory(mall=mall, subject="MPP kami menerima {{ tracking }}")

@@ -1,0 +1,166 @@
+"""Notification burst: 10,000 messages written in one transaction (a closure moving a day's
+bookings), delivered by real Celery workers over Redis to an SMTP server on loopback (aiosmtpd).
+
+Prints the time to write them, the throughput, and p50/p95/p99 of the time from the event (the
+start of the transaction that wrote them; nothing can leave before it commits) to each message's
+hand-over to the SMTP server; the target is p95 < 10 s (GOV.UK Notify's promise).
+
+Uses its own database (DATABASE_URL's name + "_bench") and Redis database 13
+(BENCH_REDIS_URL). Run with `make bench`.
+"""
+
+import argparse
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
+os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "_bench"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+os.environ["CELERY_BROKER_URL"] = REDIS_URL
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from satupintu.notify.models import Channel, Event, Message  # noqa: E402
+from satupintu.notify.services import Notice, Recipient, notify_many  # noqa: E402
+
+TARGET_P95_S = 10.0
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received += 1
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def ensure_database() -> None:
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def start_workers(port: int, processes: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "satupintu", "worker", "-Q", "notify"]
+        + ["-c", str(processes), "--without-gossip", "--without-mingle", "-l", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            sys.exit(f"the workers did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+    return process
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+
+    ensure_database()
+    call_command("migrate", verbosity=0, interactive=False)
+    Message.objects.all().delete()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    counter = Counter()
+    port = free_port()
+    smtp = Controller(counter, hostname="127.0.0.1", port=port)
+    smtp.start()
+    log = ROOT / "var" / "bench-notify-worker.log"
+    log.parent.mkdir(exist_ok=True)
+    workers = start_workers(port, args.processes, log)
+    try:
+        notices = [
+            Notice(
+                Recipient(email=f"warga{n}@example.id", channels=(Channel.EMAIL,)),
+                {
+                    "name": f"Warga {n}",
+                    "code": f"BGR-{n:06d}",
+                    "service": "Perekaman dan Penerbitan KTP-el Baru",
+                    "mall": "MPP Kota Bogor",
+                    "old_date": "Senin, 30 November 2026 09.00",
+                    "new_date": "Selasa, 1 Desember 2026 09.00",
+                    "reason": "Gedung ditutup untuk sterilisasi",
+                },
+            )
+            for n in range(args.messages)
+        ]
+        event_at = timezone.now()
+        started = time.perf_counter()
+        with transaction.atomic():
+            notify_many(event=Event.BOOKING_MOVED, notices=notices)
+        written = time.perf_counter() - started
+        cpu_before = time.process_time()
+
+        deadline = time.monotonic() + 300
+        pending = Message.objects.exclude(status=Message.Status.SENT)
+        while pending.exists():
+            if time.monotonic() > deadline:
+                sys.exit(f"{pending.count()} messages not handed over after 300 s")
+            time.sleep(0.5)
+        finished = time.perf_counter() - started
+        smtp_cpu = time.process_time() - cpu_before
+    finally:
+        workers.terminate()
+        workers.wait(timeout=60)
+        smtp.stop()
+
+    latencies = [
+        (handed_over - event_at).total_seconds()
+        for handed_over in Message.objects.values_list("handed_over_at", flat=True)
+    ]
+    p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
+    print(
+        f"{len(latencies)} messages written in one transaction in {written:.2f} s; "
+        f"{args.processes} worker processes; SMTP server received {counter.received}"
+    )
+    print(f"SMTP server (this process) used {smtp_cpu:.1f} s of CPU while delivering")
+    print(f"all handed over after {finished:.2f} s ({len(latencies) / finished:.0f} messages/s)")
+    print(f"event -> hand-over p50 = {p50:.2f} s, p95 = {p95:.2f} s, p99 = {p99:.2f} s")
+    print(
+        f"p95 / target ({TARGET_P95_S:.0f} s) = {p95 / TARGET_P95_S:.2f} "
+        f"({'PASS' if p95 < TARGET_P95_S else 'FAIL'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
