@@ -67,7 +67,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "satupintu.urls"
 WSGI_APPLICATION = "satupintu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:inbox"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 TEMPLATES = [
     {
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "satupintu.portal.context_processors.account",
             ],
         },
     },

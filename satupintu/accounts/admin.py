@@ -7,4 +7,7 @@ from satupintu.accounts.models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Identity"), {"fields": ("nik", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Identity"), {"fields": ("nik", "phone", "language", "notification_channels")}),
+    )

@@ -109,6 +109,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read in the inbox"), null=True, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=200, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     fallback_channels = models.JSONField(default=list, blank=True)
@@ -130,6 +131,7 @@ class Message(models.Model):
             ),
             models.Index(fields=["mall", "status", "-created_at"]),
             models.Index(fields=["channel", "provider_id"]),
+            models.Index(fields=["user", "-created_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -42,6 +42,19 @@ class Recipient:
     language: str = "id"
     channels: tuple[str, ...] = field(default=DEFAULT_CHANNELS)
 
+    @classmethod
+    def for_user(cls, user: User) -> "Recipient":
+        """A signed-up citizen, on the channels they chose, in their order; the portal's inbox
+        comes last, so a message every outside channel refused still reaches them."""
+        chosen = [c for c in user.notification_channels if c in Channel.values and c != "inapp"]
+        return cls(
+            user=user,
+            email=user.email,
+            phone=user.phone,
+            language=user.language,
+            channels=(*chosen, Channel.INAPP),
+        )
+
     def address(self, channel: str) -> str:
         if channel == Channel.EMAIL:
             return self.email
@@ -397,6 +410,11 @@ def message_receipt(*, channel: str, provider_id: str, status: str, error: str =
     elif status == "failed" and message.status in (Message.Status.SENT, Message.Status.DELIVERED):
         _fail(message, timezone.now(), error or "failed after hand-over")
     return True
+
+
+def inbox_mark_read(*, user: User) -> int:
+    """Mark every unread message of ``user`` read; returns how many were unread."""
+    return Message.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from satupintu.portal import views
@@ -11,4 +12,12 @@ urlpatterns = [
     path("layanan/<int:pk>/", views.service_detail, name="service"),
     path("layanan/<int:pk>/booking/", views.coming_soon, {"action": "book"}, name="book"),
     path("layanan/<int:pk>/ajukan/", views.coming_soon, {"action": "apply"}, name="apply"),
+    path(
+        "masuk/",
+        auth_views.LoginView.as_view(template_name="portal/login.html"),
+        name="login",
+    ),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("akun/pesan/", views.inbox, name="inbox"),
+    path("akun/pengaturan/", views.preferences, name="preferences"),
 ]

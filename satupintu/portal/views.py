@@ -1,15 +1,20 @@
-"""Citizen-facing pages: search, a mall, an agency, a service."""
+"""Citizen-facing pages: search, a mall, an agency, a service; a citizen's inbox and settings."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from satupintu.accounts.services import user_preferences_set
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
-from satupintu.portal.forms import SearchForm
+from satupintu.notify import selectors as notify_selectors
+from satupintu.notify import services as notify_services
+from satupintu.portal.forms import NotificationPreferencesForm, SearchForm
 
 RESULTS_PER_PAGE = 20
 
@@ -108,3 +113,39 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             status=404,
         )
     return render(request, "404.html", status=404)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The citizen's inbox: every message Satu Pintu sent them. Opening it reads them."""
+    page = Paginator(notify_selectors.inbox(user=request.user), RESULTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unread = {m.pk for m in page if m.read_at is None}
+    notify_services.inbox_mark_read(user=request.user)
+    return render(request, "portal/inbox.html", {"page": page, "unread": unread})
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    channels = list(user.notification_channels)
+    initial = {
+        "channels": channels,
+        "first": channels[0] if channels else "",
+        "language": user.language,
+        "email": user.email,
+        "phone": user.phone,
+    }
+    form = NotificationPreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        user_preferences_set(
+            user=user,
+            channels=form.ordered_channels(),
+            language=form.cleaned_data["language"],
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+        )
+        messages.success(request, _("Saved. We will tell you the way you chose."))
+        return redirect("portal:preferences")
+    return render(request, "portal/preferences.html", {"form": form})

@@ -265,3 +265,24 @@ def test_every_default_template_uses_only_its_events_placeholders():
         for source in (template.subject, template.body, template.html_body):
             rendered = Template(source, engine=strict).render(context)
             assert "MISSING" not in rendered, (template, rendered)
+
+
+def test_the_demo_delivers_in_process_into_a_mail_folder(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The embedded default: no broker (tasks run eagerly), email written as files."""
+    from satupintu.celery import app
+
+    assert app.conf.task_always_eager  # no CELERY_BROKER_URL in the test environment
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(tmp_path / "mail")},
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _notify()
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    [mail_file] = (tmp_path / "mail").iterdir()
+    assert "Subject: Permohonan MPP-2026-000123 diterima" in mail_file.read_text()
