@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "satupintu.malls",
     "satupintu.catalog",
     "satupintu.notify",
+    "satupintu.booking",
     "satupintu.api",
     "satupintu.portal",
 ]
@@ -67,6 +68,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "satupintu.urls"
 WSGI_APPLICATION = "satupintu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["satupintu.accounts.backends.NikEmailOrUsernameBackend"]
+# The portal's public address, for links in messages (emails, WhatsApp).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:inbox"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -173,6 +177,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "notify-sweep": {"task": "notify.sweep", "schedule": 60.0, "options": {"queue": "notify"}},
+    "booking-reminders": {"task": "booking.reminders", "schedule": 3600.0},
 }
 
 # Mail: EMAIL_URL smtp://user:pass@host:25, smtp+tls://... or smtps://...; without it (the

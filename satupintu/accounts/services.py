@@ -13,3 +13,21 @@ def user_preferences_set(
     user.phone = phone
     user.save(update_fields=["notification_channels", "language", "email", "phone"])
     return user
+
+
+def citizen_register(*, full_name: str, nik: str, phone: str, email: str, password: str) -> User:
+    """Create a citizen's account; the NIK is their login and must not be taken."""
+    first, _space, last = full_name.strip().partition(" ")
+    user = User(
+        username=nik,
+        nik=nik,
+        first_name=first[:150],
+        last_name=last[:150],
+        phone=phone,
+        email=email,
+        notification_channels=(["whatsapp"] if phone else []) + (["email"] if email else []),
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from satupintu.accounts.models import User
+from satupintu.booking.models import VisitPolicy
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.malls.models import Agency, Announcement, Mall, OpeningHours, StaffMembership
@@ -204,6 +205,11 @@ def seed() -> list[DemoLogin]:
         if role != "superuser":
             membership_grant(user=user, role=role, mall=mall, agency=agency)
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
-    _user("warga", nik="3271014501900001", first_name="Siti")
+    for mall in malls.values():
+        VisitPolicy.objects.get_or_create(mall=mall)  # 60 seats at half, 14 days ahead
+    warga = _user("warga", nik="3271014501900001", first_name="Siti")
+    if not warga.phone:
+        warga.phone, warga.notification_channels = "+6281234567890", ["whatsapp", "email"]
+        warga.save(update_fields=["phone", "notification_channels"])
     logins.append(DemoLogin("warga", "citizen", "NIK 3271014501900001"))
     return logins

@@ -1,8 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.accounts.validators import normalize_phone
+from satupintu.accounts.models import User
+from satupintu.accounts.validators import normalize_phone, validate_nik
+from satupintu.booking.models import Booking
 
 
 class SearchForm(forms.Form):
@@ -70,3 +73,59 @@ class NotificationPreferencesForm(forms.Form):
         ticked = self.cleaned_data["channels"]
         rest = [value for value, _label in CHANNEL_CHOICES if value in ticked and value != first]
         return ([first] if first else []) + rest
+
+
+class RegistrationForm(forms.Form):
+    """A citizen's account: the NIK is their login; WhatsApp or email to be told."""
+
+    full_name = forms.CharField(label=_("Full name (as on the KTP-el)"), max_length=200)
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=16,
+        min_length=16,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        validators=[validate_nik],
+        help_text=_("16 digits, as printed on your KTP-el or Kartu Keluarga."),
+    )
+    phone = forms.CharField(
+        label=_("WhatsApp / mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "0812 3456 7890"}),
+    )
+    email = forms.EmailField(label=_("Email address"), required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean_nik(self) -> str:
+        nik = self.cleaned_data["nik"]
+        if User.objects.filter(nik=nik).exists():
+            raise forms.ValidationError(
+                _("An account with this NIK exists already. Sign in instead.")
+            )
+        return nik
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class BookingForm(forms.Form):
+    slot = forms.IntegerField(widget=forms.HiddenInput)
+    priority = forms.ChoiceField(
+        label=_("Priority service"),
+        choices=[("", _("No"))] + list(Booking.Priority.choices),
+        required=False,
+        help_text=_("Priority places are kept for those who need them; staff check at arrival."),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from satupintu.portal import views
+from satupintu.portal import views, visits
 
 app_name = "portal"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("mpp/<slug:slug>/", views.mall_detail, name="mall"),
     path("mpp/<slug:slug>/instansi/<slug:agency_slug>/", views.agency_detail, name="agency"),
     path("layanan/<int:pk>/", views.service_detail, name="service"),
-    path("layanan/<int:pk>/booking/", views.coming_soon, {"action": "book"}, name="book"),
+    path("layanan/<int:pk>/booking/", visits.book, name="book"),
     path("layanan/<int:pk>/ajukan/", views.coming_soon, {"action": "apply"}, name="apply"),
     path(
         "masuk/",
@@ -18,6 +18,11 @@ urlpatterns = [
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("daftar/", views.register, name="register"),
     path("akun/pesan/", views.inbox, name="inbox"),
+    path("akun/kunjungan/", visits.booking_list, name="bookings"),
+    path("kunjungan/<str:code>/", visits.booking_detail, name="booking"),
+    path("kunjungan/<str:code>/kunjungan.ics", visits.booking_calendar, name="booking-ics"),
+    path("kunjungan/<str:code>/batal/", visits.booking_cancel, name="booking-cancel"),
     path("akun/pengaturan/", views.preferences, name="preferences"),
 ]

@@ -1,20 +1,22 @@
 """Citizen-facing pages: search, a mall, an agency, a service; a citizen's inbox and settings."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from satupintu.accounts.services import user_preferences_set
+from satupintu.accounts.services import citizen_register, user_preferences_set
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.notify import selectors as notify_selectors
 from satupintu.notify import services as notify_services
-from satupintu.portal.forms import NotificationPreferencesForm, SearchForm
+from satupintu.portal.forms import NotificationPreferencesForm, RegistrationForm, SearchForm
 
 RESULTS_PER_PAGE = 20
 
@@ -89,7 +91,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def coming_soon(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Booking and online application land with their own issues; until then, say so."""
+    """Online application lands with its own issue; until then, say so."""
     try:
         service = catalog.service_detail(service_id=pk)
     except Service.DoesNotExist as exc:
@@ -149,3 +151,26 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved. We will tell you the way you chose."))
         return redirect("portal:preferences")
     return render(request, "portal/preferences.html", {"form": form})
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """A citizen opens an account with their NIK, and is signed in."""
+    if request.user.is_authenticated:
+        return redirect("portal:inbox")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = citizen_register(
+            full_name=data["full_name"],
+            nik=data["nik"],
+            phone=data["phone"],
+            email=data["email"],
+            password=data["password1"],
+        )
+        login(request, user, backend="satupintu.accounts.backends.NikEmailOrUsernameBackend")
+        messages.success(request, _("Welcome. You can now book visits and follow your cases."))
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = "portal:home"
+        return redirect(target)
+    return render(request, "portal/register.html", {"form": form})

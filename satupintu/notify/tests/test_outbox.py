@@ -22,7 +22,7 @@ from satupintu.notify.services import (
     notify,
     outbox_sweep,
 )
-from satupintu.notify.tests.factories import MessageTemplateFactory
+from satupintu.notify.tests.factories import MessageTemplateFactory, ensure_default_template
 
 pytestmark = pytest.mark.django_db
 CONTEXT = {"name": "Siti <Aminah>", "tracking": "MPP-2026-000123"}
@@ -214,6 +214,7 @@ def test_nothing_is_written_without_a_template_for_any_channel(smtp_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_send_one_message_twice(smtp_server):
+    ensure_default_template()
     smtp_server.stop()  # in autocommit the first delivery runs at once; let it fail
     message = _notify()
     smtp_server.start()

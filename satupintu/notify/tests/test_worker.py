@@ -13,8 +13,9 @@ from django.db import connection, transaction
 
 from satupintu.celery import app
 from satupintu.notify import tasks
-from satupintu.notify.models import Channel, Event, Message, MessageTemplate
+from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import Recipient, notify
+from satupintu.notify.tests.factories import ensure_default_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -80,18 +81,7 @@ def _notify(n: int) -> Message:
 
 @pytest.fixture
 def templates():
-    # Transactional tests empty every table when they end, the default wording of migration
-    # 0002 included, so each test makes sure of the one template it uses.
-    MessageTemplate.objects.update_or_create(
-        mall=None,
-        event=Event.APPLICATION_RECEIVED,
-        channel=Channel.EMAIL,
-        language="id",
-        defaults={
-            "subject": "Permohonan {{ tracking }} diterima",
-            "body": "Halo {{ name }}, permohonan {{ tracking }} kami terima.",
-        },
-    )
+    ensure_default_template()
 
 
 def test_workers_deliver_what_a_committed_transaction_wrote(worker, smtp_server, templates):

@@ -83,8 +83,7 @@ def test_service_page_offers_forms_and_the_right_buttons(client, ktp):
     assert "Pesan kunjungan" in page and "Ajukan daring" not in page
 
 
-def test_booking_and_application_say_coming_soon(client, ktp):
-    assert "segera hadir" in client.get(reverse("portal:book", args=[ktp.pk])).text.lower()
+def test_online_application_says_coming_soon(client, ktp):
     assert "segera hadir" in client.get(reverse("portal:apply", args=[ktp.pk])).text.lower()
 
 

@@ -1,0 +1,28 @@
+"""Citizens sign in with their NIK or email; staff with their username."""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+from django.http import HttpRequest
+
+from satupintu.accounts.models import User
+
+
+class NikEmailOrUsernameBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        login = (username or kwargs.get(User.USERNAME_FIELD) or "").strip()
+        if not login or password is None:
+            return None
+        match = Q(username=login) | Q(email__iexact=login) | Q(nik=login.replace(" ", ""))
+        for user in User.objects.filter(match).order_by("pk")[:2]:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        User().set_password(password)  # the same work whether or not the login exists
+        return None

@@ -1,0 +1,225 @@
+"""Visits: each mall's visit policy, agency hours and days off, slots with their capacity, and
+bookings."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from satupintu.catalog.models import Service
+from satupintu.malls.models import Agency, Mall, OpeningHours
+
+
+class VisitPolicy(models.Model):
+    """How many people a mall lets in and how far ahead they may book."""
+
+    mall = models.OneToOneField(Mall, on_delete=models.CASCADE, related_name="visit_policy")
+    waiting_room_seats = models.PositiveIntegerField(
+        _("waiting room seats"), default=60, help_text=_("Seats in the hall in normal times.")
+    )
+    distancing_factor = models.DecimalField(
+        _("distancing factor"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Share of the seats usable at once; 0.50 keeps every other seat empty."),
+    )
+    days_ahead = models.PositiveSmallIntegerField(
+        _("booking opens (days ahead)"), default=14, validators=[MinValueValidator(1)]
+    )
+    cutoff_minutes = models.PositiveSmallIntegerField(
+        _("booking, change and cancel close (minutes before)"), default=60
+    )
+    walk_in_percent = models.PositiveSmallIntegerField(
+        _("kept for walk-ins (%)"), default=20, validators=[MaxValueValidator(90)]
+    )
+    priority_percent = models.PositiveSmallIntegerField(
+        _("of bookable places kept for priority visitors (%)"),
+        default=10,
+        validators=[MaxValueValidator(50)],
+        help_text=_("The elderly, people with disabilities, pregnant women."),
+    )
+
+    class Meta:
+        verbose_name = _("visit policy")
+        verbose_name_plural = _("visit policies")
+
+    def __str__(self) -> str:
+        return str(self.mall)
+
+
+class ServiceVisit(models.Model):
+    """How long a visit for one service takes; services without a row use the defaults."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="visit")
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    minutes_per_visitor = models.PositiveSmallIntegerField(
+        _("minutes per visitor at a counter"), default=15, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("visit length")
+        verbose_name_plural = _("visit lengths")
+
+    def __str__(self) -> str:
+        return str(self.service)
+
+
+class AgencyHours(models.Model):
+    """An agency's own hours on a day of the week; an agency without rows keeps the mall's."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=OpeningHours.Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("agency hours")
+        verbose_name_plural = _("agency hours")
+        ordering = ["agency", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "weekday"], name="agency_hours_unique"),
+            models.CheckConstraint(condition=Q(opens__lt=F("closes")), name="agency_hours_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.get_weekday_display()}"
+
+
+class DayOff(models.Model):
+    """A local day off or a day with other hours, for the whole mall or one agency.
+
+    National holidays and cuti bersama need no row: they come from the ``holidays`` package.
+    """
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="days_off")
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="days_off",
+        help_text=_("Empty: the whole mall."),
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200)
+    opens = models.TimeField(_("opens"), null=True, blank=True, help_text=_("Empty: closed."))
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("day off or special hours")
+        verbose_name_plural = _("days off and special hours")
+        ordering = ["mall", "date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens__isnull=True, closes__isnull=True)
+                | Q(opens__isnull=False, closes__isnull=False, opens__lt=F("closes")),
+                name="day_off_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}"
+
+
+class Slot(models.Model):
+    """A time window for one service, with the places bookable online.
+
+    ``capacity`` excludes what is kept for walk-ins; ``priority_capacity`` of it is kept for
+    priority visitors. ``booked`` only changes through conditional updates, and the database
+    refuses it above ``capacity``.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="slots")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    capacity = models.PositiveIntegerField(_("places bookable"))
+    priority_capacity = models.PositiveIntegerField(_("of which for priority visitors"))
+    walk_in_places = models.PositiveIntegerField(_("places kept for walk-ins"))
+    booked = models.PositiveIntegerField(_("booked"), default=0)
+    priority_booked = models.PositiveIntegerField(_("booked by priority visitors"), default=0)
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        ordering = ["service", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "start"], name="slot_unique"),
+            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_not_over"),
+            models.CheckConstraint(
+                condition=Q(priority_booked__lte=F("booked")), name="slot_priority_within"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority_capacity__lte=F("capacity")), name="slot_priority_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def available(self) -> int:
+        return self.capacity - self.booked
+
+
+class Booking(models.Model):
+    """A citizen's place in a slot."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        PROPOSED = "proposed", _("Moved, waiting for your answer")
+        CANCELLED = "cancelled", _("Cancelled")
+        RELEASED = "released", _("Released by a closure")
+        CHECKED_IN = "checked_in", _("Checked in")
+        SERVED = "served", _("Served")
+        NO_SHOW = "no_show", _("Did not come")
+
+    ACTIVE = (Status.CONFIRMED, Status.PROPOSED, Status.CHECKED_IN)
+
+    class Priority(models.TextChoices):
+        ELDERLY = "elderly", _("Elderly (60 or older)")
+        DISABILITY = "disability", _("Person with a disability")
+        PREGNANT = "pregnant", _("Pregnant")
+
+    code = models.CharField(_("booking code"), max_length=12, unique=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.CONFIRMED
+    )
+    priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["slot__start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen", "service", "date"],
+                condition=Q(status__in=["confirmed", "proposed", "checked_in"]),
+                name="booking_one_per_service_day",
+            ),
+            models.UniqueConstraint(
+                fields=["citizen", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="booking_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["slot", "status"])]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,112 @@
+"""Reads of visits: when an agency is open, what a slot holds, a citizen's bookings."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from satupintu.accounts.models import User
+from satupintu.booking.models import AgencyHours, Booking, DayOff, ServiceVisit, VisitPolicy
+from satupintu.catalog.models import Service
+from satupintu.malls.models import Agency, Mall
+
+
+def policy_for(*, mall: Mall) -> VisitPolicy:
+    """The mall's visit policy, or the defaults when it has none yet."""
+    try:
+        return mall.visit_policy
+    except VisitPolicy.DoesNotExist:
+        return VisitPolicy(mall=mall)
+
+
+def visit_for(*, service: Service) -> ServiceVisit:
+    try:
+        return service.visit
+    except ServiceVisit.DoesNotExist:
+        return ServiceVisit(service=service)
+
+
+@lru_cache(maxsize=8)
+def _national_holidays(year: int) -> holidays.HolidayBase:
+    # Public holidays and cuti bersama (the "government" category).
+    return holidays.country_holidays("ID", years=year, categories=("public", "government"))
+
+
+def national_holiday(day: date) -> str:
+    """The name of the national holiday or cuti bersama on ``day``, or ""."""
+    return _national_holidays(day.year).get(day, "")
+
+
+def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
+    """When ``agency`` receives visitors on ``day``; None when it is closed.
+
+    National holidays close every mall; a day off of the mall or of the agency closes it or
+    gives it other hours; otherwise the agency's own weekly hours apply, or the mall's.
+    """
+    if national_holiday(day):
+        return None
+    days_off = list(
+        DayOff.objects.filter(mall_id=agency.mall_id, date=day).filter(agency__isnull=True)
+        | DayOff.objects.filter(agency=agency, date=day)
+    )
+    if any(d.opens is None for d in days_off):
+        return None
+    special = sorted(days_off, key=lambda d: d.agency_id is None)  # the agency's own first
+    if special:
+        return special[0].opens, special[0].closes
+    own = list(AgencyHours.objects.filter(agency=agency))
+    if own:
+        row = next((h for h in own if h.weekday == day.weekday()), None)
+    else:
+        row = agency.mall.opening_hours.filter(weekday=day.weekday()).first()
+    return (row.opens, row.closes) if row else None
+
+
+def slot_capacity(*, service: Service) -> tuple[int, int, int]:
+    """(bookable places, of which priority places, places kept for walk-ins) per slot.
+
+    Counters serve ``slot length / minutes per visitor`` people each; the waiting room holds its
+    seats times the distancing factor at once. The smaller of the two is the slot's capacity.
+    """
+    agency = service.agency
+    policy = policy_for(mall=agency.mall)
+    visit = visit_for(service=service)
+    counters = max(1, agency.counters.filter(is_active=True).count())
+    served = counters * (visit.slot_minutes // visit.minutes_per_visitor)
+    seats = int(policy.waiting_room_seats * Decimal(str(policy.distancing_factor)))
+    total = max(0, min(served, seats))
+    walk_in = total * policy.walk_in_percent // 100
+    bookable = total - walk_in
+    priority = bookable * policy.priority_percent // 100
+    return bookable, priority, walk_in
+
+
+def booking_list(*, citizen: User) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(citizen=citizen)
+        .select_related("slot", "service", "service__agency", "service__agency__mall")
+        .order_by("-slot__start")
+    )
+
+
+def booking_get(*, citizen: User, code: str) -> Booking:
+    """The citizen's own booking (raises Booking.DoesNotExist for anyone else's code)."""
+    return booking_list(citizen=citizen).get(code=code.strip().upper())
+
+
+def in_mall_time(moment: datetime, mall: Mall) -> datetime:
+    """``moment`` on the mall's clock (WIB, WITA or WIT)."""
+    return moment.astimezone(ZoneInfo(mall.time_zone))
+
+
+def open_days(*, service: Service) -> list[date]:
+    """The days ``service`` can be booked for, from today to the end of the booking horizon."""
+    mall = service.agency.mall
+    policy = policy_for(mall=mall)
+    today = in_mall_time(timezone.now(), mall).date()
+    days = (today + timedelta(days=n) for n in range(policy.days_ahead + 1))
+    return [day for day in days if opening_hours(agency=service.agency, day=day) is not None]

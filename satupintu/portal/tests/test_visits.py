@@ -1,0 +1,135 @@
+"""A citizen registers with their NIK, books a visit, sees its QR code, moves and cancels it."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from satupintu.accounts.models import User
+from satupintu.booking.models import Booking, Slot
+from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.malls.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+REGISTRATION = {
+    "full_name": "Siti Aminah",
+    "nik": "3271014501900001",
+    "phone": "0812-3456-7890",
+    "email": "siti@example.id",
+    "password1": "kunjungan-aman-2020",
+    "password2": "kunjungan-aman-2020",
+}
+
+
+def test_a_citizen_registers_with_their_nik_and_signs_in_with_it(client):
+    response = client.post(reverse("portal:register"), REGISTRATION)
+    assert response.status_code == 302
+    siti = User.objects.get(nik="3271014501900001")
+    assert siti.phone == "+6281234567890"
+    assert siti.notification_channels == ["whatsapp", "email"]
+    client.logout()
+    assert client.login(username="3271014501900001", password="kunjungan-aman-2020")
+    assert client.login(username="siti@example.id", password="kunjungan-aman-2020")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("nik", "3271019999999999", "16 digit"),
+        ("nik", "32710145019", "16"),
+        ("phone", "12", "nomor telepon"),
+        ("password2", "lain-sekali-2020", "berbeda"),
+    ],
+)
+def test_bad_registration_is_explained_and_creates_nothing(client, field, value, error):
+    page = client.post(reverse("portal:register"), {**REGISTRATION, field: value})
+    assert page.status_code == 200
+    assert error in str(page.context["form"].errors)
+    assert not User.objects.exists()
+
+
+def test_a_taken_nik_is_refused(client):
+    UserFactory(nik="3271014501900001")
+    page = client.post(reverse("portal:register"), REGISTRATION)
+    assert "sudah ada" in str(page.context["form"].errors["nik"])
+
+
+def test_booking_from_the_service_page_to_the_confirmation(client):
+    service = visit_service(places=2)
+    siti = citizen()
+    client.force_login(siti)
+    day = open_day()
+    page = client.get(reverse("portal:book", args=[service.pk]), {"tanggal": day.isoformat()})
+    assert page.status_code == 200
+    assert "2 tempat tersisa" in page.text
+    slot_id = int(re.search(r'name="slot" value="(\d+)"', page.text).group(1))
+    key = re.search(r'name="idempotency_key" value="(\w+)"', page.text).group(1)
+
+    url = reverse("portal:book", args=[service.pk]) + f"?tanggal={day}"
+    first = client.post(url, {"slot": slot_id, "idempotency_key": key})
+    again = client.post(url, {"slot": slot_id, "idempotency_key": key})  # a double click
+    assert first.status_code == again.status_code == 302 and first.url == again.url
+    booking = Booking.objects.get(citizen=siti)
+    assert Slot.objects.get(pk=slot_id).booked == 1
+
+    confirmation = client.get(first.url)
+    assert booking.code in confirmation.text and "<svg" in confirmation.text
+    ics = client.get(reverse("portal:booking-ics", args=[booking.code]))
+    assert ics["Content-Type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
+
+
+def test_a_full_time_answers_409_with_the_next_free_times(client):
+    service = visit_service(places=1)
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    booking_create(citizen=citizen(), slot=slot)
+    client.force_login(citizen())
+    page = client.post(reverse("portal:book", args=[service.pk]), {"slot": slot.pk})
+    assert page.status_code == 409
+    assert "penuh" in page.text and "Waktu kosong berikutnya" in page.text
+
+
+def test_a_slot_of_another_service_is_refused(client):
+    service = visit_service()
+    other_slot = slots_open(service=visit_service(), day=open_day()).slots[0]
+    client.force_login(citizen())
+    page = client.post(reverse("portal:book", args=[service.pk]), {"slot": other_slot.pk})
+    assert page.status_code == 409
+    assert not Booking.objects.exists()
+
+
+def test_someone_elses_booking_code_shows_nothing(client):
+    service = visit_service()
+    booking = booking_create(
+        citizen=citizen(), slot=slots_open(service=service, day=open_day()).slots[0]
+    )
+    client.force_login(citizen())
+    for name in ("portal:booking", "portal:booking-ics"):
+        assert client.get(reverse(name, args=[booking.code])).status_code == 404
+    assert client.post(reverse("portal:booking-cancel", args=[booking.code])).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_move_then_cancel_from_the_booking_page(client):
+    service = visit_service(places=1)
+    siti = citizen()
+    slots = slots_open(service=service, day=open_day()).slots
+    booking = booking_create(citizen=siti, slot=slots[0])
+    client.force_login(siti)
+    moved = client.post(
+        reverse("portal:book", args=[service.pk]) + f"?ubah={booking.code}", {"slot": slots[1].pk}
+    )
+    assert moved.status_code == 302
+    booking.refresh_from_db()
+    assert booking.slot_id == slots[1].pk
+    client.post(reverse("portal:booking-cancel", args=[booking.code]))
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert [Slot.objects.get(pk=s.pk).booked for s in slots[:2]] == [0, 0]
+
+
+def test_booking_needs_a_signed_in_citizen(client):
+    service = visit_service()
+    response = client.get(reverse("portal:book", args=[service.pk]))
+    assert response.status_code == 302 and reverse("portal:login") in response.url

@@ -1,0 +1,127 @@
+"""Citizen pages of visits: pick a day and a time, the booking with its QR code, cancel."""
+
+import uuid
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from satupintu.booking import selectors as visits
+from satupintu.booking import services as booking_services
+from satupintu.booking.calendar import visit_ics
+from satupintu.booking.models import Booking, Slot
+from satupintu.catalog import selectors as catalog
+from satupintu.catalog.models import Service
+from satupintu.malls import selectors as malls
+from satupintu.portal.forms import BookingForm
+
+
+def _own_booking(request: HttpRequest, code: str) -> Booking:
+    try:
+        return visits.booking_get(citizen=request.user, code=code)
+    except Booking.DoesNotExist as exc:  # someone else's code looks like no code at all
+        raise Http404 from exc
+
+
+@login_required
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick a day and a time for a service, or a new time for a booking (``?ubah=CODE``)."""
+    try:
+        service = catalog.service_detail(service_id=pk)
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
+    moving = _own_booking(request, request.GET["ubah"]) if request.GET.get("ubah") else None
+    days = visits.open_days(service=service)
+    day = parse_date(request.GET.get("tanggal") or "") or (days[0] if days else None)
+    error, next_slots = "", []
+    form = BookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        slot = Slot.objects.filter(pk=form.cleaned_data["slot"], service=service).first()
+        try:
+            if slot is None:
+                raise booking_services.BookingError(
+                    "other_service", _("That time belongs to another service.")
+                )
+            if moving is not None:
+                booking = booking_services.booking_reschedule(booking=moving, slot=slot)
+            else:
+                booking = booking_services.booking_create(
+                    citizen=request.user,
+                    slot=slot,
+                    priority=form.cleaned_data["priority"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+        except booking_services.BookingError as refused:
+            error, next_slots = refused.message, refused.next_slots
+        else:
+            messages.success(request, _("Your visit is booked. We have sent you the details."))
+            return redirect("portal:booking", code=booking.code)
+    plan = booking_services.slots_open(service=service, day=day) if day else None
+    return render(
+        request,
+        "portal/book.html",
+        {
+            "service": service,
+            "mall": service.agency.mall,
+            "days": days,
+            "day": day,
+            "plan": plan,
+            "moving": moving,
+            "error": error,
+            "next_slots": next_slots,
+            "form": form,
+            "idempotency_key": uuid.uuid4().hex,
+            "priorities": Booking.Priority.choices,
+            "announcements": malls.announcement_current(mall=service.agency.mall),
+        },
+        status=409 if error else 200,
+    )
+
+
+@login_required
+def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    qr = segno.make(booking.code, error="m").svg_inline(scale=6, title=booking.code)
+    return render(
+        request,
+        "portal/booking.html",
+        {
+            "booking": booking,
+            "mall": booking.service.agency.mall,
+            "start": visits.in_mall_time(booking.slot.start, booking.service.agency.mall),
+            "qr": qr,
+        },
+    )
+
+
+@login_required
+def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    response = HttpResponse(visit_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kunjungan-{booking.code}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    try:
+        booking_services.booking_cancel(booking=booking)
+    except booking_services.BookingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Your booking is cancelled."))
+    return redirect("portal:booking", code=booking.code)
+
+
+@login_required
+def booking_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
+    )
