@@ -15,3 +15,11 @@ def _indonesian_by_default(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and caches count per test, not across the run."""
+    from django.core.cache import cache
+
+    cache.clear()

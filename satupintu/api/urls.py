@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from satupintu.api import views
+from satupintu.api import views, visit_views
 
 app_name = "api"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("services/", views.ServiceListView.as_view(), name="service-list"),
     path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service-detail"),
     path("announcements/", views.AnnouncementListView.as_view(), name="announcement-list"),
+    path("services/<int:pk>/slots/", visit_views.SlotListView.as_view(), name="slot-list"),
+    path("bookings/", visit_views.BookingCreateView.as_view(), name="booking-create"),
+    path("bookings/<str:code>/", visit_views.BookingDetailView.as_view(), name="booking-detail"),
+    path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
+    path("auth/token/", visit_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

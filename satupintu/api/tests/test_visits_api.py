@@ -1,0 +1,105 @@
+"""API v1 for visits: slots, booking with Idempotency-Key and 409, citizens' tokens."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from satupintu.booking.models import Booking, Slot
+from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.tests.factories import citizen, open_day, visit_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def _token(api, login="siti@example.id", password="kunjungan-aman-2020"):
+    return api.post("/api/v1/auth/token/", {"login": login, "password": password}).json()
+
+
+def test_register_then_get_a_token_with_nik_or_email(api):
+    body = {
+        "name": "Siti Aminah",
+        "nik": "3271014501900001",
+        "phone": "081234567890",
+        "email": "siti@example.id",
+        "password": "kunjungan-aman-2020",
+    }
+    created = api.post("/api/v1/auth/register/", body)
+    assert created.status_code == 201 and created.json()["token"]
+    assert _token(api, "3271014501900001")["token"] == created.json()["token"]
+    assert _token(api)["token"] == created.json()["token"]
+    wrong = api.post("/api/v1/auth/token/", {"login": "siti@example.id", "password": "x"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "invalid_login"
+
+
+def test_a_bad_nik_is_refused_in_indonesian(api):
+    response = api.post(
+        "/api/v1/auth/register/",
+        {
+            "name": "X",
+            "nik": "3271019999999999",
+            "phone": "081234567890",
+            "password": "p4ss-kuat-2020",
+        },
+    )
+    assert response.status_code == 400
+    assert "16 digit" in response.json()["error"]["fields"]["nik"][0]
+
+
+def test_slots_of_a_day(api):
+    service = visit_service(places=3)
+    day = open_day()
+    response = api.get(f"/api/v1/services/{service.pk}/slots/", {"date": day.isoformat()})
+    assert response.status_code == 200
+    first = response.json()[0]
+    assert set(first) == {"id", "start", "end", "capacity", "available"}
+    assert first["capacity"] == first["available"] == 3
+    assert api.get(f"/api/v1/services/{service.pk}/slots/", {"date": "kemarin"}).status_code == 400
+
+
+def test_book_with_a_token_twice_with_one_key_then_cancel(api):
+    service = visit_service()
+    siti = citizen()
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    api.force_authenticate(siti)
+    first = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY="abc-1")
+    again = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == 201 and again.status_code == 201
+    assert first.json()["code"] == again.json()["code"]
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+    code = first.json()["code"]
+    assert api.get(f"/api/v1/bookings/{code}/").json()["status"] == "confirmed"
+    assert api.delete(f"/api/v1/bookings/{code}/").json()["status"] == "cancelled"
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_a_full_slot_answers_409_with_the_next_free_slots(api):
+    service = visit_service(places=1)
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    booking_create(citizen=citizen(), slot=slot)
+    api.force_authenticate(citizen())
+    response = api.post("/api/v1/bookings/", {"slot": slot.pk})
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "slot_full" and error["next_slots"][0]["available"] == 1
+
+
+def test_someone_elses_code_is_not_found_and_not_cancelled(api):
+    service = visit_service()
+    booking = booking_create(
+        citizen=citizen(), slot=slots_open(service=service, day=open_day()).slots[0]
+    )
+    api.force_authenticate(citizen())
+    assert api.get(f"/api/v1/bookings/{booking.code}/").status_code == 404
+    assert api.delete(f"/api/v1/bookings/{booking.code}/").status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_booking_needs_a_citizen_and_an_existing_slot(api):
+    assert api.post("/api/v1/bookings/", {"slot": 1}).status_code in (401, 403)
+    api.force_authenticate(citizen())
+    assert api.post("/api/v1/bookings/", {"slot": 999999}).status_code == 404

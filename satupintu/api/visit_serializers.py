@@ -1,0 +1,91 @@
+"""Serializers of API v1 for visits and citizens' accounts."""
+
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from satupintu.accounts.models import User
+from satupintu.accounts.validators import normalize_phone, validate_nik
+from satupintu.api.serializers import ErrorBodySerializer
+from satupintu.booking.models import Booking, Slot
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text=_("The day, YYYY-MM-DD."))
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    available = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Slot
+        fields = ["id", "start", "end", "capacity", "available"]
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    priority = serializers.ChoiceField(
+        choices=Booking.Priority.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Only for the elderly, people with disabilities, pregnant women."),
+    )
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    service = serializers.IntegerField(source="service_id")
+    service_name = serializers.CharField(source="service.name")
+    mall = serializers.CharField(source="service.agency.mall.slug")
+    start = serializers.DateTimeField(source="slot.start")
+    end = serializers.DateTimeField(source="slot.end")
+
+    class Meta:
+        model = Booking
+        fields = [
+            "code",
+            "status",
+            "service",
+            "service_name",
+            "mall",
+            "start",
+            "end",
+            "priority",
+            "created_at",
+        ]
+
+
+class BookingConflictBodySerializer(ErrorBodySerializer):
+    next_slots = SlotSerializer(many=True)
+
+
+class BookingConflictSerializer(serializers.Serializer):
+    error = BookingConflictBodySerializer()
+
+
+class RegisterSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    nik = serializers.CharField(min_length=16, max_length=16, validators=[validate_nik])
+    phone = serializers.CharField(max_length=20)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+    def validate_nik(self, value: str) -> str:
+        if User.objects.filter(nik=value).exists():
+            raise serializers.ValidationError(_("An account with this NIK exists already."))
+        return value
+
+    def validate_phone(self, value: str) -> str:
+        return normalize_phone(value)
+
+    def validate_password(self, value: str) -> str:
+        password_validation.validate_password(value)
+        return value
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    login = serializers.CharField(help_text=_("NIK or email."))
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

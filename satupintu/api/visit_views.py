@@ -1,0 +1,154 @@
+"""API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from satupintu.accounts.services import citizen_register
+from satupintu.api import visit_serializers as vs
+from satupintu.api.serializers import ErrorSerializer
+from satupintu.booking import selectors as visits
+from satupintu.booking import services as booking_services
+from satupintu.booking.models import Slot
+from satupintu.catalog import selectors as catalog
+
+BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
+CONFLICT = OpenApiResponse(
+    vs.BookingConflictSerializer,
+    description="The slot is full (with the next free slots) or already booked that day.",
+)
+# Refusals that are about the state of things rather than the request.
+CONFLICTS = {"slot_full", "already_booked"}
+
+
+def _refused(refused: booking_services.BookingError) -> Response:
+    body = {"code": refused.code, "message": refused.message, "fields": {}}
+    if refused.code == "slot_full":
+        body["next_slots"] = vs.SlotSerializer(refused.next_slots, many=True).data
+    code = status.HTTP_409_CONFLICT if refused.code in CONFLICTS else status.HTTP_400_BAD_REQUEST
+    return Response({"error": body}, status=code)
+
+
+class SlotListView(APIView):
+    @extend_schema(
+        tags=["visits"],
+        parameters=[vs.SlotQuerySerializer],
+        responses={200: vs.SlotSerializer(many=True), 400: BAD, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        query = vs.SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        service = catalog.service_detail(service_id=pk)
+        plan = booking_services.slots_open(service=service, day=query.validated_data["date"])
+        return Response(vs.SlotSerializer(plan.slots, many=True).data)
+
+
+class BookingCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["visits"],
+        request=vs.BookingCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Sending the same key again returns the booking it made.",
+            )
+        ],
+        responses={201: vs.BookingSerializer, 400: BAD, 401: BAD, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request) -> Response:
+        data = vs.BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        slot = Slot.objects.select_related("service__agency__mall").get(
+            pk=data.validated_data["slot"]
+        )
+        key = request.headers.get("Idempotency-Key", "")[:100]
+        try:
+            booking = booking_services.booking_create(
+                citizen=request.user,
+                slot=slot,
+                priority=data.validated_data.get("priority", ""),
+                idempotency_key=key,
+            )
+        except booking_services.BookingError as refused:
+            return _refused(refused)
+        return Response(vs.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["visits"], responses={200: vs.BookingSerializer, 404: NOT_FOUND})
+    def get(self, request: Request, code: str) -> Response:
+        booking = visits.booking_get(citizen=request.user, code=code)
+        return Response(vs.BookingSerializer(booking).data)
+
+    @extend_schema(tags=["visits"], responses={200: vs.BookingSerializer, 400: BAD, 404: NOT_FOUND})
+    def delete(self, request: Request, code: str) -> Response:
+        booking = visits.booking_get(citizen=request.user, code=code)
+        try:
+            booking = booking_services.booking_cancel(booking=booking)
+        except booking_services.BookingError as refused:
+            return _refused(refused)
+        return Response(vs.BookingSerializer(booking).data)
+
+
+class RegisterView(APIView):
+    authentication_classes: list = []
+    throttle_scope = "auth"
+
+    @extend_schema(
+        tags=["accounts"],
+        request=vs.RegisterSerializer,
+        responses={201: vs.TokenSerializer, 400: BAD},
+    )
+    def post(self, request: Request) -> Response:
+        data = vs.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        user = citizen_register(
+            full_name=fields["name"],
+            nik=fields["nik"],
+            phone=fields["phone"],
+            email=fields["email"],
+            password=fields["password"],
+        )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    authentication_classes: list = []
+    throttle_scope = "auth"
+
+    @extend_schema(
+        tags=["accounts"],
+        request=vs.TokenRequestSerializer,
+        responses={200: vs.TokenSerializer, 400: BAD},
+    )
+    def post(self, request: Request) -> Response:
+        data = vs.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=data.validated_data["login"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            message = _("That NIK or email and password do not match.")
+            return Response(
+                {"error": {"code": "invalid_login", "message": message, "fields": {}}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
