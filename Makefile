@@ -42,6 +42,7 @@ bench: $(STAMP)
 	mkdir -p var
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/catalog_search.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/notify_burst.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/closure_move.py
 
 schema: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml

@@ -159,6 +159,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MallKindEnum": "satupintu.malls.models.Mall.Kind",
         "AgencyKindEnum": "satupintu.malls.models.Agency.Kind",
+        "ClosureKindEnum": "satupintu.booking.models.Closure.Kind",
         "AnnouncementKindEnum": "satupintu.malls.models.Announcement.Kind",
     },
 }

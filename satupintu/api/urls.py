@@ -15,6 +15,11 @@ urlpatterns = [
     path("services/<int:pk>/slots/", visit_views.SlotListView.as_view(), name="slot-list"),
     path("bookings/", visit_views.BookingCreateView.as_view(), name="booking-create"),
     path("bookings/<str:code>/", visit_views.BookingDetailView.as_view(), name="booking-detail"),
+    path(
+        "malls/<slug:slug>/closures/",
+        visit_views.ClosureCreateView.as_view(),
+        name="closure-create",
+    ),
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

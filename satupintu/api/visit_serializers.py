@@ -7,7 +7,7 @@ from rest_framework import serializers
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.api.serializers import ErrorBodySerializer
-from satupintu.booking.models import Booking, Slot
+from satupintu.booking.models import Booking, Closure, Slot
 
 
 class SlotQuerySerializer(serializers.Serializer):
@@ -89,3 +89,42 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class ClosureCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Closure.Kind.choices)
+    decree_number = serializers.CharField(max_length=100)
+    reason = serializers.CharField(max_length=300)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    opens = serializers.TimeField(required=False, allow_null=True, default=None)
+    closes = serializers.TimeField(required=False, allow_null=True, default=None)
+    agencies = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text=_("Agency ids; none: the whole mall."),
+    )
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Closure
+        fields = [
+            "id",
+            "kind",
+            "decree_number",
+            "reason",
+            "starts_on",
+            "ends_on",
+            "opens",
+            "closes",
+            "agencies",
+            "announcement",
+            "affected",
+            "moved",
+            "released",
+            "notified",
+        ]

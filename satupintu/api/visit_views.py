@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -17,6 +17,8 @@ from satupintu.booking import selectors as visits
 from satupintu.booking import services as booking_services
 from satupintu.booking.models import Slot
 from satupintu.catalog import selectors as catalog
+from satupintu.malls import selectors as malls
+from satupintu.malls.permissions import staff_scope
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
@@ -152,3 +154,31 @@ class TokenView(APIView):
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class ClosureCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["visits"],
+        request=vs.ClosureCreateSerializer,
+        responses={201: vs.ClosureSerializer, 400: BAD, 403: BAD, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        """A mall manager records a closure or restricted hours; the bookings it touches are
+        moved and their holders told. The answer holds the report."""
+        mall = malls.mall_get(slug=slug)
+        scope = staff_scope(request.user)
+        if not (scope.is_superuser or mall.pk in scope.managed_mall_ids):
+            raise exceptions.PermissionDenied(_("Only this mall's managers record closures."))
+        data = vs.ClosureCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        ids = fields.pop("agencies")
+        agencies = list(mall.agencies.filter(pk__in=ids))
+        if len(agencies) != len(set(ids)):
+            raise exceptions.ValidationError({"agencies": [_("Not an agency of this mall.")]})
+        closure = booking_services.closure_record(
+            mall=mall, agencies=agencies, by=request.user, **fields
+        )
+        return Response(vs.ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)

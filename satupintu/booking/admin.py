@@ -2,11 +2,22 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from satupintu.booking.models import AgencyHours, Booking, DayOff, ServiceVisit, VisitPolicy
+from satupintu.booking.models import (
+    AgencyHours,
+    Booking,
+    Closure,
+    DayOff,
+    ServiceVisit,
+    VisitPolicy,
+)
+from satupintu.booking.services import closure_record, closure_reopen
 from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.models import Agency
+from satupintu.malls.permissions import staff_scope
 
 
 @admin.register(VisitPolicy)
@@ -59,3 +70,84 @@ class BookingAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+REPORT_FIELDS = ["applied_at", "affected", "moved", "released", "notified", "announcement"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(ScopedAdmin):
+    """A manager records a decree; saving it moves the bookings and shows the report."""
+
+    mall_path = "mall"
+    list_display = [
+        "decree_number",
+        "mall",
+        "kind",
+        "starts_on",
+        "ends_on",
+        "reopened_on",
+        "affected",
+        "moved",
+        "released",
+        "notified",
+    ]
+    list_filter = ["kind", "mall"]
+    filter_horizontal = ["agencies"]
+    fields = [
+        "mall",
+        "agencies",
+        "kind",
+        "decree_number",
+        "reason",
+        "starts_on",
+        "ends_on",
+        "opens",
+        "closes",
+        "reopened_on",
+        *REPORT_FIELDS,
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return [*REPORT_FIELDS, "reopened_on"]
+        return [f for f in self.fields if f != "reopened_on"]  # a decree is not rewritten
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        scope = staff_scope(request.user)
+        if db_field.name == "agencies" and not scope.is_superuser:
+            kwargs["queryset"] = Agency.objects.filter(mall__in=scope.managed_mall_ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Closure, form: Any, change: bool) -> None:
+        if change:
+            if "reopened_on" in form.changed_data and obj.reopened_on:
+                closure_reopen(closure=obj, on=obj.reopened_on)
+            return
+        closure = closure_record(
+            mall=obj.mall,
+            kind=obj.kind,
+            decree_number=obj.decree_number,
+            reason=obj.reason,
+            starts_on=obj.starts_on,
+            ends_on=obj.ends_on,
+            opens=obj.opens,
+            closes=obj.closes,
+            agencies=list(form.cleaned_data["agencies"]),
+            by=request.user,
+        )
+        obj.pk = closure.pk
+        self.message_user(
+            request,
+            _(
+                "%(affected)s bookings affected: %(moved)s moved, %(released)s released, "
+                "%(notified)s holders told."
+            )
+            % {
+                "affected": closure.affected,
+                "moved": closure.moved,
+                "released": closure.released,
+                "notified": closure.notified,
+            },
+            messages.SUCCESS,
+        )

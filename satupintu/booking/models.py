@@ -128,6 +128,65 @@ class DayOff(models.Model):
         return f"{self.date} {self.reason}"
 
 
+class Closure(models.Model):
+    """A decree that closes a mall (or some of its agencies) for a range of days, or restricts
+    its hours then. Saving it moves every booking it touches; the counts are its report."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        RESTRICTED = "restricted", _("Restricted hours")
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="closures")
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="closures", help_text=_("None: the whole mall.")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    decree_number = models.CharField(_("decree number"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=300)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    opens = models.TimeField(_("opens"), null=True, blank=True, help_text=_("Restricted only."))
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    reopened_on = models.DateField(
+        _("reopened on"), null=True, blank=True, help_text=_("Set when the mall reopens early.")
+    )
+    announcement = models.ForeignKey(
+        "malls.Announcement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("bookings moved at"), null=True, blank=True)
+    affected = models.PositiveIntegerField(_("bookings affected"), default=0)
+    moved = models.PositiveIntegerField(_("moved"), default=0)
+    released = models.PositiveIntegerField(_("released"), default=0)
+    notified = models.PositiveIntegerField(_("holders told"), default=0)
+
+    class Meta:
+        verbose_name = _("closure or restricted hours")
+        verbose_name_plural = _("closures and restricted hours")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="closure_range_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="closed", opens__isnull=True, closes__isnull=True)
+                | Q(
+                    kind="restricted",
+                    opens__isnull=False,
+                    closes__isnull=False,
+                    opens__lt=F("closes"),
+                ),
+                name="closure_hours_by_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decree_number} ({self.starts_on} – {self.ends_on})"
+
+
 class Slot(models.Model):
     """A time window for one service, with the places bookable online.
 
@@ -202,6 +261,12 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    closure = models.ForeignKey(
+        Closure, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+    )
+    moved_from = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("booking")

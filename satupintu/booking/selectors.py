@@ -6,11 +6,19 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from satupintu.accounts.models import User
-from satupintu.booking.models import AgencyHours, Booking, DayOff, ServiceVisit, VisitPolicy
+from satupintu.booking.models import (
+    AgencyHours,
+    Booking,
+    Closure,
+    DayOff,
+    ServiceVisit,
+    Slot,
+    VisitPolicy,
+)
 from satupintu.catalog.models import Service
 from satupintu.malls.models import Agency, Mall
 
@@ -41,29 +49,51 @@ def national_holiday(day: date) -> str:
     return _national_holidays(day.year).get(day, "")
 
 
+def closures_on(*, agency: Agency, day: date) -> list[Closure]:
+    """The closures and restrictions in force for ``agency`` on ``day``."""
+    return list(
+        Closure.objects.filter(mall_id=agency.mall_id, starts_on__lte=day, ends_on__gte=day)
+        .filter(Q(reopened_on__isnull=True) | Q(reopened_on__gt=day))
+        .filter(Q(agencies__isnull=True) | Q(agencies=agency))
+        .distinct()
+    )
+
+
 def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
     """When ``agency`` receives visitors on ``day``; None when it is closed.
 
-    National holidays close every mall; a day off of the mall or of the agency closes it or
-    gives it other hours; otherwise the agency's own weekly hours apply, or the mall's.
+    National holidays close every mall; so does a closure decree, while a restriction narrows
+    the hours. A day off of the mall or of the agency closes it or gives it other hours;
+    otherwise the agency's own weekly hours apply, or the mall's.
     """
     if national_holiday(day):
         return None
     days_off = list(
-        DayOff.objects.filter(mall_id=agency.mall_id, date=day).filter(agency__isnull=True)
-        | DayOff.objects.filter(agency=agency, date=day)
+        DayOff.objects.filter(mall_id=agency.mall_id, date=day).filter(
+            Q(agency__isnull=True) | Q(agency=agency)
+        )
     )
     if any(d.opens is None for d in days_off):
         return None
     special = sorted(days_off, key=lambda d: d.agency_id is None)  # the agency's own first
     if special:
-        return special[0].opens, special[0].closes
-    own = list(AgencyHours.objects.filter(agency=agency))
-    if own:
-        row = next((h for h in own if h.weekday == day.weekday()), None)
+        hours = (special[0].opens, special[0].closes)
     else:
-        row = agency.mall.opening_hours.filter(weekday=day.weekday()).first()
-    return (row.opens, row.closes) if row else None
+        own = list(AgencyHours.objects.filter(agency=agency))
+        if own:
+            row = next((h for h in own if h.weekday == day.weekday()), None)
+        else:
+            row = agency.mall.opening_hours.filter(weekday=day.weekday()).first()
+        if row is None:
+            return None
+        hours = (row.opens, row.closes)
+    for closure in closures_on(agency=agency, day=day):
+        if closure.kind == Closure.Kind.CLOSED:
+            return None
+        hours = (max(hours[0], closure.opens), min(hours[1], closure.closes))
+        if hours[0] >= hours[1]:
+            return None
+    return hours
 
 
 def slot_capacity(*, service: Service) -> tuple[int, int, int]:
@@ -110,3 +140,11 @@ def open_days(*, service: Service) -> list[date]:
     today = in_mall_time(timezone.now(), mall).date()
     days = (today + timedelta(days=n) for n in range(policy.days_ahead + 1))
     return [day for day in days if opening_hours(agency=service.agency, day=day) is not None]
+
+
+def slot_within_hours(slot: Slot) -> bool:
+    """Whether ``slot`` lies inside its agency's hours that day (closures included)."""
+    mall = slot.service.agency.mall
+    start, end = in_mall_time(slot.start, mall), in_mall_time(slot.end, mall)
+    hours = opening_hours(agency=slot.service.agency, day=start.date())
+    return hours is not None and hours[0] <= start.time() and end.time() <= hours[1]

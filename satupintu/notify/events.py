@@ -25,6 +25,13 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "code": "BGR-7K2Q",
         "decree": "443.1/1215.DPMPTSP",
     },
+    Event.BOOKING_RELEASED: {
+        **_COMMON,
+        "service": "Penerbitan KTP-el Baru",
+        "old_date": "Rabu, 1 April 2026",
+        "code": "BGR-7K2Q",
+        "decree": "443.1/1215.DPMPTSP",
+    },
     Event.BOOKING_REMINDER: {
         **_COMMON,
         "service": "Penerbitan KTP-el Baru",

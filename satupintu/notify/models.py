@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
 class Event(models.TextChoices):
     BOOKING_CONFIRMED = "booking_confirmed", _("Booking confirmed")
     BOOKING_MOVED = "booking_moved", _("Booking moved by a closure")
+    BOOKING_RELEASED = "booking_released", _("Booking released by a closure")
     BOOKING_REMINDER = "booking_reminder", _("Visit reminder")
     APPLICATION_RECEIVED = "application_received", _("Application received")
     REVISION_REQUESTED = "revision_requested", _("Revision requested")

@@ -24,5 +24,6 @@ urlpatterns = [
     path("kunjungan/<str:code>/", visits.booking_detail, name="booking"),
     path("kunjungan/<str:code>/kunjungan.ics", visits.booking_calendar, name="booking-ics"),
     path("kunjungan/<str:code>/batal/", visits.booking_cancel, name="booking-cancel"),
+    path("kunjungan/<str:code>/terima/", visits.booking_accept, name="booking-accept"),
     path("akun/pengaturan/", views.preferences, name="preferences"),
 ]

@@ -125,3 +125,17 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
     )
+
+
+@login_required
+@require_POST
+def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
+    """The holder accepts the time a closure proposed."""
+    booking = _own_booking(request, code)
+    try:
+        booking_services.booking_accept(booking=booking)
+    except booking_services.BookingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The new time is confirmed."))
+    return redirect("portal:booking", code=booking.code)

@@ -103,3 +103,38 @@ def test_booking_needs_a_citizen_and_an_existing_slot(api):
     assert api.post("/api/v1/bookings/", {"slot": 1}).status_code in (401, 403)
     api.force_authenticate(citizen())
     assert api.post("/api/v1/bookings/", {"slot": 999999}).status_code == 404
+
+
+def test_a_manager_records_a_closure_and_gets_the_report(api):
+    from satupintu.malls.models import StaffMembership
+    from satupintu.malls.services import membership_grant
+    from satupintu.malls.tests.factories import UserFactory
+
+    service = visit_service()
+    mall = service.agency.mall
+    day = open_day()
+    booking = booking_create(citizen=citizen(), slot=slots_open(service=service, day=day).slots[0])
+    body = {
+        "kind": "closed",
+        "decree_number": "443.1/1215.DPMPTSP",
+        "reason": "Pencegahan COVID-19",
+        "starts_on": day.isoformat(),
+        "ends_on": day.isoformat(),
+    }
+    api.force_authenticate(citizen())
+    assert api.post(f"/api/v1/malls/{mall.slug}/closures/", body).status_code == 403
+
+    manager = UserFactory()
+    membership_grant(user=manager, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
+    api.force_authenticate(manager)
+    response = api.post(f"/api/v1/malls/{mall.slug}/closures/", body, format="json")
+    assert response.status_code == 201
+    report = response.json()
+    assert (report["affected"], report["moved"], report["released"]) == (1, 1, 0)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.PROPOSED
+
+    bad = api.post(
+        f"/api/v1/malls/{mall.slug}/closures/", {**body, "agencies": [999999]}, format="json"
+    )
+    assert bad.status_code == 400

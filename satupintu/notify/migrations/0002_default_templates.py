@@ -80,10 +80,10 @@ GREETING = {"id": "Yth. {{ name }}", "en": "Dear {{ name }}"}
 CLOSING = {"id": "Salam,\n{{ mall }}", "en": "Regards,\n{{ mall }}"}
 
 
-def create(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
+def rows_for(MessageTemplate, texts):
+    """The four channels' wording of each event of ``texts``, in each language."""
     rows = []
-    for event, languages in TEXTS.items():
+    for event, languages in texts.items():
         for language, (subject, sentence) in languages.items():
             greeting, closing = GREETING[language], CLOSING[language]
             long_text = f"{greeting},\n\n{sentence[0].upper()}{sentence[1:]}\n\n{{{{ link }}}}\n\n{closing}"
@@ -101,7 +101,12 @@ def create(apps, schema_editor):
                 MessageTemplate(event=event, channel="inapp", language=language,
                                 subject=subject, body=sentence[0].upper() + sentence[1:]),
             ]
-    MessageTemplate.objects.bulk_create(rows)
+    return rows
+
+
+def create(apps, schema_editor):
+    MessageTemplate = apps.get_model("notify", "MessageTemplate")
+    MessageTemplate.objects.bulk_create(rows_for(MessageTemplate, TEXTS))
 
 
 def remove(apps, schema_editor):

@@ -133,3 +133,27 @@ def test_booking_needs_a_signed_in_citizen(client):
     service = visit_service()
     response = client.get(reverse("portal:book", args=[service.pk]))
     assert response.status_code == 302 and reverse("portal:login") in response.url
+
+
+def test_a_moved_booking_is_accepted_on_its_page(client):
+    from satupintu.booking.models import Closure
+    from satupintu.booking.services import closure_record
+
+    service = visit_service()
+    siti = citizen()
+    day = open_day()
+    booking = booking_create(citizen=siti, slot=slots_open(service=service, day=day).slots[0])
+    closure_record(
+        mall=service.agency.mall,
+        kind=Closure.Kind.CLOSED,
+        decree_number="443.1/1215.DPMPTSP",
+        reason="Sterilisasi",
+        starts_on=day,
+        ends_on=day,
+    )
+    client.force_login(siti)
+    page = client.get(reverse("portal:booking", args=[booking.code]))
+    assert "443.1/1215.DPMPTSP" in page.text and "Terima waktu baru" in page.text
+    client.post(reverse("portal:booking-accept", args=[booking.code]))
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED

@@ -1,0 +1,176 @@
+"""Closure: one decree closes a mall for a day holding 10,000 bookings.
+
+Prints how long recording the closure takes (announcement, every booking moved to the next
+free slot or released, every holder's message written to the outbox and queued to Redis) and
+the ratio to the 10 s target. The bookings are seeded directly (40 services, 250 citizens);
+the closure goes through the same service the admin and the API call.
+
+Uses its own database (DATABASE_URL's name + "_bench") and Redis database 12
+(BENCH_CLOSURE_REDIS_URL); no worker runs, so the messages stay queued. Run with `make bench`.
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
+os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "_bench"
+REDIS_URL = os.environ.get("BENCH_CLOSURE_REDIS_URL", "redis://127.0.0.1:6379/12")
+os.environ["CELERY_BROKER_URL"] = REDIS_URL
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from satupintu.accounts.models import User  # noqa: E402
+from satupintu.booking.models import Booking, Closure, ServiceVisit, Slot, VisitPolicy  # noqa: E402
+from satupintu.booking.selectors import national_holiday  # noqa: E402
+from satupintu.booking.services import closure_record, slots_open  # noqa: E402
+from satupintu.catalog.models import Service  # noqa: E402
+from satupintu.malls.models import Agency, Mall, OpeningHours  # noqa: E402
+from satupintu.notify.models import Message  # noqa: E402
+
+TARGET_S = 10.0
+SERVICES, CITIZENS = 40, 250
+SLUG = "bench-closure"  # 16 slots a day of 30 places: 480 per service a day
+
+
+def ensure_database() -> None:
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def open_day():
+    day = timezone.localdate() + timedelta(days=2)
+    while day.weekday() >= 5 or national_holiday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def seed(day) -> Mall:
+    """A mall open weekdays 08:00-16:00: 40 services, 250 bookings each on ``day``."""
+    old = Mall.objects.filter(slug=SLUG).first()
+    if old is not None:
+        Booking.objects.filter(service__agency__mall=old).delete()
+        Message.objects.filter(mall=old).delete()
+        Closure.objects.filter(mall=old).delete()
+        old.delete()
+    User.objects.filter(username__startswith="bench-warga-").delete()
+    mall = Mall.objects.create(
+        slug=SLUG,
+        name="MPP Bench Penutupan",
+        kind=Mall.Kind.CITY,
+        region_code="32.71",
+        address="Jl. Bench",
+    )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(mall=mall, weekday=d, opens="08:00", closes="16:00") for d in range(5)
+    )
+    VisitPolicy.objects.create(
+        mall=mall,
+        waiting_room_seats=10_000,
+        distancing_factor="1.00",
+        walk_in_percent=0,
+        priority_percent=0,
+    )
+    agencies = Agency.objects.bulk_create(
+        Agency(mall=mall, name=f"Dinas Bench {n}", slug=f"dinas-bench-{n}", kind="local")
+        for n in range(8)
+    )
+    services = Service.objects.bulk_create(
+        Service(
+            agency=agencies[n % 8],
+            name=f"Layanan Bench {n}",
+            slug=f"layanan-bench-{n}",
+            duration_working_days=1,
+            product="Dokumen",
+            complaint_handling="SP4N-LAPOR!",
+            channel=Service.Channel.IN_PERSON,
+        )
+        for n in range(SERVICES)
+    )
+    ServiceVisit.objects.bulk_create(
+        ServiceVisit(service=s, slot_minutes=30, minutes_per_visitor=1) for s in services
+    )
+    citizens = User.objects.bulk_create(
+        User(
+            username=f"bench-warga-{n}",
+            nik=f"32710145019{n:05d}",
+            email=f"w{n}@example.id",
+            notification_channels=["email"],
+        )
+        for n in range(CITIZENS)
+    )
+    bookings = []
+    for index, service in enumerate(services):
+        slots = slots_open(service=service, day=day).slots
+        for n, citizen in enumerate(citizens):
+            slot = slots[(n + index) % len(slots)]
+            bookings.append(
+                Booking(
+                    code=f"B{index:02d}{n:04d}",
+                    citizen=citizen,
+                    slot=slot,
+                    service=service,
+                    date=day,
+                )
+            )
+            slot.booked += 1
+        Slot.objects.bulk_update(slots, ["booked"])
+    Booking.objects.bulk_create(bookings, batch_size=2000)
+    return mall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.parse_args()
+    ensure_database()
+    call_command("migrate", verbosity=0, interactive=False)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    day = open_day()
+    mall = seed(day)
+    count = Booking.objects.filter(service__agency__mall=mall).count()
+
+    started = time.perf_counter()
+    closure = closure_record(
+        mall=mall,
+        kind=Closure.Kind.CLOSED,
+        decree_number="443.1/1215.DPMPTSP",
+        reason="Bench",
+        starts_on=day,
+        ends_on=day,
+    )
+    elapsed = time.perf_counter() - started
+
+    over = Slot.objects.filter(service__agency__mall=mall, booked__gt=F("capacity")).count()
+    queued = Message.objects.filter(mall=mall, status=Message.Status.QUEUED).count()
+    print(
+        f"{count} bookings on {day}; closure: {closure.affected} affected, {closure.moved} "
+        f"moved, {closure.released} released, {closure.notified} told ({queued} messages queued)"
+    )
+    print(f"slots over capacity after: {over}")
+    print(f"closure recorded and applied in {elapsed:.2f} s")
+    print(
+        f"seconds / target ({TARGET_S:.0f} s) = {elapsed / TARGET_S:.2f} "
+        f"({'PASS' if elapsed < TARGET_S else 'FAIL'})"
+    )
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+if __name__ == "__main__":
+    main()
