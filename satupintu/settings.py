@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "satupintu.catalog",
     "satupintu.notify",
     "satupintu.booking",
+    "satupintu.backoffice",
     "satupintu.api",
     "satupintu.portal",
 ]

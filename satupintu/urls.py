@@ -17,5 +17,7 @@ urlpatterns = [
     path("media/<path:path>", health.media, name="media"),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("satupintu.portal.urls")), prefix_default_language=False
+    path("petugas/", include("satupintu.backoffice.urls")),
+    path("", include("satupintu.portal.urls")),
+    prefix_default_language=False,
 )

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import Service
-from satupintu.malls.models import Agency, Mall, OpeningHours
+from satupintu.malls.models import Agency, Counter, Mall, OpeningHours
 
 
 class VisitPolicy(models.Model):
@@ -288,3 +288,61 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Ticket(models.Model):
+    """A place in an agency's queue on the day: a checked-in booking or a walk-in."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        SERVED = "served", _("Served")
+        NO_SHOW = "no_show", _("Did not come")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="tickets")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
+    )
+    date = models.DateField(_("date"))
+    number = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("ticket"), max_length=10, help_text=_("As called, e.g. B-017."))
+    priority = models.BooleanField(_("priority"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    counter = models.ForeignKey(
+        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    calls = models.PositiveSmallIntegerField(_("times called"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queue ticket")
+        verbose_name_plural = _("queue tickets")
+        ordering = ["date", "agency", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "date", "number"], name="ticket_number"),
+        ]
+        indexes = [models.Index(fields=["agency", "date", "status", "-priority", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TicketSequence(models.Model):
+    """The last ticket number an agency gave out on a day (one row, updated in place)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "date"], name="ticket_sequence_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.date}: {self.last}"

@@ -101,6 +101,16 @@ def slots_open(*, service: Service, day: date) -> DayPlan:
     return DayPlan(day, slots=list(slots))
 
 
+def slots_offered(*, service: Service, day: date) -> DayPlan:
+    """The slots of the day a citizen may still pick: those past the cut-off are left out."""
+    plan = slots_open(service=service, day=day)
+    cutoff = timedelta(minutes=policy_for(mall=service.agency.mall).cutoff_minutes)
+    plan.slots = [slot for slot in plan.slots if slot.start - cutoff > timezone.now()]
+    if not plan.slots and not plan.closed_reason:
+        plan.closed_reason = _("Booking for this day has closed.")
+    return plan
+
+
 def _bookable_now(slot: Slot) -> str:
     """Why ``slot`` cannot be booked (or changed) now, or ""."""
     mall = slot.service.agency.mall

@@ -5,12 +5,13 @@ import uuid
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.booking import queue
 from satupintu.booking import selectors as visits
 from satupintu.booking import services as booking_services
 from satupintu.booking.calendar import visit_ics
@@ -18,6 +19,7 @@ from satupintu.booking.models import Booking, Slot
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
+from satupintu.malls.models import Mall
 from satupintu.portal.forms import BookingForm
 
 
@@ -61,7 +63,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your visit is booked. We have sent you the details."))
             return redirect("portal:booking", code=booking.code)
-    plan = booking_services.slots_open(service=service, day=day) if day else None
+    plan = booking_services.slots_offered(service=service, day=day) if day else None
     return render(
         request,
         "portal/book.html",
@@ -87,6 +89,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
     qr = segno.make(booking.code, error="m").svg_inline(scale=6, title=booking.code)
+    ticket = getattr(booking, "ticket", None)
     return render(
         request,
         "portal/booking.html",
@@ -95,6 +98,8 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
             "mall": booking.service.agency.mall,
             "start": visits.in_mall_time(booking.slot.start, booking.service.agency.mall),
             "qr": qr,
+            "ticket": ticket,
+            "place": queue.position(ticket=ticket) if ticket else None,
         },
     )
 
@@ -139,3 +144,50 @@ def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("The new time is confirmed."))
     return redirect("portal:booking", code=booking.code)
+
+
+def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
+    """The check-in kiosk in the hall: scan the booking's QR code (a scanner types it)."""
+    mall = _mall(slug)
+    ticket, place, error = None, None, ""
+    if request.method == "POST":
+        try:
+            ticket = queue.check_in(mall=mall, code=request.POST.get("code", ""))
+        except booking_services.BookingError as refused:
+            error = refused.message
+        else:
+            place = queue.position(ticket=ticket)
+    return render(
+        request,
+        "portal/kiosk.html",
+        {"mall": mall, "ticket": ticket, "place": place, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    """The display board of the hall; its script polls ``board_calls`` and reads calls out."""
+    return render(request, "portal/board.html", {"mall": _mall(slug)})
+
+
+def board_calls(request: HttpRequest, slug: str) -> JsonResponse:
+    calls = queue.board(mall=_mall(slug))
+    return JsonResponse(
+        {
+            "calls": [
+                {
+                    "ticket": t.label,
+                    "counter": t.counter.label if t.counter else "",
+                    "calls": t.calls,
+                }
+                for t in calls
+            ]
+        }
+    )
+
+
+def _mall(slug: str) -> Mall:
+    try:
+        return malls.mall_get(slug=slug)
+    except Mall.DoesNotExist as exc:
+        raise Http404 from exc

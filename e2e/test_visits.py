@@ -1,0 +1,57 @@
+"""A citizen books a visit in the browser; a counter's call appears on the display board."""
+
+import pytest
+
+from satupintu.booking import queue
+from satupintu.booking.models import Booking
+from satupintu.booking.tests.factories import citizen, visit_service
+from satupintu.malls.models import Counter, StaffMembership
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "secret-pass-123"  # noqa: S105 - the factories' test password
+
+
+def _sign_in(page, base, login):
+    page.goto(f"{base}/masuk/")
+    page.get_by_label("NIK atau email").fill(login)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def test_a_citizen_books_a_visit_from_the_service_page(live_server, page):
+    service = visit_service(places=2)
+    siti = citizen()
+    _sign_in(page, live_server.url, siti.nik)
+
+    page.goto(f"{live_server.url}/layanan/{service.pk}/")
+    page.get_by_role("link", name="Pesan kunjungan").click()
+    page.locator(".days a").last.click()  # a day ahead: its slots are all open
+    page.locator("form.slots button[name=slot]").first.click()
+
+    booking = Booking.objects.get(citizen=siti)
+    page.wait_for_url(f"**/kunjungan/{booking.code}/")
+    assert booking.code in page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".qr svg").is_visible()
+    assert page.get_by_text("Terkonfirmasi").is_visible()
+
+
+def test_a_called_ticket_appears_on_the_display_board(live_server, page, browser):
+    service = visit_service()
+    mall = service.agency.mall
+    desk = Counter.objects.create(agency=service.agency, label="A3")
+    officer = UserFactory()
+    membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=service.agency)
+    ticket = queue.walk_in(service=service)
+
+    board = browser.new_page()
+    board.goto(f"{live_server.url}/mpp/{mall.slug}/layar/")
+    _sign_in(page, live_server.url, officer.username)
+    page.goto(f"{live_server.url}/petugas/loket/{desk.pk}/")
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    assert page.locator(".ticket").inner_text().startswith(ticket.label)
+
+    board.locator("#calls td", has_text=ticket.label).wait_for(timeout=10_000)
+    assert board.locator("#calls tr").first.inner_text().split() == [ticket.label, "A3"]
+    board.close()

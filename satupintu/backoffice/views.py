@@ -1,0 +1,106 @@
+"""Staff pages of the day: the front desk (check-in, walk-ins) and a counter calling tickets.
+
+Django admin stays for configuration; these are the pages officers work in.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from satupintu.booking import queue
+from satupintu.booking.models import Ticket
+from satupintu.booking.services import BookingError
+from satupintu.catalog.models import Service
+from satupintu.malls import selectors as malls
+from satupintu.malls.models import Agency, Counter, Mall
+from satupintu.malls.permissions import staff_scope
+
+
+def _works_at(request: HttpRequest, *, mall: Mall, agency: Agency | None = None) -> None:
+    scope = staff_scope(request.user)
+    if scope.manages_mall(mall.pk):
+        return
+    if agency is not None and agency.pk in scope.agency_ids:
+        return
+    if agency is None and mall.agencies.filter(pk__in=scope.agency_ids).exists():
+        return
+    raise PermissionDenied
+
+
+@login_required
+def front_desk(request: HttpRequest, slug: str) -> HttpResponse:
+    """Check a visitor in by their booking code, or give a walk-in a ticket."""
+    try:
+        mall = malls.mall_get(slug=slug)
+    except Mall.DoesNotExist as exc:
+        raise Http404 from exc
+    _works_at(request, mall=mall)
+    ticket = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("code"):
+                ticket = queue.check_in(mall=mall, code=request.POST["code"])
+            else:
+                service = get_object_or_404(
+                    Service, pk=request.POST.get("service") or 0, agency__mall=mall
+                )
+                ticket = queue.walk_in(service=service, priority="priority" in request.POST)
+        except BookingError as refused:
+            messages.error(request, refused.message)
+    services = (
+        Service.objects.filter(agency__mall=mall, is_active=True)
+        .exclude(channel=Service.Channel.ONLINE)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+    return render(
+        request,
+        "backoffice/front_desk.html",
+        {"mall": mall, "ticket": ticket, "services": services},
+    )
+
+
+@login_required
+def counter(request: HttpRequest, pk: int) -> HttpResponse:
+    """A counter's page: call the next ticket, call again, served, no-show, transfer."""
+    desk = get_object_or_404(Counter.objects.select_related("agency__mall"), pk=pk)
+    _works_at(request, mall=desk.agency.mall, agency=desk.agency)
+    current = (
+        Ticket.objects.filter(counter=desk, status=Ticket.Status.CALLED)
+        .select_related("service")
+        .order_by("-called_at")
+        .first()
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "next":
+                if queue.call_next(counter=desk) is None:
+                    messages.info(request, _("Nobody is waiting."))
+            elif current is None:
+                messages.error(request, _("No ticket is called at this counter."))
+            elif action == "recall":
+                queue.recall(ticket=current)
+            elif action in ("served", "no_show"):
+                queue.finish(ticket=current, served=action == "served")
+            elif action == "transfer":
+                target = get_object_or_404(
+                    Agency, pk=request.POST.get("agency") or 0, mall=desk.agency.mall
+                )
+                queue.transfer(ticket=current, agency=target)
+        except BookingError as refused:
+            messages.error(request, refused.message)
+        return redirect("backoffice:counter", pk=desk.pk)
+    return render(
+        request,
+        "backoffice/counter.html",
+        {
+            "counter": desk,
+            "current": current,
+            "waiting": queue.waiting(agency=desk.agency).count(),
+            "agencies": desk.agency.mall.agencies.exclude(pk=desk.agency_id).order_by("name"),
+        },
+    )

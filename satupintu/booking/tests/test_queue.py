@@ -1,0 +1,137 @@
+"""On the day: check-in gives a ticket, counters call priority first, the board shows calls."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from satupintu.booking import queue
+from satupintu.booking.models import Booking, Ticket
+from satupintu.booking.services import BookingError, booking_create, slots_open
+from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.malls.models import Counter
+from satupintu.malls.tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _booked_today(service, **extra):
+    """A booking for a slot of ``service`` that is (made to be) today."""
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    booking = booking_create(citizen=citizen(), slot=slot, **extra)
+    Booking.objects.filter(pk=booking.pk).update(date=timezone.localdate())
+    booking.refresh_from_db()
+    return booking
+
+
+def test_check_in_gives_a_numbered_ticket_once():
+    service = visit_service()
+    booking = _booked_today(service)
+    mall = service.agency.mall
+    ticket = queue.check_in(mall=mall, code=booking.code.lower())
+    assert ticket.label.endswith("-001") and ticket.status == Ticket.Status.WAITING
+    assert queue.check_in(mall=mall, code=booking.code) == ticket
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN
+
+
+def test_check_in_refuses_another_day_another_mall_and_unknown_codes():
+    service = visit_service()
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    booking = booking_create(citizen=citizen(), slot=slot)
+    with pytest.raises(BookingError) as refused:
+        queue.check_in(mall=service.agency.mall, code=booking.code)
+    assert refused.value.code == "wrong_day"
+    with pytest.raises(BookingError):
+        queue.check_in(mall=visit_service().agency.mall, code=booking.code)
+    with pytest.raises(BookingError):
+        queue.check_in(mall=service.agency.mall, code="ZZZZ-ZZZZ")
+    assert not Ticket.objects.exists()
+
+
+def test_each_agency_has_its_letter_and_numbers_count_per_day():
+    service = visit_service()
+    other = AgencyFactory(mall=service.agency.mall)
+    first = queue.walk_in(service=service)
+    second = queue.walk_in(service=service)
+    assert (first.label[-3:], second.label[-3:]) == ("001", "002")
+    assert queue.ticket_prefix(other) != queue.ticket_prefix(service.agency)
+
+
+def test_counters_call_priority_first_then_by_time_and_finish():
+    service = visit_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    early = queue.walk_in(service=service)
+    elder = queue.walk_in(service=service, priority=True)
+    assert queue.call_next(counter=counter) == elder
+    assert queue.call_next(counter=counter) == early
+    assert queue.call_next(counter=counter) is None
+    queue.recall(ticket=early)
+    early.refresh_from_db()
+    assert early.calls == 2
+    assert queue.finish(ticket=early, served=True).status == Ticket.Status.SERVED
+    with pytest.raises(BookingError):
+        queue.finish(ticket=early, served=False)
+
+
+def test_a_served_booking_is_marked_and_a_no_show_too():
+    service = visit_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    came, away = _booked_today(service), _booked_today(service)
+    for booking in (came, away):
+        queue.check_in(mall=service.agency.mall, code=booking.code)
+    queue.finish(ticket=queue.call_next(counter=counter), served=True)
+    queue.finish(ticket=queue.call_next(counter=counter), served=False)
+    came.refresh_from_db()
+    away.refresh_from_db()
+    assert (came.status, away.status) == (Booking.Status.SERVED, Booking.Status.NO_SHOW)
+
+
+def test_transfer_keeps_the_place_in_time_at_the_other_agency():
+    service = visit_service()
+    other = AgencyFactory(mall=service.agency.mall)
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    ticket = queue.walk_in(service=service)
+    queue.call_next(counter=counter)
+    moved = queue.transfer(ticket=ticket, agency=other)
+    assert moved.status == Ticket.Status.WAITING and moved.agency == other
+    assert list(queue.waiting(agency=other)) == [moved]
+    with pytest.raises(BookingError):
+        queue.transfer(ticket=moved, agency=AgencyFactory())
+
+
+def test_the_board_shows_the_latest_calls_and_a_waiting_ticket_knows_its_place():
+    service = visit_service()
+    counter = Counter.objects.create(agency=service.agency, label="A3")
+    tickets = [queue.walk_in(service=service) for _ in range(3)]
+    queue.call_next(counter=counter)
+    [shown] = queue.board(mall=service.agency.mall)
+    assert shown == tickets[0] and shown.counter.label == "A3"
+    place = queue.position(ticket=tickets[2])
+    assert place.ahead == 1 and place.minutes > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_counters_never_call_the_same_ticket():
+    service = visit_service()
+    counters = [Counter.objects.create(agency=service.agency, label=f"A{n}") for n in range(6)]
+    tickets = [queue.walk_in(service=service) for _ in range(3)]
+    start = threading.Barrier(len(counters))
+    called = []
+
+    def officer(counter):
+        try:
+            start.wait()
+            ticket = queue.call_next(counter=counter)
+            if ticket is not None:
+                called.append(ticket.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=officer, args=(c,)) for c in counters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(called) == sorted(t.pk for t in tickets)
