@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -96,7 +97,7 @@ def slots_open(*, service: Service, day: date) -> DayPlan:
         start += length
     Slot.objects.bulk_create(wanted, ignore_conflicts=True)
     slots = Slot.objects.filter(
-        service=service, start__gte=wanted[0].start if wanted else closes, start__lt=closes
+        service=service, start__gte=wanted[0].start if wanted else closes, end__lte=closes
     ).order_by("start")
     return DayPlan(day, slots=list(slots))
 
@@ -126,16 +127,36 @@ def _bookable_now(slot: Slot) -> str:
     return ""
 
 
+NEXT_FREE_CACHE_SECONDS = 5
+
+
 def next_free_slots(*, service: Service, after: datetime, limit: int = 3) -> list[Slot]:
-    """The first ``limit`` slots of ``service`` after ``after`` with a place, within the horizon."""
+    """The first ``limit`` slots of ``service`` after ``after`` with a place, within the horizon.
+
+    A suggestion, not a promise: when a popular slot fills, hundreds of refusals in the same
+    seconds ask the same question, so the answer is kept for a few seconds.
+    """
+    key = f"booking:next-free:{service.pk}:{after.timestamp():.0f}:{limit}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = [slot.pk for slot in _next_free_slots(service, after, limit)]
+        cache.set(key, ids, NEXT_FREE_CACHE_SECONDS)
+    slots = Slot.objects.in_bulk(ids)
+    return [slots[pk] for pk in ids if pk in slots]
+
+
+def _next_free_slots(service: Service, after: datetime, limit: int) -> list[Slot]:
     mall = service.agency.mall
     policy = policy_for(mall=mall)
-    today = in_mall_time(timezone.now(), mall).date()
+    now = timezone.now()
+    earliest = max(after, now + timedelta(minutes=policy.cutoff_minutes))
+    today = in_mall_time(now, mall).date()
     day = max(in_mall_time(after, mall).date(), today)
     found: list[Slot] = []
     while day <= today + timedelta(days=policy.days_ahead) and len(found) < limit:
+        # slots_open gives only slots inside the day's hours (closures included).
         for slot in slots_open(service=service, day=day).slots:
-            if slot.start > after and slot.available > 0 and not _bookable_now(slot):
+            if slot.start > earliest and slot.available > 0:
                 found.append(slot)
                 if len(found) == limit:
                     break

@@ -1,0 +1,256 @@
+"""Booking burst: 2,000 citizens at once for 300 places, against gunicorn in production mode.
+
+Starts gunicorn (production settings, PostgreSQL) on a free port, seeds one service with 300
+places in 10 slots and 2,000 citizens with API tokens, then lets 2,000 concurrent clients (an
+asyncio client, one connection each) POST /api/v1/bookings/ at once. Prints bookings made,
+places over capacity (must be 0), server errors (must be 0), p50/p99 latency, and throughput
+as a ratio to the same server's GET /healthz under the same load. Target: p99 < 250 ms.
+
+Uses its own database (DATABASE_URL's name + "_bench") and Redis database 11 for the queued
+confirmations (no worker runs). Run with `make bench`.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
+os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "_bench"
+REDIS_URL = os.environ.get("BENCH_BOOKING_REDIS_URL", "redis://127.0.0.1:6379/11")
+os.environ["CELERY_BROKER_URL"] = REDIS_URL
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from satupintu.accounts.models import User  # noqa: E402
+from satupintu.booking.models import Booking, ServiceVisit, Slot, VisitPolicy  # noqa: E402
+from satupintu.booking.selectors import national_holiday  # noqa: E402
+from satupintu.booking.services import slots_open  # noqa: E402
+from satupintu.catalog.models import Service  # noqa: E402
+from satupintu.malls.models import Agency, Mall, OpeningHours  # noqa: E402
+from satupintu.notify.models import Message  # noqa: E402
+
+TARGET_P99_MS = 250.0
+CLIENTS, SLUG = 2000, "bench-booking"
+
+
+def ensure_database() -> None:
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed() -> tuple[list[int], list[str]]:
+    """One service, 10 slots of 30 places on the next open day, 2,000 citizens with tokens."""
+    old = Mall.objects.filter(slug=SLUG).first()
+    if old is not None:
+        Booking.objects.filter(service__agency__mall=old).delete()
+        Message.objects.filter(mall=old).delete()
+        old.delete()
+    Message.objects.filter(user__username__startswith="bench-pemesan-").delete()
+    User.objects.filter(username__startswith="bench-pemesan-").delete()
+    mall = Mall.objects.create(
+        slug=SLUG,
+        name="MPP Bench Booking",
+        kind=Mall.Kind.CITY,
+        region_code="32.71",
+        address="Jl. Bench",
+    )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(mall=mall, weekday=d, opens="08:00", closes="13:00") for d in range(5)
+    )
+    VisitPolicy.objects.create(
+        mall=mall,
+        waiting_room_seats=1000,
+        distancing_factor="1.00",
+        walk_in_percent=0,
+        priority_percent=0,
+    )
+    agency = Agency.objects.create(
+        mall=mall, name="Disdukcapil Bench", slug="disdukcapil", kind=Agency.Kind.LOCAL
+    )
+    service = Service.objects.create(
+        agency=agency,
+        name="Perekaman KTP-el",
+        slug="perekaman-ktp-el",
+        duration_working_days=1,
+        product="KTP-el",
+        complaint_handling="SP4N-LAPOR!",
+        channel=Service.Channel.IN_PERSON,
+    )
+    ServiceVisit.objects.create(service=service, slot_minutes=30, minutes_per_visitor=1)
+    day = timezone.localdate() + timedelta(days=2)
+    while day.weekday() >= 5 or national_holiday(day):
+        day += timedelta(days=1)
+    slots = slots_open(service=service, day=day).slots
+    assert len(slots) == 10 and all(s.capacity == 30 for s in slots), slots
+    citizens = User.objects.bulk_create(
+        User(
+            username=f"bench-pemesan-{n}",
+            nik=f"32730145019{n:05d}",
+            email=f"p{n}@example.id",
+            notification_channels=["email"],
+        )
+        for n in range(CLIENTS)
+    )
+    tokens = Token.objects.bulk_create(Token(user=u, key=Token.generate_key()) for u in citizens)
+    return [s.pk for s in slots], [t.key for t in tokens]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        "DB_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "satupintu.wsgi", "-w", str(workers)]
+        + ["-b", f"127.0.0.1:{port}", "--backlog", "4096", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                sys.exit(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+
+
+async def request(port: int, method: str, path: str, body: dict | None, headers: dict) -> tuple:
+    """One HTTP/1.1 request on its own connection; returns (status, seconds, body)."""
+    payload = json.dumps(body).encode() if body is not None else b""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+    await writer.drain()
+    raw = await reader.read()
+    elapsed = time.perf_counter() - started
+    writer.close()
+    head, _sep, content = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1]) if head else 0
+    return status, elapsed, content
+
+
+async def burst(port: int, calls: list[tuple]) -> tuple[list, float]:
+    started = time.perf_counter()
+    results = await asyncio.gather(*(request(port, *call) for call in calls))
+    return results, time.perf_counter() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
+    args = parser.parse_args()
+    ensure_database()
+    call_command("migrate", verbosity=0, interactive=False)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    slot_ids, tokens = seed()
+    port = free_port()
+    log = ROOT / "var" / "bench-booking-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    server = start_gunicorn(port, args.workers, log)
+    try:
+        rng = random.Random(2020)
+        warm = [("GET", "/healthz", None, {}) for _ in range(50)]
+        asyncio.run(burst(port, warm))
+        bookings = [
+            (
+                "POST",
+                "/api/v1/bookings/",
+                {"slot": rng.choice(slot_ids)},
+                {"Authorization": f"Token {token}", "Idempotency-Key": f"bench-{n}"},
+            )
+            for n, token in enumerate(tokens)
+        ]
+        results, booking_seconds = asyncio.run(burst(port, bookings))
+        health, health_seconds = asyncio.run(
+            burst(port, [("GET", "/healthz", None, {}) for _ in range(CLIENTS)])
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    statuses = [status for status, _t, _b in results]
+    latencies = [seconds * 1000 for _s, seconds, _b in results]
+    made = Booking.objects.filter(service__agency__mall__slug=SLUG).count()
+    over = Slot.objects.filter(service__agency__mall__slug=SLUG, booked__gt=F("capacity")).count()
+    per_slot = (
+        Booking.objects.filter(service__agency__mall__slug=SLUG)
+        .values("slot")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=30)
+        .count()
+    )
+    errors = sum(1 for status in statuses if status >= 500 or status == 0)
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    booking_rate = len(results) / booking_seconds
+    health_rate = len(health) / health_seconds
+    print(
+        f"{CLIENTS} clients at once, {args.workers} gunicorn workers: {made} bookings made "
+        f"for 300 places; 201: {statuses.count(201)}, 409: {statuses.count(409)}, "
+        f"other: {len(statuses) - statuses.count(201) - statuses.count(409)}"
+    )
+    print(f"over capacity: {over + per_slot}; server errors: {errors}")
+    print(f"booking latency p50 = {p50:.0f} ms, p99 = {p99:.0f} ms")
+    health_p99 = percentile([seconds * 1000 for _s, seconds, _b in health], 99)
+    print(f"/healthz latency p99 under the same burst = {health_p99:.0f} ms (the queueing floor)")
+    print(
+        f"throughput {booking_rate:.0f} bookings/s vs {health_rate:.0f} /healthz/s "
+        f"= {booking_rate / health_rate:.2f} of the bare server"
+    )
+    print(
+        f"p99 / target ({TARGET_P99_MS:.0f} ms) = {p99 / TARGET_P99_MS:.2f} "
+        f"({'PASS' if p99 < TARGET_P99_MS and not errors and not over + per_slot else 'FAIL'})"
+    )
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+if __name__ == "__main__":
+    main()
