@@ -11,9 +11,17 @@ from django.utils import timezone
 
 from satupintu.accounts.models import User
 from satupintu.booking.models import VisitPolicy
+from satupintu.booking.queue import ticket_prefix
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
-from satupintu.malls.models import Agency, Announcement, Mall, OpeningHours, StaffMembership
+from satupintu.malls.models import (
+    Agency,
+    Announcement,
+    Counter,
+    Mall,
+    OpeningHours,
+    StaffMembership,
+)
 from satupintu.malls.services import announcement_publish, membership_grant
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
@@ -207,6 +215,11 @@ def seed() -> list[DemoLogin]:
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
     for mall in malls.values():
         VisitPolicy.objects.get_or_create(mall=mall)  # 60 seats at half, 14 days ahead
+        for agency in Agency.objects.filter(mall=mall).order_by("pk"):
+            # Civil registration and permits have the busiest counters, as in the articles.
+            count = 6 if "Kependudukan" in agency.name else 4 if "Penanaman" in agency.name else 2
+            for n in range(1, count + 1):
+                Counter.objects.get_or_create(agency=agency, label=f"{ticket_prefix(agency)}{n}")
     warga = _user("warga", nik="3271014501900001", first_name="Siti")
     if not warga.phone:
         warga.phone, warga.notification_channels = "+6281234567890", ["whatsapp", "email"]
