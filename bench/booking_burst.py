@@ -22,21 +22,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
-os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "_bench"
+import harness
+
 REDIS_URL = os.environ.get("BENCH_BOOKING_REDIS_URL", "redis://127.0.0.1:6379/11")
-os.environ["CELERY_BROKER_URL"] = REDIS_URL
-
-import django  # noqa: E402
-
-django.setup()
+harness.setup(broker_url=REDIS_URL)
+ROOT = harness.ROOT
 
 import redis  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Count, F  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
@@ -51,14 +43,6 @@ from satupintu.notify.models import Message  # noqa: E402
 
 TARGET_P99_MS = 250.0
 CLIENTS, SLUG = 2000, "bench-booking"
-
-
-def ensure_database() -> None:
-    name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed() -> tuple[list[int], list[str]]:
@@ -118,12 +102,6 @@ def seed() -> tuple[list[int], list[str]]:
     return [s.pk for s in slots], [t.key for t in tokens]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -179,20 +157,13 @@ async def burst(port: int, calls: list[tuple]) -> tuple[list, float]:
     return results, time.perf_counter() - started
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
     args = parser.parse_args()
-    ensure_database()
-    call_command("migrate", verbosity=0, interactive=False)
     redis.Redis.from_url(REDIS_URL).flushdb()
     slot_ids, tokens = seed()
-    port = free_port()
+    port = harness.free_port()
     log = ROOT / "var" / "bench-booking-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
     server = start_gunicorn(port, args.workers, log)
@@ -229,7 +200,7 @@ def main() -> None:
         .count()
     )
     errors = sum(1 for status in statuses if status >= 500 or status == 0)
-    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    p50, p99 = harness.percentile(latencies, 50), harness.percentile(latencies, 99)
     booking_rate = len(results) / booking_seconds
     health_rate = len(health) / health_seconds
     print(
@@ -239,7 +210,7 @@ def main() -> None:
     )
     print(f"over capacity: {over + per_slot}; server errors: {errors}")
     print(f"booking latency p50 = {p50:.0f} ms, p99 = {p99:.0f} ms")
-    health_p99 = percentile([seconds * 1000 for _s, seconds, _b in health], 99)
+    health_p99 = harness.percentile([seconds * 1000 for _s, seconds, _b in health], 99)
     print(f"/healthz latency p99 under the same burst = {health_p99:.0f} ms (the queueing floor)")
     print(
         f"throughput {booking_rate:.0f} bookings/s vs {health_rate:.0f} /healthz/s "

@@ -7,23 +7,14 @@ Target (DESIGN.md): p95 < 50 ms.
 
 import argparse
 import csv
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
-os.environ["DATABASE_URL"] += "_bench"
+import harness
 
-import django  # noqa: E402
+harness.setup()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
@@ -60,7 +51,7 @@ QUERIES = [
 
 def catalog_rows() -> list[dict[str, str]]:
     rows = []
-    for path in sorted((ROOT / "demo").glob("catalog-*.csv")):
+    for path in sorted((harness.ROOT / "demo").glob("catalog-*.csv")):
         with path.open(encoding="utf-8") as handle:
             rows.extend(csv.DictReader(handle))
     if not rows:
@@ -128,27 +119,12 @@ def seed() -> None:
         cursor.execute("ANALYZE")
 
 
-def ensure_database() -> None:
-    name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
 
-    ensure_database()
-    call_command("migrate", verbosity=0, interactive=False)
     expected = MALLS * SERVICES_PER_MALL
     if args.reseed or Service.objects.count() != expected:
         print(f"seeding {MALLS} malls x {SERVICES_PER_MALL} services ...", flush=True)
@@ -173,7 +149,7 @@ def main() -> None:
             timings.append(elapsed)
             per_query.setdefault(params["q"], []).append(elapsed)
 
-    p50, p95, p99 = (percentile(timings, p) for p in (50, 95, 99))
+    p50, p95, p99 = (harness.percentile(timings, p) for p in (50, 95, 99))
     print(
         f"services indexed: {total}; requests: {len(timings)} "
         f"({len(QUERIES)} queries, all malls and one mall, x{args.rounds})"

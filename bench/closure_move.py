@@ -11,26 +11,15 @@ Uses its own database (DATABASE_URL's name + "_bench") and Redis database 12
 
 import argparse
 import os
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
-os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "_bench"
+import harness
+
 REDIS_URL = os.environ.get("BENCH_CLOSURE_REDIS_URL", "redis://127.0.0.1:6379/12")
-os.environ["CELERY_BROKER_URL"] = REDIS_URL
-
-import django  # noqa: E402
-
-django.setup()
+harness.setup(broker_url=REDIS_URL)
 
 import redis  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -45,14 +34,6 @@ from satupintu.notify.models import Message  # noqa: E402
 TARGET_S = 10.0
 SERVICES, CITIZENS = 40, 250
 SLUG = "bench-closure"  # 16 slots a day of 30 places: 480 per service a day
-
-
-def ensure_database() -> None:
-    name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
 
 
 def open_day():
@@ -139,8 +120,6 @@ def seed(day) -> Mall:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.parse_args()
-    ensure_database()
-    call_command("migrate", verbosity=0, interactive=False)
     redis.Redis.from_url(REDIS_URL).flushdb()
     day = open_day()
     mall = seed(day)

@@ -12,28 +12,20 @@ Uses its own database (DATABASE_URL's name + "_bench") and Redis database 13
 import argparse
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
-os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "_bench"
+import harness
+
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-os.environ["CELERY_BROKER_URL"] = REDIS_URL
-
-import django  # noqa: E402
-
-django.setup()
+harness.setup(broker_url=REDIS_URL)
+ROOT = harness.ROOT
 
 import redis  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from satupintu.notify.models import Channel, Event, Message  # noqa: E402
@@ -49,25 +41,6 @@ class Counter:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.received += 1
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def ensure_database() -> None:
-    name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def start_workers(port: int, processes: int, log: Path) -> subprocess.Popen:
@@ -95,14 +68,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
 
-    ensure_database()
-    call_command("migrate", verbosity=0, interactive=False)
     Message.objects.all().delete()
     redis.Redis.from_url(REDIS_URL).flushdb()
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     counter = Counter()
-    port = free_port()
+    port = harness.free_port()
     smtp = Controller(counter, hostname="127.0.0.1", port=port)
     smtp.start()
     log = ROOT / "var" / "bench-notify-worker.log"
@@ -148,7 +119,7 @@ def main() -> None:
         (handed_over - event_at).total_seconds()
         for handed_over in Message.objects.values_list("handed_over_at", flat=True)
     ]
-    p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
+    p50, p95, p99 = (harness.percentile(latencies, p) for p in (50, 95, 99))
     print(
         f"{len(latencies)} messages written in one transaction in {written:.2f} s; "
         f"{args.processes} worker processes; SMTP server received {counter.received}"

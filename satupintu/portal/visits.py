@@ -1,6 +1,7 @@
 """Citizen pages of visits: pick a day and a time, the booking with its QR code, cancel."""
 
 import uuid
+from collections.abc import Callable
 
 import segno
 from django.contrib import messages
@@ -112,23 +113,24 @@ def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def _act_on_booking(
+    request: HttpRequest, code: str, act: Callable[..., Booking], done: str
+) -> HttpResponse:
     booking = _own_booking(request, code)
     try:
-        booking_services.booking_cancel(booking=booking)
+        act(booking=booking)
     except booking_services.BookingError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, _("Your booking is cancelled."))
+        messages.success(request, done)
     return redirect("portal:booking", code=booking.code)
 
 
 @login_required
-def booking_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
+@require_POST
+def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    return _act_on_booking(
+        request, code, booking_services.booking_cancel, _("Your booking is cancelled.")
     )
 
 
@@ -136,14 +138,16 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
     """The holder accepts the time a closure proposed."""
-    booking = _own_booking(request, code)
-    try:
-        booking_services.booking_accept(booking=booking)
-    except booking_services.BookingError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The new time is confirmed."))
-    return redirect("portal:booking", code=booking.code)
+    return _act_on_booking(
+        request, code, booking_services.booking_accept, _("The new time is confirmed.")
+    )
+
+
+@login_required
+def booking_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
+    )
 
 
 def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
