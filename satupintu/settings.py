@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "satupintu.notify",
     "satupintu.booking",
     "satupintu.backoffice",
+    "satupintu.complaints",
     "satupintu.api",
     "satupintu.portal",
 ]
@@ -115,8 +116,14 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "satupintu" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploads only their case's readers may see (complaint evidence); never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -184,6 +191,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULE = {
     "notify-sweep": {"task": "notify.sweep", "schedule": 60.0, "options": {"queue": "notify"}},
     "booking-reminders": {"task": "booking.reminders", "schedule": 3600.0},
+    "complaints-daily": {"task": "complaints.daily", "schedule": 3600.0},
 }
 
 # Mail: EMAIL_URL smtp://user:pass@host:25, smtp+tls://... or smtps://...; without it (the

@@ -148,3 +148,19 @@ def slot_within_hours(slot: Slot) -> bool:
     start, end = in_mall_time(slot.start, mall), in_mall_time(slot.end, mall)
     hours = opening_hours(agency=slot.service.agency, day=start.date())
     return hours is not None and hours[0] <= start.time() and end.time() <= hours[1]
+
+
+def working_days_after(*, mall: Mall, start: date, days: int) -> date:
+    """The date ``days`` working days after ``start``: weekends, national holidays, cuti bersama
+    and the mall's own days off do not count (the SLA clocks of complaints and applications)."""
+    off = set(
+        DayOff.objects.filter(
+            mall=mall, agency__isnull=True, opens__isnull=True, date__gt=start
+        ).values_list("date", flat=True)[:400]
+    )
+    day, left = start, days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and not national_holiday(day) and day not in off:
+            left -= 1
+    return day

@@ -25,7 +25,7 @@ FIELD_TYPES = (
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
-def _is_docx(upload: File) -> bool:
+def is_docx(upload: File) -> bool:
     try:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
@@ -50,7 +50,7 @@ def validate_form_file(upload: File) -> None:
     if name.endswith(".pdf"):
         ok = head == b"%PDF-"
     elif name.endswith(".docx"):
-        ok = _is_docx(upload)
+        ok = is_docx(upload)
         upload.seek(0)
     else:
         raise ValidationError(_("Only PDF and DOCX files are accepted."), code="file_type")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -6,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.booking.models import Booking
+from satupintu.complaints.models import Report
+from satupintu.complaints.services import MAX_ATTACHMENTS
+from satupintu.complaints.validators import validate_evidence
+from satupintu.malls.models import Agency, Mall
 
 
 class SearchForm(forms.Form):
@@ -129,3 +135,81 @@ class BookingForm(forms.Form):
         help_text=_("Priority places are kept for those who need them; staff check at arrival."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    """A report to the mall: what happened, where, who is concerned, and who files it."""
+
+    mall = forms.ModelChoiceField(label=_("Public Service Mall"), queryset=Mall.objects.none())
+    kind = forms.ChoiceField(label=_("Type"), choices=Report.Kind.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Report.Category.choices)
+    title = forms.CharField(label=_("Title"), max_length=150)
+    text = forms.CharField(
+        label=_("What happened"), min_length=20, max_length=4000, widget=forms.Textarea
+    )
+    event_date = forms.DateField(
+        label=_("Date of the event"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency concerned"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("I don't know"),
+    )
+    attachments = MultipleFileField(label=_("Evidence (PDF, DOCX, JPEG, PNG)"), required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous: keep no trace of who I am"), required=False)
+    confidential = forms.BooleanField(
+        label=_("Confidential: only the mall's complaint coordinators may see who I am"),
+        required=False,
+    )
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email address"), required=False)
+    phone = forms.CharField(label=_("WhatsApp / mobile number"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mall"].queryset = Mall.objects.filter(is_active=True).order_by("name")
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(is_active=True, mall__is_active=True)
+            .select_related("mall")
+            .order_by("mall__name", "name")
+        )
+        self.fields["agency"].label_from_instance = lambda a: f"{a.mall.name} · {a.name}"
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
+
+    def clean_attachments(self) -> list:
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("At most %(n)s files may be attached.") % {"n": MAX_ATTACHMENTS}
+            )
+        for upload in files:
+            validate_evidence(upload)
+        return files
+
+    def clean(self) -> dict:
+        data = super().clean()
+        mall, agency = data.get("mall"), data.get("agency")
+        if mall and agency and agency.mall_id != mall.pk:
+            self.add_error("agency", _("That agency is not in this mall."))
+        return data

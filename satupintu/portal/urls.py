@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from satupintu.portal import views, visits
+from satupintu.portal import reports, views, visits
 
 app_name = "portal"
 
@@ -22,6 +22,14 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("daftar/", views.register, name="register"),
+    path("pengaduan/", reports.report_new, name="report-new"),
+    path("pengaduan/lacak/", reports.report_lookup, name="report-lookup"),
+    path("pengaduan/<str:tracking_id>/<str:secret>/", reports.report_detail, name="report"),
+    path(
+        "pengaduan/<str:tracking_id>/<str:secret>/tanggapi/",
+        reports.report_respond,
+        name="report-respond",
+    ),
     path("akun/pesan/", views.inbox, name="inbox"),
     path("akun/kunjungan/", visits.booking_list, name="bookings"),
     path("kunjungan/<str:code>/", visits.booking_detail, name="booking"),

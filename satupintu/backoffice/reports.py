@@ -1,0 +1,109 @@
+"""Staff pages of complaints: the mall's coordinators verify and route, agencies answer."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from satupintu.complaints import selectors, services
+from satupintu.complaints.models import Report
+from satupintu.malls import selectors as malls
+from satupintu.malls.models import Agency, Mall
+from satupintu.malls.permissions import staff_scope
+
+
+def _visible_report(request: HttpRequest, tracking_id: str) -> Report:
+    report = get_object_or_404(Report.objects.select_related("mall"), tracking_id=tracking_id)
+    if (
+        not selectors.reports_for_staff(user=request.user, mall=report.mall)
+        .filter(pk=report.pk)
+        .exists()
+    ):
+        raise Http404
+    return report
+
+
+@login_required
+def report_list(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        mall = malls.mall_get(slug=slug)
+    except Mall.DoesNotExist as exc:
+        raise Http404 from exc
+    if not staff_scope(request.user).is_staff_anywhere:
+        raise PermissionDenied
+    reports = selectors.reports_for_staff(user=request.user, mall=mall)
+    status = request.GET.get("status", "")
+    if status:
+        reports = reports.filter(status=status)
+    return render(
+        request,
+        "backoffice/reports.html",
+        {
+            "mall": mall,
+            "reports": reports[:200],
+            "statuses": Report.Status.choices,
+            "status": status,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    report = _visible_report(request, tracking_id)
+    coordinator = selectors.is_coordinator(user=request.user, mall=report.mall)
+    return render(
+        request,
+        "backoffice/report.html",
+        {
+            "report": report,
+            "events": report.events.select_related("actor"),
+            "attachments": report.attachments.all(),
+            "coordinator": coordinator,
+            "show_identity": selectors.identity_visible(report=report, user=request.user),
+            "agencies": report.mall.agencies.order_by("name"),
+            "classes": Report.DeadlineClass.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    report = _visible_report(request, tracking_id)
+    coordinator = selectors.is_coordinator(user=request.user, mall=report.mall)
+    action = request.POST.get("action")
+    try:
+        if action == "route" and coordinator:
+            agency = get_object_or_404(Agency, pk=request.POST.get("agency") or 0)
+            services.report_route(
+                report=report,
+                agency=agency,
+                deadline_class=int(request.POST.get("deadline_class") or 5),
+                by=request.user,
+                note=request.POST.get("text", ""),
+            )
+        elif action == "reject" and coordinator:
+            services.report_reject(
+                report=report, by=request.user, reason=request.POST.get("text", "")
+            )
+        elif action == "answer":
+            services.report_answer(
+                report=report, by=request.user, text=request.POST.get("text", "")
+            )
+        else:
+            raise PermissionDenied
+    except services.ReportError as refused:
+        messages.error(request, refused.message)
+    return redirect("backoffice:report", tracking_id=report.tracking_id)
+
+
+@login_required
+def report_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileResponse:
+    """Evidence is private: served only to staff who may read the report."""
+    report = _visible_report(request, tracking_id)
+    attachment = get_object_or_404(report.attachments, pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

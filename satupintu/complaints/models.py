@@ -1,0 +1,161 @@
+"""Reports as SP4N-LAPOR! defines them (pengaduan, aspirasi, permintaan informasi), their
+thread of events, and their attachments."""
+
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from satupintu.catalog.models import Service
+from satupintu.malls.models import Agency, Mall
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        COMPLAINT = "pengaduan", _("Complaint")
+        ASPIRATION = "aspirasi", _("Aspiration")
+        INFORMATION = "informasi", _("Request for information")
+
+    class Category(models.TextChoices):
+        SERVICE = "layanan", _("Service quality")
+        STAFF = "petugas", _("Staff conduct")
+        FEES = "biaya", _("Fees or illegal charges")
+        TIME = "waktu", _("Time taken")
+        FACILITIES = "sarana", _("Facilities")
+        INFORMATION = "informasi", _("Information")
+        OTHER = "lainnya", _("Other")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for verification")
+        ROUTED = "routed", _("With the agency")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Not followed up")
+
+    class DeadlineClass(models.IntegerChoices):
+        """Working days the agency has to answer, by the report's class."""
+
+        LIGHT = 2, _("Light (2 working days)")
+        NORMATIVE = 5, _("Normative (5 working days)")
+        NON_SUPERVISORY = 14, _("Non-supervisory (14 working days)")
+        SUPERVISORY = 60, _("Supervisory (60 working days)")
+
+    tracking_id = models.CharField(_("tracking ID"), max_length=20, unique=True)
+    secret_hash = models.CharField(max_length=64, help_text=_("SHA-256 of the follow-up secret."))
+    mall = models.ForeignKey(Mall, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=150)
+    text = models.TextField(_("report"), max_length=4000)
+    event_date = models.DateField(_("date of the event"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    is_confidential = models.BooleanField(_("confidential"), default=False)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    reporter_name = models.CharField(_("name"), max_length=150, blank=True)
+    reporter_email = models.EmailField(_("email"), blank=True)
+    reporter_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    deadline_class = models.PositiveSmallIntegerField(
+        _("class"), choices=DeadlineClass.choices, default=DeadlineClass.NORMATIVE
+    )
+    verify_due = models.DateField(_("verify and route by"))
+    answer_due = models.DateField(_("answer by"), null=True, blank=True)
+    close_due = models.DateField(_("closes by itself on"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    created_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        constraints = [
+            # An anonymous report keeps no identity at all.
+            models.CheckConstraint(
+                condition=Q(is_anonymous=False)
+                | Q(
+                    reporter__isnull=True,
+                    reporter_name="",
+                    reporter_email="",
+                    reporter_phone="",
+                ),
+                name="report_anonymous_has_no_identity",
+            ),
+        ]
+        indexes = [models.Index(fields=["mall", "status", "answer_due"])]
+
+    def __str__(self) -> str:
+        return self.tracking_id
+
+
+class ReportEvent(models.Model):
+    """One step of a report: filed, routed, answered, a reply, a rating, reopened, closed."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("Filed")
+        ROUTED = "routed", _("Verified and routed")
+        REJECTED = "rejected", _("Not followed up")
+        ANSWERED = "answered", _("Answered")
+        REPLIED = "replied", _("Reporter replied")
+        RATED = "rated", _("Reporter rated the answer")
+        REOPENED = "reopened", _("Reopened")
+        CLOSED = "closed", _("Closed")
+        ESCALATED = "escalated", _("Escalated to the mall manager")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("text"), max_length=4000, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report step")
+        verbose_name_plural = _("report steps")
+        ordering = ["report", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.kind}"
+
+
+def private_storage() -> Storage:
+    """Evidence is not public: it lives outside MEDIA_ROOT and is served only to those who
+    may read the report."""
+    return storages["private"]
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="pengaduan/%Y/%m/", storage=private_storage)
+    name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

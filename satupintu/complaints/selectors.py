@@ -1,0 +1,32 @@
+"""Reads of complaints: what each member of staff may see, and whose identity."""
+
+from django.db.models import Q, QuerySet
+
+from satupintu.accounts.models import User
+from satupintu.complaints.models import Report
+from satupintu.malls.models import Mall
+from satupintu.malls.permissions import staff_scope
+
+
+def reports_for_staff(*, user: User, mall: Mall) -> QuerySet[Report]:
+    """The mall's coordinators (its managers) see every report of the mall; an agency's staff
+    see the reports routed to their agency; the ministry sees all."""
+    scope = staff_scope(user)
+    reports = Report.objects.filter(mall=mall).select_related("agency", "service")
+    if scope.sees_everything or scope.manages_mall(mall.pk):
+        return reports
+    return reports.filter(agency_id__in=scope.agency_ids).filter(~Q(status=Report.Status.SUBMITTED))
+
+
+def is_coordinator(*, user: User, mall: Mall) -> bool:
+    return staff_scope(user).manages_mall(mall.pk)
+
+
+def identity_visible(*, report: Report, user: User) -> bool:
+    """Whether ``user`` may see who filed ``report``: never for an anonymous one; only the
+    mall's coordinators for a confidential one."""
+    if report.is_anonymous:
+        return False
+    if report.is_confidential:
+        return is_coordinator(user=user, mall=report.mall)
+    return True

@@ -1,0 +1,299 @@
+"""Writes of complaint handling, with SP4N-LAPOR!'s clocks in working days.
+
+Filed → verified and routed by the mall's coordinator within 3 working days → answered by the
+agency within its class's days → closed by the reporter, or by itself 10 working days after the
+answer. The reporter may reply, rate, or reopen. Overdue reports are escalated.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.accounts.models import User
+from satupintu.booking.selectors import in_mall_time, working_days_after
+from satupintu.catalog.models import Service
+from satupintu.complaints.models import Report, ReportAttachment, ReportEvent
+from satupintu.complaints.validators import validate_evidence
+from satupintu.malls.models import Agency, Mall
+from satupintu.notify.models import Channel, Event
+from satupintu.notify.services import Recipient, notify
+
+VERIFY_DAYS = 3
+AUTO_CLOSE_DAYS = 10
+MAX_ATTACHMENTS = 5
+
+
+class ReportError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Filed:
+    report: Report
+    secret: str  # shown once, in the follow-up link; only its hash is kept
+
+    @property
+    def follow_path(self) -> str:
+        return reverse("portal:report", args=[self.report.tracking_id, self.secret])
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _today(mall: Mall) -> date:
+    return in_mall_time(timezone.now(), mall).date()
+
+
+def _tracking_id(mall: Mall) -> str:
+    year = timezone.now().year
+    count = Report.objects.filter(created_at__year=year).count() + 1
+    while True:
+        candidate = f"LPR-{year}-{count:06d}"
+        if not Report.objects.filter(tracking_id=candidate).exists():
+            return candidate
+        count += 1
+
+
+@transaction.atomic
+def report_file(
+    *,
+    mall: Mall,
+    kind: str,
+    category: str,
+    title: str,
+    text: str,
+    event_date: date | None = None,
+    location: str = "",
+    agency: Agency | None = None,
+    service: Service | None = None,
+    anonymous: bool = False,
+    confidential: bool = False,
+    reporter: User | None = None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    attachments: list[UploadedFile] | None = None,
+) -> Filed:
+    """File a report. An anonymous one keeps no identity (not even the signed-in account); a
+    confidential one keeps it, shown only to the mall's coordinators."""
+    if agency is not None and agency.mall_id != mall.pk:
+        raise ReportError("other_mall", _("That agency is not in this mall."))
+    if service is not None and service.agency.mall_id != mall.pk:
+        raise ReportError("other_mall", _("That service is not in this mall."))
+    attachments = attachments or []
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ReportError(
+            "too_many_files", _("At most %(n)s files may be attached.") % {"n": MAX_ATTACHMENTS}
+        )
+    for upload in attachments:
+        validate_evidence(upload)
+    if anonymous:
+        reporter, name, email, phone = None, "", "", ""
+    elif reporter is not None:
+        name = name or reporter.get_full_name() or reporter.username
+        email = email or reporter.email
+        phone = phone or reporter.phone
+    secret = secrets.token_urlsafe(24)
+    report = Report(
+        tracking_id=_tracking_id(mall),
+        secret_hash=secret_hash(secret),
+        mall=mall,
+        kind=kind,
+        category=category,
+        title=title.strip(),
+        text=text.strip(),
+        event_date=event_date,
+        location=location.strip(),
+        agency=agency or (service.agency if service else None),
+        service=service,
+        is_anonymous=anonymous,
+        is_confidential=confidential and not anonymous,
+        reporter=reporter,
+        reporter_name=name,
+        reporter_email=email,
+        reporter_phone=phone,
+        verify_due=working_days_after(mall=mall, start=_today(mall), days=VERIFY_DAYS),
+    )
+    report.full_clean()
+    report.save()
+    for upload in attachments:
+        ReportAttachment.objects.create(report=report, file=upload, name=upload.name[:200])
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
+    return Filed(report, secret)
+
+
+def report_for_secret(*, tracking_id: str, secret: str) -> Report:
+    """The report a follow-up link opens (raises Report.DoesNotExist for a wrong secret)."""
+    return Report.objects.get(tracking_id=tracking_id, secret_hash=secret_hash(secret))
+
+
+def _event(report: Report, kind: str, actor: User | None = None, text: str = "") -> None:
+    ReportEvent.objects.create(report=report, kind=kind, actor=actor, text=text.strip())
+
+
+def _lock(report: Report, *statuses: str) -> Report:
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if statuses and locked.status not in statuses:
+        raise ReportError("wrong_step", _("This report is not at that step."))
+    return locked
+
+
+@transaction.atomic
+def report_route(
+    *, report: Report, agency: Agency, deadline_class: int, by: User, note: str = ""
+) -> Report:
+    """The coordinator verifies the report and sends it to the agency that must answer."""
+    report = _lock(report, Report.Status.SUBMITTED)
+    if agency.mall_id != report.mall_id:
+        raise ReportError("other_mall", _("That agency is not in this mall."))
+    report.agency = agency
+    report.deadline_class = deadline_class
+    report.status = Report.Status.ROUTED
+    report.answer_due = working_days_after(
+        mall=report.mall, start=_today(report.mall), days=deadline_class
+    )
+    report.save(update_fields=["agency", "deadline_class", "status", "answer_due"])
+    _event(report, ReportEvent.Kind.ROUTED, by, note)
+    return report
+
+
+@transaction.atomic
+def report_reject(*, report: Report, by: User, reason: str) -> Report:
+    """The coordinator does not follow it up (not a matter of this mall), saying why."""
+    report = _lock(report, Report.Status.SUBMITTED)
+    report.status = Report.Status.REJECTED
+    report.closed_at = timezone.now()
+    report.save(update_fields=["status", "closed_at"])
+    _event(report, ReportEvent.Kind.REJECTED, by, reason)
+    _tell_reporter(report, reason)
+    return report
+
+
+@transaction.atomic
+def report_answer(*, report: Report, by: User, text: str) -> Report:
+    """The agency answers; the reporter is told, and the report closes by itself later."""
+    if not text.strip():
+        raise ReportError("empty", _("Write the answer."))
+    report = _lock(report, Report.Status.ROUTED)
+    report.status = Report.Status.ANSWERED
+    report.close_due = working_days_after(
+        mall=report.mall, start=_today(report.mall), days=AUTO_CLOSE_DAYS
+    )
+    report.save(update_fields=["status", "close_due"])
+    _event(report, ReportEvent.Kind.ANSWERED, by, text)
+    _tell_reporter(report, text)
+    return report
+
+
+def _tell_reporter(report: Report, answer: str) -> None:
+    if report.is_anonymous:
+        return  # they follow it with their secret link
+    recipient = (
+        Recipient.for_user(report.reporter)
+        if report.reporter
+        else Recipient(
+            email=report.reporter_email,
+            phone=report.reporter_phone,
+            channels=(Channel.EMAIL, Channel.WHATSAPP, Channel.SMS),
+        )
+    )
+    notify(
+        event=Event.COMPLAINT_ANSWERED,
+        recipient=recipient,
+        mall=report.mall,
+        context={
+            "name": report.reporter_name,
+            "tracking": report.tracking_id,
+            "answer": answer.strip(),
+            "mall": report.mall.name,
+            "link": settings.SITE_URL + reverse("portal:report-lookup"),
+        },
+    )
+
+
+@transaction.atomic
+def report_reply(*, report: Report, text: str) -> Report:
+    """The reporter adds to their report (before or after the answer)."""
+    if not text.strip():
+        raise ReportError("empty", _("Write your reply."))
+    report = _lock(report, Report.Status.SUBMITTED, Report.Status.ROUTED, Report.Status.ANSWERED)
+    _event(report, ReportEvent.Kind.REPLIED, text=text)
+    return report
+
+
+@transaction.atomic
+def report_rate(*, report: Report, rating: int, close: bool = True) -> Report:
+    """The reporter rates the answer (1-5); rating closes the report unless they reopen it."""
+    if rating not in range(1, 6):
+        raise ReportError("bad_rating", _("Rate from 1 to 5."))
+    report = _lock(report, Report.Status.ANSWERED)
+    report.rating = rating
+    fields = ["rating"]
+    if close:
+        report.status, report.closed_at = Report.Status.CLOSED, timezone.now()
+        fields += ["status", "closed_at"]
+    report.save(update_fields=fields)
+    _event(report, ReportEvent.Kind.RATED, text=str(rating))
+    if close:
+        _event(report, ReportEvent.Kind.CLOSED)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, text: str) -> Report:
+    """The reporter is not satisfied: the report goes back to the agency with a new deadline."""
+    if not text.strip():
+        raise ReportError("empty", _("Say why the answer is not enough."))
+    report = _lock(report, Report.Status.ANSWERED)
+    report.status = Report.Status.ROUTED
+    report.close_due = None
+    report.answer_due = working_days_after(
+        mall=report.mall, start=_today(report.mall), days=report.deadline_class
+    )
+    report.save(update_fields=["status", "close_due", "answer_due"])
+    _event(report, ReportEvent.Kind.REOPENED, text=text)
+    return report
+
+
+def reports_close_silent(*, today: date) -> int:
+    """Close answered reports whose reporter said nothing for 10 working days (daily job)."""
+    closed = 0
+    for report in Report.objects.filter(status=Report.Status.ANSWERED, close_due__lt=today):
+        with transaction.atomic():
+            if Report.objects.filter(pk=report.pk, status=Report.Status.ANSWERED).update(
+                status=Report.Status.CLOSED, closed_at=timezone.now()
+            ):
+                _event(report, ReportEvent.Kind.CLOSED, text=_("Closed: no reply in time."))
+                closed += 1
+    return closed
+
+
+def reports_escalate(*, today: date) -> int:
+    """Mark reports past their verification or answer deadline as escalated to the mall's
+    manager (daily job); they show as such in the staff list. Returns how many."""
+    overdue = Report.objects.filter(escalated_at__isnull=True).filter(
+        Q(status=Report.Status.SUBMITTED, verify_due__lt=today)
+        | Q(status=Report.Status.ROUTED, answer_due__lt=today)
+    )
+    escalated = 0
+    for report in overdue:
+        with transaction.atomic():
+            if Report.objects.filter(pk=report.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            ):
+                _event(report, ReportEvent.Kind.ESCALATED)
+                escalated += 1
+    return escalated
