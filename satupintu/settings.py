@@ -151,7 +151,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env.str("AUTH_THROTTLE_RATE", default="30/minute"),
+        "reports": env.str("REPORT_THROTTLE_RATE", default="10/hour"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -168,6 +171,8 @@ SPECTACULAR_SETTINGS = {
         "MallKindEnum": "satupintu.malls.models.Mall.Kind",
         "AgencyKindEnum": "satupintu.malls.models.Agency.Kind",
         "ClosureKindEnum": "satupintu.booking.models.Closure.Kind",
+        "ReportKindEnum": "satupintu.complaints.models.Report.Kind",
+        "ReportStepEnum": "satupintu.complaints.models.ReportEvent.Kind",
         "AnnouncementKindEnum": "satupintu.malls.models.Announcement.Kind",
     },
 }

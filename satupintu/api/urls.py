@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from satupintu.api import views, visit_views
+from satupintu.api import report_views, views, visit_views
 
 app_name = "api"
 
@@ -19,6 +19,31 @@ urlpatterns = [
         "malls/<slug:slug>/closures/",
         visit_views.ClosureCreateView.as_view(),
         name="closure-create",
+    ),
+    path("reports/", report_views.ReportCreateView.as_view(), name="report-create"),
+    path(
+        "reports/<str:tracking_id>/", report_views.ReportDetailView.as_view(), name="report-detail"
+    ),
+    path(
+        "reports/<str:tracking_id>/replies/",
+        report_views.ReportReplyView.as_view(),
+        name="report-reply",
+    ),
+    path(
+        "reports/<str:tracking_id>/rating/",
+        report_views.ReportRatingView.as_view(),
+        name="report-rating",
+    ),
+    path("staff/reports/", report_views.StaffReportListView.as_view(), name="staff-reports"),
+    path(
+        "staff/reports/<str:tracking_id>/route/",
+        report_views.StaffRouteView.as_view(),
+        name="staff-report-route",
+    ),
+    path(
+        "staff/reports/<str:tracking_id>/answer/",
+        report_views.StaffAnswerView.as_view(),
+        name="staff-report-answer",
     ),
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),

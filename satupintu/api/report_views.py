@@ -1,0 +1,181 @@
+"""API v1 for complaints: file, follow with the secret, reply, rate; staff route and answer."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from satupintu.api import report_serializers as rs
+from satupintu.api.serializers import ErrorSerializer, MallQuerySerializer
+from satupintu.complaints import selectors, services
+from satupintu.complaints.models import Report
+
+BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found (or a wrong secret).")
+SECRET = OpenApiParameter(
+    "X-Report-Secret",
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="The secret returned when the report was filed.",
+)
+
+
+def _by_secret(request: Request, tracking_id: str) -> Report:
+    return services.report_for_secret(
+        tracking_id=tracking_id, secret=request.headers.get("X-Report-Secret", "")
+    )
+
+
+def _step(call: Callable[..., Report], **kwargs: Any) -> Report:
+    try:
+        return call(**kwargs)
+    except services.ReportError as refused:
+        raise exceptions.ValidationError({"non_field_errors": [refused.message]}) from refused
+
+
+class ReportCreateView(APIView):
+    authentication_classes: list = []
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_scope = "reports"
+
+    @extend_schema(
+        tags=["complaints"],
+        request=rs.ReportCreateSerializer,
+        responses={201: rs.FiledSerializer, 400: BAD, 429: BAD},
+    )
+    def post(self, request: Request) -> Response:
+        data = rs.ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        filed = services.report_file(**fields)
+        body = {
+            "tracking_id": filed.report.tracking_id,
+            "secret": filed.secret,
+            "status": filed.report.status,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ReportDetailView(APIView):
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["complaints"],
+        parameters=[SECRET],
+        responses={200: rs.ReportSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, tracking_id: str) -> Response:
+        return Response(rs.ReportSerializer(_by_secret(request, tracking_id)).data)
+
+
+class ReportReplyView(APIView):
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["complaints"],
+        parameters=[SECRET],
+        request=rs.TextSerializer,
+        responses={200: rs.ReportSerializer, 400: BAD, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, tracking_id: str) -> Response:
+        report = _by_secret(request, tracking_id)
+        data = rs.TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = _step(services.report_reply, report=report, text=data.validated_data["text"])
+        return Response(rs.ReportSerializer(report).data)
+
+
+class ReportRatingView(APIView):
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["complaints"],
+        parameters=[SECRET],
+        request=rs.RatingSerializer,
+        responses={200: rs.ReportSerializer, 400: BAD, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, tracking_id: str) -> Response:
+        """Rate the answer (1-5) and close the report."""
+        report = _by_secret(request, tracking_id)
+        data = rs.RatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = _step(services.report_rate, report=report, rating=data.validated_data["rating"])
+        return Response(rs.ReportSerializer(report).data)
+
+
+class StaffReportListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["complaints"],
+        parameters=[MallQuerySerializer],
+        responses={200: rs.ReportSerializer(many=True), 400: BAD},
+    )
+    def get(self, request: Request) -> Response:
+        """The reports of a mall this member of staff may see."""
+        query = MallQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        mall = query.validated_data.get("mall")
+        if mall is None:
+            raise exceptions.ValidationError({"mall": [_("Choose a mall.")]})
+        reports = selectors.reports_for_staff(user=request.user, mall=mall)
+        return Response(
+            rs.ReportSerializer(reports.prefetch_related("events")[:200], many=True).data
+        )
+
+
+class StaffReportActionView(APIView):
+    permission_classes = [IsAuthenticated]
+    action = ""
+
+    def _report(self, request: Request, tracking_id: str) -> Report:
+        report = Report.objects.select_related("mall").get(tracking_id=tracking_id)
+        visible = selectors.reports_for_staff(user=request.user, mall=report.mall)
+        if not visible.filter(pk=report.pk).exists():
+            raise exceptions.NotFound(_("Not found."))
+        if self.action != "answer" and not selectors.is_coordinator(
+            user=request.user, mall=report.mall
+        ):
+            raise exceptions.PermissionDenied(_("Only the mall's coordinators do this."))
+        return report
+
+
+class StaffRouteView(StaffReportActionView):
+    action = "route"
+
+    @extend_schema(
+        tags=["complaints"],
+        request=rs.RouteSerializer,
+        responses={200: rs.ReportSerializer, 400: BAD},
+    )
+    def post(self, request: Request, tracking_id: str) -> Response:
+        report = self._report(request, tracking_id)
+        data = rs.RouteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = _step(services.report_route, report=report, by=request.user, **data.validated_data)
+        return Response(rs.ReportSerializer(report).data)
+
+
+class StaffAnswerView(StaffReportActionView):
+    action = "answer"
+
+    @extend_schema(
+        tags=["complaints"],
+        request=rs.TextSerializer,
+        responses={200: rs.ReportSerializer, 400: BAD},
+    )
+    def post(self, request: Request, tracking_id: str) -> Response:
+        report = self._report(request, tracking_id)
+        data = rs.TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = _step(
+            services.report_answer, report=report, by=request.user, text=data.validated_data["text"]
+        )
+        return Response(rs.ReportSerializer(report).data)

@@ -1,0 +1,94 @@
+"""API v1 for complaints: file and follow with the secret; staff route and answer."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from satupintu.complaints.models import Report
+from satupintu.malls.models import StaffMembership
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def _file(api, mall, **extra):
+    body = {
+        "mall": mall.slug,
+        "kind": "pengaduan",
+        "category": "waktu",
+        "title": "KTP-el belum jadi",
+        "text": "Sudah tiga minggu KTP-el saya belum dicetak.",
+        "email": "budi@example.id",
+        **extra,
+    }
+    return api.post("/api/v1/reports/", body, format="json")
+
+
+def test_file_then_follow_only_with_the_secret(api):
+    mall = MallFactory()
+    filed = _file(api, mall)
+    assert filed.status_code == 201
+    tracking, secret = filed.json()["tracking_id"], filed.json()["secret"]
+    assert api.get(f"/api/v1/reports/{tracking}/").status_code == 404
+    followed = api.get(f"/api/v1/reports/{tracking}/", HTTP_X_REPORT_SECRET=secret).json()
+    assert followed["status"] == "submitted" and "email" not in str(followed.keys())
+    reply = api.post(
+        f"/api/v1/reports/{tracking}/replies/",
+        {"text": "Nomor antrean saya A-012."},
+        format="json",
+        HTTP_X_REPORT_SECRET=secret,
+    )
+    assert [e["kind"] for e in reply.json()["events"]] == ["filed", "replied"]
+
+
+def test_bad_reports_are_refused_in_indonesian(api):
+    mall = MallFactory()
+    short = _file(api, mall, text="pendek")
+    assert short.status_code == 400 and "text" in short.json()["error"]["fields"]
+    other = _file(api, mall, agency=AgencyFactory().pk)
+    assert "agency" in other.json()["error"]["fields"]
+    assert not Report.objects.exists()
+
+
+def test_staff_route_and_answer_by_role(api):
+    mall = MallFactory()
+    agency = AgencyFactory(mall=mall)
+    filed = _file(api, mall).json()
+    coordinator, officer = UserFactory(), UserFactory()
+    membership_grant(user=coordinator, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
+    membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)
+    tracking = filed["tracking_id"]
+
+    api.force_authenticate(officer)
+    assert api.get("/api/v1/staff/reports/", {"mall": mall.slug}).json() == []
+    api.force_authenticate(coordinator)
+    routed = api.post(
+        f"/api/v1/staff/reports/{tracking}/route/",
+        {"agency": agency.pk, "deadline_class": 2},
+        format="json",
+    )
+    assert routed.status_code == 200 and routed.json()["status"] == "routed"
+
+    api.force_authenticate(officer)
+    refused = api.post(
+        f"/api/v1/staff/reports/{tracking}/route/", {"agency": agency.pk, "deadline_class": 5}
+    )
+    assert refused.status_code == 403
+    answered = api.post(
+        f"/api/v1/staff/reports/{tracking}/answer/", {"text": "KTP-el sudah dicetak."}
+    )
+    assert answered.json()["status"] == "answered"
+
+    api.force_authenticate(None)
+    rated = api.post(
+        f"/api/v1/reports/{tracking}/rating/",
+        {"rating": 4},
+        format="json",
+        HTTP_X_REPORT_SECRET=filed["secret"],
+    )
+    assert rated.json()["status"] == "closed"
