@@ -1,15 +1,18 @@
-"""Staff pages of complaints: the mall's coordinators verify and route, agencies answer."""
+"""Staff pages of complaints (coordinators verify and route, agencies answer) and of
+consultations (agencies answer, schedule video calls, publish frequent answers)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from satupintu.complaints import selectors, services
-from satupintu.complaints.models import Report
+from satupintu.complaints.models import Consultation, Report
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.permissions import staff_scope
@@ -107,3 +110,68 @@ def report_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileRe
     report = _visible_report(request, tracking_id)
     attachment = get_object_or_404(report.attachments, pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+def consultation_list(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        mall = malls.mall_get(slug=slug)
+    except Mall.DoesNotExist as exc:
+        raise Http404 from exc
+    if not staff_scope(request.user).is_staff_anywhere:
+        raise PermissionDenied
+    return render(
+        request,
+        "backoffice/consultations.html",
+        {
+            "mall": mall,
+            "consultations": selectors.consultations_for_staff(user=request.user, mall=mall)[:200],
+        },
+    )
+
+
+@login_required
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("service__agency__mall"), pk=pk
+    )
+    mall = consultation.service.agency.mall
+    visible = selectors.consultations_for_staff(user=request.user, mall=mall)
+    if not visible.filter(pk=pk).exists():
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "answer":
+                services.consultation_post(
+                    consultation=consultation,
+                    author=request.user,
+                    text=request.POST.get("text", "")[:4000],
+                    from_staff=True,
+                )
+            elif action == "call":
+                moment = parse_datetime(request.POST.get("meeting_at", ""))
+                if moment is None:
+                    raise services.ReportError("bad_time", _("Give the call's date and time."))
+                services.consultation_schedule_call(
+                    consultation=consultation,
+                    meeting_url=request.POST.get("meeting_url", ""),
+                    meeting_at=timezone.make_aware(moment) if timezone.is_naive(moment) else moment,
+                )
+            elif action == "faq":
+                services.faq_publish(
+                    consultation=consultation,
+                    question=request.POST.get("question", ""),
+                    answer=request.POST.get("text", ""),
+                )
+                messages.success(request, _("Published on the service's page."))
+        except services.ReportError as refused:
+            messages.error(request, refused.message)
+        except ValidationError:
+            messages.error(request, _("Give a valid video call link."))
+        return redirect("backoffice:consultation", pk=consultation.pk)
+    return render(
+        request,
+        "backoffice/consultation.html",
+        {"consultation": consultation, "thread": consultation.messages.all()},
+    )

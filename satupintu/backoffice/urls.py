@@ -8,6 +8,8 @@ urlpatterns = [
     path("<slug:slug>/meja-depan/", views.front_desk, name="front-desk"),
     path("loket/<int:pk>/", views.counter, name="counter"),
     path("<slug:slug>/pengaduan/", reports.report_list, name="reports"),
+    path("<slug:slug>/konsultasi/", reports.consultation_list, name="consultations"),
+    path("konsultasi/<int:pk>/", reports.consultation_detail, name="consultation"),
     path("pengaduan/<str:tracking_id>/", reports.report_detail, name="report"),
     path("pengaduan/<str:tracking_id>/tindak/", reports.report_act, name="report-act"),
     path(

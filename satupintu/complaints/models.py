@@ -159,3 +159,71 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Consultation(models.Model):
+    """A citizen's question about a service: a thread with the agency, maybe a video call."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for an answer")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultations"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="consultations")
+    subject = models.CharField(_("subject"), max_length=150)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    meeting_url = models.URLField(_("video call link"), blank=True)
+    meeting_at = models.DateTimeField(_("video call at"), null=True, blank=True)
+    report = models.OneToOneField(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="consultation"
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class ConsultationMessage(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_staff = models.BooleanField(default=False)
+    text = models.TextField(_("text"), max_length=4000)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} #{self.pk}"
+
+
+class FrequentAnswer(models.Model):
+    """A question and answer published on a service's page (often from a consultation)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("answer"), max_length=4000)
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frequently asked question")
+        verbose_name_plural = _("frequently asked questions")
+        ordering = ["service", "created_at"]
+
+    def __str__(self) -> str:
+        return self.question

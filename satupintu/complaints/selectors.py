@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from satupintu.accounts.models import User
-from satupintu.complaints.models import Report
+from satupintu.complaints.models import Consultation, FrequentAnswer, Report
 from satupintu.malls.models import Mall
 from satupintu.malls.permissions import staff_scope
 
@@ -30,3 +30,18 @@ def identity_visible(*, report: Report, user: User) -> bool:
     if report.is_confidential:
         return is_coordinator(user=user, mall=report.mall)
     return True
+
+
+def consultations_for_staff(*, user: User, mall: Mall) -> QuerySet[Consultation]:
+    """The mall's managers see every consultation; an agency's staff those about its services."""
+    scope = staff_scope(user)
+    consultations = Consultation.objects.filter(service__agency__mall=mall).select_related(
+        "service", "service__agency"
+    )
+    if scope.sees_everything or scope.manages_mall(mall.pk):
+        return consultations
+    return consultations.filter(service__agency_id__in=scope.agency_ids)
+
+
+def faqs(*, service_id: int) -> QuerySet[FrequentAnswer]:
+    return FrequentAnswer.objects.filter(service_id=service_id, is_published=True)

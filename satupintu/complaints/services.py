@@ -8,7 +8,7 @@ answer. The reporter may reply, rate, or reopen. Overdue reports are escalated.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.booking.selectors import in_mall_time, working_days_after
 from satupintu.catalog.models import Service
-from satupintu.complaints.models import Report, ReportAttachment, ReportEvent
+from satupintu.complaints.models import (
+    Consultation,
+    ConsultationMessage,
+    FrequentAnswer,
+    Report,
+    ReportAttachment,
+    ReportEvent,
+)
 from satupintu.complaints.validators import validate_evidence
 from satupintu.malls.models import Agency, Mall
 from satupintu.notify.models import Channel, Event
@@ -297,3 +304,70 @@ def reports_escalate(*, today: date) -> int:
                 _event(report, ReportEvent.Kind.ESCALATED)
                 escalated += 1
     return escalated
+
+
+@transaction.atomic
+def consultation_ask(*, citizen: User, service: Service, subject: str, text: str) -> Consultation:
+    """A signed-in citizen asks the agency of ``service`` a question."""
+    if not text.strip():
+        raise ReportError("empty", _("Write your question."))
+    consultation = Consultation.objects.create(
+        citizen=citizen, service=service, subject=subject.strip()[:150]
+    )
+    ConsultationMessage.objects.create(consultation=consultation, author=citizen, text=text.strip())
+    return consultation
+
+
+@transaction.atomic
+def consultation_post(
+    *, consultation: Consultation, author: User, text: str, from_staff: bool
+) -> Consultation:
+    """Add to the thread; a staff message answers it, a citizen's opens it again."""
+    if not text.strip():
+        raise ReportError("empty", _("Write your message."))
+    if consultation.status == Consultation.Status.CLOSED:
+        raise ReportError("closed", _("This consultation is closed."))
+    ConsultationMessage.objects.create(
+        consultation=consultation, author=author, text=text.strip(), from_staff=from_staff
+    )
+    consultation.status = Consultation.Status.ANSWERED if from_staff else Consultation.Status.OPEN
+    consultation.save(update_fields=["status"])
+    return consultation
+
+
+def consultation_schedule_call(
+    *, consultation: Consultation, meeting_url: str, meeting_at: datetime
+) -> Consultation:
+    """Staff set a video call for the consultation (as for field surveys)."""
+    consultation.meeting_url, consultation.meeting_at = meeting_url, meeting_at
+    consultation.full_clean()
+    consultation.save(update_fields=["meeting_url", "meeting_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_to_report(*, consultation: Consultation) -> Filed:
+    """The citizen turns their consultation into a complaint about the service."""
+    if consultation.report_id:
+        raise ReportError("done", _("This consultation is a complaint already."))
+    first = consultation.messages.order_by("created_at").first()
+    filed = report_file(
+        mall=consultation.service.agency.mall,
+        kind=Report.Kind.COMPLAINT,
+        category=Report.Category.SERVICE,
+        title=consultation.subject,
+        text=first.text if first else consultation.subject,
+        service=consultation.service,
+        reporter=consultation.citizen,
+    )
+    consultation.report = filed.report
+    consultation.status = Consultation.Status.CLOSED
+    consultation.save(update_fields=["report", "status"])
+    return filed
+
+
+def faq_publish(*, consultation: Consultation, question: str, answer: str) -> FrequentAnswer:
+    """Publish a question and its answer on the service's page, without who asked."""
+    return FrequentAnswer.objects.create(
+        service=consultation.service, question=question.strip(), answer=answer.strip()
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from satupintu.portal import reports, views, visits
+from satupintu.portal import consultations, reports, views, visits
 
 app_name = "portal"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("daftar/", views.register, name="register"),
+    path("layanan/<int:pk>/konsultasi/", consultations.ask, name="consult"),
+    path("akun/konsultasi/", consultations.consultation_list, name="consultations"),
+    path("akun/konsultasi/<int:pk>/", consultations.consultation, name="consultation"),
     path("pengaduan/", reports.report_new, name="report-new"),
     path("pengaduan/lacak/", reports.report_lookup, name="report-lookup"),
     path("pengaduan/<str:tracking_id>/<str:secret>/", reports.report_detail, name="report"),

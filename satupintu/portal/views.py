@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.services import citizen_register, user_preferences_set
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
+from satupintu.complaints import selectors as complaints
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.notify import selectors as notify_selectors
@@ -86,6 +87,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mall": mall,
             "agency": service.agency,
             "announcements": malls.announcement_current(mall=mall),
+            "faqs": complaints.faqs(service_id=service.pk),
         },
     )
 

@@ -1,0 +1,98 @@
+"""A citizen asks about a service; the agency answers, schedules a call, publishes the answer."""
+
+import pytest
+from django.urls import reverse
+
+from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.complaints.models import Consultation, Report
+from satupintu.malls.models import StaffMembership
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service():
+    return ServiceFactory(name="Persetujuan Bangunan Gedung")
+
+
+@pytest.fixture
+def officer(service):
+    user = UserFactory()
+    membership_grant(user=user, role=StaffMembership.Role.VERIFIER, agency=service.agency)
+    return user
+
+
+def _ask(client, service, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        reverse("portal:consult", args=[service.pk]),
+        {
+            "subject": "Syarat PBG rumah",
+            "text": "Apakah perlu gambar struktur untuk rumah 1 lantai?",
+        },
+    )
+    assert response.status_code == 302
+    return Consultation.objects.get(citizen=citizen)
+
+
+def test_the_agency_answers_schedules_a_call_and_publishes_a_faq(client, service, officer):
+    citizen = UserFactory()
+    consultation = _ask(client, service, citizen)
+
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    client.post(url, {"action": "answer", "text": "Tidak perlu untuk rumah satu lantai."})
+    client.post(
+        url,
+        {
+            "action": "call",
+            "meeting_url": "https://meet.example.go.id/pbg-12",
+            "meeting_at": "2026-12-02T10:00",
+        },
+    )
+    client.post(
+        url,
+        {
+            "action": "faq",
+            "question": "Perlukah gambar struktur untuk rumah 1 lantai?",
+            "text": "Tidak perlu.",
+        },
+    )
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.ANSWERED
+    assert consultation.meeting_url.endswith("pbg-12")
+
+    client.force_login(citizen)
+    thread = client.get(reverse("portal:consultation", args=[consultation.pk]))
+    assert "Tidak perlu untuk rumah satu lantai." in thread.text
+    assert "meet.example.go.id" in thread.text
+    page = client.get(reverse("portal:service", args=[service.pk]))
+    assert "Perlukah gambar struktur" in page.text and citizen.username not in page.text
+
+
+def test_staff_of_another_agency_see_nothing(client, service):
+    consultation = _ask(client, service, UserFactory())
+    stranger = UserFactory()
+    membership_grant(user=stranger, role=StaffMembership.Role.VERIFIER, agency=AgencyFactory())
+    client.force_login(stranger)
+    assert client.get(reverse("backoffice:consultation", args=[consultation.pk])).status_code == 404
+
+
+def test_a_consultation_becomes_a_complaint_once(client, service):
+    citizen = UserFactory(email="warga@example.id")
+    consultation = _ask(client, service, citizen)
+    url = reverse("portal:consultation", args=[consultation.pk])
+    response = client.post(url, {"action": "report"})
+    assert response.status_code == 302 and "/pengaduan/LPR-" in response.url
+    report = Report.objects.get()
+    assert report.service == service and report.reporter == citizen
+    client.post(url, {"action": "report"})
+    assert Report.objects.count() == 1
+
+
+def test_only_the_asker_sees_their_thread(client, service):
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(UserFactory())
+    assert client.get(reverse("portal:consultation", args=[consultation.pk])).status_code == 404

@@ -1,0 +1,77 @@
+"""Citizen pages of consultation: ask the agency about a service, follow the thread."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from satupintu.catalog import selectors as catalog
+from satupintu.catalog.models import Service
+from satupintu.complaints import services
+from satupintu.complaints.models import Consultation
+
+
+@login_required
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        service = catalog.service_detail(service_id=pk)
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
+    error = ""
+    if request.method == "POST":
+        subject = request.POST.get("subject", "").strip()
+        text = request.POST.get("text", "")[:4000]
+        if not subject:
+            error = _("Write a subject.")
+        else:
+            try:
+                consultation = services.consultation_ask(
+                    citizen=request.user, service=service, subject=subject, text=text
+                )
+            except services.ReportError as refused:
+                error = refused.message
+            else:
+                return redirect("portal:consultation", pk=consultation.pk)
+    return render(request, "portal/consultation_ask.html", {"service": service, "error": error})
+
+
+def _own(request: HttpRequest, pk: int) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.select_related("service__agency__mall"),
+        pk=pk,
+        citizen=request.user,
+    )
+
+
+@login_required
+def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _own(request, pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "report":
+                filed = services.consultation_to_report(consultation=thread)
+                return redirect(filed.follow_path)
+            services.consultation_post(
+                consultation=thread,
+                author=request.user,
+                text=request.POST.get("text", "")[:4000],
+                from_staff=False,
+            )
+        except services.ReportError as refused:
+            messages.error(request, refused.message)
+        return redirect("portal:consultation", pk=thread.pk)
+    return render(
+        request,
+        "portal/consultation.html",
+        {"consultation": thread, "thread": thread.messages.all()},
+    )
+
+
+@login_required
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/consultations.html",
+        {"consultations": request.user.consultations.select_related("service")},
+    )
