@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.booking.selectors import in_mall_time, working_days_after
@@ -31,8 +32,9 @@ from satupintu.complaints.models import (
 )
 from satupintu.complaints.validators import validate_evidence
 from satupintu.malls.models import Agency, Mall
+from satupintu.malls.selectors import staff_users
 from satupintu.notify.models import Channel, Event
-from satupintu.notify.services import Recipient, notify
+from satupintu.notify.services import Notice, Recipient, notify, notify_many
 
 VERIFY_DAYS = 3
 AUTO_CLOSE_DAYS = 10
@@ -174,7 +176,27 @@ def report_route(
     )
     report.save(update_fields=["agency", "deadline_class", "status", "answer_due"])
     _event(report, ReportEvent.Kind.ROUTED, by, note)
+    _tell_staff(report, Event.COMPLAINT_ROUTED, staff_users(agency=agency), report.answer_due)
     return report
+
+
+def _tell_staff(report: Report, event: str, users: list[User], due: date) -> None:
+    """Tell staff of a step of a report: its ID, title and deadline, never the reporter."""
+    link = settings.SITE_URL + reverse("backoffice:report", args=[report.tracking_id])
+    notices = []
+    for user in users:
+        recipient = Recipient.for_user(user)
+        with override(recipient.language):
+            context = {
+                "name": user.get_full_name() or user.username,
+                "tracking": report.tracking_id,
+                "title": report.title,
+                "due": formats.date_format(due, "l, j F Y"),
+                "mall": report.mall.name,
+                "link": link,
+            }
+        notices.append(Notice(recipient, context))
+    notify_many(event=event, notices=notices, mall=report.mall)
 
 
 @transaction.atomic
@@ -302,6 +324,14 @@ def reports_escalate(*, today: date) -> int:
                 escalated_at=timezone.now()
             ):
                 _event(report, ReportEvent.Kind.ESCALATED)
+                due = (
+                    report.verify_due
+                    if report.status == Report.Status.SUBMITTED
+                    else report.answer_due
+                )
+                _tell_staff(
+                    report, Event.COMPLAINT_ESCALATED, staff_users(managers_of=report.mall), due
+                )
                 escalated += 1
     return escalated
 

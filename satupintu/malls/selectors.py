@@ -5,7 +5,8 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from satupintu.malls.models import Announcement, Mall, OpeningHours
+from satupintu.accounts.models import User
+from satupintu.malls.models import Agency, Announcement, Mall, OpeningHours, StaffMembership
 
 
 def mall_list() -> QuerySet[Mall]:
@@ -46,3 +47,13 @@ def announcement_current(
     if mall is not None:
         qs = qs.filter(mall=mall)
     return qs.order_by("-valid_from", "-pk")
+
+
+def staff_users(*, agency: Agency | None = None, managers_of: Mall | None = None) -> list[User]:
+    """The people working for ``agency``, or managing ``managers_of``."""
+    memberships = StaffMembership.objects.select_related("user").filter(user__is_active=True)
+    if agency is not None:
+        memberships = memberships.filter(agency=agency)
+    if managers_of is not None:
+        memberships = memberships.filter(mall=managers_of, role=StaffMembership.Role.MALL_MANAGER)
+    return list({m.user_id: m.user for m in memberships}.values())

@@ -69,6 +69,18 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "service": "Persetujuan Bangunan Gedung (PBG)",
         "tracking": "MPP-2026-000123",
     },
+    Event.COMPLAINT_ROUTED: {
+        **_COMMON,
+        "tracking": "LPR-2026-000045",
+        "title": "Pungutan di loket KTP-el",
+        "due": "Rabu, 2 Desember 2026",
+    },
+    Event.COMPLAINT_ESCALATED: {
+        **_COMMON,
+        "tracking": "LPR-2026-000045",
+        "title": "Pungutan di loket KTP-el",
+        "due": "Rabu, 2 Desember 2026",
+    },
     Event.COMPLAINT_ANSWERED: {
         **_COMMON,
         "tracking": "ADU-2026-000045",

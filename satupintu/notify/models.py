@@ -25,6 +25,8 @@ class Event(models.TextChoices):
     SURVEY_SCHEDULED = "survey_scheduled", _("Field survey scheduled")
     DECISION_MADE = "decision_made", _("Decision made")
     DOCUMENT_READY = "document_ready", _("Document ready")
+    COMPLAINT_ROUTED = "complaint_routed", _("Report routed to an agency (staff)")
+    COMPLAINT_ESCALATED = "complaint_escalated", _("Report overdue (managers)")
     COMPLAINT_ANSWERED = "complaint_answered", _("Complaint answered")
     BOT_REPLY = "bot_reply", _("WhatsApp bot reply")
 

@@ -160,6 +160,18 @@ def test_silent_reports_close_and_overdue_ones_escalate(mall, agency, coordinato
     assert services.reports_escalate(today=late.verify_due + timedelta(days=1)) == 1
     assert services.reports_escalate(today=late.verify_due + timedelta(days=2)) == 0
     assert late.events.filter(kind=ReportEvent.Kind.ESCALATED).exists()
+    [told] = Message.objects.filter(event=Event.COMPLAINT_ESCALATED)
+    assert told.user == coordinator and late.tracking_id in told.body
+
+
+def test_the_agency_is_told_when_a_report_is_routed_without_who_filed_it(
+    mall, agency, coordinator, officer
+):
+    report = _file(mall, confidential=True).report
+    services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
+    [told] = Message.objects.filter(event=Event.COMPLAINT_ROUTED)
+    assert told.user == officer and report.tracking_id in told.body
+    assert "Budi" not in told.body and "budi@example.id" not in told.body
 
 
 def test_a_disguised_attachment_is_refused_and_nothing_is_filed(mall):
