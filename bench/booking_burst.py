@@ -6,8 +6,8 @@ asyncio client, one connection each) POST /api/v1/bookings/ at once. Prints book
 places over capacity (must be 0), server errors (must be 0), p50/p99 latency, and throughput
 as a ratio to the same server's GET /healthz under the same load. Target: p99 < 250 ms.
 
-Uses its own database (DATABASE_URL's name + "_bench") and Redis database 11 for the queued
-confirmations (no worker runs). Run with `make bench`.
+Uses its own database (DATABASE_URL's name + "_bench_booking") and Redis database 11 for the
+queued confirmations (no worker runs). Run with `make bench`.
 """
 
 import argparse
@@ -25,7 +25,7 @@ from pathlib import Path
 import harness
 
 REDIS_URL = os.environ.get("BENCH_BOOKING_REDIS_URL", "redis://127.0.0.1:6379/11")
-harness.setup(broker_url=REDIS_URL)
+harness.setup("booking", broker_url=REDIS_URL)
 ROOT = harness.ROOT
 
 import redis  # noqa: E402

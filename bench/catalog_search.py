@@ -1,7 +1,7 @@
 """Service search over 272 malls x 250 services (68,000): p50/p95/p99 of /api/v1/services/?q=.
 
 Usage: DATABASE_URL=postgres://... python bench/catalog_search.py [--reseed] [--rounds N]
-The data goes to its own database (the DATABASE_URL's name + "_bench"), seeded once and reused.
+The data goes to its own database (DATABASE_URL's name + "_bench_search"), seeded once, reused.
 Target (DESIGN.md): p95 < 50 ms.
 """
 
@@ -13,7 +13,7 @@ import time
 
 import harness
 
-harness.setup()
+harness.setup("search")
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402

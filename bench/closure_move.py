@@ -5,7 +5,7 @@ free slot or released, every holder's message written to the outbox and queued t
 the ratio to the 10 s target. The bookings are seeded directly (40 services, 250 citizens);
 the closure goes through the same service the admin and the API call.
 
-Uses its own database (DATABASE_URL's name + "_bench") and Redis database 12
+Uses its own database (DATABASE_URL's name + "_bench_closure") and Redis database 12
 (BENCH_CLOSURE_REDIS_URL); no worker runs, so the messages stay queued. Run with `make bench`.
 """
 
@@ -17,7 +17,7 @@ from datetime import timedelta
 import harness
 
 REDIS_URL = os.environ.get("BENCH_CLOSURE_REDIS_URL", "redis://127.0.0.1:6379/12")
-harness.setup(broker_url=REDIS_URL)
+harness.setup("closure", broker_url=REDIS_URL)
 
 import redis  # noqa: E402
 from django.db.models import F  # noqa: E402

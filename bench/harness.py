@@ -11,13 +11,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup(*, broker_url: str = "") -> None:
-    """Use DATABASE_URL's database name + "_bench" (created and migrated when needed), and
-    ``broker_url`` for Celery when given; then start Django."""
+def setup(name: str, *, broker_url: str = "") -> None:
+    """Use DATABASE_URL's database name + "_bench_" + ``name`` (each benchmark its own, created
+    and migrated when needed), and ``broker_url`` for Celery when given; then start Django."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu")
-    os.environ["DATABASE_URL"] = base.rstrip("/") + "_bench"
+    os.environ["DATABASE_URL"] = f"{base.rstrip('/')}_bench_{name}"
     if broker_url:
         os.environ["CELERY_BROKER_URL"] = broker_url
 

@@ -5,7 +5,7 @@ Prints the time to write them, the throughput, and p50/p95/p99 of the time from 
 start of the transaction that wrote them; nothing can leave before it commits) to each message's
 hand-over to the SMTP server; the target is p95 < 10 s (GOV.UK Notify's promise).
 
-Uses its own database (DATABASE_URL's name + "_bench") and Redis database 13
+Uses its own database (DATABASE_URL's name + "_bench_notify") and Redis database 13
 (BENCH_REDIS_URL). Run with `make bench`.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import harness
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-harness.setup(broker_url=REDIS_URL)
+harness.setup("notify", broker_url=REDIS_URL)
 ROOT = harness.ROOT
 
 import redis  # noqa: E402

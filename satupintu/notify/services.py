@@ -212,7 +212,7 @@ def notify_many(
     return results
 
 
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 
 
 def queue_delivery() -> None:
