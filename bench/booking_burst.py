@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import harness
@@ -30,15 +29,13 @@ ROOT = harness.ROOT
 
 import redis  # noqa: E402
 from django.db.models import Count, F  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from satupintu.accounts.models import User  # noqa: E402
-from satupintu.booking.models import Booking, ServiceVisit, Slot, VisitPolicy  # noqa: E402
-from satupintu.booking.selectors import national_holiday  # noqa: E402
+from satupintu.booking.models import Booking, ServiceVisit, Slot  # noqa: E402
 from satupintu.booking.services import slots_open  # noqa: E402
 from satupintu.catalog.models import Service  # noqa: E402
-from satupintu.malls.models import Agency, Mall, OpeningHours  # noqa: E402
+from satupintu.malls.models import Agency  # noqa: E402
 from satupintu.notify.models import Message  # noqa: E402
 
 TARGET_P99_MS = 250.0
@@ -47,30 +44,9 @@ CLIENTS, SLUG = 2000, "bench-booking"
 
 def seed() -> tuple[list[int], list[str]]:
     """One service, 10 slots of 30 places on the next open day, 2,000 citizens with tokens."""
-    old = Mall.objects.filter(slug=SLUG).first()
-    if old is not None:
-        Booking.objects.filter(service__agency__mall=old).delete()
-        Message.objects.filter(mall=old).delete()
-        old.delete()
+    mall = harness.visit_mall(slug=SLUG, name="MPP Bench Booking", closes="13:00", seats=1000)
     Message.objects.filter(user__username__startswith="bench-pemesan-").delete()
     User.objects.filter(username__startswith="bench-pemesan-").delete()
-    mall = Mall.objects.create(
-        slug=SLUG,
-        name="MPP Bench Booking",
-        kind=Mall.Kind.CITY,
-        region_code="32.71",
-        address="Jl. Bench",
-    )
-    OpeningHours.objects.bulk_create(
-        OpeningHours(mall=mall, weekday=d, opens="08:00", closes="13:00") for d in range(5)
-    )
-    VisitPolicy.objects.create(
-        mall=mall,
-        waiting_room_seats=1000,
-        distancing_factor="1.00",
-        walk_in_percent=0,
-        priority_percent=0,
-    )
     agency = Agency.objects.create(
         mall=mall, name="Disdukcapil Bench", slug="disdukcapil", kind=Agency.Kind.LOCAL
     )
@@ -84,9 +60,7 @@ def seed() -> tuple[list[int], list[str]]:
         channel=Service.Channel.IN_PERSON,
     )
     ServiceVisit.objects.create(service=service, slot_minutes=30, minutes_per_visitor=1)
-    day = timezone.localdate() + timedelta(days=2)
-    while day.weekday() >= 5 or national_holiday(day):
-        day += timedelta(days=1)
+    day = harness.next_open_day()
     slots = slots_open(service=service, day=day).slots
     assert len(slots) == 10 and all(s.capacity == 30 for s in slots), slots
     citizens = User.objects.bulk_create(

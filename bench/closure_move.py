@@ -12,7 +12,6 @@ Uses its own database (DATABASE_URL's name + "_bench_closure") and Redis databas
 import argparse
 import os
 import time
-from datetime import timedelta
 
 import harness
 
@@ -21,14 +20,12 @@ harness.setup("closure", broker_url=REDIS_URL)
 
 import redis  # noqa: E402
 from django.db.models import F  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from satupintu.accounts.models import User  # noqa: E402
-from satupintu.booking.models import Booking, Closure, ServiceVisit, Slot, VisitPolicy  # noqa: E402
-from satupintu.booking.selectors import national_holiday  # noqa: E402
+from satupintu.booking.models import Booking, Closure, ServiceVisit, Slot  # noqa: E402
 from satupintu.booking.services import closure_record, slots_open  # noqa: E402
 from satupintu.catalog.models import Service  # noqa: E402
-from satupintu.malls.models import Agency, Mall, OpeningHours  # noqa: E402
+from satupintu.malls.models import Agency, Mall  # noqa: E402
 from satupintu.notify.models import Message  # noqa: E402
 
 TARGET_S = 10.0
@@ -36,39 +33,10 @@ SERVICES, CITIZENS = 40, 250
 SLUG = "bench-closure"  # 16 slots a day of 30 places: 480 per service a day
 
 
-def open_day():
-    day = timezone.localdate() + timedelta(days=2)
-    while day.weekday() >= 5 or national_holiday(day):
-        day += timedelta(days=1)
-    return day
-
-
 def seed(day) -> Mall:
     """A mall open weekdays 08:00-16:00: 40 services, 250 bookings each on ``day``."""
-    old = Mall.objects.filter(slug=SLUG).first()
-    if old is not None:
-        Booking.objects.filter(service__agency__mall=old).delete()
-        Message.objects.filter(mall=old).delete()
-        Closure.objects.filter(mall=old).delete()
-        old.delete()
+    mall = harness.visit_mall(slug=SLUG, name="MPP Bench Penutupan", closes="16:00", seats=10_000)
     User.objects.filter(username__startswith="bench-warga-").delete()
-    mall = Mall.objects.create(
-        slug=SLUG,
-        name="MPP Bench Penutupan",
-        kind=Mall.Kind.CITY,
-        region_code="32.71",
-        address="Jl. Bench",
-    )
-    OpeningHours.objects.bulk_create(
-        OpeningHours(mall=mall, weekday=d, opens="08:00", closes="16:00") for d in range(5)
-    )
-    VisitPolicy.objects.create(
-        mall=mall,
-        waiting_room_seats=10_000,
-        distancing_factor="1.00",
-        walk_in_percent=0,
-        priority_percent=0,
-    )
     agencies = Agency.objects.bulk_create(
         Agency(mall=mall, name=f"Dinas Bench {n}", slug=f"dinas-bench-{n}", kind="local")
         for n in range(8)
@@ -121,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.parse_args()
     redis.Redis.from_url(REDIS_URL).flushdb()
-    day = open_day()
+    day = harness.next_open_day()
     mall = seed(day)
     count = Booking.objects.filter(service__agency__mall=mall).count()
 

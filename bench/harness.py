@@ -6,7 +6,12 @@ Each benchmark calls ``setup()`` before importing anything of Django's.
 import os
 import socket
 import sys
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from satupintu.malls.models import Mall
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,3 +50,44 @@ def free_port() -> int:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def visit_mall(*, slug: str, name: str, closes: str, seats: int) -> "Mall":
+    """A fresh mall for a visits benchmark (the one of an earlier run, with its bookings, goes):
+    open weekdays 08:00 to ``closes``, ``seats`` seats without distancing, nothing kept back."""
+    from satupintu.booking.models import Booking, Closure, VisitPolicy
+    from satupintu.malls.models import Mall, OpeningHours  # noqa: F811 - after Django starts
+    from satupintu.notify.models import Message
+
+    old = Mall.objects.filter(slug=slug).first()
+    if old is not None:
+        Booking.objects.filter(service__agency__mall=old).delete()
+        Message.objects.filter(mall=old).delete()
+        Closure.objects.filter(mall=old).delete()
+        old.delete()
+    mall = Mall.objects.create(
+        slug=slug, name=name, kind=Mall.Kind.CITY, region_code="32.71", address="Jl. Bench"
+    )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(mall=mall, weekday=d, opens="08:00", closes=closes) for d in range(5)
+    )
+    VisitPolicy.objects.create(
+        mall=mall,
+        waiting_room_seats=seats,
+        distancing_factor="1.00",
+        walk_in_percent=0,
+        priority_percent=0,
+    )
+    return mall
+
+
+def next_open_day() -> date:
+    """The first weekday at least two days ahead that is no national holiday."""
+    from django.utils import timezone
+
+    from satupintu.booking.selectors import national_holiday
+
+    day = timezone.localdate() + timedelta(days=2)
+    while day.weekday() >= 5 or national_holiday(day):
+        day += timedelta(days=1)
+    return day
