@@ -1,7 +1,7 @@
 """What every channel provider implements, and the two ways a hand-over can fail."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 from satupintu.notify.models import Message
@@ -22,7 +22,7 @@ class Session(Protocol):
 
 
 class Sender(Session, Protocol):
-    def session(self) -> "contextmanager[Session]":
+    def session(self) -> AbstractContextManager[Session]:
         """A context in which a batch of messages is sent (one connection where it helps)."""
         ...
 
