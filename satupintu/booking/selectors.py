@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.booking.models import (
@@ -164,3 +165,36 @@ def working_days_after(*, mall: Mall, start: date, days: int) -> date:
         if day.weekday() < 5 and not national_holiday(day) and day not in off:
             left -= 1
     return day
+
+
+def bot_booking_status(code: str, phone: str) -> str | None:
+    """The WhatsApp bot's ANTREAN answer: the visit and its place in the queue, only to the
+    number of the citizen who booked it."""
+    from satupintu.booking.queue import position  # the queue module reads these selectors
+
+    booking = (
+        Booking.objects.filter(code=code, citizen__phone=phone)
+        .select_related("slot", "service__agency__mall")
+        .first()
+    )
+    if booking is None:
+        return None
+    mall = booking.service.agency.mall
+    start = in_mall_time(booking.slot.start, mall)
+    text = _("Visit %(code)s: %(service)s at %(mall)s, %(when)s. Status: %(status)s.") % {
+        "code": booking.code,
+        "service": booking.service.name,
+        "mall": mall.name,
+        "when": start.strftime("%d-%m-%Y %H.%M"),
+        "status": booking.get_status_display(),
+    }
+    ticket = getattr(booking, "ticket", None)
+    place = position(ticket=ticket) if ticket else None
+    if ticket is not None:
+        text += " " + _("Ticket %(label)s.") % {"label": ticket.label}
+    if place is not None:
+        text += " " + _("%(n)s before you, about %(minutes)s minutes.") % {
+            "n": place.ahead,
+            "minutes": place.minutes,
+        }
+    return text

@@ -1,6 +1,7 @@
 """Reads of complaints: what each member of staff may see, and whose identity."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.complaints.models import Consultation, FrequentAnswer, Report
@@ -45,3 +46,17 @@ def consultations_for_staff(*, user: User, mall: Mall) -> QuerySet[Consultation]
 
 def faqs(*, service_id: int) -> QuerySet[FrequentAnswer]:
     return FrequentAnswer.objects.filter(service_id=service_id, is_published=True)
+
+
+def bot_report_status(code: str, phone: str) -> str | None:
+    """The WhatsApp bot's STATUS answer for a report, only to the number it was filed with."""
+    report = Report.objects.filter(tracking_id=code, reporter_phone=phone).first()
+    if report is None:
+        return None
+    text = _("Report %(id)s: %(status)s.") % {
+        "id": report.tracking_id,
+        "status": report.get_status_display(),
+    }
+    if report.status == Report.Status.ROUTED and report.answer_due:
+        text += " " + _("Answer due by %(due)s.") % {"due": report.answer_due.strftime("%d-%m-%Y")}
+    return text

@@ -135,3 +135,18 @@ def test_two_counters_never_call_the_same_ticket():
     for thread in threads:
         thread.join()
     assert sorted(called) == sorted(t.pk for t in tickets)
+
+
+def test_the_whatsapp_bot_answers_antrean_to_the_booker_only():
+    from satupintu.notify import bot
+
+    service = visit_service()
+    booking = _booked_today(service)
+    booking.citizen.phone = "+6281234567890"
+    booking.citizen.save()
+    queue.walk_in(service=service)
+    queue.check_in(mall=service.agency.mall, code=booking.code)
+    reply = bot.answer(phone="+6281234567890", text=f"antrean {booking.code.lower()}")
+    assert booking.code in reply and "-002" in reply and "1 sebelum Anda" in reply
+    stranger = bot.answer(phone="+6281299998888", text=f"ANTREAN {booking.code}")
+    assert "Perekaman" not in stranger

@@ -182,3 +182,14 @@ def test_a_disguised_attachment_is_refused_and_nothing_is_filed(mall):
     real = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
     report = _file(mall, attachments=[real]).report
     assert report.attachments.get().name == "bukti.png"
+
+
+def test_the_whatsapp_bot_answers_status_to_the_reporter_only(mall, agency, coordinator):
+    from satupintu.notify import bot
+
+    report = _file(mall).report
+    services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
+    reply = bot.answer(phone="+6281234567890", text=f"STATUS {report.tracking_id}")
+    assert report.tracking_id in reply and "Ditangani instansi" in reply
+    stranger = bot.answer(phone="+6281299998888", text=f"STATUS {report.tracking_id}")
+    assert "Ditangani" not in stranger

@@ -186,19 +186,18 @@ def test_bot_lists_commands_and_replies_as_free_text(client, whatsapp_api):
     assert "ANTREAN" in sent["text"]["body"]
 
 
-def test_bot_answers_status_only_to_the_number_the_case_was_filed_with(client, whatsapp_api):
+def test_bot_answers_status_only_to_the_number_the_case_was_filed_with(
+    client, whatsapp_api, monkeypatch
+):
     cases = {"MPP-2026-000123": ("+6281234567890", "Permohonan PBG: verifikasi berkas")}
 
     def lookup(code, phone):
         owner, status = cases.get(code, (None, None))
         return status if owner == phone else None
 
-    bot.register_lookup("STATUS", lookup)
-    try:
-        owner_reply = _inbound(client, "status mpp-2026-000123")
-        stranger_reply = _inbound(client, "STATUS MPP-2026-000123", sender="6281299998888")
-    finally:
-        bot.LOOKUPS.pop("STATUS")
+    monkeypatch.setitem(bot.LOOKUPS, "STATUS", lookup)
+    owner_reply = _inbound(client, "status mpp-2026-000123")
+    stranger_reply = _inbound(client, "STATUS MPP-2026-000123", sender="6281299998888")
     assert owner_reply.body == "Permohonan PBG: verifikasi berkas"
     assert "verifikasi" not in stranger_reply.body and "MPP-2026-000123" in stranger_reply.body
 
