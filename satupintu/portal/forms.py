@@ -156,7 +156,9 @@ class MultipleFileField(forms.FileField):
 class ReportForm(forms.Form):
     """A report to the mall: what happened, where, who is concerned, and who files it."""
 
-    mall = forms.ModelChoiceField(label=_("Public Service Mall"), queryset=Mall.objects.none())
+    mall = forms.ModelChoiceField(
+        label=_("Public Service Mall"), queryset=Mall.objects.none(), empty_label=_("Choose a mall")
+    )
     kind = forms.ChoiceField(label=_("Type"), choices=Report.Kind.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Report.Category.choices)
     title = forms.CharField(label=_("Title"), max_length=150)
