@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "satupintu.booking",
     "satupintu.backoffice",
     "satupintu.complaints",
+    "satupintu.cases",
     "satupintu.api",
     "satupintu.portal",
 ]

@@ -198,3 +198,13 @@ def bot_booking_status(code: str, phone: str) -> str | None:
             "minutes": place.minutes,
         }
     return text
+
+
+def working_days_between(*, mall: Mall, start: date, end: date) -> int:
+    """How many working days lie after ``start`` up to and including ``end``."""
+    count, day = 0, start
+    while day < end:
+        day = working_days_after(mall=mall, start=day, days=1)
+        if day <= end:
+            count += 1
+    return count

@@ -1,0 +1,182 @@
+"""Applications: the form checked server-side, the workflow by role, compare-and-swap, clocks."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from satupintu.booking.selectors import working_days_after, working_days_between
+from satupintu.cases.models import Application, Step, WorkflowStep
+from satupintu.cases.services import (
+    CaseError,
+    application_act,
+    application_cancel,
+    application_draft,
+    application_resubmit,
+    application_submit,
+)
+from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.malls.models import StaffMembership
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import UserFactory
+from satupintu.notify.models import Event, Message
+
+pytestmark = pytest.mark.django_db
+SCHEMA = [
+    {"name": "nik", "label": "NIK", "type": "nik", "required": True},
+    {"name": "fungsi", "label": "Fungsi", "type": "select", "choices": ["rumah", "usaha"]},
+]
+
+
+@pytest.fixture
+def service():
+    service = ServiceFactory(name="PBG", duration_working_days=5, form_schema=SCHEMA)
+    WorkflowStep.objects.create(
+        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    )
+    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
+    return service
+
+
+@pytest.fixture
+def staff(service):
+    people = {}
+    for role in ("front_office", "approver"):
+        people[role] = UserFactory()
+        membership_grant(user=people[role], role=role, agency=service.agency)
+    return people
+
+
+def _submitted(service):
+    draft = application_draft(
+        applicant=UserFactory(email="warga@example.id"),
+        service=service,
+        form_data={"nik": "3271014501900001", "fungsi": "rumah", "lain": "dibuang"},
+    )
+    return application_submit(application=draft)
+
+
+def test_lebaran_2026_and_a_weekend_do_not_count(service):
+    mall = service.agency.mall
+    # Tue 17 Mar 2026: Nyepi and its cuti bersama, Idul Fitri and its cuti bersama, a weekend.
+    assert working_days_after(mall=mall, start=date(2026, 3, 17), days=5) == date(2026, 3, 31)
+    assert working_days_between(mall=mall, start=date(2026, 3, 17), end=date(2026, 3, 31)) == 5
+
+
+def test_the_form_is_checked_on_submit(service):
+    bad = application_draft(
+        applicant=UserFactory(), service=service, form_data={"nik": "123", "fungsi": "pabrik"}
+    )
+    with pytest.raises(ValidationError) as refused:
+        application_submit(application=bad)
+    assert set(refused.value.message_dict) == {"nik", "fungsi"}
+    bad.refresh_from_db()
+    assert bad.status == Application.Status.DRAFT
+
+
+def test_submit_starts_the_clock_and_tells_the_applicant(service):
+    application = _submitted(service)
+    assert application.step == Step.DOCUMENT_CHECK
+    assert application.form_data == {"nik": "3271014501900001", "fungsi": "rumah"}
+    assert (
+        application.due_date
+        == working_days_after(
+            mall=service.agency.mall, start=application.submitted_at.date(), days=5
+        )
+        or application.due_date > application.submitted_at.date()
+    )
+    assert Message.objects.filter(event=Event.APPLICATION_RECEIVED).exists()
+
+
+def test_each_step_by_its_role_to_done(service, staff):
+    application = _submitted(service)
+    with pytest.raises(CaseError) as refused:
+        application_act(application=application, actor=staff["approver"], action="forward")
+    assert refused.value.code == "not_your_step"
+    application = application_act(
+        application=application, actor=staff["front_office"], action="forward"
+    )
+    assert application.step == Step.DECISION
+    application = application_act(
+        application=application, actor=staff["approver"], action="forward"
+    )
+    assert application.status == Application.Status.DONE
+    assert [t.action for t in application.transitions.all()] == ["submit", "forward", "forward"]
+    assert Message.objects.filter(event=Event.DECISION_MADE).exists()
+
+
+def test_return_pauses_the_clock_and_resubmit_adds_the_paused_days(service, staff):
+    application = _submitted(service)
+    with pytest.raises(CaseError):
+        application_act(application=application, actor=staff["front_office"], action="return")
+    application = application_act(
+        application=application,
+        actor=staff["front_office"],
+        action="return",
+        note="Gambar denah belum ditandatangani.",
+    )
+    assert application.status == Application.Status.REVISION and application.paused_on
+    due = application.due_date
+    mall = service.agency.mall
+    three_days_ago = application.paused_on - timedelta(days=7)
+    Application.objects.filter(pk=application.pk).update(paused_on=three_days_ago)
+    application.refresh_from_db()
+    paused = working_days_between(
+        mall=mall, start=three_days_ago, end=application.paused_on + timedelta(days=7)
+    )
+    application = application_resubmit(application=application, form_data={"fungsi": "usaha"})
+    assert application.status == Application.Status.IN_PROGRESS
+    assert application.due_date == working_days_after(mall=mall, start=due, days=paused)
+    assert Message.objects.filter(event=Event.REVISION_REQUESTED).exists()
+
+
+def test_reject_needs_a_reason_and_cancel_only_before_a_decision(service, staff):
+    application = _submitted(service)
+    application = application_act(
+        application=application,
+        actor=staff["front_office"],
+        action="reject",
+        note="Bukan wewenang.",
+    )
+    assert application.status == Application.Status.REJECTED
+    with pytest.raises(CaseError):
+        application_cancel(application=application)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_acting_at_once_cannot_both_succeed(service):
+    officers = []
+    for _ in range(2):
+        officer = UserFactory()
+        membership_grant(
+            user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=service.agency
+        )
+        officers.append(officer)
+    application = _submitted(service)
+    copies = [Application.objects.get(pk=application.pk) for _ in officers]  # both read v1
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def act(officer, copy):
+        try:
+            start.wait()
+            application_act(application=copy, actor=officer, action="forward")
+            outcomes.append("moved")
+        except CaseError as refused:
+            outcomes.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=pair) for pair in zip(officers, copies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "moved"]
+    assert (
+        Application.objects.get(pk=application.pk).transitions.filter(action="forward").count() == 1
+    )
