@@ -45,6 +45,7 @@ urlpatterns = [
         report_views.StaffAnswerView.as_view(),
         name="staff-report-answer",
     ),
+    path("track/<str:tracking_number>/", visit_views.TrackingView.as_view(), name="track"),
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

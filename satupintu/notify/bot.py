@@ -16,11 +16,15 @@ from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import RETRY_FOR, queue_delivery
 
 Lookup = Callable[[str, str], str | None]
-LOOKUPS: dict[str, Lookup] = {}
+LOOKUPS: dict[str, list[Lookup]] = {}
 
 
 def register_lookup(command: str, lookup: Lookup) -> None:
-    LOOKUPS[command.upper()] = lookup
+    """Add ``lookup`` for ``command``; several apps may answer one command (STATUS serves
+    applications and complaints), the first that knows the code answers."""
+    lookups = LOOKUPS.setdefault(command.upper(), [])
+    if lookup not in lookups:
+        lookups.append(lookup)
 
 
 def _help() -> str:
@@ -50,8 +54,9 @@ def answer(*, phone: str, text: str) -> str:
                 "example": "STATUS MPP-2026-000123" if command == "STATUS" else "ANTREAN BGR-7K2Q",
             }
         code = words[1].upper()
-        lookup = LOOKUPS.get(command)
-        found = lookup(code, phone) if lookup else None
+        found = next(
+            (text for lookup in LOOKUPS.get(command, []) if (text := lookup(code, phone))), None
+        )
         if found:
             return found
         return _(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from satupintu.portal import consultations, reports, views, visits
+from satupintu.portal import consultations, reports, tracking, views, visits
 
 app_name = "portal"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("layanan/<int:pk>/", views.service_detail, name="service"),
     path("layanan/<int:pk>/booking/", visits.book, name="book"),
     path("layanan/<int:pk>/ajukan/", views.coming_soon, {"action": "apply"}, name="apply"),
+    path("lacak/", tracking.tracking, name="tracking"),
     path(
         "masuk/",
         auth_views.LoginView.as_view(template_name="portal/login.html"),

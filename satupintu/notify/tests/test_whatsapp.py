@@ -195,7 +195,7 @@ def test_bot_answers_status_only_to_the_number_the_case_was_filed_with(
         owner, status = cases.get(code, (None, None))
         return status if owner == phone else None
 
-    monkeypatch.setitem(bot.LOOKUPS, "STATUS", lookup)
+    monkeypatch.setitem(bot.LOOKUPS, "STATUS", [lookup])
     owner_reply = _inbound(client, "status mpp-2026-000123")
     stranger_reply = _inbound(client, "STATUS MPP-2026-000123", sender="6281299998888")
     assert owner_reply.body == "Permohonan PBG: verifikasi berkas"
