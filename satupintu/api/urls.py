@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from satupintu.api import report_views, views, visit_views
+from satupintu.api import case_views, report_views, views, visit_views
 
 app_name = "api"
 
@@ -45,7 +45,7 @@ urlpatterns = [
         report_views.StaffAnswerView.as_view(),
         name="staff-report-answer",
     ),
-    path("track/<str:tracking_number>/", visit_views.TrackingView.as_view(), name="track"),
+    path("track/<str:tracking_number>/", case_views.TrackingView.as_view(), name="track"),
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,12 +1,9 @@
-"""API v1 for visits (a day's slots, booking with an Idempotency-Key), citizens' tokens, and
-public tracking of applications."""
-
-from dataclasses import asdict
+"""API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -19,7 +16,6 @@ from satupintu.api.serializers import ErrorSerializer
 from satupintu.booking import selectors as visits
 from satupintu.booking import services as booking_services
 from satupintu.booking.models import Slot
-from satupintu.cases.selectors import track
 from satupintu.catalog import selectors as catalog
 from satupintu.malls import selectors as malls
 from satupintu.malls.permissions import staff_scope
@@ -186,47 +182,3 @@ class ClosureCreateView(APIView):
             mall=mall, agencies=agencies, by=request.user, **fields
         )
         return Response(vs.ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
-
-
-class TrackStepSerializer(serializers.Serializer):
-    step = serializers.CharField()
-    label = serializers.CharField()
-    done_at = serializers.DateTimeField(allow_null=True)
-    current = serializers.BooleanField()
-
-
-class TrackingSerializer(serializers.Serializer):
-    tracking_number = serializers.CharField()
-    service = serializers.CharField()
-    agency = serializers.CharField()
-    status = serializers.CharField()
-    status_label = serializers.CharField()
-    due_date = serializers.DateField(allow_null=True)
-    steps = TrackStepSerializer(many=True)
-
-
-class TrackingView(APIView):
-    authentication_classes: list = []
-    throttle_scope = "auth"
-
-    @extend_schema(
-        tags=["applications"],
-        parameters=[
-            OpenApiParameter(
-                "phone_last4",
-                required=True,
-                description="Last four digits of the applicant's phone.",
-            )
-        ],
-        responses={200: TrackingSerializer, 404: NOT_FOUND},
-    )
-    def get(self, request: Request, tracking_number: str) -> Response:
-        """An application's steps, for whoever knows its number and the phone's last digits;
-        never personal data."""
-        found = track(
-            tracking_number=tracking_number,
-            phone_last4=request.query_params.get("phone_last4", ""),
-        )
-        if found is None:
-            raise exceptions.NotFound(_("No application matches this number and these digits."))
-        return Response(TrackingSerializer(asdict(found)).data)

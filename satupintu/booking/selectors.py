@@ -1,5 +1,6 @@
 """Reads of visits: when an agency is open, what a slot holds, a citizen's bookings."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -143,11 +144,24 @@ def open_days(*, service: Service) -> list[date]:
     return [day for day in days if opening_hours(agency=service.agency, day=day) is not None]
 
 
-def slot_within_hours(slot: Slot) -> bool:
-    """Whether ``slot`` lies inside its agency's hours that day (closures included)."""
-    mall = slot.service.agency.mall
+HoursOf = Callable[[Agency, date], tuple[time, time] | None]
+
+
+def slot_within_hours(
+    slot: Slot, *, service: Service | None = None, hours_of: HoursOf | None = None
+) -> bool:
+    """Whether ``slot`` lies inside its agency's hours that day (closures included).
+
+    ``service`` spares a query when the caller has it; ``hours_of`` lets a long run remember
+    the hours it has already looked up.
+    """
+    service = service or slot.service
+    mall = service.agency.mall
     start, end = in_mall_time(slot.start, mall), in_mall_time(slot.end, mall)
-    hours = opening_hours(agency=slot.service.agency, day=start.date())
+    if hours_of is None:
+        hours = opening_hours(agency=service.agency, day=start.date())
+    else:
+        hours = hours_of(service.agency, start.date())
     return hours is not None and hours[0] <= start.time() and end.time() <= hours[1]
 
 
@@ -202,9 +216,12 @@ def bot_booking_status(code: str, phone: str) -> str | None:
 
 def working_days_between(*, mall: Mall, start: date, end: date) -> int:
     """How many working days lie after ``start`` up to and including ``end``."""
-    count, day = 0, start
-    while day < end:
-        day = working_days_after(mall=mall, start=day, days=1)
-        if day <= end:
-            count += 1
-    return count
+    off = set(
+        DayOff.objects.filter(
+            mall=mall, agency__isnull=True, opens__isnull=True, date__gt=start, date__lte=end
+        ).values_list("date", flat=True)
+    )
+    days = (start + timedelta(days=n) for n in range(1, (end - start).days + 1))
+    return sum(
+        1 for day in days if day.weekday() < 5 and not national_holiday(day) and day not in off
+    )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -189,7 +190,7 @@ def _new_code() -> str:
 def _check_citizen(citizen: User) -> None:
     try:
         validate_nik(citizen.nik)
-    except Exception as exc:
+    except ValidationError as exc:
         raise BookingError("nik_required", _("A valid NIK is needed to book a visit.")) from exc
 
 
@@ -552,10 +553,7 @@ class _Hours:
 
     def fits(self, slot: Slot, service: Service) -> bool:
         """Whether ``slot`` (of ``service``, passed to spare a query) lies in open hours."""
-        mall = service.agency.mall
-        start, end = in_mall_time(slot.start, mall), in_mall_time(slot.end, mall)
-        hours = self(service.agency, start.date())
-        return hours is not None and hours[0] <= start.time() and end.time() <= hours[1]
+        return slot_within_hours(slot, service=service, hours_of=self)
 
 
 def _candidate_days(

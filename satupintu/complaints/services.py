@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -66,14 +66,21 @@ def _today(mall: Mall) -> date:
     return in_mall_time(timezone.now(), mall).date()
 
 
-def _tracking_id(mall: Mall) -> str:
+def _save_with_tracking_id(report: Report) -> None:
+    """Give ``report`` the year's next tracking ID; two filings at the same moment may pick the
+    same one, so the loser takes the next (the unique constraint decides, in a savepoint)."""
     year = timezone.now().year
     count = Report.objects.filter(created_at__year=year).count() + 1
     while True:
-        candidate = f"LPR-{year}-{count:06d}"
-        if not Report.objects.filter(tracking_id=candidate).exists():
-            return candidate
-        count += 1
+        report.tracking_id = f"LPR-{year}-{count:06d}"
+        try:
+            with transaction.atomic():
+                report.save()
+            return
+        except IntegrityError:
+            if not Report.objects.filter(tracking_id=report.tracking_id).exists():
+                raise  # not a taken ID: nothing to retry
+            count += 1
 
 
 @transaction.atomic
@@ -117,7 +124,6 @@ def report_file(
         phone = phone or reporter.phone
     secret = secrets.token_urlsafe(24)
     report = Report(
-        tracking_id=_tracking_id(mall),
         secret_hash=secret_hash(secret),
         mall=mall,
         kind=kind,
@@ -136,8 +142,8 @@ def report_file(
         reporter_phone=phone,
         verify_due=working_days_after(mall=mall, start=_today(mall), days=VERIFY_DAYS),
     )
-    report.full_clean()
-    report.save()
+    report.full_clean(exclude=["tracking_id"])
+    _save_with_tracking_id(report)
     for upload in attachments:
         ReportAttachment.objects.create(report=report, file=upload, name=upload.name[:200])
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)

@@ -193,3 +193,11 @@ def test_the_whatsapp_bot_answers_status_to_the_reporter_only(mall, agency, coor
     assert report.tracking_id in reply and "Ditangani instansi" in reply
     stranger = bot.answer(phone="+6281299998888", text=f"STATUS {report.tracking_id}")
     assert "Ditangani" not in stranger
+
+
+def test_a_taken_tracking_id_is_skipped_not_refused(mall):
+    first = _file(mall).report
+    # Counting this year's reports now says 0, so the next filing first tries first's ID.
+    Report.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(days=400))
+    second = _file(mall).report
+    assert first.tracking_id.endswith("000001") and second.tracking_id.endswith("000002")

@@ -1,8 +1,10 @@
 """Filing and following a report on the portal; handling it on the staff pages."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -126,10 +128,9 @@ def test_evidence_is_served_only_to_staff_who_may_read_the_report(client, mall, 
     client.post(reverse("portal:report-new"), {**_form(mall), "attachments": png})
     report = Report.objects.get()
     attachment = report.attachments.get()
-    assert (
-        not attachment.file.url.startswith("/media/")
-        or client.get(attachment.file.url).status_code == 404
-    )
+    stored = Path(attachment.file.path)
+    assert stored.exists() and not stored.is_relative_to(settings.MEDIA_ROOT)
+    assert client.get(f"/media/{attachment.file.name}").status_code == 404
     url = reverse("backoffice:report-attachment", args=[report.tracking_id, attachment.pk])
     stranger = UserFactory()
     membership_grant(user=stranger, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)
