@@ -25,6 +25,12 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _signing_keys_in_tmp(settings, tmp_path_factory):
+    """The demo CA and agency keys of the tests live in one tmp folder per run, not in var/."""
+    settings.SIGNING_DIR = tmp_path_factory.getbasetemp() / "signing"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and caches count per test, not across the run."""
     from django.core.cache import cache

@@ -135,6 +135,15 @@ STORAGES = {
 }
 # Downloadable forms (PDF/DOCX) larger than this are refused.
 FORM_UPLOAD_MAX_BYTES = env.int("FORM_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Application documents and survey evidence (PDF/JPEG/PNG) larger than this are refused.
+CASE_UPLOAD_MAX_BYTES = env.int("CASE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Field surveys and consultations by video call get rooms on this (self-hosted) Jitsi server.
+JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").rstrip("/")
+# Signed documents (README "Signed documents"): the CA certificate and each agency's key and
+# certificate as PEM files. The demo makes its own CA and keys on first need; production
+# signs only with the files the operator placed.
+SIGNING_DIR = env.path("SIGNING_DIR", default=BASE_DIR / "var" / "signing")
+SIGNING_DEMO_CA = env.bool("SIGNING_DEMO_CA", default=not PRODUCTION)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite (demo only) cannot enforce NULLS NOT DISTINCT; PostgreSQL, where it matters, does.
@@ -175,6 +184,8 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "satupintu.complaints.models.Report.Kind",
         "ReportStepEnum": "satupintu.complaints.models.ReportEvent.Kind",
         "AnnouncementKindEnum": "satupintu.malls.models.Announcement.Kind",
+        "ApplicationStatusEnum": "satupintu.cases.models.Application.Status",
+        "DocumentKindEnum": "satupintu.cases.models.Document.Kind",
     },
 }
 
@@ -188,7 +199,7 @@ if PRODUCTION:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ROUTES = {"notify.*": {"queue": "notify"}}
+CELERY_TASK_ROUTES = {"notify.*": {"queue": "notify"}, "api.webhook_*": {"queue": "webhooks"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -198,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     "notify-sweep": {"task": "notify.sweep", "schedule": 60.0, "options": {"queue": "notify"}},
     "booking-reminders": {"task": "booking.reminders", "schedule": 3600.0},
     "complaints-daily": {"task": "complaints.daily", "schedule": 3600.0},
+    "webhooks-sweep": {
+        "task": "api.webhook_sweep",
+        "schedule": 60.0,
+        "options": {"queue": "webhooks"},
+    },
 }
 
 # Mail: EMAIL_URL smtp://user:pass@host:25, smtp+tls://... or smtps://...; without it (the
@@ -240,10 +256,14 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="SATUPINTU")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
+# Seconds a webhook receiver has to answer; no answer is a failed attempt (retried later).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint tells every rendering step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -1,11 +1,19 @@
 """Online applications (permohonan) and their workflow, configured per service as data."""
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.catalog.models import Service
+from satupintu.catalog.models import Requirement, Service
 from satupintu.malls.models import StaffMembership
+from satupintu.storage import private
+
+
+def private_storage() -> Storage:
+    """Applications' documents are not public: served only to the applicant and the agency."""
+    return private
 
 
 class Step(models.TextChoices):
@@ -75,6 +83,28 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     due_date = models.DateField(_("due"), null=True, blank=True)
     paused_on = models.DateField(_("clock paused since"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("assignee"),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The officer who filed it for a walk-in applicant."),
+    )
+    external_ref = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("The pushing system's key and its Idempotency-Key: one case per push."),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -82,6 +112,13 @@ class Application(models.Model):
         verbose_name_plural = _("applications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["service", "status", "due_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="application_push_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.tracking_number
@@ -89,6 +126,16 @@ class Application(models.Model):
 
 class Transition(models.Model):
     """Every change of an application: who, when, from, to, why."""
+
+    ACTIONS = {
+        "submit": _("submitted"),
+        "forward": _("forwarded"),
+        "return": _("returned for revision"),
+        "resubmit": _("sent back fixed"),
+        "reject": _("rejected"),
+        "cancel": _("cancelled"),
+        "revoke": _("document revoked"),
+    }
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="transitions"
@@ -111,3 +158,181 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        return str(dict(Application.Status.choices).get(self.to_status, self.to_status))
+
+    @property
+    def to_step_label(self) -> str:
+        return str(dict(Step.choices).get(self.to_step, self.to_step))
+
+
+class Document(models.Model):
+    """A file of an application: a requirement of the checklist, or survey evidence."""
+
+    class Kind(models.TextChoices):
+        REQUIREMENT = "requirement", _("Requirement")
+        SURVEY_REPORT = "survey_report", _("Survey report (berita acara)")
+        SURVEY_PHOTO = "survey_photo", _("Survey photo")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REQUIREMENT)
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="permohonan/%Y/%m/", storage=private_storage)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    metadata = models.JSONField(
+        default=dict, blank=True, help_text=_("Where and when a photo was taken, when it says.")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["application", "kind", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Note(models.Model):
+    """An officer's note on a case, seen by the agency's staff only."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["application", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.text[:40]}"
+
+
+class Survey(models.Model):
+    """A field survey: on site, or by teleconference on a self-hosted Jitsi server."""
+
+    class Mode(models.TextChoices):
+        ON_SITE = "on_site", _("On site")
+        VIDEO = "video", _("Teleconference")
+
+    class Recommendation(models.TextChoices):
+        APPROVE = "approve", _("Recommend approval")
+        REJECT = "reject", _("Recommend rejection")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="surveys")
+    mode = models.CharField(_("how"), max_length=8, choices=Mode.choices)
+    scheduled_at = models.DateTimeField(_("when"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    meeting_url = models.URLField(_("meeting link"), blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the applicant"), null=True, blank=True)
+    findings = models.TextField(_("findings"), max_length=8000, blank=True)
+    recommendation = models.CharField(
+        _("recommendation"), max_length=8, choices=Recommendation.choices, blank=True
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("field survey")
+        verbose_name_plural = _("field surveys")
+        ordering = ["application", "-scheduled_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+
+class ProductTemplate(models.Model):
+    """How a service's product (the permit) reads: a Django template rendered to PDF."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, related_name="product_template"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Django template text; it sees holder, number, form, service, agency, valid_until."
+        ),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"), null=True, blank=True, help_text=_("Empty: no expiry.")
+    )
+
+    class Meta:
+        verbose_name = _("product template")
+        verbose_name_plural = _("product templates")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IssuedDocument(models.Model):
+    """The signed product of an approved application, verifiable at /verify/{code}/."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="issued_document"
+    )
+    number = models.CharField(_("number"), max_length=80, unique=True)
+    code = models.CharField(_("verification code"), max_length=24, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    holder_name = models.CharField(_("holder"), max_length=200)
+    file = models.FileField(upload_to="produk/%Y/%m/", storage=private_storage)
+    sha256 = models.CharField(max_length=64)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), max_length=2000, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AccessLog(models.Model):
+    """Every time staff open a case or one of its files: personal data, so it is audited."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="access_log"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=120)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access to a case")
+        verbose_name_plural = _("accesses to cases")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.what} {self.at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,19 @@
 """Reads of applications: public tracking, which shows the steps and never personal data."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from satupintu.cases.models import Application, Step
+from satupintu.accounts.models import User
+from satupintu.cases.models import AccessLog, Application, Step
 from satupintu.cases.services import workflow
+from satupintu.malls.models import AGENCY_ROLES, StaffMembership
+
+# "Due soon" in the work queue: due today or within this many calendar days.
+SOON_DAYS = 3
 
 
 @dataclass
@@ -42,6 +49,11 @@ def track(*, tracking_number: str, phone_last4: str) -> Tracking | None:
     )
     if application is None or not application.applicant.phone.endswith(digits):
         return None
+    return track_own(application)
+
+
+def track_own(application: Application) -> Tracking:
+    """The progress of an application its applicant (or its agency) is looking at."""
     forwarded = {
         t.from_step: t.created_at
         for t in application.transitions.filter(action="forward").order_by("created_at")
@@ -85,3 +97,58 @@ def bot_application_status(code: str, phone: str) -> str | None:
     if application.step:
         text += " " + _("Step: %(step)s.") % {"step": application.get_step_display()}
     return text
+
+
+def applications_of(user: User) -> QuerySet[Application]:
+    """A citizen's applications across every agency and mall, newest first."""
+    return Application.objects.filter(applicant=user).select_related(
+        "service__agency__mall", "issued_document"
+    )
+
+
+def staff_agency_ids(user: User) -> list[int]:
+    return list(
+        StaffMembership.objects.filter(user=user, role__in=AGENCY_ROLES).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
+def cases_for_staff(user: User) -> QuerySet[Application]:
+    """The cases of the agencies ``user`` works for; never another agency's (drafts are the
+    applicant's own business unless an officer files them)."""
+    cases = Application.objects.select_related("service__agency__mall", "applicant", "assignee")
+    if not user.is_superuser:
+        cases = cases.filter(service__agency_id__in=staff_agency_ids(user))
+    return cases.exclude(status=Application.Status.DRAFT, filed_by__isnull=True)
+
+
+def work_queue(
+    user: User, *, step: str = "", due: str = "", assignee: str = "", status: str = "open"
+) -> QuerySet[Application]:
+    """The agency's queue: open cases by due date, filtered by step, due (soon / overdue) and
+    assignee (me / none)."""
+    cases = cases_for_staff(user)
+    if status == "open":
+        cases = cases.filter(
+            status__in=[Application.Status.IN_PROGRESS, Application.Status.REVISION]
+        )
+    elif status:
+        cases = cases.filter(status=status)
+    if step:
+        cases = cases.filter(step=step)
+    today = timezone.localdate()
+    if due == "overdue":
+        cases = cases.filter(due_date__lt=today)
+    elif due == "soon":
+        cases = cases.filter(due_date__gte=today, due_date__lte=today + timedelta(days=SOON_DAYS))
+    if assignee == "me":
+        cases = cases.filter(assignee=user)
+    elif assignee == "none":
+        cases = cases.filter(assignee__isnull=True)
+    return cases.order_by("due_date", "submitted_at", "pk")
+
+
+def case_access(*, user: User, application: Application, what: str) -> None:
+    """Audit a staff member's look at a case's personal data."""
+    AccessLog.objects.create(user=user, application=application, what=what[:120])

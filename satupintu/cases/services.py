@@ -6,12 +6,13 @@ submission; time spent back with the applicant for revision does not count.
 """
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files import File
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +20,22 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import validate_nik
 from satupintu.booking.selectors import in_mall_time, working_days_after, working_days_between
-from satupintu.cases.models import DEFAULT_WORKFLOW, Application, Transition, WorkflowStep
-from satupintu.catalog.models import Service
-from satupintu.malls.models import StaffMembership
+from satupintu.cases import issuing
+from satupintu.cases.models import (
+    DEFAULT_WORKFLOW,
+    Application,
+    Document,
+    Note,
+    Step,
+    Survey,
+    Transition,
+    WorkflowStep,
+)
+from satupintu.cases.signals import application_changed
+from satupintu.cases.uploads import check_upload, photo_metadata
+from satupintu.catalog.models import Requirement, Service
+from satupintu.malls.meetings import meeting_link
+from satupintu.malls.models import AGENCY_ROLES, StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
@@ -76,19 +90,136 @@ def _tracking_number() -> str:
             return candidate
 
 
+def _nib(nib: str) -> str:
+    nib = (nib or "").strip()
+    if nib and not (len(nib) == 13 and nib.isdigit()):
+        raise ValidationError({"nib": _("An NIB has 13 digits.")})
+    return nib
+
+
 def application_draft(
-    *, applicant: User, service: Service, form_data: dict[str, Any], nib: str = ""
+    *,
+    applicant: User,
+    service: Service,
+    form_data: dict[str, Any],
+    nib: str = "",
+    filed_by: User | None = None,
+    external_ref: str = "",
 ) -> Application:
-    """Start (or keep) a draft: the answers so far, not yet checked for completeness."""
-    if service.channel == Service.Channel.IN_PERSON:
+    """Start a draft: the answers so far, not yet checked for completeness. ``filed_by`` is the
+    officer filing for a walk-in; ``external_ref`` makes a pushed application's retry find
+    the case its first try made."""
+    if not service.is_active or service.channel == Service.Channel.IN_PERSON:
         raise CaseError("not_online", _("This service is not offered online."))
-    return Application.objects.create(
-        tracking_number=_tracking_number(),
-        service=service,
-        applicant=applicant,
-        nib=nib,
-        form_data={k: v for k, v in form_data.items() if isinstance(k, str)},
+    fields = {
+        "service": service,
+        "applicant": applicant,
+        "nib": _nib(nib),
+        "form_data": {k: v for k, v in form_data.items() if isinstance(k, str)},
+        "filed_by": filed_by,
+    }
+    if external_ref:
+        existing = Application.objects.filter(external_ref=external_ref).first()
+        if existing:
+            return existing
+        try:
+            with transaction.atomic():
+                return Application.objects.create(
+                    tracking_number=_tracking_number(), external_ref=external_ref, **fields
+                )
+        except IntegrityError:
+            return Application.objects.get(external_ref=external_ref)
+    return Application.objects.create(tracking_number=_tracking_number(), **fields)
+
+
+def application_update_draft(
+    *, application: Application, form_data: dict[str, Any], nib: str | None = None
+) -> Application:
+    """Keep the answers so far of a draft or of an application back for revision."""
+    if application.status not in (Application.Status.DRAFT, Application.Status.REVISION):
+        raise CaseError("wrong_status", _("This application can no longer be changed."))
+    application.form_data = {
+        **application.form_data,
+        **{k: v for k, v in form_data.items() if isinstance(k, str)},
+    }
+    fields = ["form_data"]
+    if nib is not None:
+        application.nib = _nib(nib)
+        fields.append("nib")
+    application.save(update_fields=fields)
+    return application
+
+
+def missing_requirements(application: Application) -> list[Requirement]:
+    """The mandatory requirements of the checklist that have no file yet."""
+    uploaded = set(
+        application.documents.filter(kind=Document.Kind.REQUIREMENT).values_list(
+            "requirement_id", flat=True
+        )
     )
+    return [
+        r
+        for r in application.service.requirements.filter(is_mandatory=True)
+        if r.pk not in uploaded
+    ]
+
+
+def is_agency_staff(user: User, application: Application) -> bool:
+    """Whether ``user`` works at the agency the application is for (any agency role)."""
+    if user.is_superuser:
+        return True
+    return StaffMembership.objects.filter(
+        user=user, agency_id=application.service.agency_id, role__in=AGENCY_ROLES
+    ).exists()
+
+
+def document_add(
+    *,
+    application: Application,
+    upload: File,
+    by: User,
+    requirement: Requirement | None = None,
+    kind: str = Document.Kind.REQUIREMENT,
+) -> Document:
+    """Keep a file of the application in private storage, checked by its content.
+
+    The applicant (or the officer who files for them) adds requirements while the application
+    is a draft or back for revision; the technical team adds survey evidence."""
+    if kind == Document.Kind.REQUIREMENT:
+        if application.status not in (Application.Status.DRAFT, Application.Status.REVISION):
+            raise CaseError("wrong_status", _("Files can no longer be added."))
+        if by != application.applicant and not (
+            application.filed_by_id and is_agency_staff(by, application)
+        ):
+            raise CaseError("forbidden", _("You cannot add files to this application."))
+        if requirement is not None and requirement.service_id != application.service_id:
+            raise CaseError("wrong_requirement", _("That requirement is of another service."))
+    elif application.step != Step.FIELD_SURVEY or not is_agency_staff(by, application):
+        raise CaseError("forbidden", _("Survey evidence is added at the field survey step."))
+    content_type, digest = check_upload(upload)
+    name = (upload.name or "dokumen").rsplit("/", 1)[-1][:200]
+    return Document.objects.create(
+        application=application,
+        kind=kind,
+        requirement=requirement,
+        file=upload,
+        name=name,
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=digest,
+        metadata=photo_metadata(upload) if content_type != "application/pdf" else {},
+        uploaded_by=by,
+    )
+
+
+def document_remove(*, document: Document, by: User) -> None:
+    """Take back a requirement's file while the application is still a draft."""
+    if document.application.status != Application.Status.DRAFT:
+        raise CaseError("wrong_status", _("Files can no longer be removed."))
+    if by != document.application.applicant and document.uploaded_by != by:
+        raise CaseError("forbidden", _("You cannot remove this file."))
+    document.file.delete(save=False)
+    document.delete()
 
 
 def _today(application: Application) -> date:
@@ -104,7 +235,7 @@ def _swap(
     )
     if not updated:
         raise CaseError("conflict", _("Someone else acted on this application first. Reload it."))
-    Transition.objects.create(
+    transition = Transition.objects.create(
         application=application,
         actor=actor,
         action=action,
@@ -115,6 +246,7 @@ def _swap(
         note=note,
     )
     application.refresh_from_db()
+    application_changed.send(Application, application=application, transition=transition)
     return application
 
 
@@ -140,6 +272,13 @@ def application_submit(*, application: Application) -> Application:
     if application.status != Application.Status.DRAFT:
         raise CaseError("wrong_status", _("Only a draft can be submitted."))
     form = validate_form(application.service, application.form_data)
+    missing = missing_requirements(application)
+    if missing:
+        raise CaseError(
+            "missing_documents",
+            _("Upload every required document first: %(list)s.")
+            % {"list": "; ".join(r.text for r in missing)},
+        )
     mall = application.service.agency.mall
     application = _swap(
         application,
@@ -179,13 +318,26 @@ def application_act(
     _check_role(application, actor)
     steps = [step for step, _role in workflow(application.service)]
     if action == "forward":
+        if (
+            application.step == Step.FIELD_SURVEY
+            and not application.surveys.filter(completed_at__isnull=False).exists()
+        ):
+            raise CaseError("survey_needed", _("Record the field survey's result first."))
         index = steps.index(application.step)
-        if index + 1 < len(steps):
-            return _swap(application, actor, action, note, step=steps[index + 1])
-        application = _swap(
-            application, actor, action, note, status=Application.Status.DONE, step=""
+        decided = application.decided_at is None and (
+            application.step == Step.DECISION or index + 1 == len(steps)
         )
-        _tell(application, Event.DECISION_MADE, decision=_("approved"))
+        extra: dict[str, Any] = {"decided_at": timezone.now()} if decided else {}
+        if index + 1 < len(steps):
+            application = _swap(application, actor, action, note, step=steps[index + 1], **extra)
+        else:
+            application = _swap(
+                application, actor, action, note, status=Application.Status.DONE, step="", **extra
+            )
+        if decided:
+            issuing.issue(application, signer=actor)
+            _tell(application, Event.DECISION_MADE, decision=_("approved"))
+            _tell(application, Event.DOCUMENT_READY)
         return application
     if not note.strip():
         raise CaseError("reason_needed", _("Give the reason."))
@@ -201,7 +353,14 @@ def application_act(
         _tell(application, Event.REVISION_REQUESTED, note=note)
         return application
     if action == "reject":
-        application = _swap(application, actor, action, note, status=Application.Status.REJECTED)
+        application = _swap(
+            application,
+            actor,
+            action,
+            note,
+            status=Application.Status.REJECTED,
+            decided_at=timezone.now(),
+        )
         _tell(application, Event.DECISION_MADE, decision=_("rejected: %(why)s") % {"why": note})
         return application
     raise CaseError("unknown_action", _("Unknown action."))
@@ -241,3 +400,106 @@ def application_cancel(*, application: Application, note: str = "") -> Applicati
     return _swap(
         application, application.applicant, "cancel", note, status=Application.Status.CANCELLED
     )
+
+
+def note_add(*, application: Application, author: User, text: str) -> Note:
+    """An officer's note on the case, for the agency's staff."""
+    if not is_agency_staff(author, application):
+        raise CaseError("forbidden", _("Only the agency's staff write notes on its cases."))
+    if not text.strip():
+        raise CaseError("empty", _("Write the note first."))
+    return Note.objects.create(application=application, author=author, text=text.strip()[:4000])
+
+
+def application_assign(*, application: Application, assignee: User | None, by: User) -> Application:
+    """Give the case to one officer of the agency (or to nobody)."""
+    if not is_agency_staff(by, application):
+        raise CaseError("forbidden", _("Only the agency's staff assign its cases."))
+    if assignee is not None and not is_agency_staff(assignee, application):
+        raise CaseError("forbidden", _("Cases go to the agency's own officers."))
+    Application.objects.filter(pk=application.pk).update(assignee=assignee)
+    application.assignee = assignee
+    return application
+
+
+def _check_survey_step(application: Application, actor: User) -> None:
+    if application.status != Application.Status.IN_PROGRESS or application.step != (
+        Step.FIELD_SURVEY
+    ):
+        raise CaseError("wrong_step", _("This application is not at the field survey step."))
+    _check_role(application, actor)
+
+
+@transaction.atomic
+def survey_schedule(
+    *, application: Application, by: User, mode: str, scheduled_at: datetime, place: str = ""
+) -> Survey:
+    """The technical team sets a survey; a teleconference gets a Jitsi room of its own. The
+    applicant is told and asked to confirm the time."""
+    _check_survey_step(application, by)
+    if scheduled_at <= timezone.now():
+        raise CaseError("past", _("Choose a time in the future."))
+    if mode == Survey.Mode.ON_SITE and not place.strip():
+        raise CaseError("place_needed", _("Say where the survey takes place."))
+    survey = Survey.objects.create(
+        application=application,
+        mode=mode,
+        scheduled_at=scheduled_at,
+        place=place.strip(),
+        meeting_url=meeting_link(f"Survei{application.tracking_number}")
+        if mode == Survey.Mode.VIDEO
+        else "",
+        scheduled_by=by,
+    )
+    local = in_mall_time(scheduled_at, application.service.agency.mall)
+    _tell(
+        application,
+        Event.SURVEY_SCHEDULED,
+        date=local.strftime("%d-%m-%Y"),
+        time=local.strftime("%H:%M"),
+        mode=str(survey.get_mode_display()),
+        place=survey.place,
+        meeting_url=survey.meeting_url,
+    )
+    return survey
+
+
+def survey_confirm(*, survey: Survey, by: User) -> Survey:
+    """The applicant confirms the survey's time."""
+    if by != survey.application.applicant:
+        raise CaseError("forbidden", _("Only the applicant confirms the survey."))
+    if survey.completed_at:
+        raise CaseError("done", _("This survey is over."))
+    Survey.objects.filter(pk=survey.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
+    )
+    survey.refresh_from_db()
+    return survey
+
+
+@transaction.atomic
+def survey_complete(
+    *,
+    survey: Survey,
+    by: User,
+    findings: str,
+    recommendation: str,
+    report: File | None = None,
+    photos: list[File] | tuple[File, ...] = (),
+) -> Survey:
+    """Record the result: findings, the recommendation, the berita acara and the photos (their
+    GPS and time kept when they carry them)."""
+    application = survey.application
+    _check_survey_step(application, by)
+    if not findings.strip() or recommendation not in Survey.Recommendation.values:
+        raise CaseError("result_needed", _("Write the findings and choose a recommendation."))
+    if report is not None:
+        document_add(
+            application=application, upload=report, by=by, kind=Document.Kind.SURVEY_REPORT
+        )
+    for photo in photos:
+        document_add(application=application, upload=photo, by=by, kind=Document.Kind.SURVEY_PHOTO)
+    survey.findings, survey.recommendation = findings.strip(), recommendation
+    survey.completed_at = timezone.now()
+    survey.save(update_fields=["findings", "recommendation", "completed_at"])
+    return survey

@@ -2,14 +2,16 @@
 thread of events, and their attachments."""
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
 from satupintu.malls.models import Agency, Mall
+from satupintu.storage import private
 
 
 class Report(models.Model):
@@ -145,7 +147,7 @@ class ReportEvent(models.Model):
 def private_storage() -> Storage:
     """Evidence is not public: it lives outside MEDIA_ROOT and is served only to those who
     may read the report."""
-    return storages["private"]
+    return private
 
 
 class ReportAttachment(models.Model):
@@ -181,6 +183,14 @@ class Consultation(models.Model):
     meeting_at = models.DateTimeField(_("video call at"), null=True, blank=True)
     report = models.OneToOneField(
         Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="consultation"
+    )
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation",
+        verbose_name=_("application"),
     )
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
 

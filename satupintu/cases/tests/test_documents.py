@@ -1,0 +1,189 @@
+"""Uploads of applications: by content not name, size-limited, private, only where allowed;
+the checklist must be complete to submit; field surveys with Jitsi rooms and photo metadata."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from satupintu.cases.models import Application, Document, Step, Survey, WorkflowStep
+from satupintu.cases.services import (
+    CaseError,
+    application_act,
+    application_draft,
+    application_submit,
+    document_add,
+    survey_complete,
+    survey_confirm,
+    survey_schedule,
+)
+from satupintu.cases.tests.files import geotagged_jpeg, pdf, png
+from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import UserFactory
+from satupintu.notify.models import Event, Message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service():
+    service = ServiceFactory(name="PBG", form_schema=[])
+    RequirementFactory(service=service, text="KTP pemohon", is_mandatory=True)
+    RequirementFactory(service=service, text="Foto lokasi", is_mandatory=False)
+    return service
+
+
+@pytest.fixture
+def draft(service):
+    return application_draft(
+        applicant=UserFactory(email="warga@example.id"), service=service, form_data={}
+    )
+
+
+def _ktp(service):
+    return service.requirements.get(text="KTP pemohon")
+
+
+def test_a_renamed_exe_is_refused_and_nothing_is_kept(draft, service):
+    exe = SimpleUploadedFile("ktp.pdf", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf")
+    with pytest.raises(ValidationError) as refused:
+        document_add(application=draft, upload=exe, by=draft.applicant, requirement=_ktp(service))
+    assert refused.value.code == "file_type"
+    assert not Document.objects.exists()
+
+
+def test_an_oversize_file_is_refused(draft, service, settings):
+    settings.CASE_UPLOAD_MAX_BYTES = 100
+    with pytest.raises(ValidationError) as refused:
+        document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=_ktp(service))
+    assert refused.value.code == "file_too_large"
+
+
+def test_a_truncated_image_is_refused(draft, service):
+    broken = SimpleUploadedFile("x.png", png().read()[:30], "image/png")
+    with pytest.raises(ValidationError) as refused:
+        document_add(application=draft, upload=broken, by=draft.applicant)
+    assert refused.value.code == "file_content"
+
+
+def test_a_pdf_named_jpg_is_kept_as_what_it_is_in_private_storage(draft, service, settings):
+    document = document_add(
+        application=draft, upload=pdf("scan.jpg"), by=draft.applicant, requirement=_ktp(service)
+    )
+    assert document.content_type == "application/pdf"
+    assert len(document.sha256) == 64
+    private = settings.STORAGES["private"]["OPTIONS"]["location"]
+    assert document.file.path.startswith(private)
+    assert not document.file.path.startswith(str(settings.MEDIA_ROOT))
+
+
+def test_someone_else_cannot_add_files(draft, service):
+    with pytest.raises(CaseError) as refused:
+        document_add(application=draft, upload=pdf(), by=UserFactory(), requirement=_ktp(service))
+    assert refused.value.code == "forbidden"
+
+
+def test_submit_needs_every_mandatory_requirement(draft, service):
+    with pytest.raises(CaseError) as refused:
+        application_submit(application=draft)
+    assert refused.value.code == "missing_documents"
+    assert "KTP pemohon" in refused.value.message
+    document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=_ktp(service))
+    assert application_submit(application=draft).status == Application.Status.IN_PROGRESS
+    with pytest.raises(CaseError):  # once submitted, the checklist is frozen
+        document_add(application=draft, upload=png(), by=draft.applicant)
+
+
+@pytest.fixture
+def at_survey():
+    service = ServiceFactory(name="Izin Lingkungan", form_schema=[])
+    WorkflowStep.objects.create(
+        service=service, order=1, step=Step.FIELD_SURVEY, role="technical_team"
+    )
+    WorkflowStep.objects.create(
+        service=service, order=2, step=Step.TECHNICAL_RECOMMENDATION, role="technical_team"
+    )
+    team = UserFactory()
+    membership_grant(user=team, role="technical_team", agency=service.agency)
+    application = application_submit(
+        application=application_draft(
+            applicant=UserFactory(email="pemohon@example.id"), service=service, form_data={}
+        )
+    )
+    return application, team
+
+
+def test_a_teleconference_survey_gets_its_own_jitsi_room_and_the_applicant_is_told(
+    at_survey, settings
+):
+    settings.JITSI_URL = "https://meet.mpp.example.id"
+    application, team = at_survey
+    when = timezone.now() + timedelta(days=2)
+    one = survey_schedule(
+        application=application, by=team, mode=Survey.Mode.VIDEO, scheduled_at=when
+    )
+    two = survey_schedule(
+        application=application, by=team, mode=Survey.Mode.VIDEO, scheduled_at=when
+    )
+    assert one.meeting_url.startswith("https://meet.mpp.example.id/Survei")
+    assert one.meeting_url != two.meeting_url
+    told = Message.objects.filter(event=Event.SURVEY_SCHEDULED, to="pemohon@example.id")
+    assert told.count() == 2
+    assert survey_confirm(survey=one, by=application.applicant).confirmed_at is not None
+    with pytest.raises(CaseError):
+        survey_confirm(survey=one, by=team)
+
+
+def test_survey_rules_place_future_and_role(at_survey):
+    application, team = at_survey
+    later = timezone.now() + timedelta(days=1)
+    with pytest.raises(CaseError) as refused:
+        survey_schedule(
+            application=application, by=team, mode=Survey.Mode.ON_SITE, scheduled_at=later
+        )
+    assert refused.value.code == "place_needed"
+    with pytest.raises(CaseError) as refused:
+        survey_schedule(
+            application=application,
+            by=team,
+            mode=Survey.Mode.VIDEO,
+            scheduled_at=timezone.now() - timedelta(hours=1),
+        )
+    assert refused.value.code == "past"
+    with pytest.raises(CaseError) as refused:
+        survey_schedule(
+            application=application, by=UserFactory(), mode=Survey.Mode.VIDEO, scheduled_at=later
+        )
+    assert refused.value.code == "not_your_step"
+
+
+def test_forward_needs_the_survey_result_which_keeps_the_photos_gps_and_time(at_survey):
+    application, team = at_survey
+    with pytest.raises(CaseError) as refused:
+        application_act(application=application, actor=team, action="forward")
+    assert refused.value.code == "survey_needed"
+    survey = survey_schedule(
+        application=application,
+        by=team,
+        mode=Survey.Mode.ON_SITE,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        place="Jl. Pajajaran 10",
+    )
+    survey_complete(
+        survey=survey,
+        by=team,
+        findings="Bangunan sesuai gambar.",
+        recommendation=Survey.Recommendation.APPROVE,
+        report=pdf("berita-acara.pdf"),
+        photos=[geotagged_jpeg(), png()],
+    )
+    photo = application.documents.get(kind=Document.Kind.SURVEY_PHOTO, name="drone.jpg")
+    assert photo.metadata["latitude"] == pytest.approx(-6.5971, abs=1e-4)
+    assert photo.metadata["longitude"] == pytest.approx(106.806, abs=1e-4)
+    assert photo.metadata["taken_at"] == "2026-03-10T09:30:00"
+    assert application.documents.filter(kind=Document.Kind.SURVEY_REPORT).count() == 1
+    moved = application_act(application=application, actor=team, action="forward")
+    assert moved.step == Step.TECHNICAL_RECOMMENDATION
