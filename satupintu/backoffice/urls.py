@@ -1,10 +1,25 @@
 from django.urls import path
 
-from satupintu.backoffice import reports, views
+from satupintu.backoffice import cases, reports, views
 
 app_name = "backoffice"
 
 urlpatterns = [
+    path("permohonan/", cases.queue, name="cases"),
+    path("permohonan/baru/", cases.walk_in, name="case-new"),
+    path("permohonan/<int:pk>/", cases.case_detail, name="case"),
+    path("permohonan/<int:pk>/tindak/", cases.case_act, name="case-act"),
+    path("permohonan/<int:pk>/catatan/", cases.case_note, name="case-note"),
+    path("permohonan/<int:pk>/tugaskan/", cases.case_assign, name="case-assign"),
+    path("permohonan/<int:pk>/survei/", cases.survey_schedule, name="case-survey"),
+    path(
+        "permohonan/<int:pk>/survei/<int:survey_pk>/hasil/",
+        cases.survey_complete,
+        name="case-survey-result",
+    ),
+    path("permohonan/<int:pk>/cabut/", cases.document_revoke, name="case-revoke"),
+    path("permohonan/<int:pk>/berkas/<int:document_pk>/", cases.case_file, name="case-file"),
+    path("permohonan/<int:pk>/dokumen.pdf", cases.case_product, name="case-product"),
     path("<slug:slug>/meja-depan/", views.front_desk, name="front-desk"),
     path("loket/<int:pk>/", views.counter, name="counter"),
     path("<slug:slug>/pengaduan/", reports.report_list, name="reports"),

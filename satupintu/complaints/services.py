@@ -21,6 +21,8 @@ from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.booking.selectors import in_mall_time, working_days_after
+from satupintu.cases import services as cases
+from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
 from satupintu.complaints.models import (
     Consultation,
@@ -31,6 +33,7 @@ from satupintu.complaints.models import (
     ReportEvent,
 )
 from satupintu.complaints.validators import validate_evidence
+from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.selectors import staff_users
 from satupintu.notify.models import Channel, Event
@@ -374,8 +377,10 @@ def consultation_post(
 def consultation_schedule_call(
     *, consultation: Consultation, meeting_url: str, meeting_at: datetime
 ) -> Consultation:
-    """Staff set a video call for the consultation (as for field surveys)."""
-    consultation.meeting_url, consultation.meeting_at = meeting_url, meeting_at
+    """Staff set a video call for the consultation (as for field surveys): a room on the mall's
+    Jitsi server unless they give another link."""
+    consultation.meeting_url = meeting_url.strip() or meeting_link(f"Konsultasi{consultation.pk}")
+    consultation.meeting_at = meeting_at
     consultation.full_clean()
     consultation.save(update_fields=["meeting_url", "meeting_at"])
     return consultation
@@ -400,6 +405,20 @@ def consultation_to_report(*, consultation: Consultation) -> Filed:
     consultation.status = Consultation.Status.CLOSED
     consultation.save(update_fields=["report", "status"])
     return filed
+
+
+@transaction.atomic
+def consultation_to_application(*, consultation: Consultation) -> Application:
+    """The citizen, answered, applies for the service: a draft application of theirs, linked
+    to the thread so the agency sees where it came from."""
+    if consultation.application_id:
+        return consultation.application
+    application = cases.application_draft(
+        applicant=consultation.citizen, service=consultation.service, form_data={}
+    )
+    consultation.application = application
+    consultation.save(update_fields=["application"])
+    return application
 
 
 def faq_publish(*, consultation: Consultation, question: str, answer: str) -> FrequentAnswer:

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from satupintu.cases.services import CaseError
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import services
@@ -52,13 +53,16 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") == "report":
                 filed = services.consultation_to_report(consultation=thread)
                 return redirect(filed.follow_path)
+            if request.POST.get("action") == "apply":
+                application = services.consultation_to_application(consultation=thread)
+                return redirect("portal:application", pk=application.pk)
             services.consultation_post(
                 consultation=thread,
                 author=request.user,
                 text=request.POST.get("text", "")[:4000],
                 from_staff=False,
             )
-        except services.ReportError as refused:
+        except (services.ReportError, CaseError) as refused:
             messages.error(request, refused.message)
         return redirect("portal:consultation", pk=thread.pk)
     return render(

@@ -203,6 +203,7 @@ def seed() -> list[DemoLogin]:
         ("pengelola.bogor", R.MALL_MANAGER, bogor, None),
         ("pengelola.probolinggo", R.MALL_MANAGER, probolinggo, None),
         ("fo.disdukcapil.bogor", R.FRONT_OFFICE, None, disdukcapil),
+        ("fo.dpmptsp.bogor", R.FRONT_OFFICE, None, dpmptsp),
         ("verifikator.dpmptsp.bogor", R.VERIFIER, None, dpmptsp),
         ("teknis.dpmptsp.bogor", R.TECHNICAL_TEAM, None, dpmptsp),
         ("kepala.dpmptsp.bogor", R.APPROVER, None, dpmptsp),

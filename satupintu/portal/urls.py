@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from satupintu.portal import consultations, reports, tracking, views, visits
+from satupintu.portal import applications, consultations, reports, tracking, views, visits
 
 app_name = "portal"
 
@@ -14,7 +14,35 @@ urlpatterns = [
     path("mpp/<slug:slug>/layar/panggilan.json", visits.board_calls, name="board-calls"),
     path("layanan/<int:pk>/", views.service_detail, name="service"),
     path("layanan/<int:pk>/booking/", visits.book, name="book"),
-    path("layanan/<int:pk>/ajukan/", views.coming_soon, {"action": "apply"}, name="apply"),
+    path("layanan/<int:pk>/ajukan/", applications.apply, name="apply"),
+    path("akun/permohonan/", applications.application_list, name="applications"),
+    path("akun/permohonan/<int:pk>/", applications.application_detail, name="application"),
+    path(
+        "akun/permohonan/<int:pk>/batal/",
+        applications.application_cancel,
+        name="application-cancel",
+    ),
+    path(
+        "akun/permohonan/<int:pk>/berkas/<int:document_pk>/",
+        applications.document_file,
+        name="application-file",
+    ),
+    path(
+        "akun/permohonan/<int:pk>/berkas/<int:document_pk>/hapus/",
+        applications.document_remove,
+        name="application-file-remove",
+    ),
+    path(
+        "akun/permohonan/<int:pk>/survei/<int:survey_pk>/konfirmasi/",
+        applications.survey_confirm,
+        name="application-survey-confirm",
+    ),
+    path(
+        "akun/permohonan/<int:pk>/bukti-pendaftaran.pdf",
+        applications.receipt,
+        name="application-receipt",
+    ),
+    path("akun/permohonan/<int:pk>/dokumen.pdf", applications.product, name="application-product"),
     path("lacak/", tracking.tracking, name="tracking"),
     path(
         "masuk/",

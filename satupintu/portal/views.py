@@ -92,24 +92,6 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def coming_soon(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Online application lands with its own issue; until then, say so."""
-    try:
-        service = catalog.service_detail(service_id=pk)
-    except Service.DoesNotExist as exc:
-        raise Http404 from exc
-    return render(
-        request,
-        "portal/coming_soon.html",
-        {
-            "service": service,
-            "mall": service.agency.mall,
-            "action": action,
-            "announcements": malls.announcement_current(mall=service.agency.mall),
-        },
-    )
-
-
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from satupintu.cases.models import Application
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls.models import StaffMembership
@@ -96,3 +97,31 @@ def test_only_the_asker_sees_their_thread(client, service):
     consultation = _ask(client, service, UserFactory())
     client.force_login(UserFactory())
     assert client.get(reverse("portal:consultation", args=[consultation.pk])).status_code == 404
+
+
+def test_a_consultation_becomes_an_application_once(client, service):
+    citizen = UserFactory()
+    consultation = _ask(client, service, citizen)
+    url = reverse("portal:consultation", args=[consultation.pk])
+    response = client.post(url, {"action": "apply"})
+    application = Application.objects.get()
+    assert response.url == reverse("portal:application", args=[application.pk])
+    assert application.applicant == citizen and application.service == service
+    assert application.status == Application.Status.DRAFT
+    client.post(url, {"action": "apply"})
+    assert Application.objects.count() == 1
+    assert application.tracking_number in client.get(url).text
+
+
+def test_a_call_without_a_link_gets_a_room_on_the_mall_jitsi_server(
+    client, service, officer, settings
+):
+    settings.JITSI_URL = "https://vicon.mpp.example.go.id"
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    client.post(
+        reverse("backoffice:consultation", args=[consultation.pk]),
+        {"action": "call", "meeting_url": "", "meeting_at": "2026-12-02T10:00"},
+    )
+    consultation.refresh_from_db()
+    assert consultation.meeting_url.startswith("https://vicon.mpp.example.go.id/Konsultasi")

@@ -83,10 +83,6 @@ def test_service_page_offers_forms_and_the_right_buttons(client, ktp):
     assert "Pesan kunjungan" in page and "Ajukan daring" not in page
 
 
-def test_online_application_says_coming_soon(client, ktp):
-    assert "segera hadir" in client.get(reverse("portal:apply", args=[ktp.pk])).text.lower()
-
-
 def test_announcements_show_on_every_page_of_that_mall(client, ktp):
     mall = ktp.agency.mall
     AnnouncementFactory(mall=mall, title="MPP tutup sampai 11 April")

@@ -1,0 +1,277 @@
+"""Staff pages of applications: the agency's work queue, the case page with the actions the
+officer's role allows (forward, return, reject, survey, decision), notes, and filing for a
+walk-in. Officers never see another agency's cases; every look at a case is audited."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from satupintu.accounts.services import walk_in_citizen
+from satupintu.booking.selectors import in_mall_time
+from satupintu.cases import issuing, services
+from satupintu.cases import selectors as cases
+from satupintu.cases.models import Application, Document, Step, Survey
+from satupintu.catalog.models import Service
+from satupintu.portal.applications import EDITABLE, checklist, form_fields, save_and_maybe_submit
+
+
+def _case(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(cases.cases_for_staff(request.user), pk=pk)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_superuser and not cases.staff_agency_ids(request.user):
+        raise PermissionDenied
+    filters = {
+        "step": request.GET.get("step", ""),
+        "due": request.GET.get("due", ""),
+        "assignee": request.GET.get("assignee", ""),
+        "status": request.GET.get("status", "open"),
+    }
+    return render(
+        request,
+        "backoffice/cases.html",
+        {
+            "cases": cases.work_queue(request.user, **filters)[:200],
+            "filters": filters,
+            "steps": Step.choices,
+            "statuses": Application.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _case(request, pk)
+    cases.case_access(user=request.user, application=application, what="view")
+    errors: dict[str, list[str]] = {}
+    filed_draft = application.filed_by_id is not None and application.status in EDITABLE
+    if request.method == "POST" and filed_draft:
+        application, errors, sent = save_and_maybe_submit(request, application, by=request.user)
+        if not errors:
+            messages.success(request, _("Sent.") if sent else _("Saved."))
+            return redirect("backoffice:case", pk=application.pk)
+    mall = application.service.agency.mall
+    role = dict(services.workflow(application.service)).get(application.step, "")
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "application": application,
+            "editable": filed_draft,
+            "fields": form_fields(application.service, application.form_data, errors),
+            "checklist": checklist(application, errors),
+            "errors": errors,
+            "general_errors": errors.get("__all__", []) + errors.get("nib", []),
+            "file_url": "backoffice:case-file",
+            "max_mb": round(settings.CASE_UPLOAD_MAX_BYTES / 1048576),
+            "labels": form_fields(application.service, application.form_data, {}),
+            "evidence": application.documents.exclude(kind=Document.Kind.REQUIREMENT),
+            "history": application.transitions.select_related("actor"),
+            "notes": application.notes.select_related("author"),
+            "surveys": application.surveys.all(),
+            "issued": getattr(application, "issued_document", None),
+            "step_role": role,
+            "my_roles": set(
+                request.user.memberships.filter(agency=application.service.agency).values_list(
+                    "role", flat=True
+                )
+            ),
+            "survey_modes": Survey.Mode.choices,
+            "recommendations": Survey.Recommendation.choices,
+            "now_local": in_mall_time(timezone.now(), mall),
+            "is_survey_step": application.step == Step.FIELD_SURVEY,
+            "is_decision_step": application.step == Step.DECISION,
+        },
+    )
+
+
+def _refused(request: HttpRequest, refused: services.CaseError | ValidationError) -> None:
+    text = refused.message if isinstance(refused, services.CaseError) else refused.messages[0]
+    messages.error(request, text)
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forward, return, reject — as the officer saw the case (its version), or not at all."""
+    application = _case(request, pk)
+    seen = request.POST.get("version", "")
+    if not seen.isdigit() or int(seen) != application.version:
+        messages.error(
+            request, _("Someone else acted on this application first. Here it is as it is now.")
+        )
+        return redirect("backoffice:case", pk=application.pk)
+    try:
+        services.application_act(
+            application=application,
+            actor=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", "")[:4000],
+        )
+    except services.CaseError as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("backoffice:case", pk=application.pk)
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _case(request, pk)
+    try:
+        services.note_add(
+            application=application, author=request.user, text=request.POST.get("text", "")
+        )
+    except services.CaseError as refused:
+        _refused(request, refused)
+    return redirect("backoffice:case", pk=application.pk)
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _case(request, pk)
+    mine = request.POST.get("to") == "me"
+    try:
+        services.application_assign(
+            application=application, assignee=request.user if mine else None, by=request.user
+        )
+    except services.CaseError as refused:
+        _refused(request, refused)
+    return redirect("backoffice:case", pk=application.pk)
+
+
+@login_required
+@require_POST
+def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _case(request, pk)
+    when = parse_datetime(request.POST.get("scheduled_at", ""))
+    if when is None:
+        messages.error(request, _("Give the survey's date and time."))
+        return redirect("backoffice:case", pk=application.pk)
+    if timezone.is_naive(when):
+        when = timezone.make_aware(
+            when, in_mall_time(timezone.now(), application.service.agency.mall).tzinfo
+        )
+    try:
+        services.survey_schedule(
+            application=application,
+            by=request.user,
+            mode=request.POST.get("mode", ""),
+            scheduled_at=when,
+            place=request.POST.get("place", "")[:300],
+        )
+    except (services.CaseError, ValidationError) as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("The survey is scheduled and the applicant told."))
+    return redirect("backoffice:case", pk=application.pk)
+
+
+@login_required
+@require_POST
+def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+    application = _case(request, pk)
+    survey = get_object_or_404(Survey, pk=survey_pk, application=application)
+    try:
+        services.survey_complete(
+            survey=survey,
+            by=request.user,
+            findings=request.POST.get("findings", "")[:8000],
+            recommendation=request.POST.get("recommendation", ""),
+            report=request.FILES.get("report"),
+            photos=request.FILES.getlist("photos")[:20],
+        )
+    except (services.CaseError, ValidationError) as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("The survey's result is recorded."))
+    return redirect("backoffice:case", pk=application.pk)
+
+
+@login_required
+@require_POST
+def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _case(request, pk)
+    document = getattr(application, "issued_document", None)
+    if document is None:
+        raise Http404
+    try:
+        issuing.revoke(document, by=request.user, reason=request.POST.get("reason", "")[:2000])
+    except services.CaseError as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("The document is revoked."))
+    return redirect("backoffice:case", pk=application.pk)
+
+
+@login_required
+def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    application = _case(request, pk)
+    document = get_object_or_404(application.documents, pk=document_pk)
+    cases.case_access(user=request.user, application=application, what=f"file {document.pk}")
+    return FileResponse(
+        document.file.open("rb"), filename=document.name, content_type=document.content_type
+    )
+
+
+@login_required
+def case_product(request: HttpRequest, pk: int) -> FileResponse:
+    application = _case(request, pk)
+    document = getattr(application, "issued_document", None)
+    if document is None:
+        raise Http404
+    cases.case_access(user=request.user, application=application, what="issued document")
+    return issuing.product_response(document)
+
+
+@login_required
+def walk_in(request: HttpRequest) -> HttpResponse:
+    """File an application for someone at the counter: find or register them by NIK, then fill
+    the form and scan their papers on the case page."""
+    agency_ids = cases.staff_agency_ids(request.user)
+    if not agency_ids:
+        raise PermissionDenied
+    offered = (
+        Service.objects.filter(agency_id__in=agency_ids, is_active=True)
+        .exclude(channel=Service.Channel.IN_PERSON)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+    errors: dict[str, list[str]] = {}
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        service = offered.filter(pk=request.POST.get("service") or 0).first()
+        if service is None:
+            errors["service"] = [_("Choose one of your agency's services.")]
+        else:
+            try:
+                citizen = walk_in_citizen(
+                    nik=request.POST.get("nik", ""),
+                    name=request.POST.get("name", ""),
+                    phone=request.POST.get("phone", ""),
+                    email=request.POST.get("email", ""),
+                )
+            except ValidationError as invalid:
+                errors.update(invalid.message_dict)
+            else:
+                application = services.application_draft(
+                    applicant=citizen, service=service, form_data={}, filed_by=request.user
+                )
+                return redirect("backoffice:case", pk=application.pk)
+    return render(
+        request,
+        "backoffice/walk_in.html",
+        {"services": offered, "errors": errors, "values": values},
+    )

@@ -1,0 +1,186 @@
+"""Staff pages of applications: the queue shows only the officer's agency, the case page offers
+the actions of the officer's role, a stale page cannot act, looks are audited, walk-ins."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from satupintu.accounts.models import User
+from satupintu.cases.models import AccessLog, Application, Note, Step, Survey, WorkflowStep
+from satupintu.cases.services import application_draft, application_submit, document_add
+from satupintu.cases.tests.files import pdf
+from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import UserFactory
+from satupintu.notify.models import Event, Message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service():
+    service = ServiceFactory(name="Izin Reklame", form_schema=[])
+    WorkflowStep.objects.create(
+        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    )
+    WorkflowStep.objects.create(
+        service=service, order=2, step=Step.FIELD_SURVEY, role="technical_team"
+    )
+    WorkflowStep.objects.create(service=service, order=3, step=Step.VERIFICATION, role="verifier")
+    return service
+
+
+@pytest.fixture
+def officers(service):
+    people = {}
+    for role in ("front_office", "technical_team"):
+        people[role] = UserFactory()
+        membership_grant(user=people[role], role=role, agency=service.agency)
+    return people
+
+
+@pytest.fixture
+def case(service):
+    applicant = UserFactory(first_name="Budi", email="budi@example.id", nik="3271010101900002")
+    return application_submit(
+        application=application_draft(applicant=applicant, service=service, form_data={})
+    )
+
+
+def test_the_queue_shows_the_agency_cases_and_another_agency_sees_none(client, case, officers):
+    client.force_login(officers["front_office"])
+    assert case.tracking_number in client.get(reverse("backoffice:cases")).text
+    stranger = UserFactory()
+    membership_grant(user=stranger, role="front_office", agency=ServiceFactory().agency)
+    client.force_login(stranger)
+    assert case.tracking_number not in client.get(reverse("backoffice:cases")).text
+    assert client.get(reverse("backoffice:case", args=[case.pk])).status_code == 404
+    client.force_login(UserFactory())  # a citizen
+    assert client.get(reverse("backoffice:cases")).status_code == 403
+
+
+def test_queue_filters_by_step_due_and_assignee(client, case, officers):
+    officer = officers["front_office"]
+    client.force_login(officer)
+    url = reverse("backoffice:cases")
+    assert case.tracking_number in client.get(url, {"step": Step.DOCUMENT_CHECK}).text
+    assert case.tracking_number not in client.get(url, {"step": Step.VERIFICATION}).text
+    assert case.tracking_number not in client.get(url, {"due": "overdue"}).text
+    Application.objects.filter(pk=case.pk).update(due_date=timezone.localdate() - timedelta(1))
+    assert case.tracking_number in client.get(url, {"due": "overdue"}).text
+    assert case.tracking_number not in client.get(url, {"assignee": "me"}).text
+    client.post(reverse("backoffice:case-assign", args=[case.pk]), {"to": "me"})
+    assert case.tracking_number in client.get(url, {"assignee": "me"}).text
+    assert case.tracking_number not in client.get(url, {"assignee": "none"}).text
+
+
+def test_the_case_page_is_audited_and_acts_by_role_and_version(client, case, officers):
+    officer = officers["front_office"]
+    client.force_login(officer)
+    page = client.get(reverse("backoffice:case", args=[case.pk])).text
+    assert "Budi" in page
+    assert AccessLog.objects.filter(user=officer, application=case, what="view").exists()
+    act = reverse("backoffice:case-act", args=[case.pk])
+    stale = client.post(act, {"action": "forward", "version": case.version - 1}, follow=True)
+    case.refresh_from_db()
+    assert case.step == Step.DOCUMENT_CHECK  # a stale page changes nothing
+    assert stale.status_code == 200
+    client.post(act, {"action": "forward", "version": case.version})
+    case.refresh_from_db()
+    assert case.step == Step.FIELD_SURVEY
+    client.post(act, {"action": "forward", "version": case.version})  # not the survey team's
+    case.refresh_from_db()
+    assert case.step == Step.FIELD_SURVEY
+
+
+def test_the_survey_team_schedules_a_video_survey_and_records_its_result(client, case, officers):
+    case.step = Step.FIELD_SURVEY
+    Application.objects.filter(pk=case.pk).update(step=Step.FIELD_SURVEY)
+    team = officers["technical_team"]
+    client.force_login(team)
+    when = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT10:00")
+    client.post(
+        reverse("backoffice:case-survey", args=[case.pk]),
+        {"mode": "video", "scheduled_at": when},
+    )
+    survey = Survey.objects.get(application=case)
+    assert survey.meeting_url
+    assert Message.objects.filter(event=Event.SURVEY_SCHEDULED, to="budi@example.id").exists()
+    client.post(
+        reverse("backoffice:case-survey-result", args=[case.pk, survey.pk]),
+        {"findings": "Reklame sesuai.", "recommendation": "approve", "report": pdf("ba.pdf")},
+    )
+    survey.refresh_from_db()
+    assert survey.completed_at is not None
+    case.refresh_from_db()
+    client.post(
+        reverse("backoffice:case-act", args=[case.pk]),
+        {"action": "forward", "version": case.version},
+    )
+    case.refresh_from_db()
+    assert case.step == Step.VERIFICATION
+
+
+def test_notes_are_for_the_agency_staff(client, case, officers):
+    client.force_login(officers["front_office"])
+    client.post(reverse("backoffice:case-note", args=[case.pk]), {"text": "Telepon pemohon."})
+    assert Note.objects.get(application=case).text == "Telepon pemohon."
+
+
+def test_a_walk_in_is_registered_by_nik_and_filed_by_the_officer(client, service, officers):
+    RequirementFactory(service=service, text="KTP", is_mandatory=True)
+    officer = officers["front_office"]
+    client.force_login(officer)
+    refused = client.post(
+        reverse("backoffice:case-new"),
+        {"service": service.pk, "nik": "123", "name": "Ani", "phone": "081234567890"},
+    )
+    assert refused.status_code == 200 and "NIK yang valid" in refused.text
+    assert not Application.objects.exists()
+    response = client.post(
+        reverse("backoffice:case-new"),
+        {
+            "service": service.pk,
+            "nik": "3271014501900001",
+            "name": "Ani Lestari",
+            "phone": "081234567890",
+        },
+    )
+    application = Application.objects.get()
+    assert response.url == reverse("backoffice:case", args=[application.pk])
+    ani = User.objects.get(nik="3271014501900001")
+    assert application.applicant == ani and application.filed_by == officer
+    assert ani.phone == "+6281234567890" and not ani.has_usable_password()
+    url = reverse("backoffice:case", args=[application.pk])
+    requirement = service.requirements.get()
+    client.post(url, {"action": "submit", f"req-{requirement.pk}": pdf()})
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS
+    again = client.post(
+        reverse("backoffice:case-new"), {"service": service.pk, "nik": "3271014501900001"}
+    )
+    assert again.status_code == 302  # the same person, found by NIK
+    assert User.objects.filter(nik="3271014501900001").count() == 1
+
+
+def test_files_are_served_to_the_agency_and_audited(client, service, officers):
+    RequirementFactory(service=service, text="KTP", is_mandatory=True)
+    applicant = UserFactory()
+    draft = application_draft(applicant=applicant, service=service, form_data={})
+    document = document_add(
+        application=draft, upload=pdf(), by=applicant, requirement=service.requirements.get()
+    )
+    application_submit(application=draft)
+    client.force_login(officers["front_office"])
+    response = client.get(reverse("backoffice:case-file", args=[draft.pk, document.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert AccessLog.objects.filter(what=f"file {document.pk}").exists()
+    client.force_login(applicant)
+    own = client.get(reverse("portal:application-file", args=[draft.pk, document.pk]))
+    assert own.status_code == 200
+    client.force_login(UserFactory())
+    other = client.get(reverse("portal:application-file", args=[draft.pk, document.pk]))
+    assert other.status_code == 404

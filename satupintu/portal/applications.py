@@ -1,0 +1,261 @@
+"""Citizen pages of online applications: fill the form and upload the checklist (a draft kept
+between visits), submit, follow the case, fix what comes back, confirm a survey, print the
+receipt and the signed document at home."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from satupintu.cases import issuing, services
+from satupintu.cases import selectors as cases
+from satupintu.cases.models import Application, Document, Survey
+from satupintu.catalog import selectors as catalog
+from satupintu.catalog.models import Service
+
+EDITABLE = (Application.Status.DRAFT, Application.Status.REVISION)
+
+
+def form_fields(
+    service: Service, values: dict[str, Any], errors: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """The service's form schema ready for a template: label in the reader's language, the
+    value so far and the field's errors."""
+    language = (get_language() or "id")[:2]
+    fields = []
+    for field in service.form_schema:
+        if field.get("type") == "file":  # files are the checklist's uploads
+            continue
+        label = field["label"]
+        if isinstance(label, dict):
+            label = label.get(language) or label.get("id") or field["name"]
+        fields.append(
+            {
+                **field,
+                "label": label,
+                "value": values.get(field["name"], ""),
+                "errors": errors.get(field["name"], []),
+            }
+        )
+    return fields
+
+
+def posted_form(service: Service, post: Any) -> dict[str, Any]:
+    """The schema's answers out of a POST (a checkbox is true when ticked)."""
+    data: dict[str, Any] = {}
+    for field in service.form_schema:
+        name = field["name"]
+        if field.get("type") == "checkbox":
+            data[name] = name in post
+        elif name in post:
+            data[name] = post.get(name, "")[:2000]
+    return data
+
+
+def checklist(
+    application: Application, errors: dict[str, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Each requirement with the files uploaded for it so far and its upload's errors."""
+    files: dict[int | None, list[Document]] = {}
+    for document in application.documents.filter(kind=Document.Kind.REQUIREMENT):
+        files.setdefault(document.requirement_id, []).append(document)
+    return [
+        {
+            "requirement": requirement,
+            "files": files.get(requirement.pk, []),
+            "errors": (errors or {}).get(f"req-{requirement.pk}", []),
+        }
+        for requirement in application.service.requirements.all()
+    ]
+
+
+def save_and_maybe_submit(
+    request: HttpRequest, application: Application, *, by: Any
+) -> tuple[Application, dict[str, list[str]], bool]:
+    """Keep the POSTed answers and files; submit (or resubmit) when asked.
+
+    Returns the application, the errors per field, and whether it was sent."""
+    errors: dict[str, list[str]] = {}
+    data = posted_form(application.service, request.POST)
+    try:
+        application = services.application_update_draft(
+            application=application, form_data=data, nib=request.POST.get("nib", application.nib)
+        )
+    except ValidationError as invalid:
+        errors.update(invalid.message_dict)
+    requirements = {r.pk: r for r in application.service.requirements.all()}
+    for key, upload in request.FILES.items():
+        if not key.startswith("req-"):
+            continue
+        requirement = requirements.get(int(key[4:])) if key[4:].isdigit() else None
+        try:
+            services.document_add(
+                application=application, upload=upload, by=by, requirement=requirement
+            )
+        except ValidationError as invalid:
+            errors.setdefault(key, []).extend(invalid.messages)
+        except services.CaseError as refused:
+            errors.setdefault(key, []).append(refused.message)
+    if errors or request.POST.get("action") != "submit":
+        return application, errors, False
+    try:
+        if application.status == Application.Status.REVISION:
+            application = services.application_resubmit(application=application, form_data={})
+        else:
+            application = services.application_submit(application=application)
+    except ValidationError as invalid:
+        errors.update(invalid.message_dict)
+        return application, errors, False
+    except services.CaseError as refused:
+        errors.setdefault("__all__", []).append(refused.message)
+        return application, errors, False
+    return application, errors, True
+
+
+def _own(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(cases.applications_of(request.user), pk=pk)
+
+
+@login_required
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an application for a service offered online (or go back to its open draft)."""
+    try:
+        service = catalog.service_detail(service_id=pk)
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
+    if not service.offered_online:
+        raise Http404
+    draft = cases.applications_of(request.user).filter(
+        service=service, status=Application.Status.DRAFT
+    )
+    if draft.exists():
+        return redirect("portal:application", pk=draft.first().pk)
+    if request.method == "POST":
+        try:
+            application = services.application_draft(
+                applicant=request.user, service=service, form_data={}
+            )
+        except services.CaseError as refused:
+            messages.error(request, refused.message)
+            return redirect("portal:service", pk=service.pk)
+        return redirect("portal:application", pk=application.pk)
+    return render(request, "portal/apply.html", {"service": service})
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and application.status in EDITABLE:
+        application, errors, sent = save_and_maybe_submit(request, application, by=request.user)
+        if sent:
+            messages.success(
+                request,
+                _("Application %(id)s is sent. Keep the receipt.")
+                % {"id": application.tracking_number},
+            )
+            return redirect("portal:application", pk=application.pk)
+        if not errors:
+            messages.success(request, _("Saved. You can come back to it later."))
+            return redirect("portal:application", pk=application.pk)
+    return render(
+        request,
+        "portal/application.html",
+        {
+            "application": application,
+            "editable": application.status in EDITABLE,
+            "fields": form_fields(application.service, application.form_data, errors),
+            "checklist": checklist(application, errors),
+            "file_url": "portal:application-file",
+            "errors": errors,
+            "general_errors": errors.get("__all__", []) + errors.get("nib", []),
+            "history": application.transitions.all(),
+            "surveys": application.surveys.all(),
+            "tracking": cases.track_own(application),
+            "issued": getattr(application, "issued_document", None),
+            "max_mb": round(settings.CASE_UPLOAD_MAX_BYTES / 1048576),
+        },
+    )
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portal/applications.html", {"applications": cases.applications_of(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    try:
+        services.application_cancel(
+            application=application, note=request.POST.get("note", "")[:2000]
+        )
+    except services.CaseError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The application is cancelled."))
+    return redirect("portal:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def document_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    document = get_object_or_404(application.documents, pk=document_pk)
+    try:
+        services.document_remove(document=document, by=request.user)
+    except services.CaseError as refused:
+        messages.error(request, refused.message)
+    return redirect("portal:application", pk=application.pk)
+
+
+@login_required
+def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    application = _own(request, pk)
+    document = get_object_or_404(
+        application.documents.filter(kind=Document.Kind.REQUIREMENT), pk=document_pk
+    )
+    return FileResponse(
+        document.file.open("rb"), filename=document.name, content_type=document.content_type
+    )
+
+
+@login_required
+@require_POST
+def survey_confirm(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    survey = get_object_or_404(Survey, pk=survey_pk, application=application)
+    try:
+        services.survey_confirm(survey=survey, by=request.user)
+    except services.CaseError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Thank you: the survey's time is confirmed."))
+    return redirect("portal:application", pk=application.pk)
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    if application.status == Application.Status.DRAFT:
+        raise Http404
+    return issuing.receipt_response(application)
+
+
+@login_required
+def product(request: HttpRequest, pk: int) -> FileResponse:
+    application = _own(request, pk)
+    document = getattr(application, "issued_document", None)
+    if document is None:
+        raise Http404
+    return issuing.product_response(document)
