@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from satupintu.api import case_views, report_views, views, visit_views
+from satupintu.api import application_views, case_views, report_views, views, visit_views
 
 app_name = "api"
 
@@ -46,6 +46,46 @@ urlpatterns = [
         name="staff-report-answer",
     ),
     path("track/<str:tracking_number>/", case_views.TrackingView.as_view(), name="track"),
+    path(
+        "applications/",
+        application_views.ApplicationListCreateView.as_view(),
+        name="application-list",
+    ),
+    path(
+        "applications/<int:pk>/",
+        application_views.ApplicationDetailView.as_view(),
+        name="application-detail",
+    ),
+    path(
+        "applications/<int:pk>/documents/",
+        application_views.DocumentCreateView.as_view(),
+        name="application-documents",
+    ),
+    path(
+        "applications/<int:pk>/submit/",
+        application_views.SubmitView.as_view(),
+        name="application-submit",
+    ),
+    path(
+        "applications/<int:pk>/resubmit/",
+        application_views.ResubmitView.as_view(),
+        name="application-resubmit",
+    ),
+    path(
+        "applications/<int:pk>/cancel/",
+        application_views.CancelView.as_view(),
+        name="application-cancel",
+    ),
+    path(
+        "applications/<int:pk>/transitions/",
+        application_views.TransitionView.as_view(),
+        name="application-transitions",
+    ),
+    path(
+        "staff/applications/",
+        application_views.StaffApplicationListView.as_view(),
+        name="staff-applications",
+    ),
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,481 @@
+"""API v1 for online applications: citizens apply, the agency's staff act, licensing systems push.
+
+Citizens and staff authenticate with their token (``Authorization: Token <token>``); an outside
+licensing system with its integration key (``Authorization: Api-Key <key>``), and only to file
+a draft for a citizen named by NIK. An application someone may not see is not found.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, generics, status
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from satupintu.accounts.models import User
+from satupintu.api import application_serializers as aps
+from satupintu.api.models import IntegrationKey
+from satupintu.api.serializers import ErrorSerializer
+from satupintu.cases import selectors
+from satupintu.cases import services as cases
+from satupintu.cases.models import Application, Transition
+from satupintu.catalog.models import Requirement, Service
+
+BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found (or not yours to see).")
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="Someone acted on the application first (code conflict)."
+)
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not your role or not your step.")
+# Refusals of the case services that are not about the request's content.
+STATUS_FOR = {
+    "conflict": status.HTTP_409_CONFLICT,
+    "not_your_step": status.HTTP_403_FORBIDDEN,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+}
+
+
+class IntegrationKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>``: an outside system, not a person (the user stays
+    anonymous; ``request.auth`` is its IntegrationKey)."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, IntegrationKey] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        key = IntegrationKey.find(parts[1].decode(errors="replace")) if len(parts) == 2 else None
+        if key is None:
+            raise exceptions.AuthenticationFailed(_("This API key is not valid."))
+        return AnonymousUser(), key
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class IntegrationKeyScheme(OpenApiAuthenticationExtension):
+    target_class = IntegrationKeyAuthentication
+    name = "integrationKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`, issued with `manage.py create_api_key`.",
+        }
+
+
+class CitizenOrIntegration(BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated) or isinstance(
+            request.auth, IntegrationKey
+        )
+
+
+class Refused(exceptions.APIException):
+    """A refusal of the case services, in the API's error shape."""
+
+    def __init__(self, refused: cases.CaseError) -> None:
+        self.status_code = STATUS_FOR.get(refused.code, status.HTTP_400_BAD_REQUEST)
+        super().__init__(detail=refused.message, code=refused.code)
+
+
+def _error(
+    code: str, message: str, http_status: int, fields: dict | None = None, **extra: Any
+) -> Response:
+    body = {"code": code, "message": message, "fields": fields or {}, **extra}
+    return Response({"error": body}, status=http_status)
+
+
+@dataclass(frozen=True)
+class Access:
+    application: Application
+    staff: bool
+
+
+def _with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
+    return applications.select_related("service__agency__mall", "issued_document").prefetch_related(
+        Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
+        "documents",
+    )
+
+
+def access_application(user: User, pk: int, *, what: str) -> Access:
+    """The application ``pk`` for its applicant, or for its agency's staff (the look is
+    audited); not found for anybody else."""
+    application = _with_details(Application.objects.filter(pk=pk)).first()
+    if application is None:
+        raise exceptions.NotFound(_("Not found."))
+    if application.applicant_id == user.pk:
+        return Access(application, staff=False)
+    if not selectors.cases_for_staff(user).filter(pk=pk).exists():
+        raise exceptions.NotFound(_("Not found."))
+    selectors.case_access(user=user, application=application, what=what)
+    return Access(application, staff=True)
+
+
+def _own(request: Request, pk: int, what: str) -> Application:
+    """The application, for its applicant only."""
+    access = access_application(request.user, pk, what=what)
+    if access.staff:
+        raise exceptions.PermissionDenied(_("Only the applicant does this."))
+    return access.application
+
+
+def _body(application: Application, *, staff: bool) -> dict[str, Any]:
+    fresh = _with_details(Application.objects.filter(pk=application.pk)).get()
+    return aps.ApplicationSerializer(fresh, context={"staff": staff}).data
+
+
+def _parse(serializer_class: type, request: Request) -> dict[str, Any]:
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Integrations: required; pushing again with the same key returns the case the first "
+        "push made (200 instead of 201)."
+    ),
+)
+
+
+@extend_schema(tags=["applications"])
+@extend_schema_view(get=extend_schema(auth=[{"tokenAuth": []}, {"cookieAuth": []}]))
+class ApplicationListCreateView(generics.ListAPIView):
+    serializer_class = aps.ApplicationSummarySerializer
+    authentication_classes = [
+        TokenAuthentication,
+        IntegrationKeyAuthentication,
+        SessionAuthentication,
+    ]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [CitizenOrIntegration()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        """The caller's own applications, across every agency and mall."""
+        return selectors.applications_of(self.request.user)
+
+    @extend_schema(
+        request=aps.ApplicationCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: aps.ApplicationSerializer,
+            200: OpenApiResponse(aps.ApplicationSerializer, description="A repeated push."),
+            400: BAD,
+            401: BAD,
+            404: NOT_FOUND,
+            409: BAD,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Start a draft: the service and the answers so far. A citizen applies for themself;
+        an integration for the citizen whose NIK it sends, with an Idempotency-Key."""
+        fields = _parse(aps.ApplicationCreateSerializer, request)
+        service = Service.objects.select_related("agency__mall").get(pk=fields["service"])
+        if isinstance(request.auth, IntegrationKey):
+            return self._push(request, request.auth, service, fields)
+        if fields["nik"]:
+            raise exceptions.ValidationError({"nik": [_("Only integrations name the applicant.")]})
+        try:
+            application = cases.application_draft(
+                applicant=request.user,
+                service=service,
+                form_data=fields["form_data"],
+                nib=fields["nib"],
+            )
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        return Response(_body(application, staff=False), status=status.HTTP_201_CREATED)
+
+    def _push(
+        self,
+        request: Request,
+        integration: IntegrationKey,
+        service: Service,
+        fields: dict[str, Any],
+    ) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        if not key:
+            return _error(
+                "idempotency_key_required",
+                _("Send an Idempotency-Key header with every push."),
+                status.HTTP_400_BAD_REQUEST,
+            )
+        if integration.mall_id and service.agency.mall_id != integration.mall_id:
+            raise exceptions.NotFound(_("Not found."))
+        applicant = (
+            User.objects.filter(nik=fields["nik"], is_active=True).first()
+            if fields["nik"]
+            else None
+        )
+        if applicant is None:
+            message = _(
+                "No Satu Pintu account has this NIK. The citizen signs up first, "
+                "then the application can be sent."
+            )
+            return _error(
+                "unknown_applicant", message, status.HTTP_400_BAD_REQUEST, {"nik": [message]}
+            )
+        external_ref = f"{integration.pk}:{key}"
+        repeated = Application.objects.filter(external_ref=external_ref).exists()
+        try:
+            application = cases.application_draft(
+                applicant=applicant,
+                service=service,
+                form_data=fields["form_data"],
+                nib=fields["nib"],
+                external_ref=external_ref,
+            )
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        if application.service_id != service.pk or application.applicant_id != applicant.pk:
+            return _error(
+                "idempotency_key_reused",
+                _("This Idempotency-Key was used for another application."),
+                status.HTTP_409_CONFLICT,
+            )
+        return Response(
+            _body(application, staff=False),
+            status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED,
+        )
+
+
+class ApplicationDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["applications"], responses={200: aps.ApplicationSerializer, 404: NOT_FOUND}
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        """The application as its applicant or the agency's staff see it (staff also see who
+        acted)."""
+        access = access_application(request.user, pk, what="api: application")
+        body = aps.ApplicationSerializer(access.application, context={"staff": access.staff})
+        return Response(body.data)
+
+    @extend_schema(
+        tags=["applications"],
+        request=aps.ApplicationUpdateSerializer,
+        responses={200: aps.ApplicationSerializer, 400: BAD, 403: BAD, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        """Keep answers of a draft, or of an application returned for revision."""
+        application = _own(request, pk, "api: update")
+        fields = _parse(aps.ApplicationUpdateSerializer, request)
+        try:
+            cases.application_update_draft(
+                application=application, form_data=fields["form_data"], nib=fields.get("nib")
+            )
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        return Response(_body(application, staff=False))
+
+
+class DocumentCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["applications"],
+        request=aps.DocumentUploadSerializer,
+        responses={201: aps.DocumentSerializer, 400: BAD, 403: BAD, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Upload a requirement's file: PDF, JPEG or PNG, recognised by its content. A refused
+        file answers 400 with code file_type, file_too_large or file_content."""
+        access = access_application(request.user, pk, what="api: upload")
+        fields = _parse(aps.DocumentUploadSerializer, request)
+        requirement = Requirement.objects.filter(pk=fields["requirement"]).first()
+        if requirement is None:
+            raise exceptions.ValidationError({"requirement": [_("No requirement with this id.")]})
+        try:
+            document = cases.document_add(
+                application=access.application,
+                upload=fields["file"],
+                by=request.user,
+                requirement=requirement,
+            )
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        except DjangoValidationError as bad:
+            code = getattr(bad, "code", None) or "invalid"
+            return _error(
+                code, bad.messages[0], status.HTTP_400_BAD_REQUEST, {"file": bad.messages}
+            )
+        return Response(aps.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class SubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["applications"],
+        request=None,
+        responses={
+            200: aps.ApplicationSerializer,
+            400: OpenApiResponse(
+                aps.MissingDocumentsSerializer,
+                description="Form errors (code invalid, by field) or missing_documents.",
+            ),
+            403: BAD,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Submit the draft: the form is checked, every required file must be there; the
+        answer holds the due date."""
+        application = _own(request, pk, "api: submit")
+        try:
+            cases.application_submit(application=application)
+        except cases.CaseError as refused:
+            if refused.code != "missing_documents":
+                raise Refused(refused) from refused
+            missing = [
+                {"id": r.pk, "text": r.text} for r in cases.missing_requirements(application)
+            ]
+            return _error(
+                refused.code,
+                refused.message,
+                status.HTTP_400_BAD_REQUEST,
+                missing_requirements=missing,
+            )
+        return Response(_body(application, staff=False))
+
+
+class ResubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["applications"],
+        request=aps.ResubmitSerializer,
+        responses={
+            200: aps.ApplicationSerializer,
+            400: BAD,
+            403: BAD,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Send an application returned for revision back, with the fixed answers."""
+        application = _own(request, pk, "api: resubmit")
+        fields = _parse(aps.ResubmitSerializer, request)
+        try:
+            cases.application_resubmit(application=application, form_data=fields["form_data"])
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        return Response(_body(application, staff=False))
+
+
+class CancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["applications"],
+        request=aps.NoteSerializer,
+        responses={
+            200: aps.ApplicationSerializer,
+            400: BAD,
+            403: BAD,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Withdraw an application that is not decided yet."""
+        application = _own(request, pk, "api: cancel")
+        fields = _parse(aps.NoteSerializer, request)
+        try:
+            cases.application_cancel(application=application, note=fields["note"])
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        return Response(_body(application, staff=False))
+
+
+class TransitionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["applications"],
+        request=aps.TransitionCreateSerializer,
+        responses={
+            200: aps.ApplicationSerializer,
+            400: BAD,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """An officer forwards, returns (with the reason) or rejects (with the reason) at the
+        step their role acts on. ``version`` is the version the officer saw: if the
+        application changed since, nothing happens and the answer is 409 conflict."""
+        access = access_application(request.user, pk, what="api: transition")
+        if not access.staff:
+            raise exceptions.PermissionDenied(_("Only the agency's staff act on applications."))
+        fields = _parse(aps.TransitionCreateSerializer, request)
+        application = access.application
+        if fields["version"] != application.version:
+            return _error(
+                "conflict",
+                _("Someone else acted on this application first. Reload it."),
+                status.HTTP_409_CONFLICT,
+            )
+        try:
+            cases.application_act(
+                application=application,
+                actor=request.user,
+                action=fields["action"],
+                note=fields["note"],
+            )
+        except cases.CaseError as refused:
+            raise Refused(refused) from refused
+        return Response(_body(application, staff=True))
+
+
+@extend_schema(
+    tags=["applications"],
+    parameters=[aps.StaffQuerySerializer],
+    responses={200: aps.StaffApplicationSerializer(many=True), 400: BAD},
+)
+class StaffApplicationListView(generics.ListAPIView):
+    """The work queue: open cases of the caller's agencies, by due date."""
+
+    serializer_class = aps.StaffApplicationSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        query = aps.StaffQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.work_queue(self.request.user, **query.validated_data)
