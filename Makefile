@@ -41,6 +41,7 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	mkdir -p var
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/catalog_search.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/tracking.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/notify_burst.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/closure_move.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/booking_burst.py
