@@ -36,6 +36,7 @@ from satupintu.cases.models import (
     Transition,
 )
 from satupintu.cases.signals import application_changed
+from satupintu.catalog.selectors import field_label
 from satupintu.malls.models import Agency, StaffMembership
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
@@ -353,15 +354,16 @@ def _qr(url: str) -> str:
 
 
 def _form_answers(application: Application) -> list[tuple[str, str]]:
-    """The form's answers with their labels, for the default body; never the NIK."""
+    """The form's answers with their labels, for the default body; never the NIK, the phone
+    or the email: the paper is shown around."""
     answers = []
     for field in application.service.form_schema:
         value = application.form_data.get(field["name"])
-        if value in (None, "", []) or field.get("type") == "nik":
+        if value in (None, "", []) or field.get("type") in ("nik", "phone", "email"):
             continue
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        answers.append((str(field.get("label") or field["name"]), str(value)))
+        answers.append((field_label(field), str(value)))
     return answers
 
 

@@ -1,5 +1,7 @@
 """Reads of the service catalog: search and the service page."""
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -14,6 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 
 from satupintu.catalog import search
 from satupintu.catalog.models import Service
@@ -122,3 +125,12 @@ def agency_with_services(*, mall: Mall, slug: str) -> Agency:
         )
         .get(slug=slug)
     )
+
+
+def field_label(field: dict[str, Any], language: str | None = None) -> str:
+    """A form field's label in ``language`` (the active one by default), else Indonesian."""
+    label = field.get("label") or field.get("name", "")
+    if isinstance(label, dict):
+        language = (language or get_language() or "id")[:2]
+        label = label.get(language) or label.get("id") or field.get("name", "")
+    return str(label)

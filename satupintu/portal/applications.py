@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +18,7 @@ from satupintu.cases import selectors as cases
 from satupintu.cases.models import Application, Document, Survey
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
+from satupintu.catalog.selectors import field_label
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.REVISION)
 
@@ -28,18 +28,14 @@ def form_fields(
 ) -> list[dict[str, Any]]:
     """The service's form schema ready for a template: label in the reader's language, the
     value so far and the field's errors."""
-    language = (get_language() or "id")[:2]
     fields = []
     for field in service.form_schema:
         if field.get("type") == "file":  # files are the checklist's uploads
             continue
-        label = field["label"]
-        if isinstance(label, dict):
-            label = label.get(language) or label.get("id") or field["name"]
         fields.append(
             {
                 **field,
-                "label": label,
+                "label": field_label(field),
                 "value": values.get(field["name"], ""),
                 "errors": errors.get(field["name"], []),
             }

@@ -12,6 +12,8 @@ from django.utils import timezone
 from satupintu.accounts.models import User
 from satupintu.booking.models import VisitPolicy
 from satupintu.booking.queue import ticket_prefix
+from satupintu.cases.models import Application
+from satupintu.cases.services import application_draft, application_submit, document_add
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.malls.models import (
@@ -226,4 +228,38 @@ def seed() -> list[DemoLogin]:
         warga.phone, warga.notification_channels = "+6281234567890", ["whatsapp", "email"]
         warga.save(update_fields=["phone", "notification_channels"])
     logins.append(DemoLogin("warga", "citizen", "NIK 3271014501900001"))
+    _demo_application(warga, dpmptsp)
     return logins
+
+
+def _demo_application(citizen: User, agency: Agency) -> None:
+    """One submitted application of the demo citizen, waiting at DPMPTSP's document check, so
+    the work queue and "my applications" are not empty."""
+    if Application.objects.filter(applicant=citizen).exists():
+        return
+    service = (
+        Service.objects.filter(agency=agency)
+        .exclude(channel=Service.Channel.IN_PERSON)
+        .order_by("pk")
+        .first()
+    )
+    if service is None:
+        return
+    draft = application_draft(
+        applicant=citizen,
+        service=service,
+        form_data={
+            "nik": citizen.nik,
+            "nama": "Siti Aminah",
+            "telepon": citizen.phone,
+            "alamat": "Jl. Pajajaran No. 10, Kota Bogor",
+        },
+    )
+    for requirement in service.requirements.all():
+        document_add(
+            application=draft,
+            upload=ContentFile(blank_form_pdf(requirement.text[:60]), name="berkas.pdf"),
+            by=citizen,
+            requirement=requirement,
+        )
+    application_submit(application=draft)

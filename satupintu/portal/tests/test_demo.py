@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+from satupintu.accounts.models import User
+from satupintu.cases.models import Application
+from satupintu.cases.selectors import work_queue
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import service_search
 from satupintu.malls.models import Agency, Mall, StaffMembership
@@ -28,6 +31,17 @@ def test_demo_can_be_loaded_twice_without_duplicates():
     count = Service.objects.count()
     call_command("seed_demo")
     assert Service.objects.count() == count
+    assert Application.objects.count() == 1
+
+
+def test_the_demo_application_waits_in_dpmptsp_queue_with_its_documents():
+    call_command("seed_demo")
+    application = Application.objects.get(applicant__username="warga")
+    assert application.status == Application.Status.IN_PROGRESS
+    assert application.step == "pemeriksaan_berkas"
+    assert application.documents.count() == application.service.requirements.count()
+    officer = User.objects.get(username="fo.dpmptsp.bogor")
+    assert list(work_queue(officer)) == [application]
 
 
 def test_demo_is_refused_in_production(settings):
