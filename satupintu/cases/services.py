@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
@@ -250,6 +251,19 @@ def _swap(
     return application
 
 
+def _page(application: Application) -> str:
+    """The applicant's page of the application (in the default language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse("portal:application", args=[application.pk])
+
+
+def _state(application: Application) -> str:
+    """What the applicant reads of where their application is: status, and step if any."""
+    if application.step:
+        return f"{application.get_status_display()} — {application.get_step_display()}"
+    return str(application.get_status_display())
+
+
 def _tell(application: Application, event: str, **extra: str) -> None:
     notify(
         event=event,
@@ -260,7 +274,7 @@ def _tell(application: Application, event: str, **extra: str) -> None:
             "service": application.service.name,
             "tracking": application.tracking_number,
             "mall": application.service.agency.mall.name,
-            "link": settings.SITE_URL,
+            "link": _page(application),
             **extra,
         },
     )
@@ -338,6 +352,8 @@ def application_act(
             issuing.issue(application, signer=actor)
             _tell(application, Event.DECISION_MADE, decision=_("approved"))
             _tell(application, Event.DOCUMENT_READY)
+        else:
+            _tell(application, Event.APPLICATION_UPDATED, state=_state(application))
         return application
     if not note.strip():
         raise CaseError("reason_needed", _("Give the reason."))
@@ -374,7 +390,7 @@ def application_resubmit(*, application: Application, form_data: dict[str, Any])
     mall = application.service.agency.mall
     paused = working_days_between(mall=mall, start=application.paused_on, end=_today(application))
     form = validate_form(application.service, {**application.form_data, **form_data})
-    return _swap(
+    application = _swap(
         application,
         application.applicant,
         "resubmit",
@@ -386,6 +402,8 @@ def application_resubmit(*, application: Application, form_data: dict[str, Any])
         if paused
         else application.due_date,
     )
+    _tell(application, Event.APPLICATION_UPDATED, state=_state(application))
+    return application
 
 
 @transaction.atomic
@@ -397,9 +415,12 @@ def application_cancel(*, application: Application, note: str = "") -> Applicati
         Application.Status.REVISION,
     ):
         raise CaseError("wrong_status", _("This application is decided already."))
-    return _swap(
+    application = _swap(
         application, application.applicant, "cancel", note, status=Application.Status.CANCELLED
     )
+    if application.submitted_at:  # a draft given up needs no message
+        _tell(application, Event.APPLICATION_UPDATED, state=_state(application))
+    return application
 
 
 def note_add(*, application: Application, author: User, text: str) -> Note:
@@ -458,8 +479,7 @@ def survey_schedule(
         date=local.strftime("%d-%m-%Y"),
         time=local.strftime("%H:%M"),
         mode=str(survey.get_mode_display()),
-        place=survey.place,
-        meeting_url=survey.meeting_url,
+        where=survey.meeting_url or survey.place,
     )
     return survey
 

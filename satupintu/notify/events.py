@@ -44,6 +44,12 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "service": "Persetujuan Bangunan Gedung (PBG)",
         "tracking": "MPP-2026-000123",
     },
+    Event.APPLICATION_UPDATED: {
+        **_COMMON,
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "tracking": "MPP-2026-000123",
+        "state": "Diproses — Verifikasi",
+    },
     Event.REVISION_REQUESTED: {
         **_COMMON,
         "service": "Persetujuan Bangunan Gedung (PBG)",
@@ -57,6 +63,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "date": "Kamis, 9 April 2026",
         "time": "10.00",
         "mode": "telekonferensi",
+        "where": "https://meet.jit.si/SurveiMPP2026000123-x7Qd2",
     },
     Event.DECISION_MADE: {
         **_COMMON,

@@ -21,6 +21,7 @@ class Event(models.TextChoices):
     BOOKING_RELEASED = "booking_released", _("Booking released by a closure")
     BOOKING_REMINDER = "booking_reminder", _("Visit reminder")
     APPLICATION_RECEIVED = "application_received", _("Application received")
+    APPLICATION_UPDATED = "application_updated", _("Application moved on")
     REVISION_REQUESTED = "revision_requested", _("Revision requested")
     SURVEY_SCHEDULED = "survey_scheduled", _("Field survey scheduled")
     DECISION_MADE = "decision_made", _("Decision made")

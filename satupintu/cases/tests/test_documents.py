@@ -132,6 +132,8 @@ def test_a_teleconference_survey_gets_its_own_jitsi_room_and_the_applicant_is_to
     assert one.meeting_url != two.meeting_url
     told = Message.objects.filter(event=Event.SURVEY_SCHEDULED, to="pemohon@example.id")
     assert told.count() == 2
+    assert one.meeting_url in told.order_by("pk").first().body
+    assert f"/akun/permohonan/{application.pk}/" in told.first().body
     assert survey_confirm(survey=one, by=application.applicant).confirmed_at is not None
     with pytest.raises(CaseError):
         survey_confirm(survey=one, by=team)

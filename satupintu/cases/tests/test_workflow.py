@@ -99,12 +99,15 @@ def test_each_step_by_its_role_to_done(service, staff):
         application=application, actor=staff["front_office"], action="forward"
     )
     assert application.step == Step.DECISION
+    moved_on = Message.objects.get(event=Event.APPLICATION_UPDATED)
+    assert "Diproses — Penetapan" in moved_on.body  # every move is told, in Indonesian
     application = application_act(
         application=application, actor=staff["approver"], action="forward"
     )
     assert application.status == Application.Status.DONE
     assert [t.action for t in application.transitions.all()] == ["submit", "forward", "forward"]
     assert Message.objects.filter(event=Event.DECISION_MADE).exists()
+    assert Message.objects.filter(event=Event.DOCUMENT_READY).exists()
 
 
 def test_return_pauses_the_clock_and_resubmit_adds_the_paused_days(service, staff):
