@@ -71,7 +71,8 @@ class BookingCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = vs.BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        slot = Slot.objects.select_related("service__agency__mall").get(
+        # The mall's visit policy comes along: the booking checks its horizon and cut-off.
+        slot = Slot.objects.select_related("service__agency__mall__visit_policy").get(
             pk=data.validated_data["slot"]
         )
         key = request.headers.get("Idempotency-Key", "")[:100]
