@@ -49,6 +49,15 @@ class ApplicationCreateSerializer(serializers.Serializer):
         max_length=16,
         help_text=_("Integrations only: the NIK of the citizen account the application is for."),
     )
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Integrations only: submit the draft at once. If the form is not complete or a "
+            "required document is missing, the answer is the submit's refusal and the draft "
+            "stays."
+        ),
+    )
 
 
 class ApplicationUpdateSerializer(serializers.Serializer):

@@ -1,8 +1,9 @@
 """API v1 for online applications: citizens apply, the agency's staff act, licensing systems push.
 
 Citizens and staff authenticate with their token (``Authorization: Token <token>``); an outside
-licensing system with its integration key (``Authorization: Api-Key <key>``), and only to file
-a draft for a citizen named by NIK. An application someone may not see is not found.
+licensing system with its integration key (``Authorization: Api-Key <key>``), to file an
+application for a citizen named by NIK, then to read it, add its documents and submit it on the
+applicant's behalf, and for nothing else. An application someone may not see is not found.
 """
 
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Someone acted on the application first (code conflict)."
 )
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not your role or not your step.")
+SUBMIT_REFUSED = OpenApiResponse(
+    aps.MissingDocumentsSerializer,
+    description="Form errors (code invalid, by field) or missing_documents.",
+)
 # Refusals of the case services that are not about the request's content.
 STATUS_FOR = {
     "conflict": status.HTTP_409_CONFLICT,
@@ -136,12 +141,59 @@ def access_application(user: User, pk: int, *, what: str) -> Access:
     return Access(application, staff=True)
 
 
+def access_pushed(integration: IntegrationKey, pk: int) -> Application:
+    """The application ``pk`` for the licensing system that pushed it, which acts for the
+    applicant; not found for any other system, or for an application filed another way."""
+    applications = Application.objects.filter(pk=pk, external_ref__startswith=f"{integration.pk}:")
+    if integration.mall_id:
+        # A key narrowed to one mall since it pushed reaches no further than it could push.
+        applications = applications.filter(service__agency__mall_id=integration.mall_id)
+    application = _with_details(applications).first()
+    if application is None:
+        raise exceptions.NotFound(_("Not found."))
+    return application
+
+
+def _access(request: Request, pk: int, what: str) -> Access:
+    """The application for the caller: a person by their token, or an integration by its key
+    (seeing what the applicant sees)."""
+    if isinstance(request.auth, IntegrationKey):
+        return Access(access_pushed(request.auth, pk), staff=False)
+    return access_application(request.user, pk, what=what)
+
+
 def _own(request: Request, pk: int, what: str) -> Application:
-    """The application, for its applicant only."""
-    access = access_application(request.user, pk, what=what)
+    """The application, for its applicant (or the integration acting for them) only."""
+    access = _access(request, pk, what)
     if access.staff:
         raise exceptions.PermissionDenied(_("Only the applicant does this."))
     return access.application
+
+
+def _acting(request: Request, application: Application) -> User:
+    """Who acts: the caller, or for an integration the applicant it acts for (the case
+    services know only people)."""
+    if isinstance(request.auth, IntegrationKey):
+        return application.applicant
+    return request.user
+
+
+def _submit(application: Application) -> Response | None:
+    """Submit the draft; None once done, or the refusal for missing documents, which lists
+    them. Form errors and the other refusals raise."""
+    try:
+        cases.application_submit(application=application)
+    except cases.CaseError as refused:
+        if refused.code != "missing_documents":
+            raise Refused(refused) from refused
+        missing = [{"id": r.pk, "text": r.text} for r in cases.missing_requirements(application)]
+        return _error(
+            refused.code,
+            refused.message,
+            status.HTTP_400_BAD_REQUEST,
+            missing_requirements=missing,
+        )
+    return None
 
 
 def _body(application: Application, *, staff: bool) -> dict[str, Any]:
@@ -161,7 +213,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description=(
         "Integrations: required; pushing again with the same key returns the case the first "
-        "push made (200 instead of 201)."
+        "push made (200 instead of 201), submitting it if asked and still a draft."
     ),
 )
 
@@ -191,7 +243,13 @@ class ApplicationListCreateView(generics.ListAPIView):
         responses={
             201: aps.ApplicationSerializer,
             200: OpenApiResponse(aps.ApplicationSerializer, description="A repeated push."),
-            400: BAD,
+            400: OpenApiResponse(
+                aps.MissingDocumentsSerializer,
+                description=(
+                    "Refused: the error says why. A push with submit answers as a submit does "
+                    "(invalid or missing_documents) and its draft stays."
+                ),
+            ),
             401: BAD,
             404: NOT_FOUND,
             409: BAD,
@@ -199,7 +257,8 @@ class ApplicationListCreateView(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         """Start a draft: the service and the answers so far. A citizen applies for themself;
-        an integration for the citizen whose NIK it sends, with an Idempotency-Key."""
+        an integration for the citizen whose NIK it sends, with an Idempotency-Key, and may
+        submit it at once."""
         fields = _parse(aps.ApplicationCreateSerializer, request)
         service = Service.objects.select_related("agency__mall").get(pk=fields["service"])
         if isinstance(request.auth, IntegrationKey):
@@ -264,6 +323,17 @@ class ApplicationListCreateView(generics.ListAPIView):
                 _("This Idempotency-Key was used for another application."),
                 status.HTTP_409_CONFLICT,
             )
+        # Only a draft is submitted, so a retry of a submitted push returns the case as it is.
+        if fields["submit"] and application.status == Application.Status.DRAFT:
+            try:
+                refusal = _submit(application)
+            except Refused as refused:
+                # Retries arriving at once: one submits, the others answer with the result.
+                if refused.status_code != status.HTTP_409_CONFLICT:
+                    raise
+                refusal = None
+            if refusal is not None:
+                return refusal
         return Response(
             _body(application, staff=False),
             status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED,
@@ -271,20 +341,30 @@ class ApplicationListCreateView(generics.ListAPIView):
 
 
 class ApplicationDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    authentication_classes = [
+        TokenAuthentication,
+        IntegrationKeyAuthentication,
+        SessionAuthentication,
+    ]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "GET":
+            return [CitizenOrIntegration()]
+        return [IsAuthenticated()]
 
     @extend_schema(
         tags=["applications"], responses={200: aps.ApplicationSerializer, 404: NOT_FOUND}
     )
     def get(self, request: Request, pk: int) -> Response:
         """The application as its applicant or the agency's staff see it (staff also see who
-        acted)."""
-        access = access_application(request.user, pk, what="api: application")
+        acted); the integration that pushed it sees what the applicant sees."""
+        access = _access(request, pk, what="api: application")
         body = aps.ApplicationSerializer(access.application, context={"staff": access.staff})
         return Response(body.data)
 
     @extend_schema(
         tags=["applications"],
+        auth=[{"tokenAuth": []}, {"cookieAuth": []}],
         request=aps.ApplicationUpdateSerializer,
         responses={200: aps.ApplicationSerializer, 400: BAD, 403: BAD, 404: NOT_FOUND},
     )
@@ -302,7 +382,12 @@ class ApplicationDetailView(APIView):
 
 
 class DocumentCreateView(APIView):
-    permission_classes = [IsAuthenticated]
+    authentication_classes = [
+        TokenAuthentication,
+        IntegrationKeyAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes = [CitizenOrIntegration]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -312,8 +397,9 @@ class DocumentCreateView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Upload a requirement's file: PDF, JPEG or PNG, recognised by its content. A refused
-        file answers 400 with code file_type, file_too_large or file_content."""
-        access = access_application(request.user, pk, what="api: upload")
+        file answers 400 with code file_type, file_too_large or file_content. The integration
+        that pushed the application uploads as its applicant."""
+        access = _access(request, pk, what="api: upload")
         fields = _parse(aps.DocumentUploadSerializer, request)
         requirement = Requirement.objects.filter(pk=fields["requirement"]).first()
         if requirement is None:
@@ -322,7 +408,7 @@ class DocumentCreateView(APIView):
             document = cases.document_add(
                 application=access.application,
                 upload=fields["file"],
-                by=request.user,
+                by=_acting(request, access.application),
                 requirement=requirement,
             )
         except cases.CaseError as refused:
@@ -336,17 +422,19 @@ class DocumentCreateView(APIView):
 
 
 class SubmitView(APIView):
-    permission_classes = [IsAuthenticated]
+    authentication_classes = [
+        TokenAuthentication,
+        IntegrationKeyAuthentication,
+        SessionAuthentication,
+    ]
+    permission_classes = [CitizenOrIntegration]
 
     @extend_schema(
         tags=["applications"],
         request=None,
         responses={
             200: aps.ApplicationSerializer,
-            400: OpenApiResponse(
-                aps.MissingDocumentsSerializer,
-                description="Form errors (code invalid, by field) or missing_documents.",
-            ),
+            400: SUBMIT_REFUSED,
             403: BAD,
             404: NOT_FOUND,
             409: CONFLICT,
@@ -354,23 +442,10 @@ class SubmitView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         """Submit the draft: the form is checked, every required file must be there; the
-        answer holds the due date."""
+        answer holds the due date. The integration that pushed it submits for its applicant."""
         application = _own(request, pk, "api: submit")
-        try:
-            cases.application_submit(application=application)
-        except cases.CaseError as refused:
-            if refused.code != "missing_documents":
-                raise Refused(refused) from refused
-            missing = [
-                {"id": r.pk, "text": r.text} for r in cases.missing_requirements(application)
-            ]
-            return _error(
-                refused.code,
-                refused.message,
-                status.HTTP_400_BAD_REQUEST,
-                missing_requirements=missing,
-            )
-        return Response(_body(application, staff=False))
+        refusal = _submit(application)
+        return refusal if refusal is not None else Response(_body(application, staff=False))
 
 
 class ResubmitView(APIView):

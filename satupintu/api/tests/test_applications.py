@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from satupintu.api.models import IntegrationKey
@@ -494,3 +495,154 @@ def test_two_pushes_at_once_with_one_key_make_one_case(service, citizen, integra
     assert Application.objects.count() == 1
     assert {pk for _code, pk in answers} == {Application.objects.get().pk}
     assert {code for code, _pk in answers} <= {200, 201} and len(answers) == 4
+
+
+def _push(api: APIClient, key: str, service, **body) -> Response:
+    return api.post(
+        "/api/v1/applications/",
+        {"service": service.pk, "nik": NIK, "form_data": FORM, **body},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+@pytest.fixture
+def plain_service(service):
+    """A service of the same agency with nothing to upload."""
+    return ServiceFactory(agency=service.agency, form_schema=SCHEMA)
+
+
+def test_the_pushing_integration_uploads_and_submits_for_the_applicant(
+    service, citizen, integration
+):
+    _record, key = integration
+    api = _pusher(key)
+    pk = _push(api, "oss-1", service).json()["id"]
+    url = f"/api/v1/applications/{pk}/"
+    requirement = service.requirements.get()
+
+    early = api.post(f"{url}submit/")
+    assert early.status_code == 400
+    assert early.json()["error"]["code"] == "missing_documents"
+    assert [r["id"] for r in early.json()["error"]["missing_requirements"]] == [requirement.pk]
+
+    uploaded = api.post(
+        f"{url}documents/", {"file": _pdf(), "requirement": requirement.pk}, format="multipart"
+    )
+    assert uploaded.status_code == 201 and uploaded.json()["requirement"] == requirement.pk
+    assert Application.objects.get(pk=pk).documents.get().uploaded_by == citizen
+
+    submitted = api.post(f"{url}submit/")
+    assert submitted.status_code == 200
+    body = submitted.json()
+    assert body["status"] == "in_progress" and body["step"] == Step.DOCUMENT_CHECK
+    assert date.fromisoformat(body["due_date"]) > timezone.localdate()
+    assert [(t["action"], t["by"]) for t in body["transitions"]] == [("submit", None)]
+
+    seen = api.get(url)
+    assert seen.status_code == 200
+    assert seen.json() == _as(citizen).get(url).json()
+    assert [d["name"] for d in seen.json()["documents"]] == ["denah.pdf"]
+    assert not AccessLog.objects.exists()
+
+
+def test_only_the_integration_that_pushed_reaches_the_application(service, citizen, integration):
+    _record, key = integration
+    api = _pusher(key)
+    pk = _push(api, "oss-2", service).json()["id"]
+    _other_record, other_key = IntegrationKey.issue(name="SiCantik", mall=service.agency.mall)
+    own = application_draft(applicant=citizen, service=service, form_data=FORM)
+    stranger = UserFactory()
+    requirement = service.requirements.get().pk
+
+    for caller, pks in ((_pusher(other_key), (pk,)), (api, (own.pk,)), (_as(stranger), (pk,))):
+        for target in pks:
+            url = f"/api/v1/applications/{target}/"
+            assert caller.get(url).status_code == 404
+            upload = {"file": _pdf(), "requirement": requirement}
+            assert caller.post(f"{url}documents/", upload, format="multipart").status_code == 404
+            assert caller.post(f"{url}submit/").status_code == 404
+
+    # The pusher reads, uploads and submits; the rest stays the applicant's.
+    url = f"/api/v1/applications/{pk}/"
+    assert api.patch(url, {"form_data": {}}, format="json").status_code == 403
+    assert api.post(f"{url}cancel/").status_code == 401
+    assert api.post(f"{url}resubmit/").status_code == 401
+    assert _as(citizen).get(url).status_code == 200
+    application = Application.objects.get(pk=pk)
+    assert application.status == Application.Status.DRAFT
+    assert not application.documents.exists()
+
+
+def test_a_push_with_submit_is_submitted_once_however_often_it_is_retried(
+    plain_service, citizen, integration
+):
+    _record, key = integration
+    api = _pusher(key)
+    first = _push(api, "oss-3", plain_service, submit=True)
+    assert first.status_code == 201
+    assert first.json()["status"] == "in_progress" and first.json()["due_date"]
+
+    for again in (True, False):
+        retried = _push(api, "oss-3", plain_service, submit=again)
+        assert retried.status_code == 200
+        assert retried.json()["id"] == first.json()["id"]
+        assert retried.json()["status"] == "in_progress"
+        assert [t["action"] for t in retried.json()["transitions"]] == ["submit"]
+    assert Application.objects.get().transitions.count() == 1
+
+
+def test_a_refused_push_with_submit_keeps_its_draft_for_the_retry(
+    service, plain_service, citizen, integration
+):
+    _record, key = integration
+    api = _pusher(key)
+    incomplete = _push(api, "oss-4", plain_service, form_data={"nik": "123"}, submit=True)
+    assert incomplete.status_code == 400
+    assert incomplete.json()["error"]["code"] == "invalid"
+    assert "nik" in incomplete.json()["error"]["fields"]
+
+    missing = _push(api, "oss-5", service, submit=True)
+    assert missing.status_code == 400
+    error = missing.json()["error"]
+    assert error["code"] == "missing_documents"
+    assert [r["id"] for r in error["missing_requirements"]] == [service.requirements.get().pk]
+    assert Application.objects.filter(status=Application.Status.DRAFT).count() == 2
+
+    draft = _push(api, "oss-5", service)
+    assert draft.status_code == 200 and draft.json()["status"] == "draft"
+    api.post(
+        f"/api/v1/applications/{draft.json()['id']}/documents/",
+        {"file": _pdf(), "requirement": service.requirements.get().pk},
+        format="multipart",
+    )
+    done = _push(api, "oss-5", service, submit=True)
+    assert done.status_code == 200
+    assert done.json()["id"] == draft.json()["id"] and done.json()["status"] == "in_progress"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retried_pushes_with_submit_at_once_submit_one_case_once(
+    plain_service, citizen, integration
+):
+    _record, key = integration
+    start = threading.Barrier(4)
+    answers = []
+
+    def push():
+        try:
+            start.wait()
+            response = _push(_pusher(key), "oss-race-submit", plain_service, submit=True)
+            answers.append((response.status_code, response.json()["status"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=push) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    application = Application.objects.get()
+    assert application.transitions.filter(action="submit").count() == 1
+    assert {code for code, _status in answers} <= {200, 201} and len(answers) == 4
+    assert {state for _code, state in answers} == {"in_progress"}
