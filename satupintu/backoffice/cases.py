@@ -18,6 +18,7 @@ from satupintu.booking.selectors import in_mall_time
 from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
 from satupintu.cases.models import Application, Document, Step, Survey
+from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
 from satupintu.portal.applications import EDITABLE, checklist, form_fields, save_and_maybe_submit
 
@@ -221,9 +222,7 @@ def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _case(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
     cases.case_access(user=request.user, application=application, what=f"file {document.pk}")
-    return FileResponse(
-        document.file.open("rb"), filename=document.name, content_type=document.content_type
-    )
+    return document_response(document)
 
 
 @login_required

@@ -8,8 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
+
+from satupintu.cases.models import Document
 
 SIGNATURES = [
     (b"%PDF-", "application/pdf"),
@@ -90,3 +93,13 @@ def photo_metadata(upload: File) -> dict[str, Any]:
         pass
     upload.seek(0)
     return meta
+
+
+def document_response(document: Document) -> FileResponse:
+    """An uploaded file as it was kept, never cached on the way. The caller checks who may
+    have it."""
+    response = FileResponse(
+        document.file.open("rb"), filename=document.name, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
 from satupintu.cases.models import Application, Document, Survey
+from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import field_label
@@ -221,9 +222,7 @@ def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
     document = get_object_or_404(
         application.documents.filter(kind=Document.Kind.REQUIREMENT), pk=document_pk
     )
-    return FileResponse(
-        document.file.open("rb"), filename=document.name, content_type=document.content_type
-    )
+    return document_response(document)
 
 
 @login_required

@@ -176,6 +176,7 @@ def test_files_are_served_to_the_agency_and_audited(client, service, officers):
     client.force_login(officers["front_office"])
     response = client.get(reverse("backoffice:case-file", args=[draft.pk, document.pk]))
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert AccessLog.objects.filter(what=f"file {document.pk}").exists()
     client.force_login(applicant)
