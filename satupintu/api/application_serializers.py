@@ -9,7 +9,7 @@ from rest_framework import serializers
 from satupintu.api.case_views import TrackStepSerializer
 from satupintu.api.serializers import ErrorBodySerializer
 from satupintu.cases.issuing import verification_url
-from satupintu.cases.models import Application, Document, IssuedDocument, Step
+from satupintu.cases.models import Application, Document, IssuedDocument, Step, Transition
 from satupintu.cases.selectors import track_own
 from satupintu.cases.services import missing_requirements
 from satupintu.malls.models import StaffMembership
@@ -254,7 +254,11 @@ class ApplicationSerializer(ApplicationSummarySerializer):
                     "to_status": transition.to_status,
                     "from_step": transition.from_step,
                     "to_step": transition.to_step,
-                    "note": transition.note,
+                    # A forward's note is the officers' own: the applicant reads the others.
+                    "note": transition.note
+                    if self.context.get("staff")
+                    or transition.action in Transition.TOLD_TO_APPLICANT
+                    else "",
                     "at": transition.created_at,
                     "by": by,
                 }

@@ -8,6 +8,7 @@ that fails is retried with growing delays, then marked failed. The signature fol
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
@@ -101,7 +102,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> O
             return Outcome(response.status)
     except urllib.error.HTTPError as exc:
         return Outcome(exc.code, f"HTTP {exc.code}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         return Outcome(None, f"{type(exc).__name__}: {exc}"[:500])
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +21,10 @@ from satupintu.cases import selectors as cases
 from satupintu.cases.models import Application, Document, Step, Survey
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
+from satupintu.malls.models import StaffMembership
 from satupintu.portal.applications import EDITABLE, checklist, form_fields, save_and_maybe_submit
+
+QUEUE_PAGE_SIZE = 50
 
 
 def _case(request: HttpRequest, pk: int) -> Application:
@@ -37,11 +41,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assignee": request.GET.get("assignee", ""),
         "status": request.GET.get("status", "open"),
     }
+    page = Paginator(cases.work_queue(request.user, **filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    others = request.GET.copy()
+    others.pop("page", None)
     return render(
         request,
         "backoffice/cases.html",
         {
-            "cases": cases.work_queue(request.user, **filters)[:200],
+            "cases": page,
+            "page": page,
+            "filters_query": others.urlencode(),
             "filters": filters,
             "steps": Step.choices,
             "statuses": Application.Status.choices,
@@ -157,7 +168,10 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    when = parse_datetime(request.POST.get("scheduled_at", ""))
+    try:
+        when = parse_datetime(request.POST.get("scheduled_at", ""))
+    except ValueError:  # a date that does not exist, such as 30 February
+        when = None
     if when is None:
         messages.error(request, _("Give the survey's date and time."))
         return redirect("backoffice:case", pk=application.pk)
@@ -239,7 +253,8 @@ def case_product(request: HttpRequest, pk: int) -> FileResponse:
 def walk_in(request: HttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
     the form and scan their papers on the case page."""
-    agency_ids = cases.staff_agency_ids(request.user)
+    # The front office receives walk-ins; looking a citizen up by NIK is its job, no one else's.
+    agency_ids = cases.staff_agency_ids(request.user, role=StaffMembership.Role.FRONT_OFFICE)
     if not agency_ids:
         raise PermissionDenied
     offered = (
@@ -251,7 +266,8 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        service = offered.filter(pk=request.POST.get("service") or 0).first()
+        chosen = request.POST.get("service", "")
+        service = offered.filter(pk=chosen).first() if chosen.isdigit() else None
         if service is None:
             errors["service"] = [_("Choose one of your agency's services.")]
         else:

@@ -136,6 +136,8 @@ class Transition(models.Model):
         "cancel": _("cancelled"),
         "revoke": _("document revoked"),
     }
+    # The notes the applicant reads; a forward's note is the officers' own.
+    TOLD_TO_APPLICANT = ("return", "reject", "revoke", "cancel")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="transitions"

@@ -106,9 +106,11 @@ def applications_of(user: User) -> QuerySet[Application]:
     )
 
 
-def staff_agency_ids(user: User) -> list[int]:
+def staff_agency_ids(user: User, *, role: str = "") -> list[int]:
+    """The agencies ``user`` works for (in ``role`` when given)."""
+    roles = [role] if role else AGENCY_ROLES
     return list(
-        StaffMembership.objects.filter(user=user, role__in=AGENCY_ROLES).values_list(
+        StaffMembership.objects.filter(user=user, role__in=roles).values_list(
             "agency_id", flat=True
         )
     )
@@ -120,7 +122,8 @@ def cases_for_staff(user: User) -> QuerySet[Application]:
     cases = Application.objects.select_related("service__agency__mall", "applicant", "assignee")
     if not user.is_superuser:
         cases = cases.filter(service__agency_id__in=staff_agency_ids(user))
-    return cases.exclude(status=Application.Status.DRAFT, filed_by__isnull=True)
+    # Never submitted (a draft, or a draft given up) is the applicant's own business.
+    return cases.exclude(submitted_at__isnull=True, filed_by__isnull=True)
 
 
 def work_queue(
@@ -138,10 +141,11 @@ def work_queue(
     if step:
         cases = cases.filter(step=step)
     today = timezone.localdate()
+    waiting = cases.filter(status=Application.Status.IN_PROGRESS)  # a revision's clock is paused
     if due == "overdue":
-        cases = cases.filter(due_date__lt=today)
+        cases = waiting.filter(due_date__lt=today)
     elif due == "soon":
-        cases = cases.filter(due_date__gte=today, due_date__lte=today + timedelta(days=SOON_DAYS))
+        cases = waiting.filter(due_date__gte=today, due_date__lte=today + timedelta(days=SOON_DAYS))
     if assignee == "me":
         cases = cases.filter(assignee=user)
     elif assignee == "none":

@@ -83,12 +83,30 @@ def validate_form(service: Service, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+# Random, so numbers do not tell how many cases there are: 10^8 a year leave room for every
+# mall's applications, and a number drawn twice is drawn again.
+TRACKING_DIGITS = 8
+MAX_FILES_PER_REQUIREMENT = 5
+MAX_SURVEY_FILES = 30
+
+
 def _tracking_number() -> str:
-    year = timezone.now().year
-    while True:
-        candidate = f"MPP-{year}-{secrets.randbelow(10**6):06d}"
-        if not Application.objects.filter(tracking_number=candidate).exists():
-            return candidate
+    return f"MPP-{timezone.now().year}-{secrets.randbelow(10**TRACKING_DIGITS):0{TRACKING_DIGITS}d}"
+
+
+def _create_numbered(**fields: Any) -> Application:
+    """A new application with a tracking number nobody has; a clash is retried."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Application.objects.create(tracking_number=_tracking_number(), **fields)
+        except IntegrityError:
+            if (
+                "external_ref" in fields
+                and Application.objects.filter(external_ref=fields["external_ref"]).exists()
+            ):
+                raise
+    raise CaseError("busy", _("No tracking number is free right now. Try again."))
 
 
 def _nib(nib: str) -> str:
@@ -124,13 +142,10 @@ def application_draft(
         if existing:
             return existing
         try:
-            with transaction.atomic():
-                return Application.objects.create(
-                    tracking_number=_tracking_number(), external_ref=external_ref, **fields
-                )
-        except IntegrityError:
+            return _create_numbered(external_ref=external_ref, **fields)
+        except IntegrityError:  # the same push, retried at the same moment, won
             return Application.objects.get(external_ref=external_ref)
-    return Application.objects.create(tracking_number=_tracking_number(), **fields)
+    return _create_numbered(**fields)
 
 
 def application_update_draft(
@@ -193,10 +208,23 @@ def document_add(
             application.filed_by_id and is_agency_staff(by, application)
         ):
             raise CaseError("forbidden", _("You cannot add files to this application."))
-        if requirement is not None and requirement.service_id != application.service_id:
+        if requirement is None or requirement.service_id != application.service_id:
             raise CaseError("wrong_requirement", _("That requirement is of another service."))
+        kept = application.documents.filter(kind=kind, requirement=requirement).count()
+        if kept >= MAX_FILES_PER_REQUIREMENT:
+            raise CaseError(
+                "too_many_files",
+                _("At most %(n)s files per requirement.") % {"n": MAX_FILES_PER_REQUIREMENT},
+            )
     elif application.step != Step.FIELD_SURVEY or not is_agency_staff(by, application):
         raise CaseError("forbidden", _("Survey evidence is added at the field survey step."))
+    elif application.documents.exclude(kind=Document.Kind.REQUIREMENT).count() >= (
+        MAX_SURVEY_FILES
+    ):
+        raise CaseError(
+            "too_many_files",
+            _("At most %(n)s survey files per application.") % {"n": MAX_SURVEY_FILES},
+        )
     content_type, digest = check_upload(upload)
     name = (upload.name or "dokumen").rsplit("/", 1)[-1][:200]
     return Document.objects.create(
@@ -281,8 +309,9 @@ def _tell(application: Application, event: str, **extra: str) -> None:
 
 
 @transaction.atomic
-def application_submit(*, application: Application) -> Application:
-    """Check the form and submit: the first step starts and the clock runs."""
+def application_submit(*, application: Application, actor: User | None = None) -> Application:
+    """Check the form and submit: the first step starts and the clock runs. ``actor`` is the
+    officer who submits for a walk-in (the applicant when not given)."""
     if application.status != Application.Status.DRAFT:
         raise CaseError("wrong_status", _("Only a draft can be submitted."))
     form = validate_form(application.service, application.form_data)
@@ -296,7 +325,7 @@ def application_submit(*, application: Application) -> Application:
     mall = application.service.agency.mall
     application = _swap(
         application,
-        application.applicant,
+        actor or application.applicant,
         "submit",
         "",
         status=Application.Status.IN_PROGRESS,
@@ -312,7 +341,12 @@ def application_submit(*, application: Application) -> Application:
 
 
 def _check_role(application: Application, actor: User) -> None:
-    role = dict(workflow(application.service)).get(application.step)
+    if actor.pk == application.applicant_id:
+        raise CaseError("own_application", _("Nobody acts on their own application."))
+    # A step the service's workflow no longer has keeps the role the default gives it.
+    role = dict(workflow(application.service)).get(application.step) or dict(
+        (str(step), str(role)) for step, role in DEFAULT_WORKFLOW
+    ).get(application.step)
     scope = staff_scope(actor)
     if scope.is_superuser:
         return
@@ -331,6 +365,15 @@ def application_act(
         raise CaseError("wrong_status", _("This application is not waiting for the agency."))
     _check_role(application, actor)
     steps = [step for step, _role in workflow(application.service)]
+    if application.step not in steps:
+        raise CaseError(
+            "workflow_changed",
+            _("This step was taken out of the service's workflow: ask the administrator."),
+        )
+    if application.decided_at and action != "forward":
+        raise CaseError(
+            "decided", _("This application is approved and its document signed already.")
+        )
     if action == "forward":
         if (
             application.step == Step.FIELD_SURVEY
@@ -383,8 +426,11 @@ def application_act(
 
 
 @transaction.atomic
-def application_resubmit(*, application: Application, form_data: dict[str, Any]) -> Application:
-    """The applicant sends the fixed application back; the paused working days are added."""
+def application_resubmit(
+    *, application: Application, form_data: dict[str, Any], actor: User | None = None
+) -> Application:
+    """The applicant (or the officer who filed it for them) sends the fixed application back;
+    the paused working days are added."""
     if application.status != Application.Status.REVISION:
         raise CaseError("wrong_status", _("This application was not returned for revision."))
     mall = application.service.agency.mall
@@ -392,7 +438,7 @@ def application_resubmit(*, application: Application, form_data: dict[str, Any])
     form = validate_form(application.service, {**application.form_data, **form_data})
     application = _swap(
         application,
-        application.applicant,
+        actor or application.applicant,
         "resubmit",
         "",
         status=Application.Status.IN_PROGRESS,
@@ -409,7 +455,7 @@ def application_resubmit(*, application: Application, form_data: dict[str, Any])
 @transaction.atomic
 def application_cancel(*, application: Application, note: str = "") -> Application:
     """The applicant withdraws an application that is not decided yet."""
-    if application.status not in (
+    if application.decided_at or application.status not in (
         Application.Status.DRAFT,
         Application.Status.IN_PROGRESS,
         Application.Status.REVISION,
@@ -458,6 +504,8 @@ def survey_schedule(
     """The technical team sets a survey; a teleconference gets a Jitsi room of its own. The
     applicant is told and asked to confirm the time."""
     _check_survey_step(application, by)
+    if mode not in Survey.Mode.values:
+        raise CaseError("mode", _("Choose on site or teleconference."))
     if scheduled_at <= timezone.now():
         raise CaseError("past", _("Choose a time in the future."))
     if mode == Survey.Mode.ON_SITE and not place.strip():
@@ -511,6 +559,8 @@ def survey_complete(
     GPS and time kept when they carry them)."""
     application = survey.application
     _check_survey_step(application, by)
+    if survey.completed_at:
+        raise CaseError("done", _("This survey is over."))
     if not findings.strip() or recommendation not in Survey.Recommendation.values:
         raise CaseError("result_needed", _("Write the findings and choose a recommendation."))
     if report is not None:

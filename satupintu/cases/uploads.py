@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import warnings
 from io import BytesIO
 from typing import Any
 
@@ -53,9 +54,18 @@ def check_upload(upload: File) -> tuple[str, str]:
         raise ValidationError(_("The PDF file is damaged or incomplete."), code="file_content")
     if kind != "application/pdf":
         try:
-            with Image.open(BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            with warnings.catch_warnings():
+                # A few bytes that claim a picture of billions of pixels: refused, not opened.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(BytesIO(data)) as image:
+                    image.verify()
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+            OSError,
+            SyntaxError,
+        ) as exc:
             raise ValidationError(
                 _("The image is damaged or incomplete."), code="file_content"
             ) from exc

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
-from satupintu.cases.models import Application, Document, Survey
+from satupintu.cases.models import Application, Document, Survey, Transition
 from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
@@ -92,6 +92,8 @@ def save_and_maybe_submit(
         if not key.startswith("req-"):
             continue
         requirement = requirements.get(int(key[4:])) if key[4:].isdigit() else None
+        if requirement is None:  # not a field of this form
+            continue
         try:
             services.document_add(
                 application=application, upload=upload, by=by, requirement=requirement
@@ -104,9 +106,11 @@ def save_and_maybe_submit(
         return application, errors, False
     try:
         if application.status == Application.Status.REVISION:
-            application = services.application_resubmit(application=application, form_data={})
+            application = services.application_resubmit(
+                application=application, form_data={}, actor=by
+            )
         else:
-            application = services.application_submit(application=application)
+            application = services.application_submit(application=application, actor=by)
     except ValidationError as invalid:
         errors.update(invalid.message_dict)
         return application, errors, False
@@ -174,6 +178,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "general_errors": errors.get("__all__", []) + errors.get("nib", []),
             "history": application.transitions.all(),
+            "public_notes": Transition.TOLD_TO_APPLICANT,
             "surveys": application.surveys.all(),
             "tracking": cases.track_own(application),
             "issued": getattr(application, "issued_document", None),

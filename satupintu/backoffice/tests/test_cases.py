@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from satupintu.accounts.models import User
 from satupintu.cases.models import AccessLog, Application, Note, Step, Survey, WorkflowStep
-from satupintu.cases.services import application_draft, application_submit, document_add
+from satupintu.cases.services import (
+    application_draft,
+    application_submit,
+    document_add,
+    survey_complete,
+    survey_schedule,
+)
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.malls.services import membership_grant
@@ -87,12 +93,24 @@ def test_the_case_page_is_audited_and_acts_by_role_and_version(client, case, off
     case.refresh_from_db()
     assert case.step == Step.DOCUMENT_CHECK  # a stale page changes nothing
     assert stale.status_code == 200
-    client.post(act, {"action": "forward", "version": case.version})
+    client.post(act, {"action": "forward", "version": case.version, "note": "Berkas lengkap."})
     case.refresh_from_db()
     assert case.step == Step.FIELD_SURVEY
-    client.post(act, {"action": "forward", "version": case.version})  # not the survey team's
+    team = officers["technical_team"]
+    survey = survey_schedule(
+        application=case,
+        by=team,
+        mode=Survey.Mode.VIDEO,
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    survey_complete(survey=survey, by=team, findings="Sesuai.", recommendation="approve")
     case.refresh_from_db()
-    assert case.step == Step.FIELD_SURVEY
+    client.post(act, {"action": "forward", "version": case.version})  # the survey team's step
+    case.refresh_from_db()
+    assert case.step == Step.FIELD_SURVEY  # the survey is done: only the role refuses it
+    client.force_login(case.applicant)  # the officers' forward note is theirs alone
+    page = client.get(reverse("portal:application", args=[case.pk])).text
+    assert "Berkas lengkap." not in page
 
 
 def test_the_survey_team_schedules_a_video_survey_and_records_its_result(client, case, officers):
@@ -127,6 +145,63 @@ def test_notes_are_for_the_agency_staff(client, case, officers):
     client.force_login(officers["front_office"])
     client.post(reverse("backoffice:case-note", args=[case.pk]), {"text": "Telepon pemohon."})
     assert Note.objects.get(application=case).text == "Telepon pemohon."
+    assert "Telepon pemohon." in client.get(reverse("backoffice:case", args=[case.pk])).text
+    client.force_login(case.applicant)
+    assert "Telepon pemohon." not in client.get(reverse("portal:application", args=[case.pk])).text
+    stranger = UserFactory()
+    membership_grant(user=stranger, role="front_office", agency=ServiceFactory().agency)
+    client.force_login(stranger)
+    assert client.get(reverse("backoffice:case", args=[case.pk])).status_code == 404
+    refused = client.post(reverse("backoffice:case-note", args=[case.pk]), {"text": "x"})
+    assert refused.status_code == 404 and Note.objects.count() == 1
+
+
+def test_a_draft_the_citizen_gave_up_stays_theirs(client, service, officers):
+    from satupintu.cases.services import application_cancel
+
+    draft = application_draft(
+        applicant=UserFactory(), service=service, form_data={"alamat": "Jl. Rahasia 1"}
+    )
+    application_cancel(application=draft)
+    client.force_login(officers["front_office"])
+    assert client.get(reverse("backoffice:case", args=[draft.pk])).status_code == 404
+    assert draft.tracking_number not in client.get(reverse("backoffice:cases"), {"status": ""}).text
+
+
+def test_bad_input_on_staff_forms_gets_a_message_not_an_error(client, case, officers):
+    Application.objects.filter(pk=case.pk).update(step=Step.FIELD_SURVEY)
+    client.force_login(officers["technical_team"])
+    page = client.post(
+        reverse("backoffice:case-survey", args=[case.pk]),
+        {"mode": "video", "scheduled_at": "2027-02-30T10:00"},
+        follow=True,
+    )
+    assert page.status_code == 200 and "Isi tanggal dan jam survei." in page.text
+    assert not Survey.objects.exists()
+    client.force_login(officers["front_office"])
+    page = client.post(reverse("backoffice:case-new"), {"service": "abc", "nik": "x"})
+    assert page.status_code == 200 and "Pilih salah satu layanan instansi Anda." in page.text
+
+
+def test_only_the_front_office_files_for_walk_ins(client, officers):
+    client.force_login(officers["technical_team"])
+    assert client.get(reverse("backoffice:case-new")).status_code == 403
+
+
+def test_the_work_queue_pages_and_its_queries_do_not_grow_with_cases(
+    client, service, officers, django_assert_max_num_queries
+):
+    for _n in range(60):
+        applicant = UserFactory()
+        application_submit(
+            application=application_draft(applicant=applicant, service=service, form_data={})
+        )
+    client.force_login(officers["front_office"])
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("backoffice:cases"))
+    assert first.text.count("MPP-") == 50
+    second = client.get(reverse("backoffice:cases"), {"page": 2})
+    assert second.text.count("MPP-") == 10
 
 
 def test_a_walk_in_is_registered_by_nik_and_filed_by_the_officer(client, service, officers):
@@ -158,6 +233,7 @@ def test_a_walk_in_is_registered_by_nik_and_filed_by_the_officer(client, service
     client.post(url, {"action": "submit", f"req-{requirement.pk}": pdf()})
     application.refresh_from_db()
     assert application.status == Application.Status.IN_PROGRESS
+    assert application.transitions.get(action="submit").actor == officer  # not the citizen
     again = client.post(
         reverse("backoffice:case-new"), {"service": service.pk, "nik": "3271014501900001"}
     )

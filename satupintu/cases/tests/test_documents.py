@@ -65,7 +65,9 @@ def test_an_oversize_file_is_refused(draft, service, settings):
 def test_a_truncated_image_is_refused(draft, service):
     broken = SimpleUploadedFile("x.png", png().read()[:30], "image/png")
     with pytest.raises(ValidationError) as refused:
-        document_add(application=draft, upload=broken, by=draft.applicant)
+        document_add(
+            application=draft, upload=broken, by=draft.applicant, requirement=_ktp(service)
+        )
     assert refused.value.code == "file_content"
 
 
@@ -94,7 +96,7 @@ def test_submit_needs_every_mandatory_requirement(draft, service):
     document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=_ktp(service))
     assert application_submit(application=draft).status == Application.Status.IN_PROGRESS
     with pytest.raises(CaseError):  # once submitted, the checklist is frozen
-        document_add(application=draft, upload=png(), by=draft.applicant)
+        document_add(application=draft, upload=png(), by=draft.applicant, requirement=_ktp(service))
 
 
 @pytest.fixture
@@ -189,3 +191,47 @@ def test_forward_needs_the_survey_result_which_keeps_the_photos_gps_and_time(at_
     assert application.documents.filter(kind=Document.Kind.SURVEY_REPORT).count() == 1
     moved = application_act(application=application, actor=team, action="forward")
     assert moved.step == Step.TECHNICAL_RECOMMENDATION
+
+
+def test_a_decompression_bomb_is_refused_not_opened(draft, service):
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("1", (20000, 20000)).save(out, "PNG")  # a few KB that claim 400 million pixels
+    bomb = SimpleUploadedFile("denah.png", out.getvalue(), "image/png")
+    with pytest.raises(ValidationError) as refused:
+        document_add(application=draft, upload=bomb, by=draft.applicant, requirement=_ktp(service))
+    assert refused.value.code == "file_content"
+
+
+def test_files_need_a_requirement_of_the_service_and_are_capped(draft, service):
+    with pytest.raises(CaseError) as refused:
+        document_add(application=draft, upload=pdf(), by=draft.applicant)
+    assert refused.value.code == "wrong_requirement"
+    other = RequirementFactory(text="KTP", is_mandatory=True)
+    with pytest.raises(CaseError):
+        document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=other)
+    for _n in range(5):
+        document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=_ktp(service))
+    with pytest.raises(CaseError) as refused:
+        document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=_ktp(service))
+    assert refused.value.code == "too_many_files"
+
+
+def test_a_survey_needs_a_known_mode_and_is_completed_once(at_survey):
+    application, team = at_survey
+    later = timezone.now() + timedelta(days=1)
+    with pytest.raises(CaseError) as refused:
+        survey_schedule(application=application, by=team, mode="drone", scheduled_at=later)
+    assert refused.value.code == "mode"
+    survey = survey_schedule(
+        application=application, by=team, mode=Survey.Mode.VIDEO, scheduled_at=later
+    )
+    survey_complete(survey=survey, by=team, findings="Sesuai.", recommendation="approve")
+    with pytest.raises(CaseError) as refused:
+        survey_complete(survey=survey, by=team, findings="Ubah.", recommendation="reject")
+    assert refused.value.code == "done"
+    survey.refresh_from_db()
+    assert survey.findings == "Sesuai." and survey.recommendation == "approve"

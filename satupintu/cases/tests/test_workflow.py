@@ -183,3 +183,44 @@ def test_two_officers_acting_at_once_cannot_both_succeed(service):
     assert (
         Application.objects.get(pk=application.pk).transitions.filter(action="forward").count() == 1
     )
+
+
+def test_after_approval_nothing_can_return_reject_or_cancel_it(service, staff):
+    WorkflowStep.objects.create(service=service, order=3, step=Step.ISSUANCE, role="front_office")
+    application = application_act(
+        application=_submitted(service), actor=staff["front_office"], action="forward"
+    )
+    application = application_act(
+        application=application, actor=staff["approver"], action="forward"
+    )
+    assert application.step == Step.ISSUANCE and application.issued_document
+    for action in ("return", "reject"):
+        with pytest.raises(CaseError) as refused:
+            application_act(
+                application=application, actor=staff["front_office"], action=action, note="x"
+            )
+        assert refused.value.code == "decided"
+    with pytest.raises(CaseError):
+        application_cancel(application=application)
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS
+    done = application_act(application=application, actor=staff["front_office"], action="forward")
+    assert done.status == Application.Status.DONE
+
+
+def test_nobody_acts_on_their_own_application(service, staff):
+    draft = application_draft(
+        applicant=staff["front_office"], service=service, form_data={"nik": "3271014501900001"}
+    )
+    application = application_submit(application=draft)
+    with pytest.raises(CaseError) as refused:
+        application_act(application=application, actor=staff["front_office"], action="forward")
+    assert refused.value.code == "own_application"
+
+
+def test_a_step_taken_out_of_the_workflow_is_refused_cleanly(service, staff):
+    application = _submitted(service)
+    WorkflowStep.objects.filter(service=service, step=Step.DOCUMENT_CHECK).delete()
+    with pytest.raises(CaseError) as refused:
+        application_act(application=application, actor=staff["front_office"], action="forward")
+    assert refused.value.code == "workflow_changed"

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from satupintu.cases.models import Application, Document, Step, WorkflowStep
-from satupintu.cases.services import application_act
+from satupintu.cases.services import application_act, application_draft, document_add
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.malls.services import membership_grant
@@ -111,12 +111,36 @@ def test_a_disguised_upload_is_refused_with_a_message_and_the_answers_kept(
 
 def test_another_citizen_sees_nothing_of_it(client, citizen, service):
     application = _start(client, service)
-    document_url = reverse("portal:application", args=[application.pk])
-    client.force_login(UserFactory())
-    assert client.get(document_url).status_code == 404
-    assert (
-        client.post(reverse("portal:application-cancel", args=[application.pk])).status_code == 404
+    requirement = service.requirements.get()
+    document = document_add(
+        application=application, upload=pdf(), by=citizen, requirement=requirement
     )
+    client.force_login(UserFactory())
+    pk = application.pk
+    for name, args in (
+        ("portal:application", [pk]),
+        ("portal:application-file", [pk, document.pk]),
+        ("portal:application-receipt", [pk]),
+        ("portal:application-product", [pk]),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 404, name
+    for name, args in (
+        ("portal:application-cancel", [pk]),
+        ("portal:application-file-remove", [pk, document.pk]),
+    ):
+        assert client.post(reverse(name, args=args)).status_code == 404, name
+    application.refresh_from_db()
+    assert application.status == Application.Status.DRAFT and application.documents.count() == 1
+
+
+def test_my_applications_list_is_a_fixed_number_of_queries(
+    client, citizen, service, django_assert_max_num_queries
+):
+    for _n in range(15):
+        application_draft(applicant=citizen, service=ServiceFactory(), form_data={})
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("portal:applications"))
+    assert page.text.count("MPP-") == 15
 
 
 def test_returned_for_revision_the_citizen_fixes_and_sends_it_back(client, citizen, service):
