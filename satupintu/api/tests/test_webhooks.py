@@ -226,6 +226,32 @@ def test_an_unreachable_receiver_is_a_failed_attempt(draft, django_capture_on_co
     assert delivery.last_status_code is None and delivery.last_error
 
 
+def test_a_receiver_that_answers_garbage_is_a_failed_attempt(
+    draft, django_capture_on_commit_callbacks
+):
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_garbage() -> None:
+        conn, _address = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    Webhook.objects.create(name="Rusak", url=f"http://127.0.0.1:{port}/hook")
+    _submit(draft, django_capture_on_commit_callbacks)
+    thread.join(timeout=10)
+    listener.close()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.attempts == 1
+    assert delivery.last_status_code is None and "BadStatusLine" in delivery.last_error
+    assert delivery.next_attempt_at > timezone.now()  # retried later, not at once
+
+
 def test_only_webhooks_of_the_applications_mall_and_agency_hear_of_it(
     receiver, draft, django_capture_on_commit_callbacks
 ):
