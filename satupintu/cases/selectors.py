@@ -1,16 +1,18 @@
 """Reads of applications: public tracking, which shows the steps and never personal data."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.cases.models import AccessLog, Application, Step
 from satupintu.cases.services import workflow
-from satupintu.malls.models import AGENCY_ROLES, StaffMembership
+from satupintu.malls.models import AGENCY_ROLES, Mall, StaffMembership
 
 # "Due soon" in the work queue: due today or within this many calendar days.
 SOON_DAYS = 3
@@ -140,17 +142,32 @@ def work_queue(
         cases = cases.filter(status=status)
     if step:
         cases = cases.filter(step=step)
-    today = timezone.localdate()
     waiting = cases.filter(status=Application.Status.IN_PROGRESS)  # a revision's clock is paused
     if due == "overdue":
-        cases = waiting.filter(due_date__lt=today)
+        cases = waiting.filter(_by_mall_day(lambda today: Q(due_date__lt=today)))
     elif due == "soon":
-        cases = waiting.filter(due_date__gte=today, due_date__lte=today + timedelta(days=SOON_DAYS))
+        cases = waiting.filter(
+            _by_mall_day(
+                lambda today: Q(
+                    due_date__gte=today, due_date__lte=today + timedelta(days=SOON_DAYS)
+                )
+            )
+        )
     if assignee == "me":
         cases = cases.filter(assignee=user)
     elif assignee == "none":
         cases = cases.filter(assignee__isnull=True)
     return cases.order_by("due_date", "submitted_at", "pk")
+
+
+def _by_mall_day(condition: Callable[[date], Q]) -> Q:
+    """``condition`` on the date it is now in each case's mall (WIB, WITA or WIT)."""
+    now = timezone.now()
+    either = Q(pk__in=[])
+    for zone in Mall.TimeZone.values:
+        today = now.astimezone(ZoneInfo(zone)).date()
+        either |= Q(service__agency__mall__time_zone=zone) & condition(today)
+    return either
 
 
 def case_access(*, user: User, application: Application, what: str) -> None:
