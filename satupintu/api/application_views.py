@@ -6,6 +6,7 @@ application for a citizen named by NIK, then to read it, add its documents and s
 applicant's behalf, and for nothing else. An application someone may not see is not found.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -448,54 +449,69 @@ class SubmitView(APIView):
         return refusal if refusal is not None else Response(_body(application, staff=False))
 
 
+# What an applicant's own action answers (resubmit, cancel).
+APPLICANT_ACTION_ANSWERS = {
+    200: aps.ApplicationSerializer,
+    400: BAD,
+    403: BAD,
+    404: NOT_FOUND,
+    409: CONFLICT,
+}
+
+
+def _as_applicant(
+    request: Request,
+    pk: int,
+    what: str,
+    serializer_class: type,
+    act: Callable[[Application, dict[str, Any]], object],
+) -> Response:
+    """Run the applicant's ``act`` with the request's checked fields; a refusal is the answer."""
+    application = _own(request, pk, what)
+    fields = _parse(serializer_class, request)
+    try:
+        act(application, fields)
+    except cases.CaseError as refused:
+        raise Refused(refused) from refused
+    return Response(_body(application, staff=False))
+
+
 class ResubmitView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["applications"],
-        request=aps.ResubmitSerializer,
-        responses={
-            200: aps.ApplicationSerializer,
-            400: BAD,
-            403: BAD,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        tags=["applications"], request=aps.ResubmitSerializer, responses=APPLICANT_ACTION_ANSWERS
     )
     def post(self, request: Request, pk: int) -> Response:
         """Send an application returned for revision back, with the fixed answers."""
-        application = _own(request, pk, "api: resubmit")
-        fields = _parse(aps.ResubmitSerializer, request)
-        try:
-            cases.application_resubmit(application=application, form_data=fields["form_data"])
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
-        return Response(_body(application, staff=False))
+        return _as_applicant(
+            request,
+            pk,
+            "api: resubmit",
+            aps.ResubmitSerializer,
+            lambda application, fields: cases.application_resubmit(
+                application=application, form_data=fields["form_data"]
+            ),
+        )
 
 
 class CancelView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["applications"],
-        request=aps.NoteSerializer,
-        responses={
-            200: aps.ApplicationSerializer,
-            400: BAD,
-            403: BAD,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        tags=["applications"], request=aps.NoteSerializer, responses=APPLICANT_ACTION_ANSWERS
     )
     def post(self, request: Request, pk: int) -> Response:
         """Withdraw an application that is not decided yet."""
-        application = _own(request, pk, "api: cancel")
-        fields = _parse(aps.NoteSerializer, request)
-        try:
-            cases.application_cancel(application=application, note=fields["note"])
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
-        return Response(_body(application, staff=False))
+        return _as_applicant(
+            request,
+            pk,
+            "api: cancel",
+            aps.NoteSerializer,
+            lambda application, fields: cases.application_cancel(
+                application=application, note=fields["note"]
+            ),
+        )
 
 
 class TransitionView(APIView):
