@@ -1,5 +1,6 @@
 """API v1 for complaints: file, follow with the secret, reply, rate; staff route and answer."""
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from satupintu.api import report_serializers as rs
@@ -25,6 +27,37 @@ SECRET = OpenApiParameter(
     required=True,
     description="The secret returned when the report was filed.",
 )
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "At most 100 characters. Sending the same key again from the same client returns the "
+        "report it filed, with the same secret, instead of filing another."
+    ),
+)
+IDEMPOTENCY_KEY_MAX = 100
+
+
+def _idempotency(request: Request) -> tuple[str, str]:
+    """The request's Idempotency-Key and whose it is: a hash of the client's address (as the
+    throttles see it), since filing needs no account."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise exceptions.ValidationError(
+            {
+                "non_field_errors": [
+                    _("The Idempotency-Key may have at most %(n)s characters.")
+                    % {"n": IDEMPOTENCY_KEY_MAX}
+                ]
+            }
+        )
+    if not key:
+        return "", ""
+    client = ScopedRateThrottle().get_ident(request)
+    return key, hashlib.sha256(f"report-client:{client}".encode()).hexdigest()
 
 
 def _by_secret(request: Request, tracking_id: str) -> Report:
@@ -48,13 +81,15 @@ class ReportCreateView(APIView):
     @extend_schema(
         tags=["complaints"],
         request=rs.ReportCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: rs.FiledSerializer, 400: BAD, 429: BAD},
     )
     def post(self, request: Request) -> Response:
+        key, scope = _idempotency(request)
         data = rs.ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        filed = services.report_file(**fields)
+        filed = services.report_file(**fields, idempotency_key=key, idempotency_scope=scope)
         body = {
             "tracking_id": filed.report.tracking_id,
             "secret": filed.secret,

@@ -89,6 +89,10 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(_("filed"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The filing client's Idempotency-Key, and whose it is (a hash of the client): the same
+    # key from the same client files one report.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    idempotency_scope = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("report")
@@ -105,6 +109,11 @@ class Report(models.Model):
                     reporter_phone="",
                 ),
                 name="report_anonymous_has_no_identity",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="report_idempotency_key",
             ),
         ]
         indexes = [models.Index(fields=["mall", "status", "answer_due"])]

@@ -5,7 +5,9 @@ agency within its class's days → closed by the reporter, or by itself 10 worki
 answer. The reporter may reply, rate, or reopen. Overdue reports are escalated.
 """
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,6 +67,23 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _replayable_secret(*, scope: str, key: str) -> str:
+    """The follow-up secret of a report filed with an Idempotency-Key: derived from the key, its
+    client and SECRET_KEY, so a replay of the filing can be answered with the same secret while
+    only its hash is kept."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"report-secret:{scope}:{key}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _earlier(*, scope: str, key: str) -> Filed | None:
+    earlier = Report.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+    if earlier is None:
+        return None
+    return Filed(earlier, _replayable_secret(scope=scope, key=key))
+
+
 def _today(mall: Mall) -> date:
     return in_mall_time(timezone.now(), mall).date()
 
@@ -105,9 +124,19 @@ def report_file(
     email: str = "",
     phone: str = "",
     attachments: list[UploadedFile] | None = None,
+    idempotency_key: str = "",
+    idempotency_scope: str = "",
 ) -> Filed:
     """File a report. An anonymous one keeps no identity (not even the signed-in account); a
-    confidential one keeps it, shown only to the mall's coordinators."""
+    confidential one keeps it, shown only to the mall's coordinators.
+
+    The same ``idempotency_key`` from the same client (``idempotency_scope``) returns the report
+    it first filed, with the same secret (a double click, a retried request, a burst).
+    """
+    if idempotency_key:
+        earlier = _earlier(scope=idempotency_scope, key=idempotency_key)
+        if earlier is not None:
+            return earlier
     if agency is not None and agency.mall_id != mall.pk:
         raise ReportError("other_mall", _("That agency is not in this mall."))
     if service is not None and service.agency.mall_id != mall.pk:
@@ -125,8 +154,13 @@ def report_file(
         name = name or reporter.get_full_name() or reporter.username
         email = email or reporter.email
         phone = phone or reporter.phone
-    secret = secrets.token_urlsafe(24)
+    if idempotency_key:
+        secret = _replayable_secret(scope=idempotency_scope, key=idempotency_key)
+    else:
+        secret = secrets.token_urlsafe(24)
     report = Report(
+        idempotency_key=idempotency_key,
+        idempotency_scope=idempotency_scope if idempotency_key else "",
         secret_hash=secret_hash(secret),
         mall=mall,
         kind=kind,
@@ -145,8 +179,17 @@ def report_file(
         reporter_phone=phone,
         verify_due=working_days_after(mall=mall, start=_today(mall), days=VERIFY_DAYS),
     )
-    report.full_clean(exclude=["tracking_id"])
-    _save_with_tracking_id(report)
+    # The unique key is left to the database: a race ends in IntegrityError, handled below.
+    report.full_clean(exclude=["tracking_id", "idempotency_key", "idempotency_scope"])
+    try:
+        _save_with_tracking_id(report)
+    except IntegrityError:
+        earlier = None
+        if idempotency_key:
+            earlier = _earlier(scope=idempotency_scope, key=idempotency_key)
+        if earlier is None:
+            raise
+        return earlier  # the same filing won a race with itself
     for upload in attachments:
         ReportAttachment.objects.create(report=report, file=upload, name=upload.name[:200])
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)

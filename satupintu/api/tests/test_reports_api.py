@@ -1,6 +1,9 @@
 """API v1 for complaints: file and follow with the secret; staff route and answer."""
 
+import threading
+
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from satupintu.complaints.models import Report
@@ -16,7 +19,7 @@ def api():
     return APIClient()
 
 
-def _file(api, mall, **extra):
+def _file(api, mall, headers=None, **extra):
     body = {
         "mall": mall.slug,
         "kind": "pengaduan",
@@ -26,7 +29,7 @@ def _file(api, mall, **extra):
         "email": "budi@example.id",
         **extra,
     }
-    return api.post("/api/v1/reports/", body, format="json")
+    return api.post("/api/v1/reports/", body, format="json", **(headers or {}))
 
 
 def test_file_then_follow_only_with_the_secret(api):
@@ -92,3 +95,70 @@ def test_staff_route_and_answer_by_role(api):
         HTTP_X_REPORT_SECRET=filed["secret"],
     )
     assert rated.json()["status"] == "closed"
+
+
+def test_the_same_idempotency_key_files_one_report_and_answers_the_same(api):
+    mall = MallFactory()
+    first = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "lapor-7f3a"})
+    again = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "lapor-7f3a"})
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert Report.objects.count() == 1
+    secret = again.json()["secret"]
+    tracking = again.json()["tracking_id"]
+    followed = api.get(f"/api/v1/reports/{tracking}/", HTTP_X_REPORT_SECRET=secret)
+    assert followed.status_code == 200
+    # Another key, or no key, is another report.
+    other = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "lapor-other"})
+    assert other.json()["tracking_id"] != tracking
+    assert _file(api, mall).json()["tracking_id"] != tracking
+    assert Report.objects.count() == 3
+
+
+def test_an_idempotency_key_is_scoped_to_its_client(api):
+    mall = MallFactory()
+    mine = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "k-1", "REMOTE_ADDR": "10.0.0.1"})
+    theirs = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "k-1", "REMOTE_ADDR": "10.0.0.2"})
+    assert mine.json()["tracking_id"] != theirs.json()["tracking_id"]
+    assert mine.json()["secret"] != theirs.json()["secret"]
+    assert Report.objects.count() == 2
+
+
+def test_a_too_long_idempotency_key_is_refused_not_cut(api):
+    mall = MallFactory()
+    refused = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "k" * 101})
+    assert refused.status_code == 400
+    assert "Idempotency-Key" in str(refused.json())
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_the_same_filing_on_many_connections_makes_one_report(settings):
+    """Eight threads on their own connections send one filing with one key at once."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "reports": "1000/hour",
+        },
+    }
+    mall = MallFactory()
+    racers = 8
+    start = threading.Barrier(racers)
+    answers: list = []
+
+    def race():
+        try:
+            start.wait()
+            answers.append(_file(APIClient(), mall, headers={"HTTP_IDEMPOTENCY_KEY": "burst-1"}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=race) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Report.objects.count() == 1
+    assert {a.status_code for a in answers} == {201}
+    assert len({(a.json()["tracking_id"], a.json()["secret"]) for a in answers}) == 1
