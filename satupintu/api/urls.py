@@ -1,7 +1,9 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from satupintu.api import application_views, case_views, report_views, views, visit_views
+from satupintu.security import API_DOCS_CSP
 
 app_name = "api"
 
@@ -89,5 +91,10 @@ urlpatterns = [
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI from our static files; its start-up script is a separate response, not inline.
+    path(
+        "docs/",
+        csp_override(API_DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
 ]

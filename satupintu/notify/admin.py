@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -37,9 +38,8 @@ class MessageTemplateAdmin(ScopedAdmin):
         if not obj.pk:
             return _("Save to see a preview with example values.")
         subject, body = render_preview(template=obj)
-        return format_html(
-            "<strong>{}</strong><pre style='white-space:pre-wrap'>{}</pre>", subject, body
-        )
+        # No style attribute (the Content-Security-Policy allows no inline styles).
+        return format_html("<strong>{}</strong><p>{}</p>", subject, linebreaksbr(body))
 
 
 class DeliveryAttemptInline(admin.TabularInline):
