@@ -73,6 +73,15 @@ def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     )
 
 
+def _deadline_class(value: str) -> int:
+    """The posted class as a number (normative when none is posted); anything else as 0, which
+    the service refuses with a message."""
+    value = value.strip()
+    if not value:
+        return Report.DeadlineClass.NORMATIVE
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 4 else 0
+
+
 @login_required
 @require_POST
 def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
@@ -85,7 +94,7 @@ def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
             services.report_route(
                 report=report,
                 agency=agency,
-                deadline_class=int(request.POST.get("deadline_class") or 5),
+                deadline_class=_deadline_class(request.POST.get("deadline_class", "")),
                 by=request.user,
                 note=request.POST.get("text", ""),
             )

@@ -216,7 +216,14 @@ def _lock(report: Report, *statuses: str) -> Report:
 def report_route(
     *, report: Report, agency: Agency, deadline_class: int, by: User, note: str = ""
 ) -> Report:
-    """The coordinator verifies the report and sends it to the agency that must answer."""
+    """The coordinator verifies the report and sends it to the agency that must answer, in one
+    of SP4N-LAPOR!'s deadline classes (2, 5, 14 or 60 working days) and no other."""
+    if deadline_class not in Report.DeadlineClass.values:
+        raise ReportError(
+            "bad_deadline_class",
+            _("Choose one of the SP4N-LAPOR! deadline classes: %(classes)s working days.")
+            % {"classes": ", ".join(str(v) for v in Report.DeadlineClass.values)},
+        )
     report = _lock(report, Report.Status.SUBMITTED)
     if agency.mall_id != report.mall_id:
         raise ReportError("other_mall", _("That agency is not in this mall."))

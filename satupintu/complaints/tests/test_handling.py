@@ -201,3 +201,24 @@ def test_a_taken_tracking_id_is_skipped_not_refused(mall):
     Report.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(days=400))
     second = _file(mall).report
     assert first.tracking_id.endswith("000001") and second.tracking_id.endswith("000002")
+
+
+@pytest.mark.parametrize("days", [-5, 0, 1, 3, 4, 6, 7, 10, 13, 15, 30, 59, 61, 365])
+def test_a_deadline_class_outside_sp4n_lapor_is_refused(mall, agency, coordinator, days):
+    report = _file(mall).report
+    with pytest.raises(services.ReportError) as refused:
+        services.report_route(report=report, agency=agency, deadline_class=days, by=coordinator)
+    assert refused.value.code == "bad_deadline_class"
+    assert "2, 5, 14, 60" in refused.value.message
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED and report.deadline_class != days
+
+
+@pytest.mark.parametrize("days", Report.DeadlineClass.values)
+def test_every_sp4n_lapor_deadline_class_is_accepted(mall, agency, coordinator, days):
+    report = _file(mall).report
+    report = services.report_route(
+        report=report, agency=agency, deadline_class=days, by=coordinator
+    )
+    assert report.deadline_class == days
+    assert report.answer_due == working_days_after(mall=mall, start=timezone.localdate(), days=days)

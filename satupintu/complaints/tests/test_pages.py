@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from satupintu.complaints import services
 from satupintu.complaints.models import Report
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
@@ -143,3 +144,22 @@ def test_evidence_is_served_only_to_staff_who_may_read_the_report(client, mall, 
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(
         b"\x89PNG"
     )
+
+
+@pytest.mark.parametrize("posted", ["abc", "3", "٥", "５", "1e3", "-2", "99999"])
+def test_staff_page_refuses_a_deadline_class_outside_sp4n_lapor(client, mall, agency, posted):
+    coordinator = UserFactory()
+    membership_grant(user=coordinator, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
+    report = services.report_file(
+        mall=mall, kind="pengaduan", category="biaya", title="Pungutan", text="Ada pungutan liar."
+    ).report
+    client.force_login(coordinator)
+    answer = client.post(
+        reverse("backoffice:report-act", args=[report.tracking_id]),
+        {"action": "route", "agency": agency.pk, "deadline_class": posted},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert "SP4N-LAPOR!" in answer.text
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED
