@@ -143,6 +143,8 @@ STORAGES = {
 FORM_UPLOAD_MAX_BYTES = env.int("FORM_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # Application documents and survey evidence (PDF/JPEG/PNG) larger than this are refused.
 CASE_UPLOAD_MAX_BYTES = env.int("CASE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Phone numbers for WhatsApp and SMS are Indonesian mobile numbers unless this allows any.
+ALLOW_FOREIGN_PHONES = env.bool("ALLOW_FOREIGN_PHONES", default=False)
 # Field surveys and consultations by video call get rooms on this (self-hosted) Jitsi server.
 JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").rstrip("/")
 # Signed documents (README "Signed documents"): the CA certificate and each agency's key and

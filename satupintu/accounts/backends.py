@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from satupintu.accounts.models import User
+from satupintu.accounts.validators import normalize_nik
 
 
 class NikEmailOrUsernameBackend(ModelBackend):
@@ -20,7 +21,7 @@ class NikEmailOrUsernameBackend(ModelBackend):
         login = (username or kwargs.get(User.USERNAME_FIELD) or "").strip()
         if not login or password is None:
             return None
-        match = Q(username=login) | Q(email__iexact=login) | Q(nik=login.replace(" ", ""))
+        match = Q(username=login) | Q(email__iexact=login) | Q(nik=normalize_nik(login))
         for user in User.objects.filter(match).order_by("pk")[:2]:
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
-from satupintu.accounts.validators import normalize_phone, validate_nik
+from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 
 
 def user_preferences_set(
@@ -21,6 +21,7 @@ def user_preferences_set(
 
 def citizen_register(*, full_name: str, nik: str, phone: str, email: str, password: str) -> User:
     """Create a citizen's account; the NIK is their login and must not be taken."""
+    nik = normalize_nik(nik)
     first, _space, last = full_name.strip().partition(" ")
     user = User(
         username=nik,
@@ -40,7 +41,7 @@ def citizen_register(*, full_name: str, nik: str, phone: str, email: str, passwo
 def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User:
     """The citizen at the counter: their account found by NIK, or one made for them without a
     password (they can set one with "forgot password" later, by their email)."""
-    nik = nik.strip()
+    nik = normalize_nik(nik)
     try:
         validate_nik(nik)
     except ValidationError as invalid:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from satupintu.api.case_views import TrackStepSerializer
+from satupintu.api.fields import NibField, NikField
 from satupintu.api.serializers import ErrorBodySerializer
 from satupintu.cases.issuing import verification_url
 from satupintu.cases.models import Application, Document, IssuedDocument, Step, Transition
@@ -35,14 +36,14 @@ class FormDataField(serializers.JSONField):
 class ApplicationCreateSerializer(serializers.Serializer):
     service = serializers.IntegerField(min_value=1, help_text=_("Service id."))
     form_data = FormDataField(required=False, default=dict)
-    nib = serializers.CharField(
+    nib = NibField(
         required=False,
         allow_blank=True,
         default="",
         max_length=13,
         help_text=_("A business's NIB."),
     )
-    nik = serializers.CharField(
+    nik = NikField(
         required=False,
         allow_blank=True,
         default="",
@@ -62,7 +63,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 class ApplicationUpdateSerializer(serializers.Serializer):
     form_data = FormDataField(help_text=_("Answers to keep; the others stay as they were."))
-    nib = serializers.CharField(required=False, allow_blank=True, max_length=13)
+    nib = NibField(required=False, allow_blank=True, max_length=13)
 
 
 class ResubmitSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import normalize_phone, validate_nik
+from satupintu.api.fields import NikField
 from satupintu.api.serializers import ErrorBodySerializer
 from satupintu.booking.models import Booking, Closure, Slot
 
@@ -64,7 +65,7 @@ class BookingConflictSerializer(serializers.Serializer):
 
 class RegisterSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    nik = serializers.CharField(min_length=16, max_length=16, validators=[validate_nik])
+    nik = NikField(min_length=16, max_length=16, validators=[validate_nik])
     phone = serializers.CharField(max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})

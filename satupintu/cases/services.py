@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
-from satupintu.accounts.validators import validate_nik
+from satupintu.accounts.validators import clean_nib, clean_nik, clean_npwp
 from satupintu.booking.selectors import in_mall_time, working_days_after, working_days_between
 from satupintu.cases import issuing
 from satupintu.cases.models import (
@@ -55,6 +55,10 @@ def workflow(service: Service) -> list[tuple[str, str]]:
     return own or [(str(step), str(role)) for step, role in DEFAULT_WORKFLOW]
 
 
+# Identifier fields of online forms: normalised (Unicode digits, separators) and checked.
+IDENTIFIERS = {"nik": clean_nik, "npwp": clean_npwp}
+
+
 def validate_form(service: Service, data: dict[str, Any]) -> dict[str, Any]:
     """The answers to the service's form schema, checked server-side; unknown keys are dropped."""
     clean: dict[str, Any] = {}
@@ -68,9 +72,9 @@ def validate_form(service: Service, data: dict[str, Any]) -> dict[str, Any]:
             if field.get("required"):
                 errors[name] = _("This field is required.")
             continue
-        if field.get("type") == "nik":
+        if field.get("type") in IDENTIFIERS:
             try:
-                validate_nik(str(value))
+                value = IDENTIFIERS[field["type"]](str(value))
             except ValidationError as exc:
                 errors[name] = exc.messages[0]
                 continue
@@ -110,10 +114,10 @@ def _create_numbered(**fields: Any) -> Application:
 
 
 def _nib(nib: str) -> str:
-    nib = (nib or "").strip()
-    if nib and not (len(nib) == 13 and nib.isdigit()):
-        raise ValidationError({"nib": _("An NIB has 13 digits.")})
-    return nib
+    try:
+        return clean_nib(nib or "")
+    except ValidationError as invalid:
+        raise ValidationError({"nib": invalid.messages}) from invalid
 
 
 def application_draft(

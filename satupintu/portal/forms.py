@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.models import User
-from satupintu.accounts.validators import normalize_phone, validate_nik
+from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 from satupintu.booking.models import Booking
 from satupintu.complaints.models import Report
 from satupintu.complaints.services import MAX_ATTACHMENTS
@@ -81,11 +81,18 @@ class NotificationPreferencesForm(forms.Form):
         return ([first] if first else []) + rest
 
 
+class NikField(forms.CharField):
+    """A NIK as typed (full-width digits, spaces, dots, dashes), normalised before any check."""
+
+    def to_python(self, value: object) -> str:
+        return normalize_nik(super().to_python(value))
+
+
 class RegistrationForm(forms.Form):
     """A citizen's account: the NIK is their login; WhatsApp or email to be told."""
 
     full_name = forms.CharField(label=_("Full name (as on the KTP-el)"), max_length=200)
-    nik = forms.CharField(
+    nik = NikField(
         label=_("NIK"),
         max_length=16,
         min_length=16,

@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from satupintu.accounts.models import User
 from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services import booking_create, slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
@@ -138,3 +139,18 @@ def test_a_manager_records_a_closure_and_gets_the_report(api):
         f"/api/v1/malls/{mall.slug}/closures/", {**body, "agencies": [999999]}, format="json"
     )
     assert bad.status_code == 400
+
+
+def test_a_nik_in_other_digits_registers_once_in_ascii(api):
+    body = {
+        "name": "Siti Aminah",
+        "nik": "３２７１-０１４５-０１９０-０００１",
+        "phone": "081234567890",
+        "password": "kunjungan-aman-2020",
+    }
+    created = api.post("/api/v1/auth/register/", body)
+    assert created.status_code == 201
+    assert User.objects.get().nik == "3271014501900001"
+    again = api.post("/api/v1/auth/register/", {**body, "nik": "3271 0145 0190 0001"})
+    assert again.status_code == 400 and "nik" in again.json()["error"]["fields"]
+    assert User.objects.count() == 1

@@ -157,3 +157,28 @@ def test_a_moved_booking_is_accepted_on_its_page(client):
     client.post(reverse("portal:booking-accept", args=[booking.code]))
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_a_nik_typed_in_full_width_digits_is_stored_in_ascii_and_counts_as_taken(client):
+    response = client.post(
+        reverse("portal:register"), {**REGISTRATION, "nik": "３２７１ ０１４５-０１９０.０００１"}
+    )
+    assert response.status_code == 302
+    assert User.objects.get().nik == "3271014501900001"
+    client.logout()
+    assert client.login(username="３２７１０１４５０１９００００１", password="kunjungan-aman-2020")
+    client.logout()
+    again = client.post(
+        reverse("portal:register"),
+        {**REGISTRATION, "nik": "٣٢٧١٠١٤٥٠١٩٠٠٠٠١", "email": "lain@example.id"},
+    )
+    assert "sudah ada" in str(again.context["form"].errors["nik"])
+    assert User.objects.count() == 1
+
+
+def test_a_foreign_or_landline_whatsapp_number_is_refused_on_registration(client):
+    for phone in ("021 5550123", "+1 650 253 0000"):
+        page = client.post(reverse("portal:register"), {**REGISTRATION, "phone": phone})
+        assert page.status_code == 200
+        assert "phone" in page.context["form"].errors
+    assert not User.objects.exists()

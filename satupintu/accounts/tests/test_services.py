@@ -1,0 +1,35 @@
+"""Accounts found and made by NIK: the same NIK however its digits were typed."""
+
+import pytest
+
+from satupintu.accounts.models import User
+from satupintu.accounts.services import citizen_register, walk_in_citizen
+from satupintu.malls.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_counter_finds_a_citizen_by_a_nik_in_full_width_digits():
+    siti = UserFactory(nik="3271014501900001")
+    found = walk_in_citizen(nik="３２７１ ０１４５ ０１９０ ０００１", name="Siti", phone="")
+    assert found == siti
+    assert User.objects.count() == 1
+
+
+def test_a_walk_in_account_keeps_the_nik_in_ascii():
+    made = walk_in_citizen(
+        nik="3271.0145.0190.0001", name="Budi Santoso", phone="０８１２３４５６７８９０"
+    )
+    assert made.nik == made.username == "3271014501900001"
+    assert made.phone == "+6281234567890"
+
+
+def test_registration_stores_the_nik_in_ascii():
+    user = citizen_register(
+        full_name="Siti Aminah",
+        nik="٣٢٧١٠١٤٥٠١٩٠٠٠٠١",
+        phone="+6281234567890",
+        email="",
+        password="kunjungan-aman-2020",
+    )
+    assert user.nik == user.username == "3271014501900001"
