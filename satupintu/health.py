@@ -5,6 +5,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.static import serve
 
+from satupintu.security import protect_file
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up."""
@@ -22,5 +24,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
-    """Uploaded public documents (downloadable forms) from MEDIA_ROOT."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploaded public documents (downloadable forms) from MEDIA_ROOT: PDFs may open in the
+    browser, anything else is a download; sandboxed either way."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.status_code != 200:
+        return response
+    return protect_file(
+        response, content_type=response.get("Content-Type", ""), filename=path.rsplit("/", 1)[-1]
+    )

@@ -71,4 +71,5 @@ def protect_file[R: HttpResponse](response: R, *, content_type: str, filename: s
 
 
 def _quoted(filename: str) -> str:
-    return "".join(c for c in filename if c.isprintable() and c not in '"\\/') or "file"
+    kept = (c for c in filename if c.isascii() and c.isprintable() and c not in '"\\/')
+    return "".join(kept) or "file"

@@ -16,6 +16,7 @@ from satupintu.complaints.models import Consultation, Report
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.permissions import staff_scope
+from satupintu.security import protect_file
 
 
 def _visible_report(request: HttpRequest, tracking_id: str) -> Report:
@@ -118,7 +119,10 @@ def report_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileRe
     """Evidence is private: served only to staff who may read the report."""
     report = _visible_report(request, tracking_id)
     attachment = get_object_or_404(report.attachments, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+    return protect_file(response, content_type=response.get("Content-Type", ""))
 
 
 @login_required
@@ -155,7 +159,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.consultation_post(
                     consultation=consultation,
                     author=request.user,
-                    text=request.POST.get("text", "")[:4000],
+                    text=request.POST.get("text", ""),
                     from_staff=True,
                 )
             elif action == "call":

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from satupintu.cases.models import Document
+from satupintu.filecheck import looks_like_markup
+from satupintu.security import protect_file
 
 SIGNATURES = [
     (b"%PDF-", "application/pdf"),
@@ -44,6 +46,11 @@ def check_upload(upload: File) -> tuple[str, str]:
     upload.seek(0)
     if not data:
         raise ValidationError(_("The file is empty."), code="file_empty")
+    if looks_like_markup(data[:1024]):
+        raise ValidationError(
+            _("The file contains web page or script code; such files are not accepted."),
+            code="file_markup",
+        )
     kind = sniff(data[:8])
     if kind is None:
         raise ValidationError(
@@ -112,4 +119,4 @@ def document_response(document: Document) -> FileResponse:
         document.file.open("rb"), filename=document.name, content_type=document.content_type
     )
     response["Cache-Control"] = "private, no-store"
-    return response
+    return protect_file(response, content_type=document.content_type, filename=document.name)

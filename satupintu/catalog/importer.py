@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Service
 from satupintu.catalog.services import service_save
+from satupintu.filecheck import check_ooxml
 from satupintu.malls.models import Agency, Mall
 
 COLUMNS = (
@@ -111,6 +113,11 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
 
+        with path.open("rb") as handle:
+            try:
+                check_ooxml(handle, size=path.stat().st_size, main_part="xl/workbook.xml")
+            except ValidationError as refused:
+                raise ImportRejected([(0, message) for message in refused.messages]) from refused
         sheet = load_workbook(path, read_only=True, data_only=True).active
         rows = sheet.iter_rows(values_only=True)
         header = [str(c or "").strip() for c in next(rows, ())]

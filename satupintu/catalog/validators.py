@@ -1,13 +1,14 @@
 """Checks on what agencies upload to the catalog: form files and online form schemas."""
 
 import re
-import zipfile
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
+
+from satupintu.filecheck import check_ooxml, refuse_markup
 
 FIELD_TYPES = (
     "text",
@@ -25,13 +26,13 @@ FIELD_TYPES = (
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
-def is_docx(upload: File) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        return False
-    return "[Content_Types].xml" in names and "word/document.xml" in names
+def _size(upload: File) -> int:
+    if upload.size is not None:
+        return upload.size
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(0)
+    return size
 
 
 def validate_form_file(upload: File) -> None:
@@ -44,14 +45,15 @@ def validate_form_file(upload: File) -> None:
             params={"size": round(upload.size / 1048576, 1), "limit": round(limit / 1048576, 1)},
         )
     name = (upload.name or "").lower()
+    refuse_markup(upload)
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
     if name.endswith(".pdf"):
         ok = head == b"%PDF-"
     elif name.endswith(".docx"):
-        ok = is_docx(upload)
-        upload.seek(0)
+        check_ooxml(upload, size=_size(upload), main_part="word/document.xml")
+        ok = True
     else:
         raise ValidationError(_("Only PDF and DOCX files are accepted."), code="file_type")
     if not ok:

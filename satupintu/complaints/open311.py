@@ -37,6 +37,12 @@ XML_NAMES = {
     "errors": ("errors", "error"),
 }
 
+# Lengths of what a request may send (the report's own columns).
+LOCATION_MAX = 200
+NAME_MAX = 150
+EMAIL_MAX = 254
+PHONE_MAX = 20
+
 
 class Open311Error(Exception):
     def __init__(self, code: int, description: str) -> None:
@@ -270,16 +276,30 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if len(description) < 20:
         raise Open311Error(400, _("description must have at least 20 characters."))
     name = " ".join(p for p in (params.get("first_name", ""), params.get("last_name", "")) if p)
+    # Longer values are refused, never cut.
+    for field, value, limit in (
+        ("description", description, services.TEXT_MAX),
+        ("address_string", location, LOCATION_MAX),
+        ("first_name/last_name", name, NAME_MAX),
+        ("email", params.get("email", ""), EMAIL_MAX),
+        ("phone", params.get("phone", ""), PHONE_MAX),
+    ):
+        if len(value) > limit:
+            raise Open311Error(
+                400,
+                _("%(field)s may have at most %(limit)s characters.")
+                % {"field": field, "limit": limit},
+            )
     filed = services.report_file(
         mall=mall,
         kind=kind,
         category=category,
         title=description[:150],
-        text=description[:4000],
-        location=location[:200],
-        name=name[:150],
-        email=params.get("email", "")[:254],
-        phone=params.get("phone", "")[:20],
+        text=description,
+        location=location,
+        name=name,
+        email=params.get("email", ""),
+        phone=params.get("phone", ""),
     )
     notice = _("Follow it at %(url)s") % {"url": settings.SITE_URL + filed.follow_path}
     row = {

@@ -44,6 +44,9 @@ from satupintu.notify.services import Notice, Recipient, notify, notify_many
 VERIFY_DAYS = 3
 AUTO_CLOSE_DAYS = 10
 MAX_ATTACHMENTS = 5
+# Longest text a reporter, a citizen or an officer may write in one go, and a subject's length.
+TEXT_MAX = 4000
+SUBJECT_MAX = 150
 
 
 class ReportError(Exception):
@@ -82,6 +85,16 @@ def _earlier(*, scope: str, key: str) -> Filed | None:
     if earlier is None:
         return None
     return Filed(earlier, _replayable_secret(scope=scope, key=key))
+
+
+def _check_length(text: str, *, limit: int = TEXT_MAX) -> None:
+    """Refuse (never cut) a text longer than ``limit`` characters."""
+    if len(text.strip()) > limit:
+        raise ReportError(
+            "too_long",
+            _("The text has %(n)s characters; at most %(limit)s are allowed.")
+            % {"n": len(text.strip()), "limit": limit},
+        )
 
 
 def _today(mall: Mall) -> date:
@@ -218,6 +231,7 @@ def report_route(
 ) -> Report:
     """The coordinator verifies the report and sends it to the agency that must answer, in one
     of SP4N-LAPOR!'s deadline classes (2, 5, 14 or 60 working days) and no other."""
+    _check_length(note)
     if deadline_class not in Report.DeadlineClass.values:
         raise ReportError(
             "bad_deadline_class",
@@ -261,6 +275,7 @@ def _tell_staff(report: Report, event: str, users: list[User], due: date) -> Non
 @transaction.atomic
 def report_reject(*, report: Report, by: User, reason: str) -> Report:
     """The coordinator does not follow it up (not a matter of this mall), saying why."""
+    _check_length(reason)
     report = _lock(report, Report.Status.SUBMITTED)
     report.status = Report.Status.REJECTED
     report.closed_at = timezone.now()
@@ -273,6 +288,7 @@ def report_reject(*, report: Report, by: User, reason: str) -> Report:
 @transaction.atomic
 def report_answer(*, report: Report, by: User, text: str) -> Report:
     """The agency answers; the reporter is told, and the report closes by itself later."""
+    _check_length(text)
     if not text.strip():
         raise ReportError("empty", _("Write the answer."))
     report = _lock(report, Report.Status.ROUTED)
@@ -315,6 +331,7 @@ def _tell_reporter(report: Report, answer: str) -> None:
 @transaction.atomic
 def report_reply(*, report: Report, text: str) -> Report:
     """The reporter adds to their report (before or after the answer)."""
+    _check_length(text)
     if not text.strip():
         raise ReportError("empty", _("Write your reply."))
     report = _lock(report, Report.Status.SUBMITTED, Report.Status.ROUTED, Report.Status.ANSWERED)
@@ -343,6 +360,7 @@ def report_rate(*, report: Report, rating: int, close: bool = True) -> Report:
 @transaction.atomic
 def report_reopen(*, report: Report, text: str) -> Report:
     """The reporter is not satisfied: the report goes back to the agency with a new deadline."""
+    _check_length(text)
     if not text.strip():
         raise ReportError("empty", _("Say why the answer is not enough."))
     report = _lock(report, Report.Status.ANSWERED)
@@ -398,10 +416,12 @@ def reports_escalate(*, today: date) -> int:
 @transaction.atomic
 def consultation_ask(*, citizen: User, service: Service, subject: str, text: str) -> Consultation:
     """A signed-in citizen asks the agency of ``service`` a question."""
+    _check_length(subject, limit=SUBJECT_MAX)
+    _check_length(text)
     if not text.strip():
         raise ReportError("empty", _("Write your question."))
     consultation = Consultation.objects.create(
-        citizen=citizen, service=service, subject=subject.strip()[:150]
+        citizen=citizen, service=service, subject=subject.strip()
     )
     ConsultationMessage.objects.create(consultation=consultation, author=citizen, text=text.strip())
     return consultation
@@ -412,6 +432,7 @@ def consultation_post(
     *, consultation: Consultation, author: User, text: str, from_staff: bool
 ) -> Consultation:
     """Add to the thread; a staff message answers it, a citizen's opens it again."""
+    _check_length(text)
     if not text.strip():
         raise ReportError("empty", _("Write your message."))
     if consultation.status == Consultation.Status.CLOSED:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.catalog.validators import is_docx
+from satupintu.filecheck import check_ooxml, refuse_markup
 
 MAGIC = {".pdf": b"%PDF-", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
 
@@ -20,9 +20,11 @@ def validate_evidence(upload: File) -> None:
         )
     name = (upload.name or "").lower()
     suffix = name[name.rfind(".") :] if "." in name else ""
+    refuse_markup(upload)
     upload.seek(0)
     if suffix == ".docx":
-        ok = is_docx(upload)
+        check_ooxml(upload, size=upload.size or 0, main_part="word/document.xml")
+        ok = True
     elif suffix in MAGIC:
         ok = upload.read(len(MAGIC[suffix])) == MAGIC[suffix]
     else:

@@ -22,7 +22,7 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         subject = request.POST.get("subject", "").strip()
-        text = request.POST.get("text", "")[:4000]
+        text = request.POST.get("text", "")
         if not subject:
             error = _("Write a subject.")
         else:
@@ -59,7 +59,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             services.consultation_post(
                 consultation=thread,
                 author=request.user,
-                text=request.POST.get("text", "")[:4000],
+                text=request.POST.get("text", ""),
                 from_staff=False,
             )
         except (services.ReportError, CaseError) as refused:

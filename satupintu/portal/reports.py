@@ -91,7 +91,7 @@ def report_detail(request: HttpRequest, tracking_id: str, secret: str) -> HttpRe
 def report_respond(request: HttpRequest, tracking_id: str, secret: str) -> HttpResponse:
     """The reporter replies, rates the answer, or reopens the report."""
     report = _report(tracking_id, secret)
-    action, text = request.POST.get("action"), request.POST.get("text", "")[:4000]
+    action, text = request.POST.get("action"), request.POST.get("text", "")
     try:
         if action == "rate":
             services.report_rate(report=report, rating=int(request.POST.get("rating") or 0))

@@ -253,11 +253,18 @@ def test_files_are_served_to_the_agency_and_audited(client, service, officers):
     response = client.get(reverse("backoffice:case-file", args=[draft.pk, document.pk]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
+    # A checked PDF may open in the browser, sandboxed and never sniffed.
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert AccessLog.objects.filter(what=f"file {document.pk}").exists()
     client.force_login(applicant)
     own = client.get(reverse("portal:application-file", args=[draft.pk, document.pk]))
     assert own.status_code == 200
+    assert own["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert own["X-Content-Type-Options"] == "nosniff"
     client.force_login(UserFactory())
     other = client.get(reverse("portal:application-file", args=[draft.pk, document.pk]))
     assert other.status_code == 404

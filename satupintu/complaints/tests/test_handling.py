@@ -222,3 +222,19 @@ def test_every_sp4n_lapor_deadline_class_is_accepted(mall, agency, coordinator, 
     )
     assert report.deadline_class == days
     assert report.answer_due == working_days_after(mall=mall, start=timezone.localdate(), days=days)
+
+
+def test_texts_over_their_length_are_refused_not_cut(mall, agency, coordinator, officer):
+    report = _file(mall).report
+    too_long = "x" * (services.TEXT_MAX + 1)
+    with pytest.raises(services.ReportError) as refused:
+        services.report_reply(report=report, text=too_long)
+    assert refused.value.code == "too_long" and "4000" in refused.value.message
+    with pytest.raises(services.ReportError):
+        services.report_route(
+            report=report, agency=agency, deadline_class=5, by=coordinator, note=too_long
+        )
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED
+    assert not report.events.exclude(kind=ReportEvent.Kind.FILED).exists()
+    services.report_reply(report=report, text="x" * services.TEXT_MAX)  # the limit itself is fine

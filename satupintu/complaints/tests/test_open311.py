@@ -156,3 +156,21 @@ def test_a_key_of_one_mall_cannot_post_to_another(client, mall, key):
     AgencyFactory(mall=mall)
     other = _post(client, key, jurisdiction_id="kabupaten-probolinggo")
     assert other.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("description", 4000),
+        ("address_string", 200),
+        ("first_name", 150),
+        ("email", 254),
+        ("phone", 20),
+    ],
+)
+def test_values_over_their_length_are_refused_not_cut(client, mall, key, field, limit):
+    value = "a" * (limit + 1)
+    refused = _post(client, key, **{field: value})
+    assert refused.status_code == 400
+    assert str(limit) in refused.json()[0]["description"]
+    assert not Report.objects.exists()

@@ -141,6 +141,9 @@ def test_evidence_is_served_only_to_staff_who_may_read_the_report(client, mall, 
     membership_grant(user=coordinator, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
     client.force_login(coordinator)
     response = client.get(url)
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(
         b"\x89PNG"
     )
