@@ -128,7 +128,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
             application=application,
             actor=request.user,
             action=request.POST.get("action", ""),
-            note=request.POST.get("note", "")[:4000],
+            note=request.POST.get("note", ""),
         )
     except services.CaseError as refused:
         _refused(request, refused)
@@ -185,7 +185,7 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             mode=request.POST.get("mode", ""),
             scheduled_at=when,
-            place=request.POST.get("place", "")[:300],
+            place=request.POST.get("place", ""),
         )
     except (services.CaseError, ValidationError) as refused:
         _refused(request, refused)
@@ -203,10 +203,10 @@ def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpRespon
         services.survey_complete(
             survey=survey,
             by=request.user,
-            findings=request.POST.get("findings", "")[:8000],
+            findings=request.POST.get("findings", ""),
             recommendation=request.POST.get("recommendation", ""),
             report=request.FILES.get("report"),
-            photos=request.FILES.getlist("photos")[:20],
+            photos=request.FILES.getlist("photos"),
         )
     except (services.CaseError, ValidationError) as refused:
         _refused(request, refused)
@@ -223,7 +223,7 @@ def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if document is None:
         raise Http404
     try:
-        issuing.revoke(document, by=request.user, reason=request.POST.get("reason", "")[:2000])
+        issuing.revoke(document, by=request.user, reason=request.POST.get("reason", ""))
     except services.CaseError as refused:
         _refused(request, refused)
     else:

@@ -51,6 +51,8 @@ CODE_LENGTH = 12  # 60 bits: not guessable, short enough to type
 # A number or code taken by a concurrent issue is retried this many times.
 ISSUE_ATTEMPTS = 5
 
+REVOKE_REASON_MAX = 2000
+
 
 class State:
     """What the verification page says of a document."""
@@ -205,8 +207,14 @@ def revoke(document: IssuedDocument, *, by: User, reason: str) -> IssuedDocument
     reason = reason.strip()
     if not reason:
         raise CaseError("reason_needed", _("Give the reason."))
+    if len(reason) > REVOKE_REASON_MAX:
+        raise CaseError(
+            "too_long",
+            _("The text has %(n)s characters; at most %(limit)s are allowed.")
+            % {"n": len(reason), "limit": REVOKE_REASON_MAX},
+        )
     revoked = IssuedDocument.objects.filter(pk=document.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=by, revoked_reason=reason[:2000]
+        revoked_at=timezone.now(), revoked_by=by, revoked_reason=reason
     )
     if not revoked:
         raise CaseError("already_revoked", _("This document is revoked already."))

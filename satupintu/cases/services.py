@@ -55,6 +55,25 @@ def workflow(service: Service) -> list[tuple[str, str]]:
     return own or [(str(step), str(role)) for step, role in DEFAULT_WORKFLOW]
 
 
+# Longest answer to one field of an online form, and the longest notes, places and findings
+# officers and applicants write: longer ones are refused with a message, never cut.
+FORM_VALUE_MAX = 2000
+NOTE_MAX = 4000
+CANCEL_NOTE_MAX = 2000
+PLACE_MAX = 300
+FINDINGS_MAX = 8000
+
+
+def check_length(text: str, *, limit: int) -> None:
+    """CaseError if ``text`` is longer than ``limit`` characters."""
+    if len(text.strip()) > limit:
+        raise CaseError(
+            "too_long",
+            _("The text has %(n)s characters; at most %(limit)s are allowed.")
+            % {"n": len(text.strip()), "limit": limit},
+        )
+
+
 # Identifier fields of online forms: normalised (Unicode digits, separators) and checked.
 IDENTIFIERS = {"nik": clean_nik, "npwp": clean_npwp}
 
@@ -71,6 +90,12 @@ def validate_form(service: Service, data: dict[str, Any]) -> dict[str, Any]:
         if value in (None, "", []):
             if field.get("required"):
                 errors[name] = _("This field is required.")
+            continue
+        if isinstance(value, str) and len(value) > FORM_VALUE_MAX:
+            errors[name] = _("At most %(limit)s characters are allowed (%(n)s given).") % {
+                "limit": FORM_VALUE_MAX,
+                "n": len(value),
+            }
             continue
         if field.get("type") in IDENTIFIERS:
             try:
@@ -365,6 +390,7 @@ def application_act(
     *, application: Application, actor: User, action: str, note: str = ""
 ) -> Application:
     """An officer forwards, returns for revision, or rejects, at the step their role acts on."""
+    check_length(note, limit=NOTE_MAX)
     if application.status != Application.Status.IN_PROGRESS:
         raise CaseError("wrong_status", _("This application is not waiting for the agency."))
     _check_role(application, actor)
@@ -459,6 +485,7 @@ def application_resubmit(
 @transaction.atomic
 def application_cancel(*, application: Application, note: str = "") -> Application:
     """The applicant withdraws an application that is not decided yet."""
+    check_length(note, limit=CANCEL_NOTE_MAX)
     if application.decided_at or application.status not in (
         Application.Status.DRAFT,
         Application.Status.IN_PROGRESS,
@@ -507,6 +534,7 @@ def survey_schedule(
 ) -> Survey:
     """The technical team sets a survey; a teleconference gets a Jitsi room of its own. The
     applicant is told and asked to confirm the time."""
+    check_length(place, limit=PLACE_MAX)
     _check_survey_step(application, by)
     if mode not in Survey.Mode.values:
         raise CaseError("mode", _("Choose on site or teleconference."))
@@ -561,6 +589,7 @@ def survey_complete(
 ) -> Survey:
     """Record the result: findings, the recommendation, the berita acara and the photos (their
     GPS and time kept when they carry them)."""
+    check_length(findings, limit=FINDINGS_MAX)
     application = survey.application
     _check_survey_step(application, by)
     if survey.completed_at:

@@ -52,7 +52,7 @@ def posted_form(service: Service, post: Any) -> dict[str, Any]:
         if field.get("type") == "checkbox":
             data[name] = name in post
         elif name in post:
-            data[name] = post.get(name, "")[:2000]
+            data[name] = post.get(name, "")
     return data
 
 
@@ -199,9 +199,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     try:
-        services.application_cancel(
-            application=application, note=request.POST.get("note", "")[:2000]
-        )
+        services.application_cancel(application=application, note=request.POST.get("note", ""))
     except services.CaseError as refused:
         messages.error(request, refused.message)
     else:

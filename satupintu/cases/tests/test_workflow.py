@@ -10,12 +10,15 @@ from django.db import connection
 from satupintu.booking.selectors import working_days_after, working_days_between
 from satupintu.cases.models import Application, Step, WorkflowStep
 from satupintu.cases.services import (
+    FORM_VALUE_MAX,
+    NOTE_MAX,
     CaseError,
     application_act,
     application_cancel,
     application_draft,
     application_resubmit,
     application_submit,
+    validate_form,
 )
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.models import StaffMembership
@@ -224,3 +227,40 @@ def test_a_step_taken_out_of_the_workflow_is_refused_cleanly(service, staff):
     with pytest.raises(CaseError) as refused:
         application_act(application=application, actor=staff["front_office"], action="forward")
     assert refused.value.code == "workflow_changed"
+
+
+def test_a_form_answer_over_its_length_is_refused_not_cut():
+    service = ServiceFactory(
+        form_schema=[{"name": "alamat", "label": "Alamat", "type": "textarea"}, *SCHEMA]
+    )
+    data = {"nik": "3271014501900001", "fungsi": "rumah", "alamat": "a" * (FORM_VALUE_MAX + 1)}
+    with pytest.raises(ValidationError) as refused:
+        validate_form(service, data)
+    assert set(refused.value.message_dict) == {"alamat"}
+    assert "2000" in refused.value.message_dict["alamat"][0]
+    assert validate_form(service, {**data, "alamat": "a" * FORM_VALUE_MAX})["alamat"]
+
+
+def test_a_nik_in_a_form_is_normalised_and_checked(service):
+    clean = validate_form(
+        service, {"nik": "３２７１ ０１４５ ０１９０ ０００１", "fungsi": "rumah"}
+    )
+    assert clean["nik"] == "3271014501900001"
+
+
+def test_a_note_over_its_length_is_refused_and_nothing_moves(service, staff):
+    application = _submitted(service)
+    with pytest.raises(CaseError) as refused:
+        application_act(
+            application=application,
+            actor=staff["front_office"],
+            action="forward",
+            note="n" * (NOTE_MAX + 1),
+        )
+    assert refused.value.code == "too_long"
+    application.refresh_from_db()
+    assert application.step == Step.DOCUMENT_CHECK
+    with pytest.raises(CaseError):
+        application_cancel(application=application, note="n" * 2001)
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_PROGRESS
