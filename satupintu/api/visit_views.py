@@ -32,7 +32,7 @@ CONFLICTS = {"slot_full", "already_booked"}
 
 def _refused(refused: booking_services.BookingError) -> Response:
     body = {"code": refused.code, "message": refused.message, "fields": {}}
-    if refused.code == "slot_full":
+    if refused.code in CONFLICTS:  # the schema of a 409 has next_slots, empty or not
         body["next_slots"] = vs.SlotSerializer(refused.next_slots, many=True).data
     code = status.HTTP_409_CONFLICT if refused.code in CONFLICTS else status.HTTP_400_BAD_REQUEST
     return Response({"error": body}, status=code)
