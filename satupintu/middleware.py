@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.middleware import locale
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -97,7 +98,10 @@ def _form_refusal(request: HttpRequest) -> str:
 def _body_refusal(request: HttpRequest) -> str:
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return _form_refusal(request)
+        try:
+            return _form_refusal(request)
+        except MultiPartParserError:
+            return "malformed"
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
             value = json.loads(request.body)
@@ -124,6 +128,8 @@ class BadInputMiddleware:
         reason = self.refusal_reason(request)
         if reason == "too_deep":
             return refusal(request, 400, "invalid", _("The JSON is nested too deeply."))
+        if reason == "malformed":
+            return refusal(request, 400, "invalid", _("The request could not be understood."))
         if reason:
             message = _("The request holds characters that are not allowed (NUL or surrogates).")
             return refusal(request, 400, "invalid", message)

@@ -76,6 +76,20 @@ def test_json_nested_deeper_than_the_limit_is_400_in_the_users_language():
     assert indonesian["error"]["message"] != "The JSON is nested too deeply."
 
 
+def test_a_malformed_multipart_body_is_refused_not_a_server_error(client):
+    for body in (
+        b"--b\r\nContent-Disposition: form-data; name=x\r\n\r\nunterminated",
+        b"--b\r\nContent-Disposition: form-data; name=x; filename\r\n\r\nfoo\r\n--b--",
+        b"garbage without a boundary",
+    ):
+        api = client.generic(
+            "POST", "/api/v1/auth/register/", body, content_type="multipart/form-data; boundary=b"
+        )
+        assert api.status_code == 400 and api.json()["error"]["code"]
+        page = client.generic("POST", "/daftar/", body, content_type="multipart/form-data")
+        assert page.status_code < 500
+
+
 def test_bad_characters_on_pages_get_a_short_400_page(client):
     users = User.objects.count()
     page = client.get("/", {"q": f"ktp{NUL}"})
