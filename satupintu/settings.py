@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satupintu.middleware.LocaleMiddleware",
+    "satupintu.middleware.BadInputMiddleware",
+    "satupintu.middleware.DatabaseDownMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,7 +162,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "satupintu.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "satupintu.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "satupintu.api.errors.exception_handler",

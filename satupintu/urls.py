@@ -4,7 +4,9 @@ from django.urls import include, path
 
 from satupintu import health
 
+handler400 = "satupintu.middleware.bad_request"
 handler404 = "satupintu.portal.views.not_found"
+handler500 = "satupintu.middleware.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from satupintu.api.case_views import TrackStepSerializer
 from satupintu.api.fields import NibField, NikField
-from satupintu.api.serializers import ErrorBodySerializer
+from satupintu.api.serializers import ID_MAX, INT_MAX, ErrorBodySerializer
 from satupintu.cases.issuing import verification_url
 from satupintu.cases.models import Application, Document, IssuedDocument, Step, Transition
 from satupintu.cases.selectors import track_own
@@ -34,7 +34,7 @@ class FormDataField(serializers.JSONField):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    service = serializers.IntegerField(min_value=1, help_text=_("Service id."))
+    service = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text=_("Service id."))
     form_data = FormDataField(required=False, default=dict)
     nib = NibField(
         required=False,
@@ -76,7 +76,9 @@ class NoteSerializer(serializers.Serializer):
 
 class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("PDF, JPEG or PNG."))
-    requirement = serializers.IntegerField(min_value=1, help_text=_("Requirement id."))
+    requirement = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text=_("Requirement id.")
+    )
 
 
 class TransitionCreateSerializer(serializers.Serializer):
@@ -89,7 +91,9 @@ class TransitionCreateSerializer(serializers.Serializer):
         help_text=_("The reason; needed to return or reject."),
     )
     version = serializers.IntegerField(
-        min_value=0, help_text=_("The application's version as the officer saw it.")
+        min_value=0,
+        max_value=INT_MAX,
+        help_text=_("The application's version as the officer saw it."),
     )
 
 

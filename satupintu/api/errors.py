@@ -11,12 +11,28 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _flatten(detail: Any) -> Any:
-    if isinstance(detail, list):
-        return [str(item) for item in detail]
+def _flatten(detail: Any, name: str = "non_field_errors") -> dict[str, list[str]]:
+    """Field errors as {field: [messages]}; errors of nested fields and list items get dotted
+    names (``attachments.0``), so ``fields`` keeps one shape whatever the serializer."""
+    fields: dict[str, list[str]] = {}
+
+    def add(key: str, value: Any) -> None:
+        for field, messages in _flatten(value, key).items():
+            fields.setdefault(field, []).extend(messages)
+
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    return [str(detail)]
+        for key, value in detail.items():
+            add(str(key) if name == "non_field_errors" else f"{name}.{key}", value)
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                if item:
+                    add(f"{name}.{index}", item)
+            else:
+                fields.setdefault(name, []).append(str(item))
+    else:
+        fields[name] = [str(detail)]
+    return fields
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -30,11 +46,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = (
-            _flatten(exc.detail)
-            if isinstance(exc.detail, dict)
-            else {"non_field_errors": _flatten(exc.detail)}
-        )
+        fields = _flatten(exc.detail)
         error = {"code": "invalid", "message": _("Some values are not valid."), "fields": fields}
     else:
         detail = getattr(exc, "detail", "")

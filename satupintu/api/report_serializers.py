@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from satupintu.accounts.validators import normalize_phone
+from satupintu.api.serializers import SaneDateField
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.complaints.services import MAX_ATTACHMENTS
 from satupintu.complaints.validators import validate_evidence
@@ -18,7 +19,7 @@ class ReportCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Report.Category.choices)
     title = serializers.CharField(max_length=150)
     text = serializers.CharField(min_length=20, max_length=4000)
-    event_date = serializers.DateField(required=False, allow_null=True, default=None)
+    event_date = SaneDateField(required=False, allow_null=True, default=None)
     location = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.filter(is_active=True),

@@ -1,7 +1,9 @@
 """Serializers of API v1: query parameters in, public catalog data out."""
 
+from datetime import date
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +22,29 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer()
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day on the mall's clock, without a time-zone offset (so not OpenAPI's "time")."""
+
+
+# The largest ids and counters the columns hold (PostgreSQL bigint ids, int4 counters): a larger
+# number is refused as input rather than sent to the database.
+ID_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+class SaneDateField(serializers.DateField):
+    """A date between 1900 and 2100: DRF takes any year from 1 to 9999, which no case needs
+    and which the mall's clock cannot always show (local mean time offsets)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(MinValueValidator(EARLIEST_DATE))
+        self.validators.append(MaxValueValidator(LATEST_DATE))
+
+
 class MallQuerySerializer(serializers.Serializer):
     mall = serializers.SlugField(required=False, help_text=_("Slug of a mall."))
 
@@ -31,7 +56,9 @@ class MallQuerySerializer(serializers.Serializer):
 
 
 class ServiceQuerySerializer(MallQuerySerializer):
-    agency = serializers.IntegerField(required=False, min_value=1, help_text=_("Agency id."))
+    agency = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("Agency id.")
+    )
     q = serializers.CharField(
         required=False, max_length=200, allow_blank=True, help_text=_("Words to search for.")
     )
@@ -51,6 +78,9 @@ class ServiceQuerySerializer(MallQuerySerializer):
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens = ClockTimeField()
+    closes = ClockTimeField()
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens", "closes"]
@@ -75,7 +105,7 @@ class MallSerializer(serializers.ModelSerializer):
 
 class AnnouncementSerializer(serializers.ModelSerializer):
     mall = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    agency = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Announcement

@@ -7,12 +7,17 @@ from rest_framework import serializers
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.api.fields import NikField
-from satupintu.api.serializers import ErrorBodySerializer
+from satupintu.api.serializers import (
+    ID_MAX,
+    ClockTimeField,
+    ErrorBodySerializer,
+    SaneDateField,
+)
 from satupintu.booking.models import Booking, Closure, Slot
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(help_text=_("The day, YYYY-MM-DD."))
+    date = SaneDateField(help_text=_("The day, YYYY-MM-DD."))
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -24,7 +29,7 @@ class SlotSerializer(serializers.ModelSerializer):
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    slot = serializers.IntegerField(min_value=1)
+    slot = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     priority = serializers.ChoiceField(
         choices=Booking.Priority.choices,
         required=False,
@@ -96,12 +101,12 @@ class ClosureCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Closure.Kind.choices)
     decree_number = serializers.CharField(max_length=100)
     reason = serializers.CharField(max_length=300)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
-    opens = serializers.TimeField(required=False, allow_null=True, default=None)
-    closes = serializers.TimeField(required=False, allow_null=True, default=None)
+    starts_on = SaneDateField()
+    ends_on = SaneDateField()
+    opens = ClockTimeField(required=False, allow_null=True, default=None)
+    closes = ClockTimeField(required=False, allow_null=True, default=None)
     agencies = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         default=list,
         help_text=_("Agency ids; none: the whole mall."),
@@ -110,6 +115,8 @@ class ClosureCreateSerializer(serializers.Serializer):
 
 class ClosureSerializer(serializers.ModelSerializer):
     agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    opens = ClockTimeField(allow_null=True)
+    closes = ClockTimeField(allow_null=True)
 
     class Meta:
         model = Closure

@@ -32,7 +32,7 @@ CONFLICTS = {"slot_full", "already_booked"}
 
 def _refused(refused: booking_services.BookingError) -> Response:
     body = {"code": refused.code, "message": refused.message, "fields": {}}
-    if refused.code == "slot_full":
+    if refused.code in CONFLICTS:  # the schema of a 409 has next_slots, empty or not
         body["next_slots"] = vs.SlotSerializer(refused.next_slots, many=True).data
     code = status.HTTP_409_CONFLICT if refused.code in CONFLICTS else status.HTTP_400_BAD_REQUEST
     return Response({"error": body}, status=code)
@@ -48,7 +48,11 @@ class SlotListView(APIView):
         query = vs.SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         service = catalog.service_detail(service_id=pk)
-        plan = booking_services.slots_open(service=service, day=query.validated_data["date"])
+        day = query.validated_data["date"]
+        # Slots are created on first read: a day outside the horizon is refused before any write.
+        if not visits.within_horizon(service=service, day=day):
+            raise exceptions.ValidationError({"date": [visits.horizon_message(service=service)]})
+        plan = booking_services.slots_open(service=service, day=day)
         return Response(vs.SlotSerializer(plan.slots, many=True).data)
 
 

@@ -135,6 +135,22 @@ def in_mall_time(moment: datetime, mall: Mall) -> datetime:
     return moment.astimezone(ZoneInfo(mall.time_zone))
 
 
+def within_horizon(*, service: Service, day: date) -> bool:
+    """Whether ``day`` lies between today and the end of the booking horizon, on the mall's clock.
+
+    Slots are created when a day is first asked for: a day outside the horizon must be refused
+    before that, or any date from year 1 to 9999 would leave rows behind.
+    """
+    mall = service.agency.mall
+    today = in_mall_time(timezone.now(), mall).date()
+    return today <= day <= today + timedelta(days=policy_for(mall=mall).days_ahead)
+
+
+def horizon_message(*, service: Service) -> str:
+    days = policy_for(mall=service.agency.mall).days_ahead
+    return _("Visits can be booked from today up to %(days)s days ahead.") % {"days": days}
+
+
 def open_days(*, service: Service) -> list[date]:
     """The days ``service`` can be booked for, from today to the end of the booking horizon."""
     mall = service.agency.mall

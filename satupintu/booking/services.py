@@ -26,12 +26,14 @@ from satupintu.accounts.validators import validate_nik
 from satupintu.booking.calendar import visit_ics
 from satupintu.booking.models import Booking, Closure, Slot
 from satupintu.booking.selectors import (
+    horizon_message,
     in_mall_time,
     opening_hours,
     policy_for,
     slot_capacity,
     slot_within_hours,
     visit_for,
+    within_horizon,
 )
 from satupintu.catalog.models import Service
 from satupintu.malls.models import Agency, Announcement, Mall
@@ -104,7 +106,12 @@ def slots_open(*, service: Service, day: date) -> DayPlan:
 
 
 def slots_offered(*, service: Service, day: date) -> DayPlan:
-    """The slots of the day a citizen may still pick: those past the cut-off are left out."""
+    """The slots of the day a citizen may still pick: those past the cut-off are left out.
+
+    A day outside the booking horizon has none, and no slots are created for it.
+    """
+    if not within_horizon(service=service, day=day):
+        return DayPlan(day, closed_reason=horizon_message(service=service))
     plan = slots_open(service=service, day=day)
     cutoff = timedelta(minutes=policy_for(mall=service.agency.mall).cutoff_minutes)
     plan.slots = [slot for slot in plan.slots if slot.start - cutoff > timezone.now()]

@@ -66,9 +66,13 @@ def report_lookup(request: HttpRequest) -> HttpResponse:
     """Open a report with its tracking ID and secret code."""
     tracking = request.GET.get("id", "").strip().upper()
     secret = request.GET.get("kode", "").strip()
-    if tracking and secret:
+    if not (tracking and secret):
+        return render(request, "portal/report_lookup.html")
+    # What no follow-up link holds cannot make one (a slash, a length past any redirect's).
+    if "/" not in tracking + secret and len(tracking) <= 50 and len(secret) <= 200:
         return redirect("portal:report", tracking_id=tracking, secret=secret)
-    return render(request, "portal/report_lookup.html")
+    error = _("No report has this tracking ID and secret code.")
+    return render(request, "portal/report_lookup.html", {"error": error}, status=404)
 
 
 def _report(tracking_id: str, secret: str) -> Report:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 
 import segno
 from django.contrib import messages
@@ -31,6 +32,13 @@ def _own_booking(request: HttpRequest, code: str) -> Booking:
         raise Http404 from exc
 
 
+def _day(value: str) -> date | None:
+    try:
+        return parse_date(value)
+    except ValueError:  # well formed but impossible, like 2026-02-30
+        return None
+
+
 @login_required
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     """Pick a day and a time for a service, or a new time for a booking (``?ubah=CODE``)."""
@@ -40,7 +48,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     moving = _own_booking(request, request.GET["ubah"]) if request.GET.get("ubah") else None
     days = visits.open_days(service=service)
-    day = parse_date(request.GET.get("tanggal") or "") or (days[0] if days else None)
+    day = _day(request.GET.get("tanggal", "")) or (days[0] if days else None)
     error, next_slots = "", []
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
