@@ -266,7 +266,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"queue": "webhooks"},
     },
+    "accounts-retention": {"task": "accounts.retention", "schedule": 86400.0},
 }
+
+# How many days each kind of personal data is kept (UU 27/2022 PDP); issued permits forever.
+RETENTION_MESSAGES_DAYS = env.int("RETENTION_MESSAGES_DAYS", default=365)
+RETENTION_ACCESS_RECORDS_DAYS = env.int("RETENTION_ACCESS_RECORDS_DAYS", default=5 * 365)
+RETENTION_CANCELLED_DRAFTS_DAYS = env.int("RETENTION_CANCELLED_DRAFTS_DAYS", default=90)
+RETENTION_COMPLAINT_IDENTITIES_DAYS = env.int("RETENTION_COMPLAINT_IDENTITIES_DAYS", default=730)
+RETENTION_BOOKINGS_DAYS = env.int("RETENTION_BOOKINGS_DAYS", default=730)
+RETENTION_REJECTED_UPLOADS_DAYS = env.int("RETENTION_REJECTED_UPLOADS_DAYS", default=365)
 
 # Mail: EMAIL_URL smtp://user:pass@host:25, smtp+tls://... or smtps://...; without it (the
 # demo) every email is written as a file into EMAIL_FILE_PATH.

@@ -11,3 +11,6 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Identity"), {"fields": ("nik", "phone", "language", "notification_channels")}),
     )
+
+
+from satupintu.accounts import privacy_admin  # noqa: E402, F401 - registers its admin

@@ -42,3 +42,50 @@ class User(AbstractUser):
                 fields=["nik"], condition=~models.Q(nik=""), name="accounts_user_nik_unique"
             ),
         ]
+
+
+class PersonalDataAccess(models.Model):
+    """A look at someone's personal data (UU 27/2022 PDP): who, when, what kind, which object
+    and from which page; never the data itself."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT_IDENTITY = "complaint_identity", _("Identity of a complaint's reporter")
+        NIK_LOOKUP = "nik_lookup", _("Citizen looked up by NIK")
+        MESSAGE = "message", _("Citizen's message")
+        DATA_EXPORT = "data_export", _("Citizen's own data downloaded")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("whose data"),
+    )
+    object_type = models.CharField(_("object"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    mall = models.ForeignKey(
+        "malls.Mall",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mall"),
+    )
+    where = models.CharField(_("page"), max_length=120, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access to personal data")
+        verbose_name_plural = _("accesses to personal data")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"

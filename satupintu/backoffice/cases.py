@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
 from satupintu.booking.selectors import in_mall_time
 from satupintu.cases import issuing, services
@@ -281,6 +282,14 @@ def walk_in(request: HttpRequest) -> HttpResponse:
             except ValidationError as invalid:
                 errors.update(invalid.message_dict)
             else:
+                record_access(
+                    user=request.user,
+                    kind=Kind.NIK_LOOKUP,
+                    subject=citizen,
+                    obj=citizen,
+                    mall=service.agency.mall,
+                    where="backoffice:walk-in",
+                )
                 application = services.application_draft(
                     applicant=citizen, service=service, form_data={}, filed_by=request.user
                 )

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.privacy import Kind, record_access
 from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls import selectors as malls
@@ -59,6 +60,16 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
 def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     report = _visible_report(request, tracking_id)
     coordinator = selectors.is_coordinator(user=request.user, mall=report.mall)
+    show_identity = selectors.identity_visible(report=report, user=request.user)
+    if show_identity:
+        record_access(
+            user=request.user,
+            kind=Kind.COMPLAINT_IDENTITY,
+            subject=report.reporter,
+            obj=report,
+            mall=report.mall,
+            where="backoffice:report",
+        )
     return render(
         request,
         "backoffice/report.html",
@@ -67,7 +78,7 @@ def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
             "events": report.events.select_related("actor"),
             "attachments": report.attachments.all(),
             "coordinator": coordinator,
-            "show_identity": selectors.identity_visible(report=report, user=request.user),
+            "show_identity": show_identity,
             "agencies": report.mall.agencies.order_by("name"),
             "classes": Report.DeadlineClass.choices,
         },

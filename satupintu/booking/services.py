@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -23,8 +23,9 @@ from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import validate_nik
+from satupintu.batches import in_batches
 from satupintu.booking.calendar import visit_ics
-from satupintu.booking.models import Booking, Closure, Slot
+from satupintu.booking.models import Booking, Closure, Slot, Ticket
 from satupintu.booking.selectors import (
     horizon_message,
     in_mall_time,
@@ -701,3 +702,35 @@ def closure_reopen(*, closure: Closure, on: date) -> Closure:
             )
     closure.refresh_from_db()
     return closure
+
+
+def bookings_purge_older_than(*, cutoff: date, dry_run: bool = False) -> int:
+    """Delete the bookings of days before ``cutoff`` (their queue tickets stay, unlinked, for
+    the counts of the day)."""
+    old = Booking.objects.filter(date__lt=cutoff).exclude(status__in=Booking.ACTIVE)
+
+    def delete(batch: QuerySet[Booking]) -> None:
+        Ticket.objects.filter(booking__in=batch).update(booking=None)
+        batch.delete()
+
+    return in_batches(old, delete, dry_run=dry_run)
+
+
+def bookings_cancel_for_closed_account(*, citizen: User) -> int:
+    """A citizen closing their account gives back every place they hold from now on, even
+    inside the cut-off: a place nobody will come to helps nobody."""
+    cancelled = 0
+    upcoming = Booking.objects.filter(
+        citizen=citizen,
+        status__in=[Booking.Status.CONFIRMED, Booking.Status.PROPOSED],
+        slot__start__gt=timezone.now(),
+    ).select_related("slot")
+    for booking in upcoming:
+        with transaction.atomic():
+            changed = Booking.objects.filter(
+                pk=booking.pk, status__in=[Booking.Status.CONFIRMED, Booking.Status.PROPOSED]
+            ).update(status=Booking.Status.CANCELLED, cancelled_at=timezone.now())
+            if changed:
+                _give_back(booking.slot_id, priority=bool(booking.priority))
+                cancelled += 1
+    return cancelled

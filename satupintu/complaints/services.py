@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from satupintu.accounts.models import User
+from satupintu.batches import in_batches
 from satupintu.booking.selectors import in_mall_time, working_days_after
 from satupintu.cases import services as cases
 from satupintu.cases.models import Application
@@ -497,3 +498,32 @@ def faq_publish(*, consultation: Consultation, question: str, answer: str) -> Fr
     return FrequentAnswer.objects.create(
         service=consultation.service, question=question.strip(), answer=answer.strip()
     )
+
+
+_IDENTITY_ERASED = {
+    "reporter": None,
+    "reporter_name": "",
+    "reporter_email": "",
+    "reporter_phone": "",
+}
+_HAS_IDENTITY = (
+    Q(reporter__isnull=False) | ~Q(reporter_name="") | ~Q(reporter_email="") | ~Q(reporter_phone="")
+)
+
+
+def reporter_identities_purge_older_than(*, cutoff: datetime, dry_run: bool = False) -> int:
+    """Forget who filed the reports closed (or not followed up) before ``cutoff``; the report
+    itself stays for the mall's statistics."""
+    old = Report.objects.filter(
+        _HAS_IDENTITY,
+        status__in=[Report.Status.CLOSED, Report.Status.REJECTED],
+        closed_at__lt=cutoff,
+    )
+    return in_batches(old, lambda batch: batch.update(**_IDENTITY_ERASED), dry_run=dry_run)
+
+
+@transaction.atomic
+def complaints_forget_citizen(*, citizen: User) -> None:
+    """A closed account: its reports lose their reporter, its consultations go."""
+    Report.objects.filter(_HAS_IDENTITY, reporter=citizen).update(**_IDENTITY_ERASED)
+    Consultation.objects.filter(citizen=citizen).delete()

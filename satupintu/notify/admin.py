@@ -4,13 +4,15 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from satupintu.accounts.privacy import Kind, record_access
 from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import DeliveryAttempt, Message, MessageTemplate
 from satupintu.notify.services import message_resend, render_preview
 
@@ -63,6 +65,46 @@ class MessageAdmin(ScopedAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["resend"]
     readonly_fields = [f.name for f in Message._meta.fields]
+
+    @staticmethod
+    def _monitor_only(request: HttpRequest) -> bool:
+        """The ministry monitor watches the malls' figures, never what citizens are told."""
+        scope = staff_scope(request.user)
+        return scope.is_monitor and not scope.is_superuser and not scope.managed_mall_ids
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        if self._monitor_only(request):
+            return Message.objects.none()
+        return super().get_queryset(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return not self._monitor_only(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._monitor_only(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._monitor_only(request) and super().has_change_permission(request, obj)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        message = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and message is not None:
+            record_access(
+                user=request.user,
+                kind=Kind.MESSAGE,
+                subject=message.user,
+                obj=message,
+                mall=message.mall,
+                where="admin:notify_message_change",
+            )
+        return response
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -5,7 +5,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 
 from satupintu.accounts.models import User
+from satupintu.batches import in_batches
 from satupintu.malls.models import Mall
 from satupintu.notify.channels.base import PermanentError, TransientError
 from satupintu.notify.channels.registry import sender_for
@@ -443,3 +444,20 @@ def outbox_sweep() -> int:
     if due:
         queue_delivery()
     return due
+
+
+# Personal data (UU 27/2022 PDP): messages carry addresses and names, so they do not stay.
+UNFINISHED = (Message.Status.QUEUED, Message.Status.SENDING)
+
+
+def messages_purge_older_than(*, cutoff: datetime, dry_run: bool = False) -> int:
+    """Delete the messages written before ``cutoff`` that are no longer on their way."""
+    old = Message.objects.filter(created_at__lt=cutoff).exclude(status__in=UNFINISHED)
+    return in_batches(old, lambda batch: batch.delete(), dry_run=dry_run)
+
+
+def messages_forget_user(*, user: User) -> int:
+    """A closed account's messages go, those not sent yet too (a worker holding one in its
+    hands finishes it)."""
+    mine = Message.objects.filter(user=user).exclude(status=Message.Status.SENDING)
+    return in_batches(mine, lambda batch: batch.delete())

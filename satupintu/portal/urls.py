@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from satupintu.portal import applications, consultations, reports, tracking, views, visits
+from satupintu.portal import (
+    applications,
+    consultations,
+    privacy,
+    reports,
+    tracking,
+    views,
+    visits,
+)
 
 app_name = "portal"
 
@@ -69,4 +77,8 @@ urlpatterns = [
     path("kunjungan/<str:code>/batal/", visits.booking_cancel, name="booking-cancel"),
     path("kunjungan/<str:code>/terima/", visits.booking_accept, name="booking-accept"),
     path("akun/pengaturan/", views.preferences, name="preferences"),
+    path("akun/data/", privacy.my_data, name="my-data"),
+    path("akun/data/data-saya.json", privacy.my_data_json, name="my-data-json"),
+    path("akun/data/data-saya.pdf", privacy.my_data_pdf, name="my-data-pdf"),
+    path("akun/data/tutup/", privacy.account_close_view, name="account-close"),
 ]

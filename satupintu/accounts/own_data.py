@@ -1,0 +1,190 @@
+"""A citizen's own data (UU 27/2022 PDP): a copy of everything about them, and closing their
+account."""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from satupintu.accounts.models import User
+from satupintu.accounts.privacy import Kind, record_access
+from satupintu.booking.models import Booking
+from satupintu.booking.services import bookings_cancel_for_closed_account
+from satupintu.cases.models import Application
+from satupintu.cases.services import applications_forget_applicant
+from satupintu.complaints.models import Consultation, Report
+from satupintu.complaints.services import complaints_forget_citizen
+from satupintu.notify.models import Message
+from satupintu.notify.services import messages_forget_user
+
+logger = logging.getLogger(__name__)
+
+
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about ``user``, as plain values (the JSON download)."""
+    applications = (
+        Application.objects.filter(applicant=user)
+        .select_related("service", "service__agency", "issued_document")
+        .prefetch_related("documents")
+        .order_by("created_at")
+    )
+    bookings = (
+        Booking.objects.filter(citizen=user)
+        .select_related("service", "service__agency__mall", "slot")
+        .order_by("date")
+    )
+    reports = Report.objects.filter(reporter=user, is_anonymous=False).select_related("mall")
+    consultations = (
+        Consultation.objects.filter(citizen=user)
+        .select_related("service")
+        .prefetch_related("messages")
+        .order_by("created_at")
+    )
+    messages = Message.objects.filter(user=user).order_by("created_at")
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "profile": {
+            "username": user.username,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "nik": user.nik,
+            "email": user.email,
+            "phone": user.phone,
+            "language": user.language,
+            "notification_channels": user.notification_channels,
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
+        },
+        "bookings": [
+            {
+                "code": b.code,
+                "service": b.service.name,
+                "mall": b.service.agency.mall.name,
+                "start": _when(b.slot.start),
+                "status": b.status,
+                "priority": b.priority,
+                "booked_at": _when(b.created_at),
+                "cancelled_at": _when(b.cancelled_at),
+            }
+            for b in bookings
+        ],
+        "applications": [
+            {
+                "tracking_number": a.tracking_number,
+                "service": a.service.name,
+                "agency": a.service.agency.name,
+                "status": a.status,
+                "nib": a.nib,
+                "form": a.form_data,
+                "documents": [d.name for d in a.documents.all()],
+                "submitted_at": _when(a.submitted_at),
+                "decided_at": _when(a.decided_at),
+                "issued_document": (
+                    {
+                        "number": a.issued_document.number,
+                        "title": a.issued_document.title,
+                        "holder_name": a.issued_document.holder_name,
+                        "valid_until": _when(a.issued_document.valid_until),
+                    }
+                    if getattr(a, "issued_document", None)
+                    else None
+                ),
+            }
+            for a in applications
+        ],
+        "complaints": [
+            {
+                "tracking_id": r.tracking_id,
+                "mall": r.mall.name,
+                "title": r.title,
+                "text": r.text,
+                "status": r.status,
+                "name": r.reporter_name,
+                "email": r.reporter_email,
+                "phone": r.reporter_phone,
+                "filed_at": _when(r.created_at),
+            }
+            for r in reports
+        ],
+        "consultations": [
+            {
+                "service": c.service.name,
+                "subject": c.subject,
+                "status": c.status,
+                "asked_at": _when(c.created_at),
+                "messages": [
+                    {"from_staff": m.from_staff, "text": m.text, "at": _when(m.created_at)}
+                    for m in c.messages.all()
+                ],
+            }
+            for c in consultations
+        ],
+        "messages": [
+            {
+                "channel": m.channel,
+                "to": m.to,
+                "subject": m.subject,
+                "text": m.body,
+                "status": m.status,
+                "at": _when(m.created_at),
+            }
+            for m in messages
+        ],
+        "surveys": [],
+    }
+
+
+def personal_data_export(*, user: User, what: str) -> dict[str, Any]:
+    """The citizen's own copy, its download recorded like any other look at personal data."""
+    record_access(user=user, kind=Kind.DATA_EXPORT, subject=user, obj=user, where=what)
+    return personal_data(user=user)
+
+
+def _tell_closed(email: str, language: str) -> None:
+    """The last word to an address already erased from the account: a plain email, not the
+    outbox (whose rows of this account go with it), sent once the closing is committed."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Your Satu Pintu account is closed")
+        body = _(
+            "Your account has been closed at your request and your personal data erased. "
+            "Permits issued to you stay valid and can still be verified by their code."
+        )
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception:  # the mail server down must not undo the closing
+        logger.exception("cannot send the closing confirmation")
+
+
+@transaction.atomic
+def account_close(*, user: User, password: str) -> User:
+    """Close the account of ``user`` (who confirms with their password): future bookings are
+    given back, open applications withdrawn, and name, NIK, phone and email erased. What the
+    law requires to keep stays: issued permits and the applications behind them (the permit
+    carries its holder's name). Tokens die; sessions die with the password."""
+    if not user.is_active or not user.check_password(password):
+        raise ValidationError({"password": _("That is not your password.")})
+    if user.email:
+        email, language = user.email, user.language
+        transaction.on_commit(lambda: _tell_closed(email, language))
+    bookings_cancel_for_closed_account(citizen=user)
+    applications_forget_applicant(applicant=user)
+    complaints_forget_citizen(citizen=user)
+    messages_forget_user(user=user)
+    Token.objects.filter(user=user).delete()
+    user.username = f"closed-{user.pk}"
+    user.first_name = user.last_name = user.email = user.nik = user.phone = ""
+    user.notification_channels = []
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    return user
