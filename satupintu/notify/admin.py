@@ -2,25 +2,75 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from satupintu.malls.admin import ScopedAdmin
-from satupintu.notify.models import DeliveryAttempt, Message, MessageTemplate
-from satupintu.notify.services import message_resend, render_preview
+from satupintu.notify.events import EXAMPLES
+from satupintu.notify.models import DeliveryAttempt, Event, Message, MessageTemplate
+from satupintu.notify.services import (
+    message_resend,
+    message_template_check,
+    offered_names,
+    render_preview,
+)
+
+SYNTAX_HELP = _(
+    "Write {{ name }} for a value, {% if name %}…{% endif %} for a part shown only when it has "
+    "one, and filters such as {{ name|upper }}; nothing else is evaluated. The names each event "
+    "offers are listed under “offered names”."
+)
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """Checks the wording in the sandbox before it is saved: it must compile and read only the
+    names its event offers."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = [
+            "mall",
+            "event",
+            "channel",
+            "language",
+            "subject",
+            "body",
+            "html_body",
+            "whatsapp_template",
+        ]
+        help_texts = {"body": SYNTAX_HELP}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("event"):
+            try:
+                message_template_check(
+                    event=data["event"],
+                    subject=data.get("subject") or "",
+                    body=data.get("body") or "",
+                    html_body=data.get("html_body") or "",
+                )
+            except ValidationError as refused:
+                for field, errors in refused.message_dict.items():
+                    for error in errors:
+                        self.add_error(field, error)
+        return data
 
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ScopedAdmin):
+    form = MessageTemplateForm
     mall_path = "mall"
     list_display = ["event", "channel", "language", "mall"]
     list_filter = ["event", "channel", "language", "mall"]
     list_select_related = ["mall"]
-    readonly_fields = ["preview"]
+    readonly_fields = ["offered", "preview"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MessageTemplate]:
         # Managers see the defaults too (to copy them), but change only their mall's.
@@ -32,6 +82,12 @@ class MessageTemplateAdmin(ScopedAdmin):
             return request.user.is_superuser
         return super().has_change_permission(request, obj)
 
+    @admin.display(description=_("offered names"))
+    def offered(self, obj: MessageTemplate) -> str:
+        if obj.pk:
+            return ", ".join(offered_names(obj.event))
+        return format_html_join("", "<div><strong>{}</strong>: {}</div>", _names_by_event())
+
     @admin.display(description=_("preview"))
     def preview(self, obj: MessageTemplate) -> str:
         if not obj.pk:
@@ -40,6 +96,10 @@ class MessageTemplateAdmin(ScopedAdmin):
         return format_html(
             "<strong>{}</strong><pre style='white-space:pre-wrap'>{}</pre>", subject, body
         )
+
+
+def _names_by_event() -> list[tuple[str, str]]:
+    return [(str(Event(event).label), ", ".join(offered_names(event))) for event in EXAMPLES]
 
 
 class DeliveryAttemptInline(admin.TabularInline):
