@@ -305,7 +305,7 @@ def _parse(source: str, *, html: bool) -> nodes.Template:
 def _refusal(code: str) -> str:
     return {
         "size": _("a value too large to print"),
-        "format": _("%-formatting of text"),
+        "format": _("formatting text with the percent operator"),
         "call": _("a call"),
     }.get(code, _("a name starting with an underscore"))
 
