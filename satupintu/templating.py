@@ -52,10 +52,11 @@ class TemplateRefused(Exception):
 
 def plain(value: Any, *, _depth: int = 0) -> Any:
     """``value`` made of plain data only, or TypeError: a model instance, a queryset, a
-    callable or any other object never reaches a template. Dates become ISO strings (the
-    ``date`` filter formats them); lazy translations become strings."""
+    callable or any other object never reaches a template (a bug of the caller). Too many
+    items or too deep a nesting (a citizen's odd answers) is TemplateRefused. Dates become ISO
+    strings (the ``date`` filter formats them); lazy translations become strings."""
     if _depth > MAX_DEPTH:
-        raise TypeError("a template context is nested too deeply")
+        raise TemplateRefused(_("The values are nested too deeply for a template."))
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Promise):
@@ -64,7 +65,7 @@ def plain(value: Any, *, _depth: int = 0) -> Any:
         return value.isoformat()
     if isinstance(value, Mapping) and type(value) in (dict,):
         if len(value) > MAX_ITEMS:
-            raise TypeError("a template context holds too many items")
+            raise TemplateRefused(_("The values hold too many items for a template."))
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
@@ -73,7 +74,7 @@ def plain(value: Any, *, _depth: int = 0) -> Any:
         return out
     if type(value) in (list, tuple):
         if len(value) > MAX_ITEMS:
-            raise TypeError("a template context holds too many items")
+            raise TemplateRefused(_("The values hold too many items for a template."))
         return [plain(item, _depth=_depth + 1) for item in value]
     raise TypeError(
         f"a template context holds only plain values, not {type(value).__module__}."

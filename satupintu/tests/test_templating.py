@@ -16,6 +16,13 @@ CONTEXT = {
     "nib": "",
 }
 
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):
+        yield
+
+
 # Each known way out of a Jinja2 template, and what it would reach.
 ESCAPES = [
     "{{ ''.__class__.__mro__ }}",
@@ -136,3 +143,13 @@ def test_django_syntax_is_rewritten_for_the_sandbox():
     assert from_django("Yth. {{ name }}, {% if x %}a{% endif %}") == (
         "Yth. {{ name }}, {% if x %}a{% endif %}"
     )
+
+
+def test_values_too_many_or_too_deep_are_refused_not_a_crash():
+    with pytest.raises(TemplateRefused):
+        render("{{ x }}", {"x": list(range(templating.MAX_ITEMS + 1))})
+    deep: list = []
+    for _level in range(templating.MAX_DEPTH + 2):
+        deep = [deep]
+    with pytest.raises(TemplateRefused):
+        render("{{ x }}", {"x": deep})
