@@ -206,6 +206,9 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return _bounded(super().call_binop(context, operator, left, right))
 
 
+_TESTS = ("defined", "undefined", "none", "number", "string", "even", "odd", "in")
+
+
 def _environment(*, html: bool) -> _Sandbox:
     env = _Sandbox(
         autoescape=html,
@@ -216,10 +219,7 @@ def _environment(*, html: bool) -> _Sandbox:
     )
     env.globals.clear()
     env.filters = {name: _guarded(function) for name, function in FILTERS.items()}
-    env.tests = {
-        name: env.tests[name]
-        for name in ("defined", "undefined", "none", "number", "string", "even", "odd", "in")
-    }
+    env.tests = {name: env.tests[name] for name in _TESTS}
     return env
 
 
@@ -280,6 +280,12 @@ def _parse(source: str, *, html: bool) -> nodes.Template:
             raise TemplateRefused(
                 _("Line %(line)s: names starting with an underscore are not offered.")
                 % {"line": node.lineno}
+            )
+    for node in tree.find_all(nodes.Test):
+        if node.name not in _TESTS:
+            raise TemplateRefused(
+                _("Line %(line)s: there is no test “%(name)s”; offered: %(offered)s.")
+                % {"line": node.lineno, "name": node.name, "offered": ", ".join(_TESTS)}
             )
     for node in tree.find_all(nodes.Filter):
         if node.name not in FILTERS:
@@ -352,10 +358,10 @@ def render(source: str, context: Mapping[str, Any], *, html: bool = False) -> st
     plain text (WhatsApp, SMS, a subject) is not escaped. A template that breaks the sandbox's
     rules or renders more than MAX_OUTPUT characters raises TemplateRefused."""
     values = plain_context(context)
-    template = _compile(source, html)
     out: list[str] = []
     size = 0
     try:
+        template = _compile(source, html)
         for chunk in template.generate(values):
             size += len(chunk)
             if size > MAX_OUTPUT:

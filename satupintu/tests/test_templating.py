@@ -57,6 +57,10 @@ ESCAPES = [
     "{% for a in form.lantai %}{% for b in form.lantai %}{% for c in form.lantai %}"
     "{% endfor %}{% endfor %}{% endfor %}",
     "{{ config }}{{ request }}{{ settings.SECRET_KEY }}",
+    "{% if holder is callable %}x{% endif %}{% if holder is nosuchtest %}y{% endif %}",
+    "{% autoescape false %}{{ holder }}{% endautoescape %}",
+    "{{ holder|safe }}",
+    "{{ form|sort(attribute='__class__') }}",
 ]
 
 
