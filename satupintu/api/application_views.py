@@ -58,6 +58,7 @@ STATUS_FOR = {
     "conflict": status.HTTP_409_CONFLICT,
     "not_your_step": status.HTTP_403_FORBIDDEN,
     "forbidden": status.HTTP_403_FORBIDDEN,
+    "separate_duties": status.HTTP_403_FORBIDDEN,
 }
 
 

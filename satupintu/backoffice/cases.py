@@ -104,6 +104,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now_local": in_mall_time(timezone.now(), mall),
             "is_survey_step": application.step == Step.FIELD_SURVEY,
             "is_decision_step": application.step == Step.DECISION,
+            "duties_apart": application.step == Step.DECISION
+            and application.status == Application.Status.IN_PROGRESS
+            and services.may_not_approve(application=application, user=request.user),
         },
     )
 

@@ -1,26 +1,169 @@
-"""The admin of applications: a service's workflow and product template are configured by its
-agency or the mall's manager; issued documents and accesses to cases are only looked at (the
-case itself is worked on the staff pages)."""
+"""The admin of applications: a service's workflow is configured by the mall's manager (its
+agency sees it, read-only, with the record of every change), its product template by the
+agency or the manager; issued documents and accesses to cases are only looked at (the case
+itself is worked on the staff pages)."""
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from satupintu.cases.models import AccessLog, IssuedDocument, ProductTemplate, WorkflowStep
+from satupintu.cases import services
+from satupintu.cases.issuing import PRODUCT_TEMPLATE_EXAMPLE, PRODUCT_TEMPLATE_NAMES
+from satupintu.cases.models import (
+    AccessLog,
+    IssuedDocument,
+    ProductTemplate,
+    WorkflowChange,
+    WorkflowPolicy,
+    WorkflowStep,
+)
 from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.permissions import staff_scope
+from satupintu.templating import TemplateRefused, check
+
+
+class WorkflowAdmin(ScopedAdmin):
+    """Workflow configuration: the agency's staff look, only the mall's manager (or a
+    superuser) changes it, through the services that check and record every change."""
+
+    mall_path = "service__agency__mall"
+    agency_path = "service__agency"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        scope = staff_scope(request.user)
+        if obj is None:
+            return scope.is_superuser or bool(scope.managed_mall_ids)
+        return services.may_configure_workflow(user=request.user, service=obj.service)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["service"] if obj is not None else []
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # the form's clean checks the change as this user makes it
+        return form
+
+
+class WorkflowStepForm(forms.ModelForm):
+    user: Any = None
+
+    class Meta:
+        model = WorkflowStep
+        fields = ["service", "order", "step", "role"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # copies the cleaned values onto the instance first
+        if not self.errors:
+            try:
+                services.workflow_step_check(step=self.instance, by=self.user)
+            except services.CaseError as refused:
+                self.add_error(None, refused.message)
 
 
 @admin.register(WorkflowStep)
-class WorkflowStepAdmin(ScopedAdmin):
-    mall_path = "service__agency__mall"
-    agency_path = "service__agency"
+class WorkflowStepAdmin(WorkflowAdmin):
+    form = WorkflowStepForm
     list_display = ["service", "order", "step", "role"]
     autocomplete_fields = ["service"]
+
+    def save_model(self, request: HttpRequest, obj: WorkflowStep, form: Any, change: bool) -> None:
+        services.workflow_step_save(step=obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: WorkflowStep) -> None:
+        try:
+            services.workflow_step_delete(step=obj, by=request.user)
+        except services.CaseError as refused:
+            request.workflow_refused = True  # type: ignore[attr-defined]
+            self.message_user(request, refused.message, level=messages.ERROR)
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any) -> Any:
+        if getattr(request, "workflow_refused", False):
+            return HttpResponseRedirect(reverse("admin:cases_workflowstep_change", args=[obj_id]))
+        return super().response_delete(request, obj_display, obj_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WorkflowStep]) -> None:
+        for step in queryset.select_related("service__agency"):
+            self.delete_model(request, step)
+
+
+class WorkflowPolicyForm(forms.ModelForm):
+    user: Any = None
+
+    class Meta:
+        model = WorkflowPolicy
+        fields = ["service", "separate_duties"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if not self.errors and not services.may_configure_workflow(
+            user=self.user, service=self.instance.service
+        ):
+            self.add_error(None, _("Only the mall's manager changes the workflow of its services."))
+
+
+@admin.register(WorkflowPolicy)
+class WorkflowPolicyAdmin(WorkflowAdmin):
+    form = WorkflowPolicyForm
+    list_display = ["service", "separate_duties"]
+    list_filter = ["separate_duties"]
+    autocomplete_fields = ["service"]
+
+    def save_model(
+        self, request: HttpRequest, obj: WorkflowPolicy, form: Any, change: bool
+    ) -> None:
+        saved = services.workflow_policy_set(
+            service=obj.service, separate_duties=obj.separate_duties, by=request.user
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switching the flag off is a recorded change; a row is never removed
+
+
+def _names_help(names: dict[str, Any]) -> str:
+    return format_html_join("", "<br><code>{}</code>: {}", names.items())
+
+
+class ProductTemplateForm(forms.ModelForm):
+    """Checks the body in the sandbox before it is saved: it must compile and read only the
+    names a product template is offered."""
+
+    class Meta:
+        model = ProductTemplate
+        fields = ["service", "title", "body", "validity_months"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "body" in self.fields:
+            self.fields["body"].help_text = format_html_join(
+                "", "{}{}", [(self.fields["body"].help_text, _names_help(PRODUCT_TEMPLATE_NAMES))]
+            )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        try:
+            check(body, offered=PRODUCT_TEMPLATE_NAMES, html=True, example=PRODUCT_TEMPLATE_EXAMPLE)
+        except TemplateRefused as refused:
+            raise ValidationError(refused.message) from refused
+        return body
 
 
 @admin.register(ProductTemplate)
 class ProductTemplateAdmin(ScopedAdmin):
+    form = ProductTemplateForm
     mall_path = "service__agency__mall"
     agency_path = "service__agency"
     list_display = ["title", "service", "validity_months"]
@@ -49,6 +192,20 @@ class IssuedDocumentAdmin(LookOnlyAdmin):
     list_filter = ["revoked_at"]
     search_fields = ["number", "code", "application__tracking_number"]
     list_select_related = ["application"]
+
+
+@admin.register(WorkflowChange)
+class WorkflowChangeAdmin(LookOnlyAdmin):
+    mall_path = "service__agency__mall"
+    agency_path = "service__agency"
+    list_display = ["at", "service", "action", "actor", "before", "after"]
+    list_filter = ["action"]
+    search_fields = ["service__name", "actor__username"]
+    list_select_related = ["service", "actor"]
+    date_hierarchy = "at"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AccessLog)

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpResponse
-from django.template import Context, Template, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from satupintu.accounts.models import User
 from satupintu.booking.selectors import in_mall_time
@@ -40,6 +40,7 @@ from satupintu.catalog.selectors import field_label
 from satupintu.malls.models import Agency, StaffMembership
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
+from satupintu.templating import TemplateRefused, render
 
 logger = logging.getLogger(__name__)
 
@@ -375,6 +376,79 @@ def _form_answers(application: Application) -> list[tuple[str, str]]:
     return answers
 
 
+# The names a product template reads, each with what it holds (the admin's help and README).
+PRODUCT_TEMPLATE_NAMES = {
+    "holder": gettext_lazy("the holder's name"),
+    "number": gettext_lazy("the document's number"),
+    "tracking_number": gettext_lazy("the application's tracking number"),
+    "nib": gettext_lazy("the holder's NIB (business number), if any"),
+    "form": gettext_lazy("the application form's answers by field name, e.g. form.usage"),
+    "service": gettext_lazy("service.name, service.product"),
+    "agency": gettext_lazy("agency.name, agency.short_name"),
+    "mall": gettext_lazy("mall.name, mall.address"),
+    "valid_from": gettext_lazy('the first day of validity, e.g. valid_from|date("j F Y")'),
+    "valid_until": gettext_lazy("the last day of validity, empty when it does not expire"),
+}
+
+
+# What a product template is checked with when it is saved.
+PRODUCT_TEMPLATE_EXAMPLE = {
+    "holder": "Siti Aminah",
+    "number": "503/0001/DPMPTSP/2026",
+    "tracking_number": "MPP-2026-00000123",
+    "nib": "9120001234567",
+    "form": {},
+    "service": {"name": "Persetujuan Bangunan Gedung", "product": "PBG"},
+    "agency": {"name": "Dinas Penanaman Modal dan PTSP", "short_name": "DPMPTSP"},
+    "mall": {"name": "MPP Kota Bogor", "address": "Jl. Pajajaran No. 1"},
+    "valid_from": "2026-04-06",
+    "valid_until": "2027-04-06",
+}
+
+
+def product_context(
+    document: IssuedDocument, application: Application, agency: Agency
+) -> dict[str, Any]:
+    """What a staff-edited product template sees: plain values only, never the models."""
+    service, mall = application.service, agency.mall
+    return {
+        "holder": document.holder_name,
+        "number": document.number,
+        "tracking_number": application.tracking_number,
+        "nib": application.nib,
+        "form": application.form_data,
+        "service": {"name": service.name, "product": service.product},
+        "agency": {"name": agency.name, "short_name": agency.short_name},
+        "mall": {"name": mall.name, "address": mall.address},
+        "valid_from": document.valid_from,
+        "valid_until": document.valid_until,
+    }
+
+
+def product_body(
+    *,
+    template: ProductTemplate | None,
+    document: IssuedDocument,
+    application: Application,
+    agency: Agency,
+) -> str:
+    """The staff-edited part of the product, rendered in the sandbox ("" without a template);
+    a template the sandbox refuses is the approval's refusal (CaseError)."""
+    from satupintu.cases.services import CaseError
+
+    if template is None or not template.body.strip():
+        return ""
+    try:
+        return render(template.body, product_context(document, application, agency), html=True)
+    except TemplateRefused as broken:
+        logger.warning("product template of service %s: %s", application.service_id, broken.message)
+        raise CaseError(
+            "template_invalid",
+            _("The product template of this service has an error: %(error)s")
+            % {"error": broken.message},
+        ) from broken
+
+
 def _signed_product(
     document: IssuedDocument,
     application: Application,
@@ -402,17 +476,9 @@ def _signed_product(
             "valid_until": document.valid_until,
             "tracking_number": application.tracking_number,
         }
-        body = ""
-        if template is not None and template.body.strip():
-            try:
-                body = Template(template.body).render(Context(context))
-            except TemplateSyntaxError as broken:
-                logger.warning("product template of service %s: %s", application.service_id, broken)
-                raise CaseError(
-                    "template_invalid",
-                    _("The product template of this service has an error: %(error)s")
-                    % {"error": broken},
-                ) from broken
+        body = product_body(
+            template=template, document=document, application=application, agency=agency
+        )
         html = render_to_string(
             "cases/pdf/product.html",
             {

@@ -59,6 +59,62 @@ class WorkflowStep(models.Model):
         return f"{self.service} {self.order}. {self.get_step_display()}"
 
 
+class WorkflowPolicy(models.Model):
+    """How a service's cases are worked beyond their steps. A service without a row keeps the
+    defaults: duties separated."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, related_name="workflow_policy"
+    )
+    separate_duties = models.BooleanField(
+        _("separate duties"),
+        default=True,
+        help_text=_(
+            "The officer who filed a case for a walk-in applicant, or forwarded it at the "
+            "document check or verification, cannot approve it at the decision step."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("workflow policy")
+        verbose_name_plural = _("workflow policies")
+
+    def __str__(self) -> str:
+        return str(self.service)
+
+
+class WorkflowChange(models.Model):
+    """Every change of a service's workflow: who, when, what, and the values before and after."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Step added")
+        CHANGED = "changed", _("Step changed")
+        REMOVED = "removed", _("Step removed")
+        POLICY = "policy", _("Policy changed")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="workflow_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("what"), max_length=10, choices=Action.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workflow change")
+        verbose_name_plural = _("workflow changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["service", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
 class Application(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -265,7 +321,8 @@ class Survey(models.Model):
 
 
 class ProductTemplate(models.Model):
-    """How a service's product (the permit) reads: a Django template rendered to PDF."""
+    """How a service's product (the permit) reads: staff-edited text rendered in the sandbox
+    (``satupintu.templating``) over plain values, then to PDF."""
 
     service = models.OneToOneField(
         Service, on_delete=models.CASCADE, related_name="product_template"
@@ -274,7 +331,8 @@ class ProductTemplate(models.Model):
     body = models.TextField(
         _("body"),
         help_text=_(
-            "Django template text; it sees holder, number, form, service, agency, valid_until."
+            "HTML with {{ name }} for a value and {% if %}/{% for %} (a sandbox: nothing else is "
+            "evaluated); the names offered are listed below."
         ),
     )
     validity_months = models.PositiveSmallIntegerField(

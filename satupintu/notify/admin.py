@@ -2,28 +2,78 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.malls.admin import ScopedAdmin
 from satupintu.malls.permissions import staff_scope
-from satupintu.notify.models import DeliveryAttempt, Message, MessageTemplate
-from satupintu.notify.services import message_resend, render_preview
+from satupintu.notify.events import EXAMPLES
+from satupintu.notify.models import DeliveryAttempt, Event, Message, MessageTemplate
+from satupintu.notify.services import (
+    message_resend,
+    message_template_check,
+    offered_names,
+    render_preview,
+)
+
+SYNTAX_HELP = _(
+    "Write {{ name }} for a value, {% if name %}…{% endif %} for a part shown only when it has "
+    "one, and filters such as {{ name|upper }}; nothing else is evaluated. The names each event "
+    "offers are listed under “offered names”."
+)
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """Checks the wording in the sandbox before it is saved: it must compile and read only the
+    names its event offers."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = [
+            "mall",
+            "event",
+            "channel",
+            "language",
+            "subject",
+            "body",
+            "html_body",
+            "whatsapp_template",
+        ]
+        help_texts = {"body": SYNTAX_HELP}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("event"):
+            try:
+                message_template_check(
+                    event=data["event"],
+                    subject=data.get("subject") or "",
+                    body=data.get("body") or "",
+                    html_body=data.get("html_body") or "",
+                )
+            except ValidationError as refused:
+                for field, errors in refused.message_dict.items():
+                    for error in errors:
+                        self.add_error(field, error)
+        return data
 
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ScopedAdmin):
+    form = MessageTemplateForm
     mall_path = "mall"
     list_display = ["event", "channel", "language", "mall"]
     list_filter = ["event", "channel", "language", "mall"]
     list_select_related = ["mall"]
-    readonly_fields = ["preview"]
+    readonly_fields = ["offered", "preview"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MessageTemplate]:
         # Managers see the defaults too (to copy them), but change only their mall's.
@@ -35,6 +85,12 @@ class MessageTemplateAdmin(ScopedAdmin):
             return request.user.is_superuser
         return super().has_change_permission(request, obj)
 
+    @admin.display(description=_("offered names"))
+    def offered(self, obj: MessageTemplate) -> str:
+        if obj.pk:
+            return ", ".join(offered_names(obj.event))
+        return format_html_join("", "<div><strong>{}</strong>: {}</div>", _names_by_event())
+
     @admin.display(description=_("preview"))
     def preview(self, obj: MessageTemplate) -> str:
         if not obj.pk:
@@ -42,6 +98,10 @@ class MessageTemplateAdmin(ScopedAdmin):
         subject, body = render_preview(template=obj)
         # No style attribute (the Content-Security-Policy allows no inline styles).
         return format_html("<strong>{}</strong><p>{}</p>", subject, linebreaksbr(body))
+
+
+def _names_by_event() -> list[tuple[str, str]]:
+    return [(str(Event(event).label), ", ".join(offered_names(event))) for event in EXAMPLES]
 
 
 class DeliveryAttemptInline(admin.TabularInline):

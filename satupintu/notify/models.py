@@ -35,7 +35,8 @@ class Event(models.TextChoices):
 class MessageTemplate(models.Model):
     """The wording of one event on one channel in one language; a mall may override it.
 
-    Subject and bodies are Django templates over the event's context (e.g. {{ name }}).
+    Subject and bodies are sandboxed templates (``satupintu.templating``) over the event's
+    values (e.g. {{ name }}), never Django's engine.
     """
 
     mall = models.ForeignKey(

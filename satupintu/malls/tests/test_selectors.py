@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from satupintu.catalog.tests.factories import ServiceFactory
@@ -44,3 +45,14 @@ def test_current_announcements_are_those_valid_now():
     AnnouncementFactory()  # another mall's
 
     assert list(announcement_current(mall=mall)) == [current]
+
+
+def test_an_announcements_text_is_shown_as_written_never_evaluated(client):
+    """Announcements are not templated: a staff member's {{ }} or {% %} is printed as text,
+    escaped, on the mall's page and in the API."""
+    tricks = "{{ mall.memberships.all }} {% debug %} <script>x</script>"
+    announcement = AnnouncementFactory(body=tricks)
+    page = client.get(reverse("portal:mall", args=[announcement.mall.slug]))
+    assert "{{ mall.memberships.all }} {% debug %} &lt;script&gt;" in page.text
+    api = client.get(reverse("api:announcement-list"), {"mall": announcement.mall.slug})
+    assert tricks in api.text.replace("\\u003c", "<").replace("\\u003e", ">")

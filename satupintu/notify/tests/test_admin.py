@@ -55,3 +55,53 @@ def test_manager_sees_their_malls_failed_messages_and_resends_them(client, manag
     assert mine.status == Message.Status.QUEUED
     assert theirs.status == Message.Status.FAILED
     assert message_deliver(message_id=mine.pk).status == Message.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "says"),
+    [
+        ("body", "{{ user.password }}", "Nama tidak dikenal: user"),
+        ("subject", "{{ name.__class__ }}", "garis bawah"),
+        ("html_body", "{{ range(10) }}", "tidak dapat memanggil"),
+        ("body", "{{ name|attr('upper') }}", "tidak ada filter"),
+        ("body", "{{ name * 100000000 }}", "terlalu besar"),
+        ("body", "{% if %}", "Baris 1"),
+    ],
+)
+def test_a_manager_cannot_save_wording_the_sandbox_refuses(client, manager, field, text, says):
+    fields = {
+        "mall": manager.pk,
+        "event": Event.APPLICATION_RECEIVED,
+        "channel": Channel.EMAIL,
+        "language": "id",
+        "subject": "Permohonan {{ tracking }}",
+        "body": "Yth. {{ name }}",
+        "html_body": "",
+        "whatsapp_template": "",
+        field: text,
+    }
+    page = client.post(reverse("admin:notify_messagetemplate_add"), fields)
+    assert page.status_code == 200 and says in page.text
+    assert not MessageTemplate.objects.filter(mall=manager).exists()
+
+
+def test_a_manager_saves_wording_of_the_events_names_and_sees_them_listed(client, manager):
+    form = client.get(reverse("admin:notify_messagetemplate_add"))
+    assert "name, service, tracking" in form.text  # the names each event offers
+    saved = client.post(
+        reverse("admin:notify_messagetemplate_add"),
+        {
+            "mall": manager.pk,
+            "event": Event.APPLICATION_RECEIVED,
+            "channel": Channel.EMAIL,
+            "language": "id",
+            "subject": "{% if tracking %}Nomor {{ tracking|upper }}{% endif %}",
+            "body": "Yth. {{ name|default('Warga') }}, {{ service }} diterima.",
+            "html_body": "<p>{{ name }}</p>",
+            "whatsapp_template": "",
+        },
+    )
+    assert saved.status_code == 302
+    template = MessageTemplate.objects.get(mall=manager)
+    page = client.get(reverse("admin:notify_messagetemplate_change", args=[template.pk]))
+    assert "Nomor MPP-2026-000123" in page.text  # the preview renders in the sandbox
