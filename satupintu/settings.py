@@ -151,6 +151,14 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# Logins, sessions and tokens (README "Configuration"). Every per-client counter (lock-out,
+# throttles) is keyed on the address the NUM_PROXIES trusted proxies in front of us saw, and
+# kept in the default cache: CACHE_URL must be a Redis shared by all workers in production.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_CLIENT_FAILURE_LIMIT = env.int("LOGIN_CLIENT_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "satupintu.api.pagination.Pagination",
@@ -160,7 +168,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["satupintu.api.throttling.ScopedRateThrottle"],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/minute"),
         "reports": env.str("REPORT_THROTTLE_RATE", default="10/hour"),

@@ -1,5 +1,6 @@
 """API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from satupintu.accounts import lockout
 from satupintu.accounts.services import citizen_register
 from satupintu.api import visit_serializers as vs
 from satupintu.api.serializers import ErrorSerializer
@@ -22,6 +24,9 @@ from satupintu.malls.permissions import staff_scope
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
+LOCKED = OpenApiResponse(
+    ErrorSerializer, description="Too many failed sign-ins or requests: wait, then try again."
+)
 CONFLICT = OpenApiResponse(
     vs.BookingConflictSerializer,
     description="The slot is full (with the next free slots) or already booked that day.",
@@ -137,22 +142,29 @@ class TokenView(APIView):
     @extend_schema(
         tags=["accounts"],
         request=vs.TokenRequestSerializer,
-        responses={200: vs.TokenSerializer, 400: BAD},
+        responses={200: vs.TokenSerializer, 400: BAD, 429: LOCKED},
     )
     def post(self, request: Request) -> Response:
         data = vs.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["login"],
-            password=data.validated_data["password"],
-        )
+        login = data.validated_data["login"]
+        try:
+            lockout.login_check(request=request._request, login=login)
+        except lockout.LoginLocked as locked:
+            return Response(
+                {"error": {"code": "locked_out", "message": locked.message, "fields": {}}},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(settings.LOGIN_LOCKOUT_SECONDS)},
+            )
+        user = authenticate(request, username=login, password=data.validated_data["password"])
         if user is None:
+            lockout.login_failed(request=request._request, login=login, where="api")
             message = _("That NIK or email and password do not match.")
             return Response(
                 {"error": {"code": "invalid_login", "message": message, "fields": {}}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        lockout.login_succeeded(login=login)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

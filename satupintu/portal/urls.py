@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from satupintu.accounts.forms import LoginForm
 from satupintu.portal import applications, consultations, reports, tracking, views, visits
 
 app_name = "portal"
@@ -46,7 +47,9 @@ urlpatterns = [
     path("lacak/", tracking.tracking, name="tracking"),
     path(
         "masuk/",
-        auth_views.LoginView.as_view(template_name="portal/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
