@@ -1,10 +1,20 @@
-"""Writes of accounts: a citizen's own settings, registration, a walk-in's account."""
+"""Writes of accounts: a citizen's own settings, registration, a walk-in's account, API tokens."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from satupintu.accounts.models import User
+from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.validators import normalize_phone, validate_nik
+
+# last_used is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def user_preferences_set(
@@ -71,3 +81,51 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def token_hash(secret: str) -> str:
+    """What is kept of a token's secret: its SHA-256 (the secret has 256 random bits)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned here and nowhere else, ever."""
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        key_hash=token_hash(secret),
+        prefix=secret[:8],
+        expires=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of ``user``'s own tokens; someone else's is not found."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise ApiToken.DoesNotExist
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every token of ``user`` (their password changed)."""
+    deleted, _rows = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_authenticate(*, secret: str) -> ApiToken | None:
+    """The live token with this secret, its user joined; None when unknown or expired."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(secret), expires__gt=now)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        token.last_used = now
+    return token

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
+from satupintu.accounts.selectors import is_staff_person
 
 # When the staff session began and when it was last used (Unix seconds); None for a citizen.
 STARTED = "staff_session_started"
@@ -21,14 +22,9 @@ SEEN = "staff_session_seen"
 SEEN_RESOLUTION = 60
 
 
-def is_staff_person(user: User) -> bool:
-    """Anyone who works the back office or the admin: a staff role, is_staff or superuser."""
-    return user.is_staff or user.is_superuser or user.memberships.exists()
-
-
 def _start(request: HttpRequest, user: User) -> None:
     now = int(time.time())
-    staff = is_staff_person(user)
+    staff = is_staff_person(user=user)
     request.session[STARTED] = now if staff else None
     request.session[SEEN] = now if staff else None
 

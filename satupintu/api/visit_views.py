@@ -1,18 +1,24 @@
-"""API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens."""
+"""API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens.
+
+A citizen's token is made by signing in (``POST auth/token/``), shown once, and sent as
+``Authorization: Token <token>``; only its hash is kept. It expires after API_TOKEN_TTL_DAYS
+and dies with a password change; its owner lists and revokes their tokens (``auth/tokens/``).
+"""
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from satupintu.accounts import lockout
-from satupintu.accounts.services import citizen_register
+from satupintu.accounts import selectors as accounts
+from satupintu.accounts.models import ApiToken
+from satupintu.accounts.services import api_token_create, api_token_revoke, citizen_register
 from satupintu.api import visit_serializers as vs
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.booking import selectors as visits
@@ -131,8 +137,8 @@ class RegisterView(APIView):
             email=fields["email"],
             password=fields["password"],
         )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+        token, secret = api_token_create(user=user)
+        return Response({"token": secret, "expires": token.expires}, status=status.HTTP_201_CREATED)
 
 
 class TokenView(APIView):
@@ -142,7 +148,7 @@ class TokenView(APIView):
     @extend_schema(
         tags=["accounts"],
         request=vs.TokenRequestSerializer,
-        responses={200: vs.TokenSerializer, 400: BAD, 429: LOCKED},
+        responses={200: vs.TokenSerializer, 400: BAD, 403: BAD, 429: LOCKED},
     )
     def post(self, request: Request) -> Response:
         data = vs.TokenRequestSerializer(data=request.data)
@@ -165,8 +171,36 @@ class TokenView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         lockout.login_succeeded(login=login)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if accounts.is_staff_person(user=user):
+            # Staff work through the back office, behind its second factor, not with tokens.
+            message = _("Staff accounts get no API token here: sign in to the back office.")
+            return Response(
+                {"error": {"code": "staff_no_token", "message": message, "fields": {}}},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        token, secret = api_token_create(user=user, name=data.validated_data["name"])
+        return Response({"token": secret, "expires": token.expires})
+
+
+class TokenListView(APIView):
+    """The signed-in person's own API tokens: listed (never their secrets) and revoked."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["accounts"], responses={200: vs.ApiTokenSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        current = request.auth.pk if isinstance(request.auth, ApiToken) else None
+        tokens = accounts.api_token_list(user=request.user)
+        return Response(vs.ApiTokenSerializer(tokens, many=True, context={"current": current}).data)
+
+
+class TokenDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["accounts"], responses={204: None, 404: NOT_FOUND})
+    def delete(self, request: Request, pk: int) -> Response:
+        api_token_revoke(user=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ClosureCreateView(APIView):
