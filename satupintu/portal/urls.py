@@ -72,4 +72,5 @@ urlpatterns = [
     path("kunjungan/<str:code>/batal/", visits.booking_cancel, name="booking-cancel"),
     path("kunjungan/<str:code>/terima/", visits.booking_accept, name="booking-accept"),
     path("akun/pengaturan/", views.preferences, name="preferences"),
+    path("akun/token/", views.api_tokens, name="api-tokens"),
 ]

@@ -149,3 +149,20 @@ def test_a_token_made_before_its_holder_became_staff_is_refused(siti):
     _token, secret = api_token_create(user=siti)
     membership_grant(user=siti, role=StaffMembership.Role.FRONT_OFFICE, agency=AgencyFactory())
     assert _as(secret).get("/api/v1/auth/tokens/").status_code == 401
+
+
+def test_the_account_page_lists_and_revokes_ones_own_tokens(client, siti):
+    mine, secret = api_token_create(user=siti, name="Ponsel Siti")
+    theirs, _their_secret = api_token_create(user=UserFactory(), name="Laptop Budi")
+    client.force_login(siti)
+    page = client.get("/akun/token/").content.decode()
+    assert "Ponsel Siti" in page and mine.prefix in page
+    assert "Laptop Budi" not in page and secret not in page
+    refused = client.post("/akun/token/", {"token": theirs.pk}, follow=True)
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
+    assert "bukan milik Anda" in refused.content.decode()
+    assert client.post("/akun/token/", {"token": "x"}).status_code == 302
+    done = client.post("/akun/token/", {"token": mine.pk}, follow=True)
+    assert not ApiToken.objects.filter(pk=mine.pk).exists()
+    assert "Dicabut" in done.content.decode()
+    assert client.get("/en/akun/token/").status_code == 200
