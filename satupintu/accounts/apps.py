@@ -9,7 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from satupintu.accounts import checks, sessions, signals  # noqa: F401 (registers them)
+        from satupintu.accounts import (  # noqa: F401 (registers them)
+            checks,
+            sessions,
+            signals,
+            twofactor,
+        )
         from satupintu.accounts.forms import AdminLoginForm
 
         # The admin's sign-in goes through the same lock-out as the portal's.

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.validators import normalize_phone, validate_nik
@@ -129,3 +131,39 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         token.last_used = now
     return token
+
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def totp_enrol_start(*, user: User) -> TOTPDevice:
+    """The authenticator ``user`` is setting up: the one started before, or a new secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_enrol_confirm(*, device: TOTPDevice, code: str) -> list[str]:
+    """The first code from the authenticator confirms it (it replaces any earlier one); the
+    answer is a fresh set of recovery codes, shown once."""
+    if not device.verify_token(code.strip()):
+        raise ValidationError(
+            {"code": _("That code is not right. Check the time on your phone and try again.")}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    return recovery_codes_renew(user=device.user)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user: User) -> list[str]:
+    """New single-use recovery codes for ``user``; the old ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes

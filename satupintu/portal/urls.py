@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from satupintu.accounts import views as account_views
 from satupintu.accounts.forms import LoginForm
 from satupintu.portal import applications, consultations, reports, tracking, views, visits
 
@@ -73,4 +74,6 @@ urlpatterns = [
     path("kunjungan/<str:code>/terima/", visits.booking_accept, name="booking-accept"),
     path("akun/pengaturan/", views.preferences, name="preferences"),
     path("akun/token/", views.api_tokens, name="api-tokens"),
+    path("akun/2fa/", account_views.two_factor, name="two-factor"),
+    path("akun/2fa/daftar/", account_views.two_factor_enrol, name="two-factor-enrol"),
 ]
