@@ -31,6 +31,12 @@ def _signing_keys_in_tmp(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Tests sign staff in with force_login; the tests of the second factor turn it on."""
+    settings.TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and caches count per test, not across the run."""
     from django.core.cache import cache

@@ -31,9 +31,9 @@ ROOT = harness.ROOT
 
 import redis  # noqa: E402
 from django.db.models import Count, F  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from satupintu.accounts.models import User  # noqa: E402
+from satupintu.accounts.services import api_token_create  # noqa: E402
 from satupintu.booking.models import Booking, ServiceVisit, Slot  # noqa: E402
 from satupintu.booking.services import slots_open  # noqa: E402
 from satupintu.catalog.models import Service  # noqa: E402
@@ -74,8 +74,8 @@ def seed() -> tuple[list[int], list[str]]:
         )
         for n in range(CLIENTS)
     )
-    tokens = Token.objects.bulk_create(Token(user=u, key=Token.generate_key()) for u in citizens)
-    return [s.pk for s in slots], [t.key for t in tokens]
+    secrets = [api_token_create(user=u)[1] for u in citizens]
+    return [s.pk for s in slots], secrets
 
 
 def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:

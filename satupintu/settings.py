@@ -44,9 +44,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "satupintu.accounts",
     "satupintu.malls",
     "satupintu.catalog",
@@ -69,7 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "satupintu.accounts.sessions.StaffSessionMiddleware",
+    "satupintu.accounts.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Security headers on every response (satupintu/security.py, README "Security headers").
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -161,16 +166,35 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# Logins, sessions and tokens (README "Configuration"). Every per-client counter (lock-out,
+# throttles) is keyed on the address the NUM_PROXIES trusted proxies in front of us saw, and
+# kept in the default cache: CACHE_URL must be a Redis shared by all workers in production.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_CLIENT_FAILURE_LIMIT = env.int("LOGIN_CLIENT_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Staff (anyone with a role, is_staff or superuser) are signed out after this long idle and
+# this long after signing in; citizens keep Django's session age.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 3600)
+# Staff give a second factor (TOTP or a recovery code) after their password; citizens who
+# enrolled one too. Only the test suite turns it off (its tests of 2FA turn it back on).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Satu Pintu"
+# Days an API token works after it is made (it dies sooner with a password change).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "satupintu.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "satupintu.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "satupintu.api.errors.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "satupintu.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["satupintu.api.throttling.ScopedRateThrottle"],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/minute"),
         "reports": env.str("REPORT_THROTTLE_RATE", default="10/hour"),

@@ -43,6 +43,44 @@ class User(AbstractUser):
             ),
         ]
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        # Django marks a new password (for its validators) but not a removed one; the
+        # post_save that revokes the tokens needs both.
+        self._password_removed = True
+
+
+class ApiToken(models.Model):
+    """A secret an API client sends as ``Authorization: Token <secret>``.
+
+    Only the SHA-256 of the secret is kept: it is shown once, when made. A token expires, and
+    every token of a person dies when their password changes.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(_("SHA-256 of the secret"), max_length=64, unique=True)
+    prefix = models.CharField(
+        _("first characters"), max_length=8, help_text=_("To tell one's tokens apart.")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["user", "expires"], name="accounts_token_user_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})" if self.name else f"{self.prefix}…"
+
 
 class PersonalDataAccess(models.Model):
     """A look at someone's personal data (UU 27/2022 PDP): who, when, what kind, which object

@@ -1,10 +1,22 @@
-"""Writes of accounts: a citizen's own settings, registration, a walk-in's account."""
+"""Writes of accounts: a citizen's own settings, registration, a walk-in's account, API tokens."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from satupintu.accounts.models import User
+from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
+
+# last_used is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def user_preferences_set(
@@ -72,3 +84,87 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def token_hash(secret: str) -> str:
+    """What is kept of a token's secret: its SHA-256 (the secret has 256 random bits)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned here and nowhere else, ever."""
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        key_hash=token_hash(secret),
+        prefix=secret[:8],
+        expires=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of ``user``'s own tokens; someone else's is not found."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise ApiToken.DoesNotExist
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every token of ``user`` (their password changed)."""
+    deleted, _rows = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_authenticate(*, secret: str) -> ApiToken | None:
+    """The live token with this secret, its user joined; None when unknown or expired."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(secret), expires__gt=now)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        token.last_used = now
+    return token
+
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def totp_enrol_start(*, user: User) -> TOTPDevice:
+    """The authenticator ``user`` is setting up: the one started before, or a new secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_enrol_confirm(*, device: TOTPDevice, code: str) -> list[str]:
+    """The first code from the authenticator confirms it (it replaces any earlier one); the
+    answer is a fresh set of recovery codes, shown once."""
+    if not device.verify_token(code.strip()):
+        raise ValidationError(
+            {"code": _("That code is not right. Check the time on your phone and try again.")}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    return recovery_codes_renew(user=device.user)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user: User) -> list[str]:
+    """New single-use recovery codes for ``user``; the old ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes

@@ -25,7 +25,6 @@ from rest_framework import exceptions, generics, status
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
-    TokenAuthentication,
     get_authorization_header,
 )
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -34,6 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from satupintu.accounts.authentication import TokenAuthentication
 from satupintu.accounts.models import User
 from satupintu.api import application_serializers as aps
 from satupintu.api.models import IntegrationKey

@@ -90,6 +90,8 @@ urlpatterns = [
     ),
     path("auth/register/", visit_views.RegisterView.as_view(), name="register"),
     path("auth/token/", visit_views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", visit_views.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", visit_views.TokenDetailView.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our static files; its start-up script is a separate response, not inline.
     path(

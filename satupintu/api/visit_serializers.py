@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from satupintu.accounts.models import User
+from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.api.fields import NikField
 from satupintu.api.serializers import (
@@ -91,10 +91,31 @@ class RegisterSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     login = serializers.CharField(help_text=_("NIK or email."))
     password = serializers.CharField(style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("A name to tell this token apart, e.g. the device."),
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("Shown only now: keep it, it cannot be read again."))
+    expires = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(
+        help_text=_("Whether this request was made with this token.")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created", "last_used", "expires", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        return token.pk == self.context.get("current")
 
 
 class ClosureCreateSerializer(serializers.Serializer):

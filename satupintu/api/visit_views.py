@@ -1,16 +1,24 @@
-"""API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens."""
+"""API v1 for visits: a day's slots, booking with an Idempotency-Key, citizens' tokens.
 
+A citizen's token is made by signing in (``POST auth/token/``), shown once, and sent as
+``Authorization: Token <token>``; only its hash is kept. It expires after API_TOKEN_TTL_DAYS
+and dies with a password change; its owner lists and revokes their tokens (``auth/tokens/``).
+"""
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from satupintu.accounts.services import citizen_register
+from satupintu.accounts import lockout
+from satupintu.accounts import selectors as accounts
+from satupintu.accounts.models import ApiToken
+from satupintu.accounts.services import api_token_create, api_token_revoke, citizen_register
 from satupintu.api import visit_serializers as vs
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.booking import selectors as visits
@@ -22,6 +30,9 @@ from satupintu.malls.permissions import staff_scope
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
+LOCKED = OpenApiResponse(
+    ErrorSerializer, description="Too many failed sign-ins or requests: wait, then try again."
+)
 CONFLICT = OpenApiResponse(
     vs.BookingConflictSerializer,
     description="The slot is full (with the next free slots) or already booked that day.",
@@ -130,8 +141,8 @@ class RegisterView(APIView):
             email=fields["email"],
             password=fields["password"],
         )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+        token, secret = api_token_create(user=user)
+        return Response({"token": secret, "expires": token.expires}, status=status.HTTP_201_CREATED)
 
 
 class TokenView(APIView):
@@ -141,24 +152,59 @@ class TokenView(APIView):
     @extend_schema(
         tags=["accounts"],
         request=vs.TokenRequestSerializer,
-        responses={200: vs.TokenSerializer, 400: BAD},
+        responses={200: vs.TokenSerializer, 400: BAD, 403: BAD, 429: LOCKED},
     )
     def post(self, request: Request) -> Response:
         data = vs.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["login"],
-            password=data.validated_data["password"],
-        )
+        login = data.validated_data["login"]
+        try:
+            lockout.login_check(request=request._request, login=login)
+        except lockout.LoginLocked as locked:
+            return Response(
+                {"error": {"code": "locked_out", "message": locked.message, "fields": {}}},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(settings.LOGIN_LOCKOUT_SECONDS)},
+            )
+        user = authenticate(request, username=login, password=data.validated_data["password"])
         if user is None:
+            lockout.login_failed(request=request._request, login=login, where="api")
             message = _("That NIK or email and password do not match.")
             return Response(
                 {"error": {"code": "invalid_login", "message": message, "fields": {}}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        lockout.login_succeeded(login=login)
+        if accounts.is_staff_person(user=user):
+            # Staff work through the back office, behind its second factor, not with tokens.
+            message = _("Staff accounts get no API token here: sign in to the back office.")
+            return Response(
+                {"error": {"code": "staff_no_token", "message": message, "fields": {}}},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        token, secret = api_token_create(user=user, name=data.validated_data["name"])
+        return Response({"token": secret, "expires": token.expires})
+
+
+class TokenListView(APIView):
+    """The signed-in person's own API tokens: listed (never their secrets) and revoked."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["accounts"], responses={200: vs.ApiTokenSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        current = request.auth.pk if isinstance(request.auth, ApiToken) else None
+        tokens = accounts.api_token_list(user=request.user)
+        return Response(vs.ApiTokenSerializer(tokens, many=True, context={"current": current}).data)
+
+
+class TokenDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["accounts"], responses={204: None, 404: NOT_FOUND})
+    def delete(self, request: Request, pk: int) -> Response:
+        api_token_revoke(user=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ClosureCreateView(APIView):

@@ -1,5 +1,6 @@
 """Demo data modelled on the 2020 articles: MPP Kota Bogor and MPP Kabupaten Probolinggo."""
 
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satupintu.accounts.models import User
 from satupintu.booking.models import VisitPolicy
@@ -28,6 +30,9 @@ from satupintu.malls.services import announcement_publish, membership_grant
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_PASSWORD = "satupintu-demo"  # noqa: S105 - printed for the demo, refused in production
+# Every demo staff login's authenticator secret (the second step of signing in), printed too.
+DEMO_TOTP_KEY = b"satupintu-demo-totp!".hex()
+DEMO_TOTP_BASE32 = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 
 MALLS = [
     {
@@ -215,6 +220,9 @@ def seed() -> list[DemoLogin]:
         user = _user(username, superuser=role == "superuser")
         if role != "superuser":
             membership_grant(user=user, role=role, mall=mall, agency=agency)
+        TOTPDevice.objects.get_or_create(
+            user=user, name="Demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+        )
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
     for mall in malls.values():
         VisitPolicy.objects.get_or_create(mall=mall)  # 60 seats at half, 14 days ahead

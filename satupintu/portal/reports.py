@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.clientip import client_ip
 from satupintu.complaints import services
 from satupintu.complaints.models import Report
 from satupintu.portal.forms import ReportForm
@@ -16,7 +17,7 @@ FLOOD_LIMIT, FLOOD_SECONDS = 5, 600
 
 def _flooding(request: HttpRequest) -> bool:
     """More than FLOOD_LIMIT reports from one address in FLOOD_SECONDS."""
-    key = f"reports:from:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"reports:from:{client_ip(request)}"
     cache.add(key, 0, FLOOD_SECONDS)
     return cache.incr(key) > FLOOD_LIMIT
 

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from satupintu.accounts import views as account_views
+from satupintu.accounts.forms import LoginForm
 from satupintu.portal import (
     applications,
     consultations,
@@ -54,7 +56,9 @@ urlpatterns = [
     path("lacak/", tracking.tracking, name="tracking"),
     path(
         "masuk/",
-        auth_views.LoginView.as_view(template_name="portal/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
@@ -81,4 +85,7 @@ urlpatterns = [
     path("akun/data/data-saya.json", privacy.my_data_json, name="my-data-json"),
     path("akun/data/data-saya.pdf", privacy.my_data_pdf, name="my-data-pdf"),
     path("akun/data/tutup/", privacy.account_close_view, name="account-close"),
+    path("akun/token/", views.api_tokens, name="api-tokens"),
+    path("akun/2fa/", account_views.two_factor, name="two-factor"),
+    path("akun/2fa/daftar/", account_views.two_factor_enrol, name="two-factor-enrol"),
 ]

@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from satupintu.accounts.services import citizen_register, user_preferences_set
+from satupintu.accounts import selectors as accounts
+from satupintu.accounts.models import ApiToken
+from satupintu.accounts.services import api_token_revoke, citizen_register, user_preferences_set
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors as complaints
@@ -135,6 +137,21 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved. We will tell you the way you chose."))
         return redirect("portal:preferences")
     return render(request, "portal/preferences.html", {"form": form})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The citizen's API tokens (apps signed in as them): seen without secrets, revoked."""
+    if request.method == "POST":
+        try:
+            api_token_revoke(user=request.user, token_id=int(request.POST.get("token", "")))
+        except (ValueError, ApiToken.DoesNotExist):
+            messages.error(request, _("That token is not yours or is already revoked."))
+        else:
+            messages.success(request, _("Revoked. Apps using that token are signed out."))
+        return redirect("portal:api-tokens")
+    tokens = accounts.api_token_list(user=request.user)
+    return render(request, "portal/api_tokens.html", {"tokens": tokens})
 
 
 def register(request: HttpRequest) -> HttpResponse:

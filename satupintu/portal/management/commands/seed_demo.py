@@ -19,3 +19,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<28} {login.role:<18} {login.scope}")
+        self.stdout.write(
+            f"Staff then give a code from an authenticator app with the key {demo.DEMO_TOTP_BASE32}"
+            f" (or `oathtool --totp -b {demo.DEMO_TOTP_BASE32}`)."
+        )

@@ -1,0 +1,42 @@
+"""Sign-in forms of the portal and the admin, both behind the lock-out."""
+
+from typing import Any
+
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from satupintu.accounts.lockout import LoginLocked, login_check, login_failed, login_succeeded
+
+
+class LockoutMixin:
+    """Asks the lock-out before the password is checked, and tells it how the check went."""
+
+    where = "portal"
+    locked_out = False
+
+    def clean(self) -> dict[str, Any]:
+        login = self.cleaned_data.get("username")
+        if login is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        try:
+            login_check(request=self.request, login=login)
+        except LoginLocked as locked:
+            self.locked_out = True
+            raise ValidationError(locked.message, code="locked_out") from locked
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # the password was wrong (not an inactive account)
+                login_failed(request=self.request, login=login, where=self.where)
+            raise
+        login_succeeded(login=login)
+        return cleaned
+
+
+class LoginForm(LockoutMixin, AuthenticationForm):
+    where = "portal"
+
+
+class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
+    where = "admin"

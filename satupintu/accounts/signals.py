@@ -1,0 +1,21 @@
+"""Reactions of accounts to changes: a changed or removed password revokes every API token."""
+
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from satupintu.accounts.models import User
+from satupintu.accounts.services import api_tokens_revoke_all
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.revoke_tokens_on_password_change")
+def revoke_tokens_on_password_change(
+    sender: Any, instance: User, created: bool, **kwargs: Any
+) -> None:
+    # set_password() leaves the new password in _password until save() (Django's password
+    # validators read it there); a rehash on sign-in clears it first, so it revokes nothing.
+    changed = instance._password is not None
+    removed = instance.__dict__.pop("_password_removed", False)
+    if (changed or removed) and not created:
+        api_tokens_revoke_all(user=instance)
