@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from satupintu.cases.models import AccessLog, IssuedDocument, ProductTemplate, WorkflowStep
-from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.admin import NOBODY, ScopedAdmin
 
 
 @admin.register(WorkflowStep)
@@ -30,6 +30,8 @@ class ProductTemplateAdmin(ScopedAdmin):
 
 class LookOnlyAdmin(ScopedAdmin):
     """Rows written by the application itself: looked at, never added, changed or deleted."""
+
+    add_roles = change_roles = delete_roles = NOBODY
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.admin import MANAGER, NOBODY, ScopedAdmin
 from satupintu.notify.models import DeliveryAttempt, Message, MessageTemplate
 from satupintu.notify.services import message_resend, render_preview
 
@@ -63,16 +63,19 @@ class MessageAdmin(ScopedAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["resend"]
     readonly_fields = [f.name for f in Message._meta.fields]
+    add_roles = change_roles = delete_roles = NOBODY  # written by the application
+    resend_roles = MANAGER
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def has_resend_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may(request, self.resend_roles, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description=_("Resend the selected failed messages"))
+    @admin.action(description=_("Resend the selected failed messages"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
-        failed = list(queryset.filter(status=Message.Status.FAILED))
+        failed = [
+            message
+            for message in queryset.filter(status=Message.Status.FAILED)
+            if self.has_resend_permission(request, message)
+        ]
         for message in failed:
             message_resend(message=message)
         self.message_user(

@@ -65,9 +65,9 @@ def test_mall_manager_cannot_retarget_an_announcement_to_another_mall(client, tw
     assert announcement.mall == mine
 
 
-def test_agency_staff_announce_for_their_agency_not_the_whole_mall(client):
+def test_an_agency_head_announces_for_their_agency_not_the_whole_mall(client):
     agency = AgencyFactory()
-    _login(client, MembershipFactory(role=Role.FRONT_OFFICE, agency=agency))
+    _login(client, MembershipFactory(role=Role.APPROVER, agency=agency))
     data = {
         "mall": agency.mall.pk,
         "kind": "general",
