@@ -68,6 +68,12 @@ class BookingAdmin(ScopedAdmin):
     readonly_fields = [f.name for f in Booking._meta.fields]
     add_roles = change_roles = delete_roles = NOBODY  # booked by citizens, looked at here
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 REPORT_FIELDS = ["applied_at", "affected", "moved", "released", "notified", "announcement"]
 

@@ -134,6 +134,8 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
 
     def _scope_filter(self, request: HttpRequest) -> Q:
         scope = staff_scope(request.user)
+        if scope.sees_everything:
+            return Q()
         mall_field = f"{self.mall_path}__in" if self.mall_path else "pk__in"
         condition = Q(**{mall_field: scope.managed_mall_ids})
         if self.agency_path is not None:

@@ -66,6 +66,12 @@ class MessageAdmin(ScopedAdmin):
     add_roles = change_roles = delete_roles = NOBODY  # written by the application
     resend_roles = MANAGER
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def has_resend_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.may(request, self.resend_roles, obj)
 
