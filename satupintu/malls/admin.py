@@ -135,7 +135,7 @@ class ScopedAdmin(ScopedFieldsMixin, admin.ModelAdmin):
     def _scope_filter(self, request: HttpRequest) -> Q:
         scope = staff_scope(request.user)
         if scope.sees_everything:
-            return Q()
+            return Q(pk__isnull=False)  # every row (an empty Q would vanish in an OR)
         mall_field = f"{self.mall_path}__in" if self.mall_path else "pk__in"
         condition = Q(**{mall_field: scope.managed_mall_ids})
         if self.agency_path is not None:
