@@ -175,9 +175,12 @@ class StaffReportActionView(APIView):
         visible = selectors.reports_for_staff(user=request.user, mall=report.mall)
         if not visible.filter(pk=report.pk).exists():
             raise exceptions.NotFound(_("Not found."))
-        if self.action != "answer" and not selectors.is_coordinator(
-            user=request.user, mall=report.mall
-        ):
+        if self.action == "answer":
+            if not selectors.answers_for_agency(user=request.user, report=report):
+                raise exceptions.PermissionDenied(
+                    _("Only the staff of the agency the report was sent to answer it.")
+                )
+        elif not selectors.is_coordinator(user=request.user, mall=report.mall):
             raise exceptions.PermissionDenied(_("Only the mall's coordinators do this."))
         return report
 

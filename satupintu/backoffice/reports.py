@@ -78,6 +78,7 @@ def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
             "events": report.events.select_related("actor"),
             "attachments": report.attachments.all(),
             "coordinator": coordinator,
+            "answers": selectors.answers_for_agency(user=request.user, report=report),
             "show_identity": show_identity,
             "agencies": report.mall.agencies.order_by("name"),
             "classes": Report.DeadlineClass.choices,
@@ -114,9 +115,13 @@ def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
             services.report_reject(
                 report=report, by=request.user, reason=request.POST.get("text", "")
             )
-        elif action == "answer":
+        elif action == "answer" and selectors.answers_for_agency(user=request.user, report=report):
             services.report_answer(
                 report=report, by=request.user, text=request.POST.get("text", "")
+            )
+        elif action == "answer_on_behalf" and coordinator:
+            services.report_answer(
+                report=report, by=request.user, text=request.POST.get("text", ""), on_behalf=True
             )
         else:
             raise PermissionDenied
@@ -163,7 +168,10 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = selectors.consultations_for_staff(user=request.user, mall=mall)
     if not visible.filter(pk=pk).exists():
         raise Http404
+    answerable = selectors.consultation_answerable(user=request.user, consultation=consultation)
     if request.method == "POST":
+        if not answerable:
+            raise PermissionDenied
         action = request.POST.get("action")
         try:
             if action == "answer":
@@ -197,5 +205,9 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "backoffice/consultation.html",
-        {"consultation": consultation, "thread": consultation.messages.all()},
+        {
+            "consultation": consultation,
+            "thread": consultation.messages.all(),
+            "answerable": answerable,
+        },
     )

@@ -15,9 +15,7 @@ from satupintu.booking.models import (
     VisitPolicy,
 )
 from satupintu.booking.services import closure_record, closure_reopen
-from satupintu.malls.admin import ScopedAdmin
-from satupintu.malls.models import Agency
-from satupintu.malls.permissions import staff_scope
+from satupintu.malls.admin import MANAGER_OR_APPROVER, NOBODY, ScopedAdmin
 
 
 @admin.register(VisitPolicy)
@@ -39,6 +37,7 @@ class ServiceVisitAdmin(ScopedAdmin):
     agency_path = "service__agency"
     list_display = ["service", "slot_minutes", "minutes_per_visitor"]
     autocomplete_fields = ["service"]
+    add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
 
 
 @admin.register(AgencyHours)
@@ -46,10 +45,13 @@ class AgencyHoursAdmin(ScopedAdmin):
     mall_path = "agency__mall"
     agency_path = "agency"
     list_display = ["agency", "weekday", "opens", "closes"]
+    add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
 
 
 @admin.register(DayOff)
 class DayOffAdmin(ScopedAdmin):
+    """Days off move bookings: the mall's manager records them, for the mall or one agency."""
+
     mall_path = "mall"
     list_display = ["date", "mall", "agency", "reason", "opens", "closes"]
     list_filter = ["mall"]
@@ -64,6 +66,7 @@ class BookingAdmin(ScopedAdmin):
     list_filter = ["status", "priority"]
     search_fields = ["code", "citizen__nik"]
     readonly_fields = [f.name for f in Booking._meta.fields]
+    add_roles = change_roles = delete_roles = NOBODY  # booked by citizens, looked at here
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -94,6 +97,7 @@ class ClosureAdmin(ScopedAdmin):
     ]
     list_filter = ["kind", "mall"]
     filter_horizontal = ["agencies"]
+    delete_roles = NOBODY  # a decree is reopened, not deleted
     fields = [
         "mall",
         "agencies",
@@ -112,12 +116,6 @@ class ClosureAdmin(ScopedAdmin):
         if obj is None:
             return [*REPORT_FIELDS, "reopened_on"]
         return [f for f in self.fields if f != "reopened_on"]  # a decree is not rewritten
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        scope = staff_scope(request.user)
-        if db_field.name == "agencies" and not scope.is_superuser:
-            kwargs["queryset"] = Agency.objects.filter(mall__in=scope.managed_mall_ids)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Closure, form: Any, change: bool) -> None:
         if change:

@@ -24,7 +24,7 @@ from satupintu.cases.models import (
     WorkflowPolicy,
     WorkflowStep,
 )
-from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.admin import NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
 from satupintu.templating import TemplateRefused, check
 
@@ -173,6 +173,8 @@ class ProductTemplateAdmin(ScopedAdmin):
 
 class LookOnlyAdmin(ScopedAdmin):
     """Rows written by the application itself: looked at, never added, changed or deleted."""
+
+    add_roles = change_roles = delete_roles = NOBODY
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import DownloadableForm, ProcedureStep, Requirement, Service
 from satupintu.catalog.services import service_refresh_search_text
-from satupintu.malls.admin import ScopedAdmin, ScopedInline
+from satupintu.malls.admin import MANAGER_OR_APPROVER, ScopedAdmin, ScopedInline
 
 
 class RequirementInline(ScopedInline):
@@ -33,6 +33,8 @@ class ServiceAdmin(ScopedAdmin):
     search_fields = ["name", "keywords", "agency__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RequirementInline, ProcedureStepInline, DownloadableFormInline]
+    # The agency's head keeps its own catalog; the mall's manager any of the mall's.
+    add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
     fieldsets = [
         (
             None,

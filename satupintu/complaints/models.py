@@ -130,6 +130,7 @@ class ReportEvent(models.Model):
         ROUTED = "routed", _("Verified and routed")
         REJECTED = "rejected", _("Not followed up")
         ANSWERED = "answered", _("Answered")
+        ANSWERED_ON_BEHALF = "on_behalf", _("Answered by the coordinator for the agency")
         REPLIED = "replied", _("Reporter replied")
         RATED = "rated", _("Reporter rated the answer")
         REOPENED = "reopened", _("Reopened")

@@ -23,6 +23,23 @@ def is_coordinator(*, user: User, mall: Mall) -> bool:
     return staff_scope(user).manages_mall(mall.pk)
 
 
+def answers_for_agency(*, user: User, report: Report) -> bool:
+    """Whether ``user`` answers ``report`` as staff of the agency it was sent to (a coordinator
+    answering for the agency does it explicitly, and the ministry monitor never does)."""
+    scope = staff_scope(user)
+    return scope.is_superuser or (
+        report.agency_id is not None and report.agency_id in scope.agency_ids
+    )
+
+
+def consultation_answerable(*, user: User, consultation: Consultation) -> bool:
+    """Whether ``user`` may answer ``consultation``, set its call or publish its answer: the
+    service's agency or the mall's manager, never the ministry monitor."""
+    scope = staff_scope(user)
+    agency = consultation.service.agency
+    return agency.pk in scope.agency_ids or scope.manages_mall(agency.mall_id)
+
+
 def identity_visible(*, report: Report, user: User) -> bool:
     """Whether ``user`` may see who filed ``report``: never for an anonymous one; only the
     mall's coordinators for a confidential one."""

@@ -27,6 +27,7 @@ from satupintu.booking.selectors import in_mall_time, working_days_after
 from satupintu.cases import services as cases
 from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
+from satupintu.complaints import selectors
 from satupintu.complaints.models import (
     Consultation,
     ConsultationMessage,
@@ -287,18 +288,29 @@ def report_reject(*, report: Report, by: User, reason: str) -> Report:
 
 
 @transaction.atomic
-def report_answer(*, report: Report, by: User, text: str) -> Report:
-    """The agency answers; the reporter is told, and the report closes by itself later."""
+def report_answer(*, report: Report, by: User, text: str, on_behalf: bool = False) -> Report:
+    """The agency answers; the reporter is told, and the report closes by itself later. A mall
+    coordinator answers only ``on_behalf`` of the agency, recorded as such."""
     _check_length(text)
+    report = _lock(report, Report.Status.ROUTED)
+    if on_behalf:
+        if not selectors.is_coordinator(user=by, mall=report.mall):
+            raise ReportError(
+                "not_coordinator", _("Only the mall's coordinators answer for an agency.")
+            )
+    elif not selectors.answers_for_agency(user=by, report=report):
+        raise ReportError(
+            "not_agency", _("Only the staff of the agency the report was sent to answer it.")
+        )
     if not text.strip():
         raise ReportError("empty", _("Write the answer."))
-    report = _lock(report, Report.Status.ROUTED)
     report.status = Report.Status.ANSWERED
     report.close_due = working_days_after(
         mall=report.mall, start=_today(report.mall), days=AUTO_CLOSE_DAYS
     )
     report.save(update_fields=["status", "close_due"])
-    _event(report, ReportEvent.Kind.ANSWERED, by, text)
+    kind = ReportEvent.Kind.ANSWERED_ON_BEHALF if on_behalf else ReportEvent.Kind.ANSWERED
+    _event(report, kind, by, text)
     _tell_reporter(report, text)
     return report
 

@@ -1,6 +1,7 @@
 """Who may configure what: a mall manager their mall, agency staff their agency."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from satupintu.accounts.models import User
 from satupintu.malls.models import Agency, StaffMembership
@@ -14,6 +15,7 @@ class StaffScope:
     is_monitor: bool
     managed_mall_ids: frozenset[int]
     agency_ids: frozenset[int]
+    agency_roles: frozenset[tuple[int, str]] = field(default=frozenset())
 
     @property
     def is_staff_anywhere(self) -> bool:
@@ -36,6 +38,33 @@ class StaffScope:
             or agency.mall_id in self.managed_mall_ids
         )
 
+    def agency_ids_as(self, roles: Iterable[str]) -> frozenset[int]:
+        """The agencies where this person holds one of ``roles``."""
+        wanted = set(roles)
+        return frozenset(agency for agency, role in self.agency_roles if role in wanted)
+
+    def holds_any(self, roles: Iterable[str], *, agency_rows: bool = True) -> bool:
+        """Whether one of ``roles`` is this person's somewhere (the ministry monitor's never
+        counts: it changes nothing). ``agency_rows`` says whether agency roles apply at all."""
+        wanted = set(roles) - {StaffMembership.Role.MINISTRY_MONITOR}
+        if self.is_superuser:
+            return True
+        if StaffMembership.Role.MALL_MANAGER in wanted and self.managed_mall_ids:
+            return True
+        return agency_rows and bool(self.agency_ids_as(wanted))
+
+    def may_write(
+        self, roles: Iterable[str], *, mall_id: int | None, agency_id: int | None
+    ) -> bool:
+        """Whether one of ``roles`` lets this person write a row of ``mall_id`` (as the mall's
+        manager) or of ``agency_id`` (as that agency's staff)."""
+        wanted = set(roles)
+        if self.is_superuser:
+            return True
+        if StaffMembership.Role.MALL_MANAGER in wanted and mall_id in self.managed_mall_ids:
+            return True
+        return agency_id is not None and agency_id in self.agency_ids_as(wanted)
+
 
 def staff_scope(user: User) -> StaffScope:
     """The scope of ``user``, computed once per user object (one query)."""
@@ -54,6 +83,7 @@ def staff_scope(user: User) -> StaffScope:
             m for role, m, _ in memberships if role == StaffMembership.Role.MALL_MANAGER
         ),
         agency_ids=frozenset(a for _, _, a in memberships if a is not None),
+        agency_roles=frozenset((a, role) for role, _, a in memberships if a is not None),
     )
     user._staff_scope = scope
     return scope

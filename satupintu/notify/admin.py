@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from satupintu.accounts.privacy import Kind, record_access
-from satupintu.malls.admin import ScopedAdmin
+from satupintu.malls.admin import MANAGER, NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.events import EXAMPLES
 from satupintu.notify.models import DeliveryAttempt, Event, Message, MessageTemplate
@@ -125,6 +125,8 @@ class MessageAdmin(ScopedAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["resend"]
     readonly_fields = [f.name for f in Message._meta.fields]
+    add_roles = change_roles = delete_roles = NOBODY  # written by the application
+    resend_roles = MANAGER
 
     @staticmethod
     def _monitor_only(request: HttpRequest) -> bool:
@@ -172,9 +174,16 @@ class MessageAdmin(ScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("Resend the selected failed messages"))
+    def has_resend_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may(request, self.resend_roles, obj)
+
+    @admin.action(description=_("Resend the selected failed messages"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
-        failed = list(queryset.filter(status=Message.Status.FAILED))
+        failed = [
+            message
+            for message in queryset.filter(status=Message.Status.FAILED)
+            if self.has_resend_permission(request, message)
+        ]
         for message in failed:
             message_resend(message=message)
         self.message_user(

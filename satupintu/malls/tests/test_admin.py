@@ -1,10 +1,14 @@
 """The configuration admin is scoped: a manager to their mall, agency staff to their agency."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
+from satupintu.booking.models import AgencyHours, Closure, DayOff, ServiceVisit
+from satupintu.cases.models import WorkflowStep
 from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.malls.admin import ScopedAdmin, scope_paths
 from satupintu.malls.models import Announcement, StaffMembership
 from satupintu.malls.tests.factories import (
     AgencyFactory,
@@ -65,9 +69,9 @@ def test_mall_manager_cannot_retarget_an_announcement_to_another_mall(client, tw
     assert announcement.mall == mine
 
 
-def test_agency_staff_announce_for_their_agency_not_the_whole_mall(client):
+def test_an_agency_head_announces_for_their_agency_not_the_whole_mall(client):
     agency = AgencyFactory()
-    _login(client, MembershipFactory(role=Role.FRONT_OFFICE, agency=agency))
+    _login(client, MembershipFactory(role=Role.APPROVER, agency=agency))
     data = {
         "mall": agency.mall.pk,
         "kind": "general",
@@ -152,3 +156,99 @@ def test_ministry_monitor_views_everything_but_changes_nothing(client, two_malls
 def test_citizens_cannot_enter_the_admin(client):
     client.force_login(UserFactory())
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_front_office_records_no_closure_and_no_day_off(client):
+    agency = AgencyFactory()
+    _login(client, MembershipFactory(role=Role.FRONT_OFFICE, agency=agency))
+    closure = client.post(
+        reverse("admin:booking_closure_add"),
+        {
+            "mall": agency.mall.pk,
+            "kind": "closed",
+            "decree_number": "SK-1",
+            "reason": "x",
+            "starts_on": "2031-01-05",
+            "ends_on": "2031-01-06",
+        },
+    )
+    day_off = client.post(
+        reverse("admin:booking_dayoff_add"),
+        {"mall": agency.mall.pk, "date": "2031-01-05", "reason": "x"},
+    )
+    assert closure.status_code == 403 and day_off.status_code == 403
+    assert not Closure.objects.exists() and not DayOff.objects.exists()
+
+
+def test_an_agency_head_cannot_add_rows_for_another_agencys_service(client):
+    own = AgencyFactory()
+    neighbour = AgencyFactory(mall=own.mall)
+    theirs = ServiceFactory(agency=neighbour)
+    _login(client, MembershipFactory(role=Role.APPROVER, agency=own))
+    visit = client.post(
+        reverse("admin:booking_servicevisit_add"),
+        {"service": theirs.pk, "slot_minutes": 30, "minutes_per_visitor": 10},
+    )
+    hours = client.post(
+        reverse("admin:booking_agencyhours_add"),
+        {"agency": neighbour.pk, "weekday": 0, "opens": "08:00", "closes": "12:00"},
+    )
+    assert visit.status_code == 200 and hours.status_code == 200  # the form, with its error
+    assert not ServiceVisit.objects.filter(service=theirs).exists()
+    assert not AgencyHours.objects.exists()
+
+
+def test_a_manager_cannot_configure_another_malls_service(client, two_malls):
+    mine, theirs = two_malls
+    service = ServiceFactory(agency=AgencyFactory(mall=theirs))
+    _login(client, MembershipFactory(role=Role.MALL_MANAGER, mall=mine, agency=None))
+    response = client.post(
+        reverse("admin:cases_workflowstep_add"),
+        {"service": service.pk, "order": 1, "step": "penetapan", "role": "approver"},
+    )
+    assert response.status_code == 200
+    assert not WorkflowStep.objects.filter(service=service).exists()
+
+
+@pytest.mark.parametrize("role", [Role.MALL_MANAGER, Role.APPROVER])
+def test_every_choice_of_every_admin_form_is_in_the_users_scope(rf, two_malls, role):
+    """Every foreign key and many-to-many field of every scoped admin and inline offers only
+    rows of the user's mall (and, for agency staff, agency)."""
+    mine, theirs = two_malls
+    own = AgencyFactory(mall=mine)
+    for agency in (own, AgencyFactory(mall=mine), AgencyFactory(mall=theirs)):
+        ServiceFactory(agency=agency)
+    if role == Role.MALL_MANAGER:
+        membership = MembershipFactory(role=role, mall=mine, agency=None)
+    else:
+        membership = MembershipFactory(role=role, agency=own)
+    request = rf.get("/")
+    request.user = membership.user
+    checked = 0
+    for model_admin in admin.site._registry.values():
+        if not isinstance(model_admin, ScopedAdmin):
+            continue
+        forms = [model_admin.get_form(request, None)]
+        forms += [
+            inline.get_formset(request, None).form
+            for inline in model_admin.get_inline_instances(request, None)
+        ]
+        for form in forms:
+            for name, formfield in form.base_fields.items():
+                queryset = getattr(formfield, "queryset", None)
+                if queryset is None:
+                    continue
+                mall_path, agency_path = scope_paths(queryset.model)
+                assert mall_path is not None, (model_admin, name)
+                outside = queryset.exclude(
+                    **{f"{mall_path}__in" if mall_path else "pk__in": [mine.pk]}
+                )
+                assert not outside.exists(), (model_admin, name)
+                if role == Role.APPROVER and agency_path is not None:
+                    lookup = f"{agency_path}__in" if agency_path else "pk__in"
+                    assert not queryset.exclude(**{lookup: [own.pk]}).exists(), (
+                        model_admin,
+                        name,
+                    )
+                checked += 1
+    assert checked >= 10
