@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0003_consultation_application'),
+        ('complaints', '0004_report_idempotency_key'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_notification_preferences'),
+        ('accounts', '0004_plain_tokens_hashed'),
         ('malls', '0001_initial'),
     ]
 
