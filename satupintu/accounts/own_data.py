@@ -10,10 +10,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from satupintu.accounts.models import User
 from satupintu.accounts.privacy import Kind, record_access
+from satupintu.accounts.services import api_tokens_revoke_all
 from satupintu.booking.models import Booking
 from satupintu.booking.services import bookings_cancel_for_closed_account
 from satupintu.cases.models import Application
@@ -180,7 +180,7 @@ def account_close(*, user: User, password: str) -> User:
     applications_forget_applicant(applicant=user)
     complaints_forget_citizen(citizen=user)
     messages_forget_user(user=user)
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke_all(user=user)
     user.username = f"closed-{user.pk}"
     user.first_name = user.last_name = user.email = user.nik = user.phone = ""
     user.notification_channels = []

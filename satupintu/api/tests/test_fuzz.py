@@ -16,7 +16,6 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
 from satupintu.booking.tests.factories import citizen, visit_service
 from satupintu.malls.services import announcement_publish, membership_grant
@@ -54,8 +54,8 @@ def _one_transaction():
 
 @pytest.fixture
 def credentials(db, _one_transaction) -> dict[str, dict[str, str]]:
-    """The Authorization header of each kind of caller. Tokens come from
-    rest_framework.authtoken, as the API issues them today."""
+    """The Authorization header of each kind of caller (API tokens made as the token
+    service makes them)."""
     service = visit_service()
     # Data whose answers the schema once got wrong: a mall-wide announcement (no agency) and
     # opening hours (times of day).
@@ -72,8 +72,8 @@ def credentials(db, _one_transaction) -> dict[str, dict[str, str]]:
     _key, secret = IntegrationKey.issue(name="fuzz", mall=service.agency.mall)
     return {
         "anonymous": {},
-        "citizen": {"Authorization": f"Token {Token.objects.create(user=citizen()).key}"},
-        "staff": {"Authorization": f"Token {Token.objects.create(user=manager).key}"},
+        "citizen": {"Authorization": f"Token {api_token_create(user=citizen())[1]}"},
+        "staff": {"Authorization": f"Token {api_token_create(user=manager)[1]}"},
         "integration": {"Authorization": f"Api-Key {secret}"},
     }
 

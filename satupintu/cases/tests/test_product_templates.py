@@ -3,8 +3,8 @@ it prints the permit's facts and nothing of the database behind them."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from satupintu.accounts.services import api_token_create
 from satupintu.cases import issuing
 from satupintu.cases.models import IssuedDocument, ProductTemplate
 from satupintu.cases.services import CaseError
@@ -59,11 +59,11 @@ def case():
         validity_months=12,
     )
     application = approved(service, staff)
-    token = Token.objects.create(user=staff["approver"])
+    _token, token_secret = api_token_create(user=staff["approver"])
     secrets = [
         staff["approver"].password,
         staff["front_office"].password,
-        token.key,
+        token_secret,
         other.form_data["nik"],
         other.applicant.nik,
         other.tracking_number,

@@ -21,9 +21,10 @@ from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import TokenProxy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from satupintu.accounts.models import User
+from satupintu.accounts.models import PersonalDataAccess, User
 from satupintu.api.models import Webhook, WebhookDelivery
 from satupintu.booking.models import (
     AgencyHours,
@@ -40,6 +41,8 @@ from satupintu.cases.models import (
     IssuedDocument,
     ProductTemplate,
     Step,
+    WorkflowChange,
+    WorkflowPolicy,
     WorkflowStep,
 )
 from satupintu.catalog.models import Service
@@ -79,14 +82,26 @@ class Policy:
     # Deleting a row that cascades to rows only the superuser administers (an agency's staff
     # memberships) is refused by Django's delete view even to a role that may delete the row.
     cascade_refused: bool = False
+    # Who sees the rows at all: the monitor (every mall's) and agency staff (their scope's).
+    monitor_reads: bool = True
+    agency_reads: bool = True
 
 
 SUPERUSER = Policy(superuser_only=True)
 LOOK_ONLY = Policy(add=NONE, change=NONE, delete=NONE, superuser_add=False, superuser_delete=False)
+RECORD = Policy(
+    add=NONE,
+    change=NONE,
+    delete=NONE,
+    superuser_add=False,
+    superuser_change=False,
+    superuser_delete=False,
+)
 
 POLICIES: dict[type, Policy] = {
     Group: SUPERUSER,
-    TokenProxy: Policy(superuser_only=True, objects=False),
+    TOTPDevice: SUPERUSER,
+    StaticDevice: SUPERUSER,
     User: SUPERUSER,
     StaffMembership: SUPERUSER,
     Webhook: SUPERUSER,
@@ -105,6 +120,7 @@ POLICIES: dict[type, Policy] = {
         agency_rows=False,
         superuser_add=False,
         superuser_delete=False,
+        monitor_reads=False,  # what citizens are told is not the monitor's to read
     ),
     VisitPolicy: Policy(agency_rows=False),
     ServiceVisit: Policy(add=MA, change=MA, delete=MA),
@@ -115,6 +131,19 @@ POLICIES: dict[type, Policy] = {
     ),
     Closure: Policy(delete=NONE, agency_rows=False),
     WorkflowStep: Policy(),
+    WorkflowPolicy: Policy(delete=NONE, superuser_delete=False),
+    WorkflowChange: RECORD,
+    PersonalDataAccess: Policy(
+        add=NONE,
+        change=NONE,
+        delete=NONE,
+        agency_rows=False,
+        superuser_add=False,
+        superuser_change=False,
+        superuser_delete=False,
+        monitor_reads=False,
+        agency_reads=False,
+    ),
     ProductTemplate: Policy(),
     IssuedDocument: LOOK_ONLY,
     AccessLog: LOOK_ONLY,
@@ -243,6 +272,20 @@ def _build(model: type, p: Place, n: int):  # noqa: PLR0911 - one row per model
             sha256="0" * 64,
             valid_from=date(2026, 1, 1),
         )
+    if model is TOTPDevice:
+        return TOTPDevice.objects.create(user=p.citizen, name=f"telepon {n}")
+    if model is StaticDevice:
+        return StaticDevice.objects.create(user=p.citizen, name=f"cadangan {n}")
+    if model is WorkflowPolicy:
+        return WorkflowPolicy.objects.create(service=p.service)
+    if model is WorkflowChange:
+        return WorkflowChange.objects.create(
+            service=p.service, action=WorkflowChange.Action.ADDED, after={"order": n}
+        )
+    if model is PersonalDataAccess:
+        return PersonalDataAccess.objects.create(
+            user=p.citizen, kind=PersonalDataAccess.Kind.MESSAGE, mall=p.mall
+        )
     if model is AccessLog:
         return AccessLog.objects.create(application=_application(p, n), user=p.citizen, what="view")
     raise AssertionError(f"no row builder for {model.__name__}")
@@ -274,11 +317,13 @@ def _actors(a: Place, a2: Agency, b: Place) -> list[Actor]:
 
 
 def _visible(policy: Policy, actor: Actor, place: Place) -> bool:
-    if actor.name in ("superuser", "monitor"):
+    if actor.name == "superuser":
         return True
+    if actor.name == "monitor":
+        return policy.monitor_reads
     if actor.role == Role.MALL_MANAGER:
         return actor.mall == place.mall
-    return policy.agency_rows and actor.agency == place.agency
+    return policy.agency_reads and policy.agency_rows and actor.agency == place.agency
 
 
 def _may(policy: Policy, roles: frozenset[str], actor: Actor, place: Place | None) -> bool:
@@ -342,7 +387,7 @@ def _build_form_data(model_admin, actor: Actor, obj, *, for_add: bool = False) -
 
 
 def _snapshot(obj) -> tuple:
-    counts = tuple(m._default_manager.count() for m in POLICIES if m is not TokenProxy)
+    counts = tuple(m._default_manager.count() for m in POLICIES)
     if obj is None:
         return counts
     fresh = type(obj)._default_manager.filter(pk=obj.pk).first()
@@ -405,7 +450,13 @@ def test_admin_matrix(model):
         elif policy.superuser_only:
             allowed_list = allowed_add = False
         else:
-            allowed_list, allowed_add = True, _may(policy, policy.add, actor, None)
+            if actor.name == "monitor":
+                allowed_list = policy.monitor_reads
+            elif actor.role == Role.MALL_MANAGER:
+                allowed_list = True
+            else:
+                allowed_list = policy.agency_reads
+            allowed_add = _may(policy, policy.add, actor, None)
 
         def status(allowed: bool, outside: bool = outside) -> int:
             return 302 if outside else (200 if allowed else 403)
@@ -469,13 +520,15 @@ def test_admin_matrix(model):
                     check(actor, f"{what} {label}", method, url, 403, obj=obj)
                 continue
             if not _visible(policy, actor, place):
-                check(actor, f"change {label}", "GET", change_url, 302)
+                # A row out of reach is "not found" (a redirect); with no view at all, 403.
+                hidden = 302 if allowed_list else 403
+                check(actor, f"change {label}", "GET", change_url, hidden)
                 check(
                     actor,
                     f"change {label}",
                     "POST",
                     change_url,
-                    302,
+                    hidden,
                     data=_form_data(model_admin, actor_for_forms, obj),
                     obj=obj,
                 )

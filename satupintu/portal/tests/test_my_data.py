@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from satupintu.accounts.models import PersonalDataAccess, User
+from satupintu.accounts.models import ApiToken, PersonalDataAccess, User
+from satupintu.accounts.services import api_token_create
 from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services import booking_create, slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
@@ -145,7 +145,7 @@ def test_closing_the_account_erases_the_person_and_keeps_the_permit(
     siti, her_things, django_capture_on_commit_callbacks
 ):
     booking = her_things["booking"]
-    token = Token.objects.create(user=siti)
+    token, _secret = api_token_create(user=siti)
     elsewhere = _signed_in(siti)
     client = _signed_in(siti)
     email, nik = siti.email, siti.nik
@@ -162,7 +162,7 @@ def test_closing_the_account_erases_the_person_and_keeps_the_permit(
     assert (siti.first_name, siti.last_name, siti.email, siti.nik, siti.phone) == ("",) * 5
     assert siti.username == f"closed-{siti.pk}"
     assert not User.objects.filter(nik=nik).exists()
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
     for session in (client, elsewhere):
         assert session.get(reverse("portal:my-data")).status_code == 302  # signed out
 
