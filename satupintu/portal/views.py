@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from satupintu.accounts import selectors as accounts
 from satupintu.accounts.models import ApiToken
+from satupintu.accounts.nexturl import next_path
 from satupintu.accounts.services import api_token_revoke, citizen_register, user_preferences_set
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
@@ -170,8 +171,7 @@ def register(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="satupintu.accounts.backends.NikEmailOrUsernameBackend")
         messages.success(request, _("Welcome. You can now book visits and follow your cases."))
-        target = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = "portal:home"
-        return redirect(target)
+        return redirect(
+            next_path(request, request.GET.get("next", ""), default=reverse("portal:home"))
+        )
     return render(request, "portal/register.html", {"form": form})

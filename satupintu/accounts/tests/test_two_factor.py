@@ -157,3 +157,15 @@ def test_the_setting_off_lets_staff_in_without_it(client, settings):
     settings.TWO_FACTOR_REQUIRED = False
     client.force_login(_officer())
     assert client.get("/petugas/permohonan/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "next_", ["892555", "portal:inbox", "//evil.example/", "https://x.example/"]
+)
+def test_a_code_given_with_a_foreign_or_bare_next_lands_home(client, next_):
+    user = _officer()
+    device = _with_device(user)
+    client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+    right = client.post("/akun/2fa/", {"code": _code(device), "next": next_})
+    assert right.status_code == 302
+    assert right["Location"] == "/"

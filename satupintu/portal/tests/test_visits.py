@@ -182,3 +182,20 @@ def test_a_foreign_or_landline_whatsapp_number_is_refused_on_registration(client
         assert page.status_code == 200
         assert "phone" in page.context["form"].errors
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("next_", "lands"),
+    [
+        ("/kunjungan/", "/kunjungan/"),
+        ("portal:inbox", "/"),  # a URL name is not a place to go
+        ("892555", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_registration_goes_on_only_to_a_path_of_this_site(client, next_, lands):
+    response = client.post(f"{reverse('portal:register')}?next={next_}", REGISTRATION)
+    assert response.status_code == 302
+    assert response["Location"] == lands
