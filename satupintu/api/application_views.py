@@ -36,6 +36,7 @@ from rest_framework.views import APIView
 from satupintu.accounts.authentication import TokenAuthentication
 from satupintu.accounts.models import User
 from satupintu.api import application_serializers as aps
+from satupintu.api.idempotency import idempotency_key
 from satupintu.api.models import IntegrationKey
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases import selectors
@@ -285,7 +286,7 @@ class ApplicationListCreateView(generics.ListAPIView):
         service: Service,
         fields: dict[str, Any],
     ) -> Response:
-        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        key = idempotency_key(request)
         if not key:
             return _error(
                 "idempotency_key_required",

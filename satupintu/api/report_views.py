@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from satupintu.api import report_serializers as rs
+from satupintu.api.idempotency import idempotency_key
 from satupintu.api.serializers import ErrorSerializer, MallQuerySerializer
 from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Report
@@ -38,22 +39,12 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "report it filed, with the same secret, instead of filing another."
     ),
 )
-IDEMPOTENCY_KEY_MAX = 100
 
 
 def _idempotency(request: Request) -> tuple[str, str]:
     """The request's Idempotency-Key and whose it is: a hash of the client's address (as the
     throttles see it), since filing needs no account."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise exceptions.ValidationError(
-            {
-                "non_field_errors": [
-                    _("The Idempotency-Key may have at most %(n)s characters.")
-                    % {"n": IDEMPOTENCY_KEY_MAX}
-                ]
-            }
-        )
+    key = idempotency_key(request)
     if not key:
         return "", ""
     client = ScopedRateThrottle().get_ident(request)

@@ -20,6 +20,7 @@ from satupintu.accounts import selectors as accounts
 from satupintu.accounts.models import ApiToken
 from satupintu.accounts.services import api_token_create, api_token_revoke, citizen_register
 from satupintu.api import visit_serializers as vs
+from satupintu.api.idempotency import idempotency_key
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.booking import selectors as visits
 from satupintu.booking import services as booking_services
@@ -90,7 +91,7 @@ class BookingCreateView(APIView):
         slot = Slot.objects.select_related("service__agency__mall__visit_policy").get(
             pk=data.validated_data["slot"]
         )
-        key = request.headers.get("Idempotency-Key", "")[:100]
+        key = idempotency_key(request)
         try:
             booking = booking_services.booking_create(
                 citizen=request.user,

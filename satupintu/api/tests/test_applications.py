@@ -425,6 +425,20 @@ def test_a_retried_push_returns_the_same_case(service, citizen, integration):
     assert other.status_code == 201 and other.json()["id"] != application.pk
 
 
+def test_two_long_push_keys_alike_in_their_first_100_characters_are_refused(
+    service, citizen, integration
+):
+    _record, key = integration
+    api = _pusher(key)
+    body = {"service": service.pk, "nik": NIK, "form_data": FORM}
+    for tail in ("-a", "-b"):
+        refused = api.post(
+            "/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="o" * 100 + tail
+        )
+        assert refused.status_code == 400
+    assert not Application.objects.exists()
+
+
 def test_a_push_needs_a_key_a_known_nik_and_its_own_mall(service, citizen, integration):
     _record, key = integration
     api = _pusher(key)

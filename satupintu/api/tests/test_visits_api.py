@@ -82,6 +82,19 @@ def test_book_with_a_token_twice_with_one_key_then_cancel(api):
     assert Slot.objects.get(pk=slot.pk).booked == 0
 
 
+def test_a_too_long_idempotency_key_is_refused_not_cut(api):
+    service = visit_service()
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    api.force_authenticate(citizen())
+    long_key = "k" * 100
+    refused = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY=long_key + "1")
+    assert refused.status_code == 400
+    assert "Idempotency-Key" in refused.json()["error"]["fields"]["non_field_errors"][0]
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+    made = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY=long_key)
+    assert made.status_code == 201
+
+
 def test_a_full_slot_answers_409_with_the_next_free_slots(api):
     service = visit_service(places=1)
     slot = slots_open(service=service, day=open_day()).slots[0]
