@@ -20,6 +20,7 @@ from satupintu.cases.models import Application
 from satupintu.cases.services import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import complaints_forget_citizen
+from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Message
 from satupintu.notify.services import messages_forget_user
 
@@ -173,6 +174,11 @@ def account_close(*, user: User, password: str) -> User:
     carries its holder's name). Tokens die; sessions die with the password."""
     if not user.is_active or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
+    if user.is_staff or staff_scope(user).is_staff_anywhere:
+        # A staff account signs cases, answers and decisions: the administrator ends it.
+        raise ValidationError(
+            {"password": _("A staff account is closed by the administrator, not here.")}
+        )
     if user.email:
         email, language = user.email, user.language
         transaction.on_commit(lambda: _tell_closed(email, language))

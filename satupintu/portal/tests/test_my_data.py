@@ -21,6 +21,9 @@ from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import consultation_ask, report_file
+from satupintu.malls.models import StaffMembership
+from satupintu.malls.services import membership_grant
+from satupintu.malls.tests.factories import AgencyFactory
 from satupintu.notify.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +184,16 @@ def test_closing_the_account_erases_the_person_and_keeps_the_permit(
     assert named.reporter is None and named.reporter_name == "" and named.reporter_email == ""
     assert not Consultation.objects.exists()
     assert not Message.objects.filter(user=siti).exists()
+
+
+def test_a_staff_account_is_not_closed_from_the_portal():
+    officer = citizen()
+    membership_grant(user=officer, role=StaffMembership.Role.VERIFIER, agency=AgencyFactory())
+    admin_user = citizen()
+    User.objects.filter(pk=admin_user.pk).update(is_staff=True)
+    admin_user.refresh_from_db()
+    for user in (officer, admin_user):
+        refused = _signed_in(user).post(reverse("portal:account-close"), {"password": PASSWORD})
+        assert refused.status_code == 400 and "Akun petugas" in refused.text
+        user.refresh_from_db()
+        assert user.is_active and user.nik and user.check_password(PASSWORD)
