@@ -22,6 +22,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "mpp.example.go.id",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/satupintu",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.go.id:587",
+    # Lock-outs and throttles count in a cache all workers share (accounts.W001 otherwise).
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
