@@ -24,7 +24,7 @@ from satupintu.cases.models import (
     WorkflowPolicy,
     WorkflowStep,
 )
-from satupintu.malls.admin import NOBODY, ScopedAdmin
+from satupintu.malls.admin import MANAGER_OR_APPROVER, NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
 from satupintu.templating import TemplateRefused, check
 
@@ -163,7 +163,10 @@ class ProductTemplateForm(forms.ModelForm):
 
 @admin.register(ProductTemplate)
 class ProductTemplateAdmin(ScopedAdmin):
+    """The agency's own permit wording: its approver (who signs it) or the mall's manager."""
+
     form = ProductTemplateForm
+    add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
     mall_path = "service__agency__mall"
     agency_path = "service__agency"
     list_display = ["title", "service", "validity_months"]

@@ -144,7 +144,7 @@ POLICIES: dict[type, Policy] = {
         monitor_reads=False,
         agency_reads=False,
     ),
-    ProductTemplate: Policy(),
+    ProductTemplate: Policy(add=MA, change=MA, delete=MA),
     IssuedDocument: LOOK_ONLY,
     AccessLog: LOOK_ONLY,
 }
