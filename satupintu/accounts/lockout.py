@@ -11,10 +11,10 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
+from satupintu.accounts.backends import login_match
 from satupintu.accounts.clientip import client_ip
 from satupintu.accounts.models import User
 
@@ -45,8 +45,9 @@ def _account_key(login: str) -> str:
     """One counter per account, whichever of its NIK, email or username is typed; a login
     matching no account is counted on its own (hashed) so guessing it costs the same."""
     login = login.strip()
-    match = Q(username=login) | Q(email__iexact=login) | Q(nik=login.replace(" ", ""))
-    user_id = User.objects.filter(match).order_by("pk").values_list("pk", flat=True).first()
+    user_id = (
+        User.objects.filter(login_match(login)).order_by("pk").values_list("pk", flat=True).first()
+    )
     if user_id is not None:
         return f"login-fail:user:{user_id}"
     return f"login-fail:login:{masked(login)}"

@@ -95,6 +95,15 @@ def test_a_locked_account_is_locked_by_any_of_its_logins(client, siti):
     assert "Terlalu banyak" in _portal(client, "siti@example.id", PASSWORD).content.decode()
 
 
+def test_a_nik_written_differently_counts_on_the_same_account(client, siti):
+    spellings = ["3271-0145-0190-0001", "３２７１０１４５０１９００００１", "3271.0145.0190.0001"]
+    for login in spellings:
+        _portal(client, login, "wrong")
+    locked = _portal(client, NIK, PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert "Terlalu banyak" in locked.content.decode()
+
+
 def test_a_right_password_before_the_limit_resets_the_account(client, siti):
     for _attempt in range(2):
         _portal(client, NIK, "wrong")
