@@ -91,6 +91,7 @@ class PersonalDataAccess(models.Model):
         NIK_LOOKUP = "nik_lookup", _("Citizen looked up by NIK")
         MESSAGE = "message", _("Citizen's message")
         DATA_EXPORT = "data_export", _("Citizen's own data downloaded")
+        CONSULTATION = "consultation", _("Citizen's consultation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -202,6 +202,16 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError:
             messages.error(request, _("Give a valid video call link."))
         return redirect("backoffice:consultation", pk=consultation.pk)
+    # The page shows what the citizen asked, in their own words (the consultations list, only
+    # subjects, is not a look at personal data).
+    record_access(
+        user=request.user,
+        kind=Kind.CONSULTATION,
+        subject=consultation.citizen,
+        obj=consultation,
+        mall=mall,
+        where="backoffice:consultation",
+    )
     return render(
         request,
         "backoffice/consultation.html",

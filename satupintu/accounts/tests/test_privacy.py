@@ -8,7 +8,7 @@ from django.urls import reverse
 from satupintu.accounts.models import PersonalDataAccess
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.catalog.tests.factories import ServiceFactory
-from satupintu.complaints.services import report_file
+from satupintu.complaints.services import consultation_ask, report_file
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
@@ -83,6 +83,32 @@ def test_a_nik_look_up_at_the_desk_is_recorded_found_or_new(client):
     assert ani.nik == "3271014501900001" and accesses[1].subject == ani
     assert all(a.user == officer and a.mall == service.agency.mall for a in accesses)
     assert "3271014501900001" not in accesses[0].object_id + accesses[0].where
+
+
+def test_opening_a_consultation_in_the_back_office_is_recorded(client):
+    service = ServiceFactory()
+    asker = UserFactory(first_name="Rina")
+    consultation = consultation_ask(
+        citizen=asker, service=service, subject="Syarat PBG", text="Perlu gambar struktur?"
+    )
+    officer = _staff(R.VERIFIER, agency=service.agency)
+    client.force_login(officer)
+    listing = client.get(reverse("backoffice:consultations", args=[service.agency.mall.slug]))
+    assert listing.status_code == 200 and "Syarat PBG" in listing.text
+    assert not PersonalDataAccess.objects.exists()  # the list shows subjects only
+    page = client.get(reverse("backoffice:consultation", args=[consultation.pk]))
+    assert "Perlu gambar struktur?" in page.text
+    access = PersonalDataAccess.objects.get()
+    assert (access.user, access.kind, access.subject) == (officer, Kind.CONSULTATION, asker)
+    assert access.mall == service.agency.mall and access.where == "backoffice:consultation"
+    assert (access.object_type, access.object_id) == (
+        "complaints.consultation",
+        str(consultation.pk),
+    )
+    # Someone who may not see it gets a 404 and leaves no record.
+    client.force_login(_staff(R.VERIFIER, agency=AgencyFactory()))
+    assert client.get(reverse("backoffice:consultation", args=[consultation.pk])).status_code == 404
+    assert PersonalDataAccess.objects.count() == 1
 
 
 @pytest.fixture
