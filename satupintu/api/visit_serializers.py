@@ -98,6 +98,16 @@ class TokenRequestSerializer(serializers.Serializer):
         default="",
         help_text=_("A name to tell this token apart, e.g. the device."),
     )
+    otp = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Only for an account with an authenticator app set up: the code it shows now, or "
+            "one of the account's recovery codes (each works once)."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -3,8 +3,11 @@
 A citizen's token is made by signing in (``POST auth/token/``), shown once, and sent as
 ``Authorization: Token <token>``; only its hash is kept. It expires after API_TOKEN_TTL_DAYS
 and dies with a password change; its owner lists and revokes their tokens (``auth/tokens/``).
+A citizen who set up an authenticator app also sends its current code (or a recovery code) as
+``otp``.
 """
 
+import django_otp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
@@ -17,7 +20,7 @@ from rest_framework.views import APIView
 
 from satupintu.accounts import lockout
 from satupintu.accounts import selectors as accounts
-from satupintu.accounts.models import ApiToken
+from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.services import api_token_create, api_token_revoke, citizen_register
 from satupintu.api import visit_serializers as vs
 from satupintu.api.idempotency import idempotency_key
@@ -33,6 +36,14 @@ BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
 LOCKED = OpenApiResponse(
     ErrorSerializer, description="Too many failed sign-ins or requests: wait, then try again."
+)
+TOKEN_REFUSED = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "The password is right but no token is given: the account has an authenticator app and "
+        "`otp` is missing (`otp_required`) or not right (`otp_invalid`, counted as a failed "
+        "sign-in), or it is a staff account (`staff_no_token`)."
+    ),
 )
 CONFLICT = OpenApiResponse(
     vs.BookingConflictSerializer,
@@ -146,6 +157,24 @@ class RegisterView(APIView):
         return Response({"token": secret, "expires": token.expires}, status=status.HTTP_201_CREATED)
 
 
+def _second_factor_refused(
+    request: Request, *, user: User, login: str, code: str
+) -> Response | None:
+    """None when the request carries a right code of ``user``'s authenticator (or one of their
+    recovery codes, used up by it); else the 403 that says what is missing. A wrong code is a
+    failed sign-in, counted for the lock-out like a wrong password."""
+    if not code:
+        message = _("This account has a second factor: send the code from its app as otp.")
+        error = {"code": "otp_required", "message": message, "fields": {}}
+        return Response({"error": error}, status=status.HTTP_403_FORBIDDEN)
+    if django_otp.match_token(user, code) is None:
+        lockout.login_failed(request=request._request, login=login, where="api second factor")
+        message = _("That code is not right. Try again.")
+        error = {"code": "otp_invalid", "message": message, "fields": {}}
+        return Response({"error": error}, status=status.HTTP_403_FORBIDDEN)
+    return None
+
+
 class TokenView(APIView):
     authentication_classes: list = []
     throttle_scope = "auth"
@@ -153,7 +182,7 @@ class TokenView(APIView):
     @extend_schema(
         tags=["accounts"],
         request=vs.TokenRequestSerializer,
-        responses={200: vs.TokenSerializer, 400: BAD, 403: BAD, 429: LOCKED},
+        responses={200: vs.TokenSerializer, 400: BAD, 403: TOKEN_REFUSED, 429: LOCKED},
     )
     def post(self, request: Request) -> Response:
         data = vs.TokenRequestSerializer(data=request.data)
@@ -175,6 +204,14 @@ class TokenView(APIView):
                 {"error": {"code": "invalid_login", "message": message, "fields": {}}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if settings.TWO_FACTOR_REQUIRED and django_otp.user_has_device(user):
+            refused = _second_factor_refused(
+                request, user=user, login=login, code=data.validated_data["otp"].strip()
+            )
+            if refused is not None:
+                return refused
+        # Only both factors right start the account's count afresh: a right password alone
+        # would let a guesser of codes reset it before every try.
         lockout.login_succeeded(login=login)
         if accounts.is_staff_person(user=user):
             # Staff work through the back office, behind its second factor, not with tokens.

@@ -169,3 +169,70 @@ def test_a_code_given_with_a_foreign_or_bare_next_lands_home(client, next_):
     right = client.post("/akun/2fa/", {"code": _code(device), "next": next_})
     assert right.status_code == 302
     assert right["Location"] == "/"
+
+
+# The citizens' token endpoint (POST /api/v1/auth/token/) ------------------------------------
+
+
+def _token(user: User, **extra):
+    from rest_framework.test import APIClient
+
+    body = {"login": user.username, "password": PASSWORD, **extra}
+    return APIClient().post("/api/v1/auth/token/", body, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def no_device_pause(settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's own pause after a wrong code
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+
+
+def test_a_citizen_with_a_device_gets_a_token_only_with_its_code(no_device_pause):
+    from satupintu.accounts.models import ApiToken
+
+    citizen = UserFactory()
+    device = _with_device(citizen)
+    missing = _token(citizen)
+    assert missing.status_code == 403
+    assert missing.json()["error"]["code"] == "otp_required"
+    assert "token" not in missing.json()
+    wrong = _token(citizen, otp="000000" if _code(device) != "000000" else "111111")
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "otp_invalid"
+    assert not ApiToken.objects.exists()
+    right = _token(citizen, otp=_code(device))
+    assert right.status_code == 200 and right.json()["token"]
+    assert ApiToken.objects.filter(user=citizen).count() == 1
+
+
+def test_a_recovery_code_gives_one_token_and_is_used_up(no_device_pause):
+    from satupintu.accounts.services import recovery_codes_renew
+
+    citizen = UserFactory()
+    _with_device(citizen)
+    code = recovery_codes_renew(user=citizen)[0]
+    assert _token(citizen, otp=code).status_code == 200
+    again = _token(citizen, otp=code)
+    assert again.status_code == 403 and again.json()["error"]["code"] == "otp_invalid"
+    assert not StaticToken.objects.filter(token=code).exists()
+
+
+def test_wrong_codes_at_the_token_endpoint_lock_the_account_out(settings, no_device_pause):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    citizen = UserFactory()
+    device = _with_device(citizen)
+    wrong = "000000" if _code(device) != "000000" else "111111"
+    assert _token(citizen, otp=wrong).json()["error"]["code"] == "otp_invalid"
+    assert _token(citizen, otp=wrong).json()["error"]["code"] == "otp_invalid"
+    # The right password without a code does not start the count afresh.
+    assert _token(citizen).json()["error"]["code"] == "otp_required"
+    assert _token(citizen, otp=wrong).json()["error"]["code"] == "otp_invalid"
+    locked = _token(citizen, otp=_code(device))
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "locked_out"
+
+
+def test_a_citizen_without_a_device_needs_no_code_for_a_token():
+    citizen = UserFactory()
+    assert _token(citizen).status_code == 200
+    # An authenticator set up halfway (never confirmed) asks nothing yet.
+    TOTPDevice.objects.create(user=citizen, name="Telepon", confirmed=False)
+    assert _token(citizen).status_code == 200
