@@ -1,14 +1,13 @@
 """A citizen's own data (UU 27/2022 PDP): a copy of everything about them, and closing their
 account."""
 
-import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
@@ -21,10 +20,11 @@ from satupintu.cases.services import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import complaints_forget_citizen
 from satupintu.malls.permissions import staff_scope
-from satupintu.notify.models import Message
-from satupintu.notify.services import messages_forget_user
+from satupintu.notify.models import Channel, Event, Message
+from satupintu.notify.services import Recipient, messages_forget_user, notify
 
-logger = logging.getLogger(__name__)
+# The confirmation of a closing goes out of the platform: the account's inbox goes with it.
+OUTSIDE_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP, Channel.SMS)
 
 
 def _when(value: Any) -> str | None:
@@ -151,19 +151,24 @@ def personal_data_export(*, user: User, what: str) -> dict[str, Any]:
     return personal_data(user=user)
 
 
-def _tell_closed(email: str, language: str) -> None:
-    """The last word to an address already erased from the account: a plain email, not the
-    outbox (whose rows of this account go with it), sent once the closing is committed."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = _("Your Satu Pintu account is closed")
-        body = _(
-            "Your account has been closed at your request and your personal data erased. "
-            "Permits issued to you stay valid and can still be verified by their code."
-        )
-    try:
-        send_mail(subject, body, None, [email])
-    except Exception:  # the mail server down must not undo the closing
-        logger.exception("cannot send the closing confirmation")
+def _tell_closed(*, user: User) -> None:
+    """Write the confirmation of the closing to the outbox, in the closing's transaction: to the
+    addresses the account has now (they are erased next), on the person's channels in their
+    order, then the others. It belongs to no account, so erasing this one's messages leaves it
+    and no inbox shows it; the retention job deletes it like any sent message."""
+    chosen = [c for c in user.notification_channels if c in OUTSIDE_CHANNELS]
+    recipient = Recipient(
+        email=user.email,
+        phone=user.phone,
+        language=user.language or settings.LANGUAGE_CODE,
+        channels=(*chosen, *(c for c in OUTSIDE_CHANNELS if c not in chosen)),
+    )
+    context = {
+        "name": user.get_full_name() or user.get_username(),
+        "mall": "Satu Pintu",
+        "link": settings.SITE_URL + reverse("verify:index"),
+    }
+    notify(event=Event.ACCOUNT_CLOSED, recipient=recipient, context=context)
 
 
 @transaction.atomic
@@ -171,7 +176,8 @@ def account_close(*, user: User, password: str) -> User:
     """Close the account of ``user`` (who confirms with their password): future bookings are
     given back, open applications withdrawn, and name, NIK, phone and email erased. What the
     law requires to keep stays: issued permits and the applications behind them (the permit
-    carries its holder's name). Tokens die; sessions die with the password."""
+    carries its holder's name). Tokens die; sessions die with the password. The confirmation
+    is written to the outbox before the addresses are erased, and goes once this commits."""
     if not user.is_active or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
     if user.is_staff or staff_scope(user).is_staff_anywhere:
@@ -179,13 +185,11 @@ def account_close(*, user: User, password: str) -> User:
         raise ValidationError(
             {"password": _("A staff account is closed by the administrator, not here.")}
         )
-    if user.email:
-        email, language = user.email, user.language
-        transaction.on_commit(lambda: _tell_closed(email, language))
     bookings_cancel_for_closed_account(citizen=user)
     applications_forget_applicant(applicant=user)
     complaints_forget_citizen(citizen=user)
     messages_forget_user(user=user)
+    _tell_closed(user=user)
     api_tokens_revoke_all(user=user)
     user.username = f"closed-{user.pk}"
     user.first_name = user.last_name = user.email = user.nik = user.phone = ""

@@ -93,4 +93,9 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "tracking": "ADU-2026-000045",
         "answer": "Loket KTP-el kini buka pukul 08.00.",
     },
+    Event.ACCOUNT_CLOSED: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "link": "https://mpp.example.go.id/verify/",
+    },
 }

@@ -30,6 +30,7 @@ class Event(models.TextChoices):
     COMPLAINT_ESCALATED = "complaint_escalated", _("Report overdue (managers)")
     COMPLAINT_ANSWERED = "complaint_answered", _("Complaint answered")
     BOT_REPLY = "bot_reply", _("WhatsApp bot reply")
+    ACCOUNT_CLOSED = "account_closed", _("Account closed")
 
 
 class MessageTemplate(models.Model):

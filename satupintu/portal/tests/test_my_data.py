@@ -24,7 +24,8 @@ from satupintu.complaints.services import consultation_ask, report_file
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import AgencyFactory
-from satupintu.notify.models import Message
+from satupintu.notify.models import Event, Message
+from satupintu.notify.services import deliver_due
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "secret-pass-123"
@@ -158,6 +159,10 @@ def test_closing_the_account_erases_the_person_and_keeps_the_permit(
         done = client.post(reverse("portal:account-close"), {"password": PASSWORD})
     assert done.status_code == 302
 
+    # The confirmation waits in the outbox, to the address the account had, in no one's inbox.
+    [closing] = Message.objects.filter(event=Event.ACCOUNT_CLOSED)
+    assert (closing.to, closing.channel, closing.user) == (email, "email", None)
+    deliver_due()
     [confirmation] = mail.outbox
     assert confirmation.to == [email] and "ditutup" in confirmation.subject
     siti.refresh_from_db()
