@@ -197,6 +197,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/minute"),
+        # Opening accounts, on the portal's /daftar/ and the API together.
+        "register": env.str("REGISTER_THROTTLE_RATE", default="20/hour"),
         "reports": env.str("REPORT_THROTTLE_RATE", default="10/hour"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

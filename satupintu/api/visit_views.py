@@ -135,7 +135,7 @@ class BookingDetailView(APIView):
 
 class RegisterView(APIView):
     authentication_classes: list = []
-    throttle_scope = "auth"
+    throttle_scope = "register"
 
     @extend_schema(
         tags=["accounts"],

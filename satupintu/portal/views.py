@@ -1,5 +1,7 @@
 """Citizen-facing pages: search, a mall, an agency, a service; a citizen's inbox and settings."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,11 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from satupintu.accounts import selectors as accounts
 from satupintu.accounts.models import ApiToken
 from satupintu.accounts.nexturl import next_path
 from satupintu.accounts.services import api_token_revoke, citizen_register, user_preferences_set
+from satupintu.api.throttling import page_throttle_wait
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors as complaints
@@ -160,6 +164,22 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:inbox")
     form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+        wait = page_throttle_wait(request, scope="register")
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            messages.error(
+                request,
+                ngettext(
+                    "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
+                    "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            response = render(request, "portal/register.html", {"form": form}, status=429)
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = citizen_register(

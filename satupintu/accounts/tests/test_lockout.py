@@ -222,6 +222,68 @@ def test_the_api_throttle_counts_in_the_shared_store(shared_cache, settings):
     assert _api(api, "x@example.id", "x", HTTP_X_FORWARDED_FOR="7.7.7.7").status_code == 429
 
 
+# Opening accounts: the portal's /daftar/ and the API count together ----------------------------
+
+REGISTRATION = {
+    "full_name": "Siti Aminah",
+    "nik": "3271014501900001",
+    "phone": "0812-3456-7890",
+    "email": "siti@example.id",
+    "password1": PASSWORD,
+    "password2": PASSWORD,
+}
+
+
+def _register_rate(settings, rate):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "register": rate,
+        },
+    }
+
+
+def _api_register(api, **extra):
+    body = {"name": "Budi", "nik": "3271014501900002", "phone": "081234567891", "password": "x"}
+    return api.post("/api/v1/auth/register/", body, **extra)
+
+
+def test_registering_on_the_portal_is_throttled_per_client(settings, client):
+    _register_rate(settings, "3/hour")
+    for _attempt in range(3):  # wrong tries count as much as right ones
+        assert client.post("/daftar/", {**REGISTRATION, "nik": "1"}).status_code == 200
+    refused = client.post("/daftar/", REGISTRATION)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert "Terlalu banyak pendaftaran" in refused.text
+    assert not User.objects.exists()
+    # A made-up X-Forwarded-For is no other client; another address is.
+    assert client.post("/daftar/", REGISTRATION, HTTP_X_FORWARDED_FOR="7.7.7.7").status_code == 429
+    assert client.post("/daftar/", REGISTRATION, REMOTE_ADDR="10.1.1.1").status_code == 302
+    assert User.objects.filter(nik=REGISTRATION["nik"]).exists()
+
+
+def test_registering_through_the_api_answers_429_with_the_error_body(settings):
+    _register_rate(settings, "2/hour")
+    api = APIClient()
+    assert [_api_register(api).status_code for _attempt in range(2)] == [400, 400]
+    refused = _api_register(api, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert refused.json()["error"]["code"] == "throttled" and refused.json()["error"]["message"]
+
+
+def test_the_register_throttle_counts_portal_and_api_in_the_shared_store(
+    shared_cache, settings, client
+):
+    _register_rate(settings, "2/hour")
+    client.post("/daftar/", {**REGISTRATION, "nik": "1"})
+    assert _api_register(APIClient()).status_code == 400
+    other_worker = RedisCache(REDIS_URL, {})
+    assert len(other_worker.get("throttle_register_127.0.0.1")) == 2
+    assert client.post("/daftar/", REGISTRATION).status_code == 429
+    assert _api_register(APIClient()).status_code == 429
+
+
 def test_without_a_shared_cache_production_is_warned(settings):
     from django.core import checks
 
