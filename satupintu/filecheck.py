@@ -17,6 +17,8 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The longest file name kept (and shown) with an upload: a longer one is refused, never cut.
+FILE_NAME_MAX = 200
 MAX_ENTRIES = 1000
 MAX_INFLATED_BYTES = 50 * 1024 * 1024
 MAX_RATIO = 100
@@ -32,6 +34,20 @@ LEADING_MARKUP = re.compile(
 # Anywhere in the first kilobyte: what makes a polyglot file run as a page.
 EMBEDDED_MARKUP = re.compile(rb"<(?:script|html|svg|iframe|body|object|embed)[\s/>]", re.IGNORECASE)
 DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def check_file_name(name: str) -> None:
+    """ValidationError if the file's name (without its folders) is longer than FILE_NAME_MAX."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if len(name) > FILE_NAME_MAX:
+        raise ValidationError(
+            _(
+                "The file's name has %(n)s characters; at most %(limit)s are allowed. Rename "
+                "the file and upload it again."
+            ),
+            code="file_name_too_long",
+            params={"n": len(name), "limit": FILE_NAME_MAX},
+        )
 
 
 def looks_like_markup(head: bytes) -> bool:

@@ -31,15 +31,33 @@ def user_preferences_set(
     return user
 
 
+# The longest name of a person: it must fit in the first name (150 characters) whole, since
+# the first word becomes the first name and the rest the last name. Longer is refused, not cut.
+NAME_MAX = 150
+
+
+def _name_parts(name: str, *, field: str) -> tuple[str, str]:
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise ValidationError(
+            {
+                field: _("The name has %(n)s characters; at most %(limit)s are allowed.")
+                % {"n": len(name), "limit": NAME_MAX}
+            }
+        )
+    first, _space, last = name.partition(" ")
+    return first, last
+
+
 def citizen_register(*, full_name: str, nik: str, phone: str, email: str, password: str) -> User:
     """Create a citizen's account; the NIK is their login and must not be taken."""
     nik = normalize_nik(nik)
-    first, _space, last = full_name.strip().partition(" ")
+    first, last = _name_parts(full_name, field="full_name")
     user = User(
         username=nik,
         nik=nik,
-        first_name=first[:150],
-        last_name=last[:150],
+        first_name=first,
+        last_name=last,
         phone=phone,
         email=email,
         notification_channels=(["whatsapp"] if phone else []) + (["email"] if email else []),
@@ -64,18 +82,22 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("Write the applicant's name.")
+    else:
+        try:
+            first, last = _name_parts(name, field="name")
+        except ValidationError as invalid:
+            errors.update({k: v[0] for k, v in invalid.message_dict.items()})
     try:
         phone = normalize_phone(phone) if phone.strip() else ""
     except ValidationError as invalid:
         errors["phone"] = invalid.messages[0]
     if errors:
         raise ValidationError(errors)
-    first, _space, last = name.strip().partition(" ")
     user = User(
         username=nik,
         nik=nik,
-        first_name=first[:150],
-        last_name=last[:150],
+        first_name=first,
+        last_name=last,
         phone=phone,
         email=email.strip(),
         notification_channels=(["whatsapp"] if phone else []) + (["email"] if email else []),
@@ -91,13 +113,24 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX = 100
+
+
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``; the secret is returned here and nowhere else, ever."""
+    name = name.strip()
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationError(
+            {
+                "name": _("The name has %(n)s characters; at most %(limit)s are allowed.")
+                % {"n": len(name), "limit": TOKEN_NAME_MAX}
+            }
+        )
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=name.strip()[:100],
+        name=name,
         key_hash=token_hash(secret),
         prefix=secret[:8],
         expires=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from satupintu.accounts.models import ApiToken, User
+from satupintu.accounts.services import NAME_MAX, TOKEN_NAME_MAX
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.api.fields import NikField
 from satupintu.api.serializers import (
@@ -69,7 +70,7 @@ class BookingConflictSerializer(serializers.Serializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=NAME_MAX)
     nik = NikField(min_length=16, max_length=16, validators=[validate_nik])
     phone = serializers.CharField(max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -92,7 +93,7 @@ class TokenRequestSerializer(serializers.Serializer):
     login = serializers.CharField(help_text=_("NIK or email."))
     password = serializers.CharField(style={"input_type": "password"})
     name = serializers.CharField(
-        max_length=100,
+        max_length=TOKEN_NAME_MAX,
         required=False,
         allow_blank=True,
         default="",

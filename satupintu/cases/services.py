@@ -381,7 +381,7 @@ def document_add(
             _("At most %(n)s survey files per application.") % {"n": MAX_SURVEY_FILES},
         )
     content_type, digest = check_upload(upload)
-    name = (upload.name or "dokumen").rsplit("/", 1)[-1][:200]
+    name = (upload.name or "dokumen").rsplit("/", 1)[-1]
     return Document.objects.create(
         application=application,
         kind=kind,
@@ -640,7 +640,8 @@ def note_add(*, application: Application, author: User, text: str) -> Note:
         raise CaseError("forbidden", _("Only the agency's staff write notes on its cases."))
     if not text.strip():
         raise CaseError("empty", _("Write the note first."))
-    return Note.objects.create(application=application, author=author, text=text.strip()[:4000])
+    check_length(text, limit=NOTE_MAX)
+    return Note.objects.create(application=application, author=author, text=text.strip())
 
 
 def application_assign(*, application: Application, assignee: User | None, by: User) -> Application:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from satupintu.cases.models import Document
-from satupintu.filecheck import looks_like_markup
+from satupintu.filecheck import check_file_name, looks_like_markup
 from satupintu.security import protect_file
 
 SIGNATURES = [
@@ -34,6 +34,7 @@ def sniff(head: bytes) -> str | None:
 
 def check_upload(upload: File) -> tuple[str, str]:
     """(content type, SHA-256) of an acceptable file; ValidationError otherwise."""
+    check_file_name(upload.name or "")
     limit = settings.CASE_UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(

@@ -49,6 +49,7 @@ MAX_ATTACHMENTS = 5
 # Longest text a reporter, a citizen or an officer may write in one go, and a subject's length.
 TEXT_MAX = 4000
 SUBJECT_MAX = 150
+QUESTION_MAX = 300  # of a published frequently asked question
 
 
 class ReportError(Exception):
@@ -206,7 +207,7 @@ def report_file(
             raise
         return earlier  # the same filing won a race with itself
     for upload in attachments:
-        ReportAttachment.objects.create(report=report, file=upload, name=upload.name[:200])
+        ReportAttachment.objects.create(report=report, file=upload, name=upload.name)
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
     return Filed(report, secret)
 
@@ -507,6 +508,8 @@ def consultation_to_application(*, consultation: Consultation) -> Application:
 
 def faq_publish(*, consultation: Consultation, question: str, answer: str) -> FrequentAnswer:
     """Publish a question and its answer on the service's page, without who asked."""
+    _check_length(question, limit=QUESTION_MAX)
+    _check_length(answer)
     return FrequentAnswer.objects.create(
         service=consultation.service, question=question.strip(), answer=answer.strip()
     )

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.filecheck import check_ooxml, refuse_markup
+from satupintu.filecheck import check_file_name, check_ooxml, refuse_markup
 
 MAGIC = {".pdf": b"%PDF-", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG"}
 
 
 def validate_evidence(upload: File) -> None:
+    check_file_name(upload.name or "")
     limit = settings.FORM_UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(

@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.models import User
+from satupintu.accounts.services import NAME_MAX
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 from satupintu.booking.models import Booking
 from satupintu.complaints.models import Report
@@ -91,7 +92,7 @@ class NikField(forms.CharField):
 class RegistrationForm(forms.Form):
     """A citizen's account: the NIK is their login; WhatsApp or email to be told."""
 
-    full_name = forms.CharField(label=_("Full name (as on the KTP-el)"), max_length=200)
+    full_name = forms.CharField(label=_("Full name (as on the KTP-el)"), max_length=NAME_MAX)
     nik = NikField(
         label=_("NIK"),
         max_length=16,

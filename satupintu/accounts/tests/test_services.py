@@ -33,3 +33,17 @@ def test_registration_stores_the_nik_in_ascii():
         password="kunjungan-aman-2020",
     )
     assert user.nik == user.username == "3271014501900001"
+
+
+def test_a_token_name_too_long_is_refused_not_cut():
+    from django.core.exceptions import ValidationError
+
+    from satupintu.accounts.models import ApiToken
+    from satupintu.accounts.services import TOKEN_NAME_MAX, api_token_create
+
+    user = UserFactory()
+    with pytest.raises(ValidationError) as refused:
+        api_token_create(user=user, name="t" * (TOKEN_NAME_MAX + 1))
+    assert "name" in refused.value.message_dict and not ApiToken.objects.exists()
+    token, _secret = api_token_create(user=user, name="t" * TOKEN_NAME_MAX)
+    assert token.name == "t" * TOKEN_NAME_MAX

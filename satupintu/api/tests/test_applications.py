@@ -169,6 +169,7 @@ def test_bad_input_is_refused_and_changes_nothing(service, citizen):
         ("surat.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "file_type"),
         ("rusak.pdf", b"%PDF-1.4\n" + b"x" * 100, "file_content"),
         ("besar.pdf", PDF + b" " * 2048, "file_too_large"),
+        ("d" * 197 + ".pdf", PDF, "file_name_too_long"),
     ],
 )
 def test_an_upload_is_checked_by_its_content_and_size(service, citizen, settings, name, data, code):

@@ -162,3 +162,21 @@ def test_a_burst_of_the_same_filing_on_many_connections_makes_one_report(setting
     assert Report.objects.count() == 1
     assert {a.status_code for a in answers} == {201}
     assert len({(a.json()["tracking_id"], a.json()["secret"]) for a in answers}) == 1
+
+
+def test_an_evidence_file_name_too_long_is_refused_not_cut(api):
+    from satupintu.cases.tests.files import pdf
+
+    mall = MallFactory()
+    body = {
+        "mall": mall.slug,
+        "kind": "pengaduan",
+        "category": "waktu",
+        "title": "KTP-el belum jadi",
+        "text": "Sudah tiga minggu KTP-el saya belum dicetak.",
+        "attachments": [pdf("b" * 197 + ".pdf")],
+    }
+    refused = api.post("/api/v1/reports/", body, format="multipart")
+    assert refused.status_code == 400
+    assert "paling banyak 200" in refused.json()["error"]["fields"]["attachments.0"][0]
+    assert not Report.objects.exists()

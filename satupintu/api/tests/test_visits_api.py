@@ -172,3 +172,11 @@ def test_a_nik_in_other_digits_registers_once_in_ascii(api):
     again = api.post("/api/v1/auth/register/", {**body, "nik": "3271 0145 0190 0001"})
     assert again.status_code == 400 and "nik" in again.json()["error"]["fields"]
     assert User.objects.count() == 1
+
+
+def test_a_name_too_long_to_keep_whole_is_refused_not_cut(api):
+    body = {"name": "Siti " + "A" * 146, "nik": "3271014501900001", "phone": "081234567890"}
+    refused = api.post("/api/v1/auth/register/", {**body, "password": "kunjungan-aman-2020"})
+    assert refused.status_code == 400
+    assert "150" in refused.json()["error"]["fields"]["name"][0]
+    assert not User.objects.exists()

@@ -268,3 +268,26 @@ def test_files_are_served_to_the_agency_and_audited(client, service, officers):
     client.force_login(UserFactory())
     other = client.get(reverse("portal:application-file", args=[draft.pk, document.pk]))
     assert other.status_code == 404
+
+
+def test_a_walk_in_name_too_long_is_refused_not_cut(client, service, officers):
+    client.force_login(officers["front_office"])
+    data = {"service": service.pk, "nik": "3271014501900001", "phone": "081234567890"}
+    refused = client.post(reverse("backoffice:case-new"), {**data, "name": "Ani " + "L" * 147})
+    assert refused.status_code == 200 and "paling banyak 150" in refused.text
+    assert not User.objects.filter(nik=data["nik"]).exists()
+    assert not Application.objects.exists()
+    client.post(reverse("backoffice:case-new"), {**data, "name": "Ani " + "L" * 146})
+    assert User.objects.get(nik=data["nik"]).last_name == "L" * 146  # 150 characters: whole
+
+
+def test_a_note_too_long_is_refused_not_cut(client, case, officers):
+    from satupintu.cases.services import NOTE_MAX
+
+    client.force_login(officers["front_office"])
+    url = reverse("backoffice:case-note", args=[case.pk])
+    refused = client.post(url, {"text": "n" * (NOTE_MAX + 1)}, follow=True)
+    assert f"paling banyak {NOTE_MAX}" in refused.text
+    assert not Note.objects.exists()
+    client.post(url, {"text": "n" * NOTE_MAX})
+    assert len(Note.objects.get().text) == NOTE_MAX

@@ -125,3 +125,16 @@ def test_a_call_without_a_link_gets_a_room_on_the_mall_jitsi_server(
     )
     consultation.refresh_from_db()
     assert consultation.meeting_url.startswith("https://vicon.mpp.example.go.id/Konsultasi")
+
+
+def test_a_faq_question_too_long_is_refused_not_cut_nor_a_server_error(client, service, officer):
+    from satupintu.complaints.models import FrequentAnswer
+    from satupintu.complaints.services import QUESTION_MAX
+
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    question = "q" * (QUESTION_MAX + 1)
+    page = client.post(url, {"action": "faq", "question": question, "text": "Ya."}, follow=True)
+    assert page.status_code == 200 and f"paling banyak {QUESTION_MAX}" in page.text
+    assert not FrequentAnswer.objects.exists()

@@ -166,3 +166,15 @@ def test_staff_page_refuses_a_deadline_class_outside_sp4n_lapor(client, mall, ag
     assert "SP4N-LAPOR!" in answer.text
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
+
+
+def test_an_evidence_file_name_too_long_is_refused_not_cut(client, mall):
+    from satupintu.cases.tests.files import pdf
+
+    long_name = client.post(
+        reverse("portal:report-new"), {**_form(mall), "attachments": pdf("b" * 197 + ".pdf")}
+    )
+    assert "paling banyak 200" in str(long_name.context["form"].errors["attachments"])
+    assert not Report.objects.exists()
+    _file(client, mall, attachments=pdf("b" * 196 + ".pdf"))
+    assert Report.objects.get().attachments.get().name == "b" * 196 + ".pdf"

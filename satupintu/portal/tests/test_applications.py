@@ -181,3 +181,16 @@ def test_returned_for_revision_the_citizen_fixes_and_sends_it_back(client, citiz
 def test_in_person_only_services_have_no_apply_page(client, citizen):
     in_person = ServiceFactory(in_person_only=True)
     assert client.get(reverse("portal:apply", args=[in_person.pk])).status_code == 404
+
+
+def test_a_file_name_too_long_is_refused_with_a_message_not_cut(client, citizen, service):
+    application = _start(client, service)
+    requirement = service.requirements.get()
+    url = reverse("portal:application", args=[application.pk])
+    fields = {"nik": "3271014501900001", "fungsi": "usaha", "action": "save"}
+    page = client.post(url, {**fields, f"req-{requirement.pk}": pdf("k" * 197 + ".pdf")})
+    assert page.status_code == 200
+    assert "201 karakter" in page.text and "paling banyak 200" in page.text
+    assert not Document.objects.exists()
+    client.post(url, {**fields, f"req-{requirement.pk}": pdf("k" * 196 + ".pdf")})
+    assert Document.objects.get().name == "k" * 196 + ".pdf"  # 200 characters: kept whole

@@ -40,6 +40,7 @@ def test_a_citizen_registers_with_their_nik_and_signs_in_with_it(client):
         ("nik", "32710145019", "16"),
         ("phone", "12", "nomor telepon"),
         ("password2", "lain-sekali-2020", "berbeda"),
+        ("full_name", "Siti " + "A" * 146, "paling banyak 150 karakter"),
     ],
 )
 def test_bad_registration_is_explained_and_creates_nothing(client, field, value, error):
