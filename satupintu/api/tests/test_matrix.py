@@ -4,8 +4,8 @@ Every operation (path × method) of drf-spectacular's live schema × every kind 
 (anonymous; citizen A and citizen B, each with their API token; front office, verifier,
 technical team and approver of agency A1; front office and verifier of agency A2, in the same
 mall; technical team and approver of agency B1, in mall B; the managers of mall A and of mall
-B; the ministry monitor; a superuser; the integration keys of mall A and of mall B) × a row of
-place A and one of place B: the status each must get. Staff sign in (a session, as after the
+B; the ministry monitor; a superuser; the integration keys of mall A, of mall B and of every
+mall) × a row of place A and one of place B: the status each must get. Staff sign in (a session, as after the
 back office's second factor); citizens send ``Authorization: Token``; licensing systems
 ``Authorization: Api-Key``.
 
@@ -15,15 +15,18 @@ check, one returned for revision) and A's reports (filed, routed to A1, answered
 mirrors it (mall B, agency B1, citizen B, key B). So "row A" is the own object of citizen A,
 of A1's staff, of mall A's manager and of key A, and the other one of everyone of place B;
 for the public follow-ups (a report's secret, tracking digits) the caller always holds A's
-secret, which opens A's and never B's. For lists, ``listed`` says whether the row's object is
-in the answer and ``sees`` who must find it there (and nobody else).
+secret, which opens A's and never B's. A key of every mall pushes anywhere and reaches no
+other key's push. For lists, ``listed`` says whether the row's object is in the answer and
+``sees`` who must find it there (and nobody else).
 
 Each request runs in a savepoint rolled back afterwards, so every check starts from the same
 world. Whenever a request is refused (4xx), its body is the project's one error shape and the
 database is as it was: every table's row count and a checksum of its rows (sessions aside).
 
 An operation of the schema without an entry in ``MATRIX`` fails, and so does an ``api:`` URL
-that no schema path serves (an endpoint hidden from the schema).
+that no schema path serves (an endpoint hidden from the schema); the schema's own two
+(``schema``, ``docs``) have their entries in ``NOT_IN_SCHEMA``. Beside the matrix: a method a
+path does not document is 405, and staff signed in without their second factor reach nothing.
 """
 
 import json
@@ -232,6 +235,10 @@ def _world() -> World:
     monitor = person("monitor", "monitor", role=Role.MINISTRY_MONITOR)
     membership_grant(user=monitor.user, role=Role.MINISTRY_MONITOR)
     actors += [monitor, Actor("superuser", "superuser", user=superuser)]
+    _every_mall, every_mall = IntegrationKey.issue(name="OSS nasional")
+    actors.append(
+        Actor("key of every mall", "key", headers={"Authorization": f"Api-Key {every_mall}"})
+    )
     for label, place in places.items():
         actors.append(
             Actor(
@@ -358,11 +365,11 @@ def transition(a: Actor, row: str) -> int:
 
 def push(a: Actor, row: str) -> int:
     """A citizen applies (any mall's service); staff too, as applicants themselves; a key
-    pushes only into its own mall."""
+    pushes only into its own mall (a key of every mall, into any)."""
     if a.kind == "anonymous":
         return 401
     if a.kind == "key":
-        return 201 if key_of(a, row) else 404
+        return 201 if key_of(a, row) or not a.place else 404
     return 201
 
 
@@ -825,6 +832,32 @@ def test_a_method_a_path_does_not_document_is_405(path):
             transaction.set_rollback(True)
         assert response.status_code == 405, (method, response.status_code)
         assert _is_error_body(response) and before == after, method
+
+
+def test_staff_without_their_second_factor_reach_no_operation(settings):
+    """Signed in with the password only, a member of staff gets the API's 403 from every
+    operation, public ones included, and changes nothing."""
+    settings.TWO_FACTOR_REQUIRED = True
+    world = _world()
+    manager = next(actor for actor in world.actors if actor.name == "manager A")
+    tables = _tables()
+    failures = []
+    for (path, method), entry in MATRIX.items():
+        _headers, url, body = _call(entry, world, manager, "A")
+        with transaction.atomic():
+            before = _snapshot(tables)
+            if entry.multipart or body is None:
+                response = getattr(manager.client, method)(url, body or {})
+            else:
+                response = getattr(manager.client, method)(
+                    url, json.dumps(body), content_type="application/json"
+                )
+            after = _snapshot(tables)
+            transaction.set_rollback(True)
+        code = _is_error_body(response) and response.json()["error"]["code"]
+        if (response.status_code, code) != (403, "two_factor_required") or before != after:
+            failures.append(f"{method.upper()} {path}: {response.status_code} {code}")
+    assert not failures
 
 
 def test_the_checksum_sees_a_change():
