@@ -265,6 +265,8 @@ def test_transitions_by_role_with_the_version_the_officer_saw(service, citizen, 
     wrong_role = verifier.post(url, {"action": "forward", "version": version})
     assert wrong_role.status_code == 403
     assert wrong_role.json()["error"]["code"] == "not_your_step"
+    # Refused, the verifier saw nothing: no look is recorded.
+    assert not AccessLog.objects.filter(user=staff["verifier"]).exists()
 
     moved = front.post(url, {"action": "forward", "version": version})
     assert moved.status_code == 200
@@ -307,6 +309,7 @@ def test_the_applicant_cancels_and_staff_cannot_do_it_for_them(service, citizen,
     application = _submitted(service, citizen)
     url = f"/api/v1/applications/{application.pk}/cancel/"
     assert _as(staff["front_office"]).post(url).status_code == 403
+    assert not AccessLog.objects.filter(user=staff["front_office"]).exists()
     cancelled = _as(citizen).post(url, {"note": "Salah layanan."})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
