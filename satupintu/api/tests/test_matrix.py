@@ -5,9 +5,9 @@ Every operation (path × method) of drf-spectacular's live schema × every kind 
 technical team and approver of agency A1; front office and verifier of agency A2, in the same
 mall; technical team and approver of agency B1, in mall B; the managers of mall A and of mall
 B; the ministry monitor; a superuser; the integration keys of mall A, of mall B and of every
-mall) × a row of place A and one of place B: the status each must get. Staff sign in (a session, as after the
-back office's second factor); citizens send ``Authorization: Token``; licensing systems
-``Authorization: Api-Key``.
+mall) × a row of place A and one of place B: the status each must get. Staff sign in (a
+session, as after the back office's second factor); citizens send ``Authorization: Token``;
+licensing systems ``Authorization: Api-Key``.
 
 Place A is mall A, its agency A1 and A1's service; its objects are citizen A's (a booking, a
 token, applications pushed by key A for citizen A: a draft, one in progress at the document
