@@ -38,6 +38,7 @@ from satupintu.accounts.models import User
 from satupintu.api import application_serializers as aps
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.models import IntegrationKey
+from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases import selectors
 from satupintu.cases import services as cases
@@ -572,7 +573,7 @@ class StaffApplicationListView(generics.ListAPIView):
     """The work queue: open cases of the caller's agencies, by due date."""
 
     serializer_class = aps.StaffApplicationSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
 
     def get_queryset(self) -> QuerySet[Application]:
         query = aps.StaffQuerySerializer(data=self.request.query_params)

@@ -226,7 +226,12 @@ def test_nobody_else_sees_or_touches_an_application(service, citizen, staff):
                 == 404
             )
         assert api.get("/api/v1/applications/").json()["count"] == 0
-        assert api.get("/api/v1/staff/applications/").json()["count"] == 0
+    # The stranger is a citizen: the staff queue is not theirs at all; the other agency's
+    # officer finds nothing of this agency in it.
+    refused = _as(stranger).get("/api/v1/staff/applications/")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "staff_only"
+    assert _as(elsewhere).get("/api/v1/staff/applications/").json()["count"] == 0
     # A draft is the applicant's own business, even for the agency's staff.
     assert _as(staff["front_office"]).get(f"/api/v1/applications/{draft.pk}/").status_code == 404
     assert APIClient().get(f"/api/v1/applications/{application.pk}/").status_code == 401

@@ -299,6 +299,11 @@ def people(status: int) -> Expect:
     return lambda a, row: status if signed_in(a) else 401
 
 
+def staff_only(status: int) -> Expect:
+    """The staff endpoints: any member of staff; a citizen is told it is for staff (403)."""
+    return lambda a, row: 403 if a.kind == "citizen" else status
+
+
 def keys_refused(then: Expect, key_status: int = 401) -> Expect:
     """Endpoints whose authentication does not know integration keys (401), or knows them
     but refuses them (403); the anonymous always 401."""
@@ -400,19 +405,21 @@ def token_for(a: Actor, row: str) -> int:
 def report_answer(a: Actor, row: str) -> int:
     """The row's report, routed to its agency: that agency's staff (any role) answer; the
     mall's coordinator and the monitor see it but may not (a coordinator answers for the
-    agency only in the back office, explicitly); nobody else finds it."""
+    agency only in the back office, explicitly); a citizen is refused the staff endpoint; nobody
+    else finds it."""
     if works_at(a, row) or a.kind == "superuser":
         return 200
-    if manages(a, row) or a.kind == "monitor":
+    if manages(a, row) or a.kind in ("monitor", "citizen"):
         return 403
     return 404
 
 
 def report_route(a: Actor, row: str) -> int:
-    """A filed report: only the mall's coordinator routes it; the monitor sees it only."""
+    """A filed report: only the mall's coordinator routes it; the monitor sees it only; a
+    citizen is refused the staff endpoint."""
     if manages(a, row) or a.kind == "superuser":
         return 200
-    if a.kind == "monitor":
+    if a.kind in ("monitor", "citizen"):
         return 403
     return 404
 
@@ -643,13 +650,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w, row: f"{API}/services/{w.places[row].service.pk}/slots/?date={w.free_day}",
     ),
     ("/api/v1/staff/applications/", "get"): Entry(
-        keys_refused(people(200)),
+        keys_refused(staff_only(200)),
         lambda w, row: f"{API}/staff/applications/",
         listed=_ids("id", lambda p: p.in_progress.pk),
         sees=sees_case,
     ),
     ("/api/v1/staff/reports/", "get"): Entry(
-        keys_refused(people(200)),
+        keys_refused(staff_only(200)),
         lambda w, row: f"{API}/staff/reports/?mall={w.places[row].mall.slug}",
         listed=_ids("tracking_id", lambda p: p.reports["routed"].tracking_id),
         sees=sees_report,
