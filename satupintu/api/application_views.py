@@ -38,6 +38,7 @@ from satupintu.accounts.models import User
 from satupintu.api import application_serializers as aps
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.models import IntegrationKey
+from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases import selectors
 from satupintu.cases import services as cases
@@ -130,9 +131,10 @@ def _with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def access_application(user: User, pk: int, *, what: str) -> Access:
-    """The application ``pk`` for its applicant, or for its agency's staff (the look is
-    audited); not found for anybody else."""
+def access_application(user: User, pk: int) -> Access:
+    """The application ``pk`` for its applicant, or for its agency's staff; not found for
+    anybody else. Nothing is recorded yet: :func:`_shown` records a staff look once the
+    answer holds the case, so a refused request leaves no trace."""
     application = _with_details(Application.objects.filter(pk=pk)).first()
     if application is None:
         raise exceptions.NotFound(_("Not found."))
@@ -140,8 +142,13 @@ def access_application(user: User, pk: int, *, what: str) -> Access:
         return Access(application, staff=False)
     if not selectors.cases_for_staff(user).filter(pk=pk).exists():
         raise exceptions.NotFound(_("Not found."))
-    selectors.case_access(user=user, application=application, what=what)
     return Access(application, staff=True)
+
+
+def _shown(request: Request, access: Access, what: str) -> None:
+    """Audit a staff member's look at the case their answer is about to hold."""
+    if access.staff:
+        selectors.case_access(user=request.user, application=access.application, what=what)
 
 
 def access_pushed(integration: IntegrationKey, pk: int) -> Application:
@@ -157,17 +164,17 @@ def access_pushed(integration: IntegrationKey, pk: int) -> Application:
     return application
 
 
-def _access(request: Request, pk: int, what: str) -> Access:
+def _access(request: Request, pk: int) -> Access:
     """The application for the caller: a person by their token, or an integration by its key
     (seeing what the applicant sees)."""
     if isinstance(request.auth, IntegrationKey):
         return Access(access_pushed(request.auth, pk), staff=False)
-    return access_application(request.user, pk, what=what)
+    return access_application(request.user, pk)
 
 
-def _own(request: Request, pk: int, what: str) -> Application:
+def _own(request: Request, pk: int) -> Application:
     """The application, for its applicant (or the integration acting for them) only."""
-    access = _access(request, pk, what)
+    access = _access(request, pk)
     if access.staff:
         raise exceptions.PermissionDenied(_("Only the applicant does this."))
     return access.application
@@ -361,7 +368,8 @@ class ApplicationDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The application as its applicant or the agency's staff see it (staff also see who
         acted); the integration that pushed it sees what the applicant sees."""
-        access = _access(request, pk, what="api: application")
+        access = _access(request, pk)
+        _shown(request, access, "api: application")
         body = aps.ApplicationSerializer(access.application, context={"staff": access.staff})
         return Response(body.data)
 
@@ -373,7 +381,7 @@ class ApplicationDetailView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         """Keep answers of a draft, or of an application returned for revision."""
-        application = _own(request, pk, "api: update")
+        application = _own(request, pk)
         fields = _parse(aps.ApplicationUpdateSerializer, request)
         try:
             cases.application_update_draft(
@@ -402,7 +410,7 @@ class DocumentCreateView(APIView):
         """Upload a requirement's file: PDF, JPEG or PNG, recognised by its content. A refused
         file answers 400 with code file_type, file_too_large or file_content. The integration
         that pushed the application uploads as its applicant."""
-        access = _access(request, pk, what="api: upload")
+        access = _access(request, pk)
         fields = _parse(aps.DocumentUploadSerializer, request)
         requirement = Requirement.objects.filter(pk=fields["requirement"]).first()
         if requirement is None:
@@ -421,6 +429,7 @@ class DocumentCreateView(APIView):
             return _error(
                 code, bad.messages[0], status.HTTP_400_BAD_REQUEST, {"file": bad.messages}
             )
+        _shown(request, access, "api: upload")
         return Response(aps.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -446,7 +455,7 @@ class SubmitView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Submit the draft: the form is checked, every required file must be there; the
         answer holds the due date. The integration that pushed it submits for its applicant."""
-        application = _own(request, pk, "api: submit")
+        application = _own(request, pk)
         refusal = _submit(application)
         return refusal if refusal is not None else Response(_body(application, staff=False))
 
@@ -464,12 +473,11 @@ APPLICANT_ACTION_ANSWERS = {
 def _as_applicant(
     request: Request,
     pk: int,
-    what: str,
     serializer_class: type,
     act: Callable[[Application, dict[str, Any]], object],
 ) -> Response:
     """Run the applicant's ``act`` with the request's checked fields; a refusal is the answer."""
-    application = _own(request, pk, what)
+    application = _own(request, pk)
     fields = _parse(serializer_class, request)
     try:
         act(application, fields)
@@ -489,7 +497,6 @@ class ResubmitView(APIView):
         return _as_applicant(
             request,
             pk,
-            "api: resubmit",
             aps.ResubmitSerializer,
             lambda application, fields: cases.application_resubmit(
                 application=application, form_data=fields["form_data"]
@@ -508,7 +515,6 @@ class CancelView(APIView):
         return _as_applicant(
             request,
             pk,
-            "api: cancel",
             aps.NoteSerializer,
             lambda application, fields: cases.application_cancel(
                 application=application, note=fields["note"]
@@ -534,7 +540,7 @@ class TransitionView(APIView):
         """An officer forwards, returns (with the reason) or rejects (with the reason) at the
         step their role acts on. ``version`` is the version the officer saw: if the
         application changed since, nothing happens and the answer is 409 conflict."""
-        access = access_application(request.user, pk, what="api: transition")
+        access = access_application(request.user, pk)
         if not access.staff:
             raise exceptions.PermissionDenied(_("Only the agency's staff act on applications."))
         fields = _parse(aps.TransitionCreateSerializer, request)
@@ -554,6 +560,7 @@ class TransitionView(APIView):
             )
         except cases.CaseError as refused:
             raise Refused(refused) from refused
+        _shown(request, access, "api: transition")
         return Response(_body(application, staff=True))
 
 
@@ -566,7 +573,7 @@ class StaffApplicationListView(generics.ListAPIView):
     """The work queue: open cases of the caller's agencies, by due date."""
 
     serializer_class = aps.StaffApplicationSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
 
     def get_queryset(self) -> QuerySet[Application]:
         query = aps.StaffQuerySerializer(data=self.request.query_params)

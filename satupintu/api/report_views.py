@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 
 from satupintu.api import report_serializers as rs
 from satupintu.api.idempotency import idempotency_key
+from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer, MallQuerySerializer
 from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Report
@@ -137,7 +137,7 @@ class ReportRatingView(APIView):
 
 
 class StaffReportListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
 
     @extend_schema(
         tags=["complaints"],
@@ -158,7 +158,7 @@ class StaffReportListView(APIView):
 
 
 class StaffReportActionView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [StaffOnly]
     action = ""
 
     def _report(self, request: Request, tracking_id: str) -> Report:

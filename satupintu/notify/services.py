@@ -57,6 +57,10 @@ class Recipient:
             channels=(*chosen, Channel.INAPP),
         )
 
+    def __str__(self) -> str:
+        """How a log names the recipient: by account number, never by an address."""
+        return f"user {self.user.pk}" if self.user else "a recipient without an account"
+
     def address(self, channel: str) -> str:
         if channel == Channel.EMAIL:
             return self.email

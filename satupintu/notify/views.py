@@ -53,7 +53,7 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
             try:
                 phone = normalize_phone("+" + inbound["from"])
             except Exception:  # a sender we cannot reply to
-                logger.warning("ignoring WhatsApp message from %r", inbound.get("from"))
+                logger.warning("ignoring a WhatsApp message from a sender that is no phone number")
                 continue
             bot.reply(phone=phone, text=inbound.get("text", {}).get("body", ""))
     # Meta retries anything but 200, so answer 200 once the payload is understood.

@@ -227,7 +227,12 @@ def test_nobody_else_sees_or_touches_an_application(service, citizen, staff):
                 == 404
             )
         assert api.get("/api/v1/applications/").json()["count"] == 0
-        assert api.get("/api/v1/staff/applications/").json()["count"] == 0
+    # The stranger is a citizen: the staff queue is not theirs at all; the other agency's
+    # officer finds nothing of this agency in it.
+    refused = _as(stranger).get("/api/v1/staff/applications/")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "staff_only"
+    assert _as(elsewhere).get("/api/v1/staff/applications/").json()["count"] == 0
     # A draft is the applicant's own business, even for the agency's staff.
     assert _as(staff["front_office"]).get(f"/api/v1/applications/{draft.pk}/").status_code == 404
     assert APIClient().get(f"/api/v1/applications/{application.pk}/").status_code == 401
@@ -266,6 +271,8 @@ def test_transitions_by_role_with_the_version_the_officer_saw(service, citizen, 
     wrong_role = verifier.post(url, {"action": "forward", "version": version})
     assert wrong_role.status_code == 403
     assert wrong_role.json()["error"]["code"] == "not_your_step"
+    # Refused, the verifier saw nothing: no look is recorded.
+    assert not AccessLog.objects.filter(user=staff["verifier"]).exists()
 
     moved = front.post(url, {"action": "forward", "version": version})
     assert moved.status_code == 200
@@ -308,6 +315,7 @@ def test_the_applicant_cancels_and_staff_cannot_do_it_for_them(service, citizen,
     application = _submitted(service, citizen)
     url = f"/api/v1/applications/{application.pk}/cancel/"
     assert _as(staff["front_office"]).post(url).status_code == 403
+    assert not AccessLog.objects.filter(user=staff["front_office"]).exists()
     cancelled = _as(citizen).post(url, {"note": "Salah layanan."})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 

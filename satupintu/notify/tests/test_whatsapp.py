@@ -206,3 +206,21 @@ def test_bot_helps_with_anything_else_and_gives_the_malls_contacts(client, whats
     MallFactory(name="MPP Kota Bogor", whatsapp="+6281110001234")
     reply = _inbound(client, "halo, KTP saya hilang")
     assert "BANTUAN" in reply.body and "+6281110001234" in reply.body
+
+
+def test_logs_name_no_phone_number_or_email(client, whatsapp_api, caplog):
+    """A message nobody can be told about and a sender nobody can answer are logged without
+    the addresses (personal data stay out of the logs)."""
+    caplog.set_level("INFO")
+    nobody = Recipient(
+        email="siti@example.id", phone="+6281234567890", channels=(Channel.WHATSAPP,)
+    )
+    assert notify(event="no_such_event", context=CONTEXT, recipient=nobody) is None
+    _signed_post(
+        client,
+        _change({"messages": [{"from": "62812345678901234567890", "type": "text", "text": {}}]}),
+    )
+    logged = caplog.text
+    assert "no channel and template" in logged and "ignoring a WhatsApp message" in logged
+    for personal in ("siti@example.id", "81234567890", "812345678901234567890"):
+        assert personal not in logged
