@@ -173,6 +173,10 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_CLIENT_FAILURE_LIMIT = env.int("LOGIN_CLIENT_FAILURE_LIMIT", default=20)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Public tracking: wrong phone digits allowed per tracking number (whatever the client) before
+# that number is refused for the cool-down.
+TRACKING_FAILURE_LIMIT = env.int("TRACKING_FAILURE_LIMIT", default=10)
+TRACKING_LOCKOUT_SECONDS = env.int("TRACKING_LOCKOUT_SECONDS", default=3600)
 # Staff (anyone with a role, is_staff or superuser) are signed out after this long idle and
 # this long after signing in; citizens keep Django's session age.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)

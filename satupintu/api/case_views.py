@@ -2,6 +2,7 @@
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from satupintu.api.serializers import ErrorSerializer
-from satupintu.cases.selectors import track
+from satupintu.cases.tracking import TooManyGuesses, track_guarded
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
 
@@ -45,15 +46,25 @@ class TrackingView(APIView):
                 description="Last four digits of the applicant's phone.",
             )
         ],
-        responses={200: TrackingSerializer, 404: NOT_FOUND},
+        responses={
+            200: TrackingSerializer,
+            404: NOT_FOUND,
+            429: OpenApiResponse(ErrorSerializer, description="Too many tries."),
+        },
     )
     def get(self, request: Request, tracking_number: str) -> Response:
         """An application's steps, for whoever knows its number and the phone's last digits;
         never personal data."""
-        found = track(
-            tracking_number=tracking_number,
-            phone_last4=request.query_params.get("phone_last4", ""),
-        )
+        try:
+            found = track_guarded(
+                tracking_number=tracking_number,
+                phone_last4=request.query_params.get("phone_last4", ""),
+            )
+        except TooManyGuesses:
+            raise exceptions.Throttled(
+                wait=settings.TRACKING_LOCKOUT_SECONDS,
+                detail=_("Too many wrong digits for this number lately; try again later."),
+            ) from None
         if found is None:
             raise exceptions.NotFound(_("No application matches this number and these digits."))
         return Response(TrackingSerializer(asdict(found)).data)

@@ -1,18 +1,39 @@
 """Public tracking of an application: its number and the last four digits of the phone."""
 
+import math
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
-from satupintu.cases.selectors import track
+from satupintu.api.throttling import page_throttle_wait
+from satupintu.cases.tracking import TooManyGuesses, track_guarded
 
 
 def tracking(request: HttpRequest) -> HttpResponse:
+    """Counted per client with the API's tracking (one counter), and per tracking number."""
     number = request.GET.get("nomor", "").strip()
     last4 = request.GET.get("hp", "").strip()
-    found = track(tracking_number=number, phone_last4=last4) if number and last4 else None
-    return render(
-        request,
-        "portal/tracking.html",
-        {"number": number, "asked": bool(number and last4), "tracking": found},
-        status=404 if number and last4 and found is None else 200,
-    )
+    asked = bool(number and last4)
+    context = {"number": number, "asked": asked, "tracking": None, "refused": ""}
+    if not asked:
+        return render(request, "portal/tracking.html", context)
+    wait = page_throttle_wait(request, scope="auth")
+    try:
+        if wait is not None:
+            raise TooManyGuesses
+        context["tracking"] = track_guarded(tracking_number=number, phone_last4=last4)
+    except TooManyGuesses:
+        wait = wait if wait is not None else settings.TRACKING_LOCKOUT_SECONDS
+        minutes = max(1, math.ceil(wait / 60))
+        context["refused"] = ngettext(
+            "Too many tries. Try again in %(minutes)d minute.",
+            "Too many tries. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        response = render(request, "portal/tracking.html", context, status=429)
+        response["Retry-After"] = str(math.ceil(wait))
+        return response
+    status = 404 if context["tracking"] is None else 200
+    return render(request, "portal/tracking.html", context, status=status)

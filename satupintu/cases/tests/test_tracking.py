@@ -67,3 +67,58 @@ def test_the_bot_answers_status_for_applications_and_reports_alike(application):
     assert "Penetapan" not in bot.answer(
         phone="+6281299998888", text=f"STATUS {application.tracking_number}"
     )
+
+
+def test_guessing_the_digits_is_stopped_per_number_whatever_the_client(
+    client, application, settings
+):
+    """Ten wrong guesses for one number, from ten addresses, on the page and the API together:
+    the number is then refused to everyone (the right digits too) until the cool-down."""
+    settings.TRACKING_FAILURE_LIMIT = 10
+    number = application.tracking_number
+    api = APIClient()
+    for guess in range(10):
+        address = {"REMOTE_ADDR": f"198.51.100.{guess}"}
+        if guess % 2:
+            answer = api.get(f"/api/v1/track/{number}/", {"phone_last4": f"{guess:04d}"}, **address)
+        else:
+            answer = client.get(
+                reverse("portal:tracking"), {"nomor": number, "hp": f"{guess:04d}"}, **address
+            )
+        assert answer.status_code == 404
+    page = client.get(
+        reverse("portal:tracking"), {"nomor": number, "hp": "7890"}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert page.status_code == 429 and "Terlalu banyak percobaan" in page.text
+    assert "Penetapan" not in page.text and int(page["Retry-After"]) > 0
+    refused = api.get(
+        f"/api/v1/track/{number}/", {"phone_last4": "7890"}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+    # Another application's number is not affected.
+    assert (
+        client.get(
+            reverse("portal:tracking"), {"nomor": "MPP-2026-999999", "hp": "1234"}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_page_counts_with_the_apis_per_client_throttle(client, application, settings):
+    """One client's tries at the page and the API share the `auth` rate."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "auth": "3/minute",
+        },
+    }
+    number = application.tracking_number
+    api = APIClient()
+    assert api.get(f"/api/v1/track/{number}/", {"phone_last4": "7890"}).status_code == 200
+    assert api.get(f"/api/v1/track/{number}/", {"phone_last4": "7890"}).status_code == 200
+    assert (
+        client.get(reverse("portal:tracking"), {"nomor": number, "hp": "7890"}).status_code == 200
+    )
+    page = client.get(reverse("portal:tracking"), {"nomor": number, "hp": "7890"})
+    assert page.status_code == 429 and "Penetapan" not in page.text
