@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from satupintu.accounts.lockout import LoginLocked, login_check, login_failed, login_succeeded
+from satupintu.accounts.twofactor import needs_second_factor
 
 
 class LockoutMixin:
@@ -30,7 +32,10 @@ class LockoutMixin:
             if self.user_cache is None:  # the password was wrong (not an inactive account)
                 login_failed(request=self.request, login=login, where=self.where)
             raise
-        login_succeeded(login=login)
+        if not (settings.TWO_FACTOR_REQUIRED and needs_second_factor(user=self.user_cache)):
+            # With a second factor to come, only both factors right start the count afresh
+            # (the code's page does it): the password alone would reset it between guesses.
+            login_succeeded(login=login)
         return cleaned
 
 

@@ -143,6 +143,37 @@ def test_wrong_codes_count_towards_the_lockout(client, settings):
     assert client.get("/admin/").status_code == 302
 
 
+def test_the_right_password_alone_does_not_reset_the_count_of_wrong_codes(
+    client, settings, no_device_pause
+):
+    """Someone who knows the password cannot sign in again between code guesses to start
+    the count afresh: only both factors right reset it."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user = _officer()
+    device = _with_device(user)
+    for _attempt in range(3):
+        client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+        client.post("/akun/2fa/", {"code": "000000"})
+    locked = client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+    assert "Terlalu banyak" in locked.content.decode()
+    client.force_login(user)
+    assert "Terlalu banyak" in client.post("/akun/2fa/", {"code": _code(device)}).text
+
+
+def test_both_factors_right_start_the_count_afresh(client, settings, no_device_pause):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user = _officer()
+    device = _with_device(user)
+    client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+    for _attempt in range(2):
+        client.post("/akun/2fa/", {"code": "000000"})
+    assert client.post("/akun/2fa/", {"code": _code(device)}).status_code == 302
+    client.logout()
+    client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+    client.post("/akun/2fa/", {"code": "000000"})
+    assert "Terlalu banyak" not in client.post("/akun/2fa/", {"code": "000000"}).text
+
+
 def test_demo_staff_sign_in_with_the_printed_key(client, capsys):
     call_command("seed_demo")
     assert demo.DEMO_TOTP_BASE32 in capsys.readouterr().out
