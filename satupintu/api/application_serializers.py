@@ -13,7 +13,7 @@ from satupintu.cases.issuing import verification_url
 from satupintu.cases.models import Application, Document, IssuedDocument, Step, Transition
 from satupintu.cases.selectors import track_own
 from satupintu.cases.services import missing_requirements
-from satupintu.malls.models import StaffMembership
+from satupintu.malls.permissions import roles_at_agency
 
 ACTIONS = [
     ("forward", _("Forward to the next step")),
@@ -235,11 +235,9 @@ class ApplicationSerializer(ApplicationSummarySerializer):
         transitions = list(application.transitions.all())
         roles: dict[int, str] = {}
         if self.context.get("staff"):
-            roles = dict(
-                StaffMembership.objects.filter(
-                    agency_id=application.service.agency_id,
-                    user_id__in={t.actor_id for t in transitions if t.actor_id},
-                ).values_list("user_id", "role")
+            roles = roles_at_agency(
+                agency_id=application.service.agency_id,
+                user_ids={t.actor_id for t in transitions if t.actor_id},
             )
         rows = []
         for transition in transitions:

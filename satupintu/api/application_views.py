@@ -7,7 +7,6 @@ applicant's behalf, and for nothing else. An application someone may not see is 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -42,6 +41,8 @@ from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases import selectors
 from satupintu.cases import services as cases
+from satupintu.cases.access import Action, ApplicationAccess, access_application, access_pushed
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Transition
 from satupintu.catalog.models import Requirement, Service
 
@@ -55,13 +56,6 @@ SUBMIT_REFUSED = OpenApiResponse(
     aps.MissingDocumentsSerializer,
     description="Form errors (code invalid, by field) or missing_documents.",
 )
-# Refusals of the case services that are not about the request's content.
-STATUS_FOR = {
-    "conflict": status.HTTP_409_CONFLICT,
-    "not_your_step": status.HTTP_403_FORBIDDEN,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    "separate_duties": status.HTTP_403_FORBIDDEN,
-}
 
 
 class IntegrationKeyAuthentication(BaseAuthentication):
@@ -103,27 +97,6 @@ class CitizenOrIntegration(BasePermission):
         )
 
 
-class Refused(exceptions.APIException):
-    """A refusal of the case services, in the API's error shape."""
-
-    def __init__(self, refused: cases.CaseError) -> None:
-        self.status_code = STATUS_FOR.get(refused.code, status.HTTP_400_BAD_REQUEST)
-        super().__init__(detail=refused.message, code=refused.code)
-
-
-def _error(
-    code: str, message: str, http_status: int, fields: dict | None = None, **extra: Any
-) -> Response:
-    body = {"code": code, "message": message, "fields": fields or {}, **extra}
-    return Response({"error": body}, status=http_status)
-
-
-@dataclass(frozen=True)
-class Access:
-    application: Application
-    staff: bool
-
-
 def _with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.select_related("service__agency__mall", "issued_document").prefetch_related(
         Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
@@ -131,53 +104,22 @@ def _with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def access_application(user: User, pk: int) -> Access:
-    """The application ``pk`` for its applicant, or for its agency's staff; not found for
-    anybody else. Nothing is recorded yet: :func:`_shown` records a staff look once the
-    answer holds the case, so a refused request leaves no trace."""
-    application = _with_details(Application.objects.filter(pk=pk)).first()
-    if application is None:
-        raise exceptions.NotFound(_("Not found."))
-    if application.applicant_id == user.pk:
-        return Access(application, staff=False)
-    if not selectors.cases_for_staff(user).filter(pk=pk).exists():
-        raise exceptions.NotFound(_("Not found."))
-    return Access(application, staff=True)
-
-
-def _shown(request: Request, access: Access, what: str) -> None:
-    """Audit a staff member's look at the case their answer is about to hold."""
+def _shown(request: Request, access: ApplicationAccess, what: str) -> None:
+    """Audit a staff member's look at the case their answer is about to hold (a refused
+    request leaves no trace)."""
     if access.staff:
         selectors.case_access(user=request.user, application=access.application, what=what)
 
 
-def access_pushed(integration: IntegrationKey, pk: int) -> Application:
-    """The application ``pk`` for the licensing system that pushed it, which acts for the
-    applicant; not found for any other system, or for an application filed another way."""
-    applications = Application.objects.filter(pk=pk, external_ref__startswith=f"{integration.pk}:")
-    if integration.mall_id:
-        # A key narrowed to one mall since it pushed reaches no further than it could push.
-        applications = applications.filter(service__agency__mall_id=integration.mall_id)
-    application = _with_details(applications).first()
-    if application is None:
-        raise exceptions.NotFound(_("Not found."))
-    return application
-
-
-def _access(request: Request, pk: int) -> Access:
+def _access(request: Request, pk: int, *, action: Action) -> ApplicationAccess:
     """The application for the caller: a person by their token, or an integration by its key
-    (seeing what the applicant sees)."""
+    (seeing and acting as the applicant)."""
     if isinstance(request.auth, IntegrationKey):
-        return Access(access_pushed(request.auth, pk), staff=False)
-    return access_application(request.user, pk)
-
-
-def _own(request: Request, pk: int) -> Application:
-    """The application, for its applicant (or the integration acting for them) only."""
-    access = _access(request, pk)
-    if access.staff:
-        raise exceptions.PermissionDenied(_("Only the applicant does this."))
-    return access.application
+        application = access_pushed(
+            integration_id=request.auth.pk, mall_id=request.auth.mall_id, application_id=pk
+        )
+        return ApplicationAccess(application, staff=False)
+    return access_application(request.user, pk, action=action)
 
 
 def _acting(request: Request, application: Application) -> User:
@@ -186,24 +128,6 @@ def _acting(request: Request, application: Application) -> User:
     if isinstance(request.auth, IntegrationKey):
         return application.applicant
     return request.user
-
-
-def _submit(application: Application) -> Response | None:
-    """Submit the draft; None once done, or the refusal for missing documents, which lists
-    them. Form errors and the other refusals raise."""
-    try:
-        cases.application_submit(application=application)
-    except cases.CaseError as refused:
-        if refused.code != "missing_documents":
-            raise Refused(refused) from refused
-        missing = [{"id": r.pk, "text": r.text} for r in cases.missing_requirements(application)]
-        return _error(
-            refused.code,
-            refused.message,
-            status.HTTP_400_BAD_REQUEST,
-            missing_requirements=missing,
-        )
-    return None
 
 
 def _body(application: Application, *, staff: bool) -> dict[str, Any]:
@@ -272,82 +196,29 @@ class ApplicationListCreateView(generics.ListAPIView):
         fields = _parse(aps.ApplicationCreateSerializer, request)
         service = Service.objects.select_related("agency__mall").get(pk=fields["service"])
         if isinstance(request.auth, IntegrationKey):
-            return self._push(request, request.auth, service, fields)
+            pushed = cases.application_push(
+                integration_id=request.auth.pk,
+                integration_mall_id=request.auth.mall_id,
+                idempotency_key=idempotency_key(request),
+                service=service,
+                nik=fields["nik"],
+                form_data=fields["form_data"],
+                nib=fields["nib"],
+                submit=fields["submit"],
+            )
+            return Response(
+                _body(pushed.application, staff=False),
+                status=status.HTTP_200_OK if pushed.repeated else status.HTTP_201_CREATED,
+            )
         if fields["nik"]:
             raise exceptions.ValidationError({"nik": [_("Only integrations name the applicant.")]})
-        try:
-            application = cases.application_draft(
-                applicant=request.user,
-                service=service,
-                form_data=fields["form_data"],
-                nib=fields["nib"],
-            )
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
+        application = cases.application_draft(
+            applicant=request.user,
+            service=service,
+            form_data=fields["form_data"],
+            nib=fields["nib"],
+        )
         return Response(_body(application, staff=False), status=status.HTTP_201_CREATED)
-
-    def _push(
-        self,
-        request: Request,
-        integration: IntegrationKey,
-        service: Service,
-        fields: dict[str, Any],
-    ) -> Response:
-        key = idempotency_key(request)
-        if not key:
-            return _error(
-                "idempotency_key_required",
-                _("Send an Idempotency-Key header with every push."),
-                status.HTTP_400_BAD_REQUEST,
-            )
-        if integration.mall_id and service.agency.mall_id != integration.mall_id:
-            raise exceptions.NotFound(_("Not found."))
-        applicant = (
-            User.objects.filter(nik=fields["nik"], is_active=True).first()
-            if fields["nik"]
-            else None
-        )
-        if applicant is None:
-            message = _(
-                "No Satu Pintu account has this NIK. The citizen signs up first, "
-                "then the application can be sent."
-            )
-            return _error(
-                "unknown_applicant", message, status.HTTP_400_BAD_REQUEST, {"nik": [message]}
-            )
-        external_ref = f"{integration.pk}:{key}"
-        repeated = Application.objects.filter(external_ref=external_ref).exists()
-        try:
-            application = cases.application_draft(
-                applicant=applicant,
-                service=service,
-                form_data=fields["form_data"],
-                nib=fields["nib"],
-                external_ref=external_ref,
-            )
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
-        if application.service_id != service.pk or application.applicant_id != applicant.pk:
-            return _error(
-                "idempotency_key_reused",
-                _("This Idempotency-Key was used for another application."),
-                status.HTTP_409_CONFLICT,
-            )
-        # Only a draft is submitted, so a retry of a submitted push returns the case as it is.
-        if fields["submit"] and application.status == Application.Status.DRAFT:
-            try:
-                refusal = _submit(application)
-            except Refused as refused:
-                # Retries arriving at once: one submits, the others answer with the result.
-                if refused.status_code != status.HTTP_409_CONFLICT:
-                    raise
-                refusal = None
-            if refusal is not None:
-                return refusal
-        return Response(
-            _body(application, staff=False),
-            status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED,
-        )
 
 
 class ApplicationDetailView(APIView):
@@ -368,7 +239,7 @@ class ApplicationDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The application as its applicant or the agency's staff see it (staff also see who
         acted); the integration that pushed it sees what the applicant sees."""
-        access = _access(request, pk)
+        access = _access(request, pk, action=Action.VIEW)
         _shown(request, access, "api: application")
         body = aps.ApplicationSerializer(access.application, context={"staff": access.staff})
         return Response(body.data)
@@ -381,14 +252,11 @@ class ApplicationDetailView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         """Keep answers of a draft, or of an application returned for revision."""
-        application = _own(request, pk)
+        application = _access(request, pk, action=Action.APPLY).application
         fields = _parse(aps.ApplicationUpdateSerializer, request)
-        try:
-            cases.application_update_draft(
-                application=application, form_data=fields["form_data"], nib=fields.get("nib")
-            )
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
+        cases.application_update_draft(
+            application=application, form_data=fields["form_data"], nib=fields.get("nib")
+        )
         return Response(_body(application, staff=False))
 
 
@@ -410,7 +278,7 @@ class DocumentCreateView(APIView):
         """Upload a requirement's file: PDF, JPEG or PNG, recognised by its content. A refused
         file answers 400 with code file_type, file_too_large or file_content. The integration
         that pushed the application uploads as its applicant."""
-        access = _access(request, pk)
+        access = _access(request, pk, action=Action.VIEW)
         fields = _parse(aps.DocumentUploadSerializer, request)
         requirement = Requirement.objects.filter(pk=fields["requirement"]).first()
         if requirement is None:
@@ -422,13 +290,10 @@ class DocumentCreateView(APIView):
                 by=_acting(request, access.application),
                 requirement=requirement,
             )
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
         except DjangoValidationError as bad:
+            # The upload's checks name what is wrong with the file (file_type, file_too_large...).
             code = getattr(bad, "code", None) or "invalid"
-            return _error(
-                code, bad.messages[0], status.HTTP_400_BAD_REQUEST, {"file": bad.messages}
-            )
+            raise CaseError(code, bad.messages[0], fields={"file": bad.messages}) from bad
         _shown(request, access, "api: upload")
         return Response(aps.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
@@ -455,9 +320,9 @@ class SubmitView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Submit the draft: the form is checked, every required file must be there; the
         answer holds the due date. The integration that pushed it submits for its applicant."""
-        application = _own(request, pk)
-        refusal = _submit(application)
-        return refusal if refusal is not None else Response(_body(application, staff=False))
+        application = _access(request, pk, action=Action.APPLY).application
+        cases.application_submit(application=application)
+        return Response(_body(application, staff=False))
 
 
 # What an applicant's own action answers (resubmit, cancel).
@@ -477,12 +342,9 @@ def _as_applicant(
     act: Callable[[Application, dict[str, Any]], object],
 ) -> Response:
     """Run the applicant's ``act`` with the request's checked fields; a refusal is the answer."""
-    application = _own(request, pk)
+    application = _access(request, pk, action=Action.APPLY).application
     fields = _parse(serializer_class, request)
-    try:
-        act(application, fields)
-    except cases.CaseError as refused:
-        raise Refused(refused) from refused
+    act(application, fields)
     return Response(_body(application, staff=False))
 
 
@@ -540,26 +402,16 @@ class TransitionView(APIView):
         """An officer forwards, returns (with the reason) or rejects (with the reason) at the
         step their role acts on. ``version`` is the version the officer saw: if the
         application changed since, nothing happens and the answer is 409 conflict."""
-        access = access_application(request.user, pk)
-        if not access.staff:
-            raise exceptions.PermissionDenied(_("Only the agency's staff act on applications."))
+        access = _access(request, pk, action=Action.WORK)
         fields = _parse(aps.TransitionCreateSerializer, request)
         application = access.application
-        if fields["version"] != application.version:
-            return _error(
-                "conflict",
-                _("Someone else acted on this application first. Reload it."),
-                status.HTTP_409_CONFLICT,
-            )
-        try:
-            cases.application_act(
-                application=application,
-                actor=request.user,
-                action=fields["action"],
-                note=fields["note"],
-            )
-        except cases.CaseError as refused:
-            raise Refused(refused) from refused
+        cases.application_act(
+            application=application,
+            actor=request.user,
+            action=fields["action"],
+            note=fields["note"],
+            seen_version=fields["version"],
+        )
         _shown(request, access, "api: transition")
         return Response(_body(application, staff=True))
 

@@ -2,13 +2,17 @@
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from satupintu.api.visit_serializers import SlotSerializer
+from satupintu.booking.errors import BookingError
+from satupintu.errors import DomainError
 
 
 def _flatten(detail: Any, name: str = "non_field_errors") -> dict[str, list[str]]:
@@ -35,9 +39,23 @@ def _flatten(detail: Any, name: str = "non_field_errors") -> dict[str, list[str]
     return fields
 
 
+def _refusal(refused: DomainError) -> Response:
+    """A context's refusal: its code, message, fields and status, and what it carries beside
+    them (a full slot's next free slots, which the schema of its 409 always has)."""
+    extra = dict(refused.extra)
+    if isinstance(refused, BookingError) and refused.status == status.HTTP_409_CONFLICT:
+        extra["next_slots"] = SlotSerializer(refused.next_slots, many=True).data
+    error = {"code": refused.code, "message": refused.message, "fields": refused.fields, **extra}
+    return Response({"error": error}, status=refused.status)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return _refusal(exc)
     if isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, PermissionDenied):  # an access check's "you see it, but not this"
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

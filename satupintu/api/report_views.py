@@ -1,8 +1,6 @@
 """API v1 for complaints: file, follow with the secret, reply, rate; staff route and answer."""
 
 import hashlib
-from collections.abc import Callable
-from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,6 +16,7 @@ from satupintu.api.idempotency import idempotency_key
 from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer, MallQuerySerializer
 from satupintu.complaints import selectors, services
+from satupintu.complaints.access import Action, access_report
 from satupintu.complaints.models import Report
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
@@ -55,13 +54,6 @@ def _by_secret(request: Request, tracking_id: str) -> Report:
     return services.report_for_secret(
         tracking_id=tracking_id, secret=request.headers.get("X-Report-Secret", "")
     )
-
-
-def _step(call: Callable[..., Report], **kwargs: Any) -> Report:
-    try:
-        return call(**kwargs)
-    except services.ReportError as refused:
-        raise exceptions.ValidationError({"non_field_errors": [refused.message]}) from refused
 
 
 class ReportCreateView(APIView):
@@ -114,7 +106,7 @@ class ReportReplyView(APIView):
         report = _by_secret(request, tracking_id)
         data = rs.TextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = _step(services.report_reply, report=report, text=data.validated_data["text"])
+        report = services.report_reply(report=report, text=data.validated_data["text"])
         return Response(rs.ReportSerializer(report).data)
 
 
@@ -132,7 +124,7 @@ class ReportRatingView(APIView):
         report = _by_secret(request, tracking_id)
         data = rs.RatingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = _step(services.report_rate, report=report, rating=data.validated_data["rating"])
+        report = services.report_rate(report=report, rating=data.validated_data["rating"])
         return Response(rs.ReportSerializer(report).data)
 
 
@@ -159,25 +151,14 @@ class StaffReportListView(APIView):
 
 class StaffReportActionView(APIView):
     permission_classes = [StaffOnly]
-    action = ""
+    action = Action.VIEW
 
     def _report(self, request: Request, tracking_id: str) -> Report:
-        report = Report.objects.select_related("mall").get(tracking_id=tracking_id)
-        visible = selectors.reports_for_staff(user=request.user, mall=report.mall)
-        if not visible.filter(pk=report.pk).exists():
-            raise exceptions.NotFound(_("Not found."))
-        if self.action == "answer":
-            if not selectors.answers_for_agency(user=request.user, report=report):
-                raise exceptions.PermissionDenied(
-                    _("Only the staff of the agency the report was sent to answer it.")
-                )
-        elif not selectors.is_coordinator(user=request.user, mall=report.mall):
-            raise exceptions.PermissionDenied(_("Only the mall's coordinators do this."))
-        return report
+        return access_report(request.user, tracking_id, action=self.action)
 
 
 class StaffRouteView(StaffReportActionView):
-    action = "route"
+    action = Action.ROUTE
 
     @extend_schema(
         tags=["complaints"],
@@ -188,12 +169,12 @@ class StaffRouteView(StaffReportActionView):
         report = self._report(request, tracking_id)
         data = rs.RouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = _step(services.report_route, report=report, by=request.user, **data.validated_data)
+        report = services.report_route(report=report, by=request.user, **data.validated_data)
         return Response(rs.ReportSerializer(report).data)
 
 
 class StaffAnswerView(StaffReportActionView):
-    action = "answer"
+    action = Action.ANSWER
 
     @extend_schema(
         tags=["complaints"],
@@ -204,7 +185,7 @@ class StaffAnswerView(StaffReportActionView):
         report = self._report(request, tracking_id)
         data = rs.TextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = _step(
-            services.report_answer, report=report, by=request.user, text=data.validated_data["text"]
+        report = services.report_answer(
+            report=report, by=request.user, text=data.validated_data["text"]
         )
         return Response(rs.ReportSerializer(report).data)

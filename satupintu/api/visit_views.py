@@ -49,16 +49,6 @@ CONFLICT = OpenApiResponse(
     vs.BookingConflictSerializer,
     description="The slot is full (with the next free slots) or already booked that day.",
 )
-# Refusals that are about the state of things rather than the request.
-CONFLICTS = {"slot_full", "already_booked"}
-
-
-def _refused(refused: booking_services.BookingError) -> Response:
-    body = {"code": refused.code, "message": refused.message, "fields": {}}
-    if refused.code in CONFLICTS:  # the schema of a 409 has next_slots, empty or not
-        body["next_slots"] = vs.SlotSerializer(refused.next_slots, many=True).data
-    code = status.HTTP_409_CONFLICT if refused.code in CONFLICTS else status.HTTP_400_BAD_REQUEST
-    return Response({"error": body}, status=code)
 
 
 class SlotListView(APIView):
@@ -103,15 +93,12 @@ class BookingCreateView(APIView):
             pk=data.validated_data["slot"]
         )
         key = idempotency_key(request)
-        try:
-            booking = booking_services.booking_create(
-                citizen=request.user,
-                slot=slot,
-                priority=data.validated_data.get("priority", ""),
-                idempotency_key=key,
-            )
-        except booking_services.BookingError as refused:
-            return _refused(refused)
+        booking = booking_services.booking_create(
+            citizen=request.user,
+            slot=slot,
+            priority=data.validated_data.get("priority", ""),
+            idempotency_key=key,
+        )
         return Response(vs.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -126,10 +113,7 @@ class BookingDetailView(APIView):
     @extend_schema(tags=["visits"], responses={200: vs.BookingSerializer, 400: BAD, 404: NOT_FOUND})
     def delete(self, request: Request, code: str) -> Response:
         booking = visits.booking_get(citizen=request.user, code=code)
-        try:
-            booking = booking_services.booking_cancel(booking=booking)
-        except booking_services.BookingError as refused:
-            return _refused(refused)
+        booking = booking_services.booking_cancel(booking=booking)
         return Response(vs.BookingSerializer(booking).data)
 
 

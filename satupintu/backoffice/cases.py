@@ -19,17 +19,21 @@ from satupintu.accounts.services import walk_in_citizen
 from satupintu.booking.selectors import in_mall_time
 from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
+from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Step, Survey
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
 from satupintu.malls.models import StaffMembership
-from satupintu.portal.applications import EDITABLE, checklist, form_fields, save_and_maybe_submit
+from satupintu.malls.permissions import staff_scope
+from satupintu.pages import refusals_as_messages
+from satupintu.portal.applications import EDITABLE, checklist, form_fields, posted_form
 
 QUEUE_PAGE_SIZE = 50
+NO_VERSION = -1  # what a missing or unreadable posted version is: no version matches it
 
 
 def _case(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(cases.cases_for_staff(request.user), pk=pk)
+    return access_application(request.user, pk, action=Action.WORK).application
 
 
 @login_required
@@ -69,9 +73,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     filed_draft = application.filed_by_id is not None and application.status in EDITABLE
     if request.method == "POST" and filed_draft:
-        application, errors, sent = save_and_maybe_submit(request, application, by=request.user)
+        saved = services.application_save(
+            application=application,
+            by=request.user,
+            form_data=posted_form(application.service, request.POST),
+            nib=request.POST.get("nib", application.nib),
+            uploads=request.FILES,
+            submit=request.POST.get("action") == "submit",
+        )
+        application, errors = saved.application, saved.errors
         if not errors:
-            messages.success(request, _("Sent.") if sent else _("Saved."))
+            messages.success(request, _("Sent.") if saved.sent else _("Saved."))
             return redirect("backoffice:case", pk=application.pk)
     mall = application.service.agency.mall
     role = dict(services.workflow(application.service)).get(application.step, "")
@@ -94,11 +106,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "surveys": application.surveys.all(),
             "issued": getattr(application, "issued_document", None),
             "step_role": role,
-            "my_roles": set(
-                request.user.memberships.filter(agency=application.service.agency).values_list(
-                    "role", flat=True
-                )
-            ),
+            "my_roles": staff_scope(request.user).roles_at(application.service.agency_id),
             "survey_modes": Survey.Mode.choices,
             "recommendations": Survey.Recommendation.choices,
             "now_local": in_mall_time(timezone.now(), mall),
@@ -111,65 +119,50 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _refused(request: HttpRequest, refused: services.CaseError | ValidationError) -> None:
-    text = refused.message if isinstance(refused, services.CaseError) else refused.messages[0]
-    messages.error(request, text)
-
-
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:case")
 def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Forward, return, reject — as the officer saw the case (its version), or not at all."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
-    if not seen.isdigit() or int(seen) != application.version:
-        messages.error(
-            request, _("Someone else acted on this application first. Here it is as it is now.")
-        )
-        return redirect("backoffice:case", pk=application.pk)
-    try:
-        services.application_act(
-            application=application,
-            actor=request.user,
-            action=request.POST.get("action", ""),
-            note=request.POST.get("note", ""),
-        )
-    except services.CaseError as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("Done."))
+    services.application_act(
+        application=application,
+        actor=request.user,
+        action=request.POST.get("action", ""),
+        note=request.POST.get("note", ""),
+        seen_version=int(seen) if seen.isdigit() else NO_VERSION,
+    )
+    messages.success(request, _("Done."))
     return redirect("backoffice:case", pk=application.pk)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:case")
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    try:
-        services.note_add(
-            application=application, author=request.user, text=request.POST.get("text", "")
-        )
-    except services.CaseError as refused:
-        _refused(request, refused)
+    services.note_add(
+        application=application, author=request.user, text=request.POST.get("text", "")
+    )
     return redirect("backoffice:case", pk=application.pk)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:case")
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     mine = request.POST.get("to") == "me"
-    try:
-        services.application_assign(
-            application=application, assignee=request.user if mine else None, by=request.user
-        )
-    except services.CaseError as refused:
-        _refused(request, refused)
+    services.application_assign(
+        application=application, assignee=request.user if mine else None, by=request.user
+    )
     return redirect("backoffice:case", pk=application.pk)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:case")
 def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     try:
@@ -183,55 +176,45 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         when = timezone.make_aware(
             when, in_mall_time(timezone.now(), application.service.agency.mall).tzinfo
         )
-    try:
-        services.survey_schedule(
-            application=application,
-            by=request.user,
-            mode=request.POST.get("mode", ""),
-            scheduled_at=when,
-            place=request.POST.get("place", ""),
-        )
-    except (services.CaseError, ValidationError) as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("The survey is scheduled and the applicant told."))
+    services.survey_schedule(
+        application=application,
+        by=request.user,
+        mode=request.POST.get("mode", ""),
+        scheduled_at=when,
+        place=request.POST.get("place", ""),
+    )
+    messages.success(request, _("The survey is scheduled and the applicant told."))
     return redirect("backoffice:case", pk=application.pk)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:case")
 def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _case(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
-    try:
-        services.survey_complete(
-            survey=survey,
-            by=request.user,
-            findings=request.POST.get("findings", ""),
-            recommendation=request.POST.get("recommendation", ""),
-            report=request.FILES.get("report"),
-            photos=request.FILES.getlist("photos"),
-        )
-    except (services.CaseError, ValidationError) as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("The survey's result is recorded."))
+    services.survey_complete(
+        survey=survey,
+        by=request.user,
+        findings=request.POST.get("findings", ""),
+        recommendation=request.POST.get("recommendation", ""),
+        report=request.FILES.get("report"),
+        photos=request.FILES.getlist("photos"),
+    )
+    messages.success(request, _("The survey's result is recorded."))
     return redirect("backoffice:case", pk=application.pk)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:case")
 def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
         raise Http404
-    try:
-        issuing.revoke(document, by=request.user, reason=request.POST.get("reason", ""))
-    except services.CaseError as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("The document is revoked."))
+    issuing.revoke(document, by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The document is revoked."))
     return redirect("backoffice:case", pk=application.pk)
 
 

@@ -13,22 +13,14 @@ from django.views.decorators.http import require_POST
 
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.complaints import selectors, services
+from satupintu.complaints.access import Action, access_report
+from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.permissions import staff_scope
+from satupintu.pages import refusals_as_messages
 from satupintu.security import protect_file
-
-
-def _visible_report(request: HttpRequest, tracking_id: str) -> Report:
-    report = get_object_or_404(Report.objects.select_related("mall"), tracking_id=tracking_id)
-    if (
-        not selectors.reports_for_staff(user=request.user, mall=report.mall)
-        .filter(pk=report.pk)
-        .exists()
-    ):
-        raise Http404
-    return report
 
 
 @login_required
@@ -58,7 +50,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    report = _visible_report(request, tracking_id)
+    report = access_report(request.user, tracking_id, action=Action.VIEW)
     coordinator = selectors.is_coordinator(user=request.user, mall=report.mall)
     show_identity = selectors.identity_visible(report=report, user=request.user)
     if show_identity:
@@ -97,43 +89,37 @@ def _deadline_class(value: str) -> int:
 
 @login_required
 @require_POST
+@refusals_as_messages("backoffice:report", keep=["tracking_id"])
 def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    report = _visible_report(request, tracking_id)
-    coordinator = selectors.is_coordinator(user=request.user, mall=report.mall)
-    action = request.POST.get("action")
     try:
-        if action == "route" and coordinator:
-            agency = get_object_or_404(Agency, pk=request.POST.get("agency") or 0)
-            services.report_route(
-                report=report,
-                agency=agency,
-                deadline_class=_deadline_class(request.POST.get("deadline_class", "")),
-                by=request.user,
-                note=request.POST.get("text", ""),
-            )
-        elif action == "reject" and coordinator:
-            services.report_reject(
-                report=report, by=request.user, reason=request.POST.get("text", "")
-            )
-        elif action == "answer" and selectors.answers_for_agency(user=request.user, report=report):
-            services.report_answer(
-                report=report, by=request.user, text=request.POST.get("text", "")
-            )
-        elif action == "answer_on_behalf" and coordinator:
-            services.report_answer(
-                report=report, by=request.user, text=request.POST.get("text", ""), on_behalf=True
-            )
-        else:
-            raise PermissionDenied
-    except services.ReportError as refused:
-        messages.error(request, refused.message)
+        action = Action(request.POST.get("action", ""))
+    except ValueError:
+        action = Action.VIEW  # an unknown act is refused below, once the report is seen
+    report = access_report(request.user, tracking_id, action=action)
+    text = request.POST.get("text", "")
+    if action == Action.ROUTE:
+        services.report_route(
+            report=report,
+            agency=get_object_or_404(Agency, pk=request.POST.get("agency") or 0),
+            deadline_class=_deadline_class(request.POST.get("deadline_class", "")),
+            by=request.user,
+            note=text,
+        )
+    elif action == Action.REJECT:
+        services.report_reject(report=report, by=request.user, reason=text)
+    elif action in (Action.ANSWER, Action.ANSWER_ON_BEHALF):
+        services.report_answer(
+            report=report, by=request.user, text=text, on_behalf=action == Action.ANSWER_ON_BEHALF
+        )
+    else:  # viewing is not an act
+        raise PermissionDenied
     return redirect("backoffice:report", tracking_id=report.tracking_id)
 
 
 @login_required
 def report_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileResponse:
     """Evidence is private: served only to staff who may read the report."""
-    report = _visible_report(request, tracking_id)
+    report = access_report(request.user, tracking_id, action=Action.VIEW)
     attachment = get_object_or_404(report.attachments, pk=pk)
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name
@@ -184,7 +170,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "call":
                 moment = parse_datetime(request.POST.get("meeting_at", ""))
                 if moment is None:
-                    raise services.ReportError("bad_time", _("Give the call's date and time."))
+                    raise ReportError("bad_time", _("Give the call's date and time."))
                 services.consultation_schedule_call(
                     consultation=consultation,
                     meeting_url=request.POST.get("meeting_url", ""),
@@ -197,7 +183,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     answer=request.POST.get("text", ""),
                 )
                 messages.success(request, _("Published on the service's page."))
-        except services.ReportError as refused:
+        except ReportError as refused:
             messages.error(request, refused.message)
         except ValidationError:
             messages.error(request, _("Give a valid video call link."))

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from satupintu.booking import queue
+from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Ticket
-from satupintu.booking.services import BookingError
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Counter, Mall
 from satupintu.malls.permissions import staff_scope
+from satupintu.pages import refusals_as_messages
 
 
 def _works_at(request: HttpRequest, *, mall: Mall, agency: Agency | None = None) -> None:
@@ -64,6 +65,7 @@ def front_desk(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@refusals_as_messages("backoffice:counter")
 def counter(request: HttpRequest, pk: int) -> HttpResponse:
     """A counter's page: call the next ticket, call again, served, no-show, transfer."""
     desk = get_object_or_404(Counter.objects.select_related("agency__mall"), pk=pk)
@@ -76,23 +78,20 @@ def counter(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "next":
-                if queue.call_next(counter=desk) is None:
-                    messages.info(request, _("Nobody is waiting."))
-            elif current is None:
-                messages.error(request, _("No ticket is called at this counter."))
-            elif action == "recall":
-                queue.recall(ticket=current)
-            elif action in ("served", "no_show"):
-                queue.finish(ticket=current, served=action == "served")
-            elif action == "transfer":
-                target = get_object_or_404(
-                    Agency, pk=request.POST.get("agency") or 0, mall=desk.agency.mall
-                )
-                queue.transfer(ticket=current, agency=target)
-        except BookingError as refused:
-            messages.error(request, refused.message)
+        if action == "next":
+            if queue.call_next(counter=desk) is None:
+                messages.info(request, _("Nobody is waiting."))
+        elif current is None:
+            messages.error(request, _("No ticket is called at this counter."))
+        elif action == "recall":
+            queue.recall(ticket=current)
+        elif action in ("served", "no_show"):
+            queue.finish(ticket=current, served=action == "served")
+        elif action == "transfer":
+            target = get_object_or_404(
+                Agency, pk=request.POST.get("agency") or 0, mall=desk.agency.mall
+            )
+            queue.transfer(ticket=current, agency=target)
         return redirect("backoffice:counter", pk=desk.pk)
     return render(
         request,

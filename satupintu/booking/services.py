@@ -25,6 +25,7 @@ from satupintu.accounts.models import User
 from satupintu.accounts.validators import validate_nik
 from satupintu.batches import in_batches
 from satupintu.booking.calendar import visit_ics
+from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Closure, Slot, Ticket
 from satupintu.booking.selectors import (
     horizon_message,
@@ -43,16 +44,6 @@ from satupintu.notify.models import Event
 from satupintu.notify.services import Notice, Recipient, notify, notify_many
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
-
-
-class BookingError(Exception):
-    """A booking the rules refuse; ``code`` names the rule, the message says it to the citizen."""
-
-    def __init__(self, code: str, message: str, *, next_slots: list[Slot] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.next_slots = next_slots or []
 
 
 @dataclass

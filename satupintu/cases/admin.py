@@ -15,6 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.cases import services
+from satupintu.cases.errors import CaseError
 from satupintu.cases.issuing import PRODUCT_TEMPLATE_EXAMPLE, PRODUCT_TEMPLATE_NAMES
 from satupintu.cases.models import (
     AccessLog,
@@ -69,7 +70,7 @@ class WorkflowStepForm(forms.ModelForm):
         if not self.errors:
             try:
                 services.workflow_step_check(step=self.instance, by=self.user)
-            except services.CaseError as refused:
+            except CaseError as refused:
                 self.add_error(None, refused.message)
 
 
@@ -85,7 +86,7 @@ class WorkflowStepAdmin(WorkflowAdmin):
     def delete_model(self, request: HttpRequest, obj: WorkflowStep) -> None:
         try:
             services.workflow_step_delete(step=obj, by=request.user)
-        except services.CaseError as refused:
+        except CaseError as refused:
             request.workflow_refused = True  # type: ignore[attr-defined]
             self.message_user(request, refused.message, level=messages.ERROR)
 

@@ -2,8 +2,7 @@
 
 The product (the permit) is rendered from the service's ``ProductTemplate`` to PDF with
 WeasyPrint, carries a QR code to its public verification page, and is signed (PAdES) with the
-agency's key (``signing``). ``services`` imports this module, so this one imports ``services``
-only inside functions; WeasyPrint and pyHanko load on first use, not with every process.
+agency's key (``signing``). WeasyPrint and pyHanko load on first use, not with every process.
 """
 
 import calendar
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from satupintu.accounts.models import User
 from satupintu.booking.selectors import in_mall_time
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     Application,
     Document,
@@ -38,6 +38,7 @@ from satupintu.cases.models import (
 from satupintu.cases.signals import application_changed
 from satupintu.catalog.selectors import field_label
 from satupintu.malls.models import Agency, StaffMembership
+from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
 from satupintu.templating import TemplateRefused, render
@@ -143,7 +144,6 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
 
     The number counts the agency's documents of the year under a lock on the agency's row,
     so two approvals at once wait for each other instead of taking the same number."""
-    from satupintu.cases.services import CaseError
 
     existing = IssuedDocument.objects.filter(application=application).first()
     if existing is not None:
@@ -194,16 +194,10 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
 def revoke(document: IssuedDocument, *, by: User, reason: str) -> IssuedDocument:
     """The agency's approver withdraws an issued document; its verification page says so
     from now on, and the holder is told why."""
-    from satupintu.cases.services import CaseError
 
     application = document.application
     agency = application.service.agency
-    if not (
-        by.is_superuser
-        or StaffMembership.objects.filter(
-            user=by, agency=agency, role=StaffMembership.Role.APPROVER
-        ).exists()
-    ):
+    if not staff_scope(by).acts_as([StaffMembership.Role.APPROVER], agency_id=agency.pk):
         raise CaseError("forbidden", _("Only the agency's approver revokes its documents."))
     reason = reason.strip()
     if not reason:
@@ -256,7 +250,6 @@ def revoke(document: IssuedDocument, *, by: User, reason: str) -> IssuedDocument
 def receipt_pdf(application: Application) -> bytes:
     """The registration receipt (bukti pendaftaran), in the active language: tracking number,
     service, dates, the files handed in, and a QR code to the public tracking page."""
-    from satupintu.cases.services import CaseError
 
     if application.status == Application.Status.DRAFT:
         raise CaseError("wrong_status", _("A draft has no receipt yet; submit it first."))
@@ -434,7 +427,6 @@ def product_body(
 ) -> str:
     """The staff-edited part of the product, rendered in the sandbox ("" without a template);
     a template the sandbox refuses is the approval's refusal (CaseError)."""
-    from satupintu.cases.services import CaseError
 
     if template is None or not template.body.strip():
         return ""
@@ -459,7 +451,6 @@ def _signed_product(
     """The product's PDF, signed. It is an official document, so it is always in the
     default language (Bahasa Indonesia), whatever the approver's page was in."""
     from satupintu.cases import signing
-    from satupintu.cases.services import CaseError
 
     mall = agency.mall
     with translation.override(settings.LANGUAGE_CODE):

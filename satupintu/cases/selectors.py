@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.cases.models import AccessLog, Application, Step
 from satupintu.cases.services import workflow
-from satupintu.malls.models import AGENCY_ROLES, Mall, StaffMembership
+from satupintu.malls.models import AGENCY_ROLES, Mall
+from satupintu.malls.permissions import staff_scope
 
 # "Due soon" in the work queue: due today or within this many calendar days.
 SOON_DAYS = 3
@@ -110,12 +111,7 @@ def applications_of(user: User) -> QuerySet[Application]:
 
 def staff_agency_ids(user: User, *, role: str = "") -> list[int]:
     """The agencies ``user`` works for (in ``role`` when given)."""
-    roles = [role] if role else AGENCY_ROLES
-    return list(
-        StaffMembership.objects.filter(user=user, role__in=roles).values_list(
-            "agency_id", flat=True
-        )
-    )
+    return list(staff_scope(user).agency_ids_as([role] if role else AGENCY_ROLES))
 
 
 def cases_for_staff(user: User) -> QuerySet[Application]:

@@ -6,6 +6,8 @@ submission; time spent back with the applicant for revision does not count.
 """
 
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +25,7 @@ from satupintu.accounts.validators import clean_nib, clean_nik, clean_npwp
 from satupintu.batches import in_batches
 from satupintu.booking.selectors import in_mall_time, working_days_after, working_days_between
 from satupintu.cases import issuing
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     DEFAULT_WORKFLOW,
     AccessLog,
@@ -44,13 +47,6 @@ from satupintu.malls.models import AGENCY_ROLES, StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
-
-
-class CaseError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def workflow(service: Service) -> list[tuple[str, str]]:
@@ -337,11 +333,7 @@ def missing_requirements(application: Application) -> list[Requirement]:
 
 def is_agency_staff(user: User, application: Application) -> bool:
     """Whether ``user`` works at the agency the application is for (any agency role)."""
-    if user.is_superuser:
-        return True
-    return StaffMembership.objects.filter(
-        user=user, agency_id=application.service.agency_id, role__in=AGENCY_ROLES
-    ).exists()
+    return staff_scope(user).acts_as(AGENCY_ROLES, agency_id=application.service.agency_id)
 
 
 def document_add(
@@ -476,6 +468,7 @@ def application_submit(*, application: Application, actor: User | None = None) -
             "missing_documents",
             _("Upload every required document first: %(list)s.")
             % {"list": "; ".join(r.text for r in missing)},
+            extra={"missing_requirements": [{"id": r.pk, "text": r.text} for r in missing]},
         )
     mall = application.service.agency.mall
     application = _swap(
@@ -495,6 +488,75 @@ def application_submit(*, application: Application, actor: User | None = None) -
     return application
 
 
+@dataclass(frozen=True)
+class Pushed:
+    application: Application
+    repeated: bool  # a retry of a push already received: the case it made, as it is now
+
+
+def _push_applicant(nik: str) -> User:
+    """The citizen a licensing system names by NIK: an active Satu Pintu account, or a refusal
+    the system can show (the citizen signs up first)."""
+    applicant = User.objects.filter(nik=nik, is_active=True).first() if nik else None
+    if applicant is None:
+        message = _(
+            "No Satu Pintu account has this NIK. The citizen signs up first, "
+            "then the application can be sent."
+        )
+        raise CaseError("unknown_applicant", message, fields={"nik": [message]})
+    return applicant
+
+
+def application_push(
+    *,
+    integration_id: int,
+    integration_mall_id: int | None,
+    idempotency_key: str,
+    service: Service,
+    nik: str,
+    form_data: dict[str, Any],
+    nib: str = "",
+    submit: bool = False,
+) -> Pushed:
+    """A licensing system files an application for the citizen with ``nik`` and, when asked,
+    submits it. Pushing again with the same Idempotency-Key returns the case the first push
+    made (submitting it if asked and still a draft), so a system may retry until it hears back.
+
+    Not one transaction: a draft the submission refuses (form errors, missing documents) stays,
+    for the system to complete and submit later."""
+    if not idempotency_key:
+        raise CaseError(
+            "idempotency_key_required", _("Send an Idempotency-Key header with every push.")
+        )
+    if integration_mall_id and service.agency.mall_id != integration_mall_id:
+        raise CaseError("not_found", _("Not found."))
+    applicant = _push_applicant(nik)
+    external_ref = f"{integration_id}:{idempotency_key}"
+    repeated = Application.objects.filter(external_ref=external_ref).exists()
+    application = application_draft(
+        applicant=applicant,
+        service=service,
+        form_data=form_data,
+        nib=nib,
+        external_ref=external_ref,
+    )
+    if application.service_id != service.pk or application.applicant_id != applicant.pk:
+        raise CaseError(
+            "idempotency_key_reused",
+            _("This Idempotency-Key was used for another application."),
+        )
+    # Only a draft is submitted, so a retry of a submitted push returns the case as it is.
+    if submit and application.status == Application.Status.DRAFT:
+        try:
+            application = application_submit(application=application)
+        except CaseError as refused:
+            # Retries arriving at once: one submits, the others answer with the result.
+            if refused.code != "conflict":
+                raise
+            application.refresh_from_db()
+    return Pushed(application=application, repeated=repeated)
+
+
 def _check_role(application: Application, actor: User) -> None:
     if actor.pk == application.applicant_id:
         raise CaseError("own_application", _("Nobody acts on their own application."))
@@ -505,17 +567,24 @@ def _check_role(application: Application, actor: User) -> None:
     scope = staff_scope(actor)
     if scope.is_superuser:
         return
-    if not StaffMembership.objects.filter(
-        user=actor, agency=application.service.agency, role=role
-    ).exists():
+    if not scope.acts_as([role], agency_id=application.service.agency_id):
         raise CaseError("not_your_step", _("Your role does not act at this step."))
 
 
 @transaction.atomic
 def application_act(
-    *, application: Application, actor: User, action: str, note: str = ""
+    *,
+    application: Application,
+    actor: User,
+    action: str,
+    note: str = "",
+    seen_version: int | None = None,
 ) -> Application:
-    """An officer forwards, returns for revision, or rejects, at the step their role acts on."""
+    """An officer forwards, returns for revision, or rejects, at the step their role acts on.
+    ``seen_version`` is the version the officer saw (pages and the API send it): if the
+    application changed since, nothing happens (conflict)."""
+    if seen_version is not None and seen_version != application.version:
+        raise CaseError("conflict", _("Someone else acted on this application first. Reload it."))
     check_length(note, limit=NOTE_MAX)
     if application.status != Application.Status.IN_PROGRESS:
         raise CaseError("wrong_status", _("This application is not waiting for the agency."))
@@ -614,6 +683,69 @@ def application_resubmit(
     )
     _tell(application, Event.APPLICATION_UPDATED, state=_state(application))
     return application
+
+
+@dataclass
+class Saved:
+    """What keeping a form did: the application, the errors by field (``req-<id>`` for a
+    requirement's upload, ``__all__`` for the submission's refusal) and whether it was sent."""
+
+    application: Application
+    errors: dict[str, list[str]]
+    sent: bool = False
+
+
+def application_save(
+    *,
+    application: Application,
+    by: User,
+    form_data: dict[str, Any],
+    nib: str,
+    uploads: Mapping[str, File],
+    submit: bool,
+) -> Saved:
+    """Keep the answers and the uploaded files (``uploads`` by ``req-<requirement id>``) of a
+    draft or an application returned for revision, for its applicant or the officer who filed
+    it; submit (or resubmit) it when asked and nothing was refused. Each part is kept on its
+    own, so a refused file does not lose the answers."""
+    saved = Saved(application, errors={})
+    try:
+        saved.application = application_update_draft(
+            application=application, form_data=form_data, nib=nib
+        )
+    except ValidationError as invalid:
+        saved.errors.update(invalid.message_dict)
+    requirements = {r.pk: r for r in saved.application.service.requirements.all()}
+    for key, upload in uploads.items():
+        if not key.startswith("req-"):
+            continue
+        requirement = requirements.get(int(key[4:])) if key[4:].isdigit() else None
+        if requirement is None:  # not a field of this form
+            continue
+        try:
+            document_add(
+                application=saved.application, upload=upload, by=by, requirement=requirement
+            )
+        except ValidationError as invalid:
+            saved.errors.setdefault(key, []).extend(invalid.messages)
+        except CaseError as refused:
+            saved.errors.setdefault(key, []).append(refused.message)
+    if saved.errors or not submit:
+        return saved
+    try:
+        if saved.application.status == Application.Status.REVISION:
+            saved.application = application_resubmit(
+                application=saved.application, form_data={}, actor=by
+            )
+        else:
+            saved.application = application_submit(application=saved.application, actor=by)
+    except ValidationError as invalid:
+        saved.errors.update(invalid.message_dict)
+    except CaseError as refused:
+        saved.errors.setdefault("__all__", []).append(refused.message)
+    else:
+        saved.sent = True
+    return saved
 
 
 @transaction.atomic

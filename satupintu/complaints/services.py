@@ -28,6 +28,7 @@ from satupintu.cases import services as cases
 from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors
+from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import (
     Consultation,
     ConsultationMessage,
@@ -50,13 +51,6 @@ MAX_ATTACHMENTS = 5
 TEXT_MAX = 4000
 SUBJECT_MAX = 150
 QUESTION_MAX = 300  # of a published frequently asked question
-
-
-class ReportError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass

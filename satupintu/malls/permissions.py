@@ -43,6 +43,15 @@ class StaffScope:
         wanted = set(roles)
         return frozenset(agency for agency, role in self.agency_roles if role in wanted)
 
+    def acts_as(self, roles: Iterable[str], *, agency_id: int) -> bool:
+        """Whether this person holds one of ``roles`` at agency ``agency_id`` (a superuser
+        holds them all)."""
+        return self.is_superuser or agency_id in self.agency_ids_as(roles)
+
+    def roles_at(self, agency_id: int) -> frozenset[str]:
+        """The roles this person holds at agency ``agency_id``."""
+        return frozenset(role for agency, role in self.agency_roles if agency == agency_id)
+
     def holds_any(self, roles: Iterable[str], *, agency_rows: bool = True) -> bool:
         """Whether one of ``roles`` is this person's somewhere (the ministry monitor's never
         counts: it changes nothing). ``agency_rows`` says whether agency roles apply at all."""
@@ -87,3 +96,13 @@ def staff_scope(user: User) -> StaffScope:
     )
     user._staff_scope = scope
     return scope
+
+
+def roles_at_agency(*, agency_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+    """A role of each of ``user_ids`` at agency ``agency_id`` (one of them, for a person
+    holding several), for showing who acted on a case."""
+    return dict(
+        StaffMembership.objects.filter(agency_id=agency_id, user_id__in=set(user_ids)).values_list(
+            "user_id", "role"
+        )
+    )

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,11 +14,13 @@ from django.views.decorators.http import require_POST
 
 from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
+from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Survey, Transition
 from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import field_label
+from satupintu.pages import refusals_as_messages
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.REVISION)
 
@@ -73,58 +74,12 @@ def checklist(
     ]
 
 
-def save_and_maybe_submit(
-    request: HttpRequest, application: Application, *, by: Any
-) -> tuple[Application, dict[str, list[str]], bool]:
-    """Keep the POSTed answers and files; submit (or resubmit) when asked.
-
-    Returns the application, the errors per field, and whether it was sent."""
-    errors: dict[str, list[str]] = {}
-    data = posted_form(application.service, request.POST)
-    try:
-        application = services.application_update_draft(
-            application=application, form_data=data, nib=request.POST.get("nib", application.nib)
-        )
-    except ValidationError as invalid:
-        errors.update(invalid.message_dict)
-    requirements = {r.pk: r for r in application.service.requirements.all()}
-    for key, upload in request.FILES.items():
-        if not key.startswith("req-"):
-            continue
-        requirement = requirements.get(int(key[4:])) if key[4:].isdigit() else None
-        if requirement is None:  # not a field of this form
-            continue
-        try:
-            services.document_add(
-                application=application, upload=upload, by=by, requirement=requirement
-            )
-        except ValidationError as invalid:
-            errors.setdefault(key, []).extend(invalid.messages)
-        except services.CaseError as refused:
-            errors.setdefault(key, []).append(refused.message)
-    if errors or request.POST.get("action") != "submit":
-        return application, errors, False
-    try:
-        if application.status == Application.Status.REVISION:
-            application = services.application_resubmit(
-                application=application, form_data={}, actor=by
-            )
-        else:
-            application = services.application_submit(application=application, actor=by)
-    except ValidationError as invalid:
-        errors.update(invalid.message_dict)
-        return application, errors, False
-    except services.CaseError as refused:
-        errors.setdefault("__all__", []).append(refused.message)
-        return application, errors, False
-    return application, errors, True
-
-
 def _own(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(cases.applications_of(request.user), pk=pk)
+    return access_application(request.user, pk, action=Action.APPLY).application
 
 
 @login_required
+@refusals_as_messages("portal:service")
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Start an application for a service offered online (or go back to its open draft)."""
     try:
@@ -139,13 +94,9 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if draft.exists():
         return redirect("portal:application", pk=draft.first().pk)
     if request.method == "POST":
-        try:
-            application = services.application_draft(
-                applicant=request.user, service=service, form_data={}
-            )
-        except services.CaseError as refused:
-            messages.error(request, refused.message)
-            return redirect("portal:service", pk=service.pk)
+        application = services.application_draft(
+            applicant=request.user, service=service, form_data={}
+        )
         return redirect("portal:application", pk=application.pk)
     return render(request, "portal/apply.html", {"service": service})
 
@@ -155,8 +106,16 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and application.status in EDITABLE:
-        application, errors, sent = save_and_maybe_submit(request, application, by=request.user)
-        if sent:
+        saved = services.application_save(
+            application=application,
+            by=request.user,
+            form_data=posted_form(application.service, request.POST),
+            nib=request.POST.get("nib", application.nib),
+            uploads=request.FILES,
+            submit=request.POST.get("action") == "submit",
+        )
+        application, errors = saved.application, saved.errors
+        if saved.sent:
             messages.success(
                 request,
                 _("Application %(id)s is sent. Keep the receipt.")
@@ -196,26 +155,21 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@refusals_as_messages("portal:application")
 def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
-    try:
-        services.application_cancel(application=application, note=request.POST.get("note", ""))
-    except services.CaseError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The application is cancelled."))
+    services.application_cancel(application=application, note=request.POST.get("note", ""))
+    messages.success(request, _("The application is cancelled."))
     return redirect("portal:application", pk=application.pk)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("portal:application")
 def document_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     application = _own(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
-    try:
-        services.document_remove(document=document, by=request.user)
-    except services.CaseError as refused:
-        messages.error(request, refused.message)
+    services.document_remove(document=document, by=request.user)
     return redirect("portal:application", pk=application.pk)
 
 
@@ -230,15 +184,12 @@ def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
 
 @login_required
 @require_POST
+@refusals_as_messages("portal:application")
 def survey_confirm(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _own(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
-    try:
-        services.survey_confirm(survey=survey, by=request.user)
-    except services.CaseError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Thank you: the survey's time is confirmed."))
+    services.survey_confirm(survey=survey, by=request.user)
+    messages.success(request, _("Thank you: the survey's time is confirmed."))
     return redirect("portal:application", pk=application.pk)
 
 

@@ -1,16 +1,16 @@
 """Citizen pages of consultation: ask the agency about a service, follow the thread."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from satupintu.cases.services import CaseError
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import services
+from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Consultation
+from satupintu.pages import refusals_as_messages
 
 
 @login_required
@@ -30,7 +30,7 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
                 consultation = services.consultation_ask(
                     citizen=request.user, service=service, subject=subject, text=text
                 )
-            except services.ReportError as refused:
+            except ReportError as refused:
                 error = refused.message
             else:
                 return redirect("portal:consultation", pk=consultation.pk)
@@ -46,24 +46,22 @@ def _own(request: HttpRequest, pk: int) -> Consultation:
 
 
 @login_required
+@refusals_as_messages("portal:consultation")
 def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _own(request, pk)
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "report":
-                filed = services.consultation_to_report(consultation=thread)
-                return redirect(filed.follow_path)
-            if request.POST.get("action") == "apply":
-                application = services.consultation_to_application(consultation=thread)
-                return redirect("portal:application", pk=application.pk)
-            services.consultation_post(
-                consultation=thread,
-                author=request.user,
-                text=request.POST.get("text", ""),
-                from_staff=False,
-            )
-        except (services.ReportError, CaseError) as refused:
-            messages.error(request, refused.message)
+        if request.POST.get("action") == "report":
+            filed = services.consultation_to_report(consultation=thread)
+            return redirect(filed.follow_path)
+        if request.POST.get("action") == "apply":
+            application = services.consultation_to_application(consultation=thread)
+            return redirect("portal:application", pk=application.pk)
+        services.consultation_post(
+            consultation=thread,
+            author=request.user,
+            text=request.POST.get("text", ""),
+            from_staff=False,
+        )
         return redirect("portal:consultation", pk=thread.pk)
     return render(
         request,

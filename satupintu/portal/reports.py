@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from satupintu.accounts.clientip import client_ip
 from satupintu.complaints import services
 from satupintu.complaints.models import Report
+from satupintu.pages import refusals_as_messages
 from satupintu.portal.forms import ReportForm
 
 FLOOD_LIMIT, FLOOD_SECONDS = 5, 600
@@ -93,17 +94,17 @@ def report_detail(request: HttpRequest, tracking_id: str, secret: str) -> HttpRe
 
 
 @require_POST
+@refusals_as_messages("portal:report", keep=("tracking_id", "secret"))
 def report_respond(request: HttpRequest, tracking_id: str, secret: str) -> HttpResponse:
     """The reporter replies, rates the answer, or reopens the report."""
     report = _report(tracking_id, secret)
     action, text = request.POST.get("action"), request.POST.get("text", "")
-    try:
-        if action == "rate":
-            services.report_rate(report=report, rating=int(request.POST.get("rating") or 0))
-        elif action == "reopen":
-            services.report_reopen(report=report, text=text)
-        else:
-            services.report_reply(report=report, text=text)
-    except (services.ReportError, ValueError) as refused:
-        messages.error(request, getattr(refused, "message", _("Rate from 1 to 5.")))
+    if action == "rate":
+        rating = request.POST.get("rating", "").strip()
+        # Anything but a number is no rating, which the service refuses with its message.
+        services.report_rate(report=report, rating=int(rating) if rating.isdecimal() else 0)
+    elif action == "reopen":
+        services.report_reopen(report=report, text=text)
+    else:
+        services.report_reply(report=report, text=text)
     return redirect("portal:report", tracking_id=tracking_id, secret=secret)

@@ -17,11 +17,13 @@ from satupintu.booking import queue
 from satupintu.booking import selectors as visits
 from satupintu.booking import services as booking_services
 from satupintu.booking.calendar import visit_ics
+from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Slot
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Mall
+from satupintu.pages import refusals_as_messages
 from satupintu.portal.forms import BookingForm
 
 
@@ -55,9 +57,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         slot = Slot.objects.filter(pk=form.cleaned_data["slot"], service=service).first()
         try:
             if slot is None:
-                raise booking_services.BookingError(
-                    "other_service", _("That time belongs to another service.")
-                )
+                raise BookingError("other_service", _("That time belongs to another service."))
             if moving is not None:
                 booking = booking_services.booking_reschedule(booking=moving, slot=slot)
             else:
@@ -67,7 +67,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                     priority=form.cleaned_data["priority"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
-        except booking_services.BookingError as refused:
+        except BookingError as refused:
             error, next_slots = refused.message, refused.next_slots
         else:
             messages.success(request, _("Your visit is booked. We have sent you the details."))
@@ -125,17 +125,14 @@ def _act_on_booking(
     request: HttpRequest, code: str, act: Callable[..., Booking], done: str
 ) -> HttpResponse:
     booking = _own_booking(request, code)
-    try:
-        act(booking=booking)
-    except booking_services.BookingError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, done)
+    act(booking=booking)
+    messages.success(request, done)
     return redirect("portal:booking", code=booking.code)
 
 
 @login_required
 @require_POST
+@refusals_as_messages("portal:booking", keep=("code",))
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
     return _act_on_booking(
         request, code, booking_services.booking_cancel, _("Your booking is cancelled.")
@@ -144,6 +141,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@refusals_as_messages("portal:booking", keep=("code",))
 def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
     """The holder accepts the time a closure proposed."""
     return _act_on_booking(
@@ -165,7 +163,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             ticket = queue.check_in(mall=mall, code=request.POST.get("code", ""))
-        except booking_services.BookingError as refused:
+        except BookingError as refused:
             error = refused.message
         else:
             place = queue.position(ticket=ticket)

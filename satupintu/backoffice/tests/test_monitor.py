@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.complaints import services
+from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import (
     Consultation,
     ConsultationMessage,
@@ -90,9 +91,9 @@ def test_the_monitor_cannot_answer_through_the_api_or_the_service(monitor, route
             format="json",
         )
         assert response.status_code == 403, action
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ReportError):
         services.report_answer(report=routed, by=monitor, text="Dijawab")
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ReportError):
         services.report_answer(report=routed, by=monitor, text="Dijawab", on_behalf=True)
     assert _state(routed) == before
 

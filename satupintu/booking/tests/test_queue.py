@@ -7,8 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from satupintu.booking import queue
+from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Ticket
-from satupintu.booking.services import BookingError, booking_create, slots_open
+from satupintu.booking.services import booking_create, slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.models import Counter
 from satupintu.malls.tests.factories import AgencyFactory

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from satupintu.accounts.services import api_token_create
 from satupintu.cases import issuing
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import IssuedDocument, ProductTemplate
-from satupintu.cases.services import CaseError
 from satupintu.cases.tests.test_signing import (
     approved,
     decision_service,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from satupintu.booking.models import DayOff
 from satupintu.booking.selectors import working_days_after
 from satupintu.complaints import selectors, services
+from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
@@ -131,9 +132,9 @@ def test_route_answer_rate_with_deadlines_and_a_message(mall, agency, coordinato
 
 def test_steps_out_of_order_are_refused(mall, agency, coordinator, officer):
     report = _file(mall).report
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ReportError):
         services.report_answer(report=report, by=officer, text="Jawaban")
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ReportError):
         services.report_rate(report=report, rating=5)
 
 
@@ -206,7 +207,7 @@ def test_a_taken_tracking_id_is_skipped_not_refused(mall):
 @pytest.mark.parametrize("days", [-5, 0, 1, 3, 4, 6, 7, 10, 13, 15, 30, 59, 61, 365])
 def test_a_deadline_class_outside_sp4n_lapor_is_refused(mall, agency, coordinator, days):
     report = _file(mall).report
-    with pytest.raises(services.ReportError) as refused:
+    with pytest.raises(ReportError) as refused:
         services.report_route(report=report, agency=agency, deadline_class=days, by=coordinator)
     assert refused.value.code == "bad_deadline_class"
     assert "2, 5, 14, 60" in refused.value.message
@@ -227,10 +228,10 @@ def test_every_sp4n_lapor_deadline_class_is_accepted(mall, agency, coordinator, 
 def test_texts_over_their_length_are_refused_not_cut(mall, agency, coordinator, officer):
     report = _file(mall).report
     too_long = "x" * (services.TEXT_MAX + 1)
-    with pytest.raises(services.ReportError) as refused:
+    with pytest.raises(ReportError) as refused:
         services.report_reply(report=report, text=too_long)
     assert refused.value.code == "too_long" and "4000" in refused.value.message
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ReportError):
         services.report_route(
             report=report, agency=agency, deadline_class=5, by=coordinator, note=too_long
         )
