@@ -97,6 +97,20 @@ def test_staff_route_and_answer_by_role(api):
     assert rated.json()["status"] == "closed"
 
 
+def test_a_refused_step_answers_with_the_rule_s_own_code(api):
+    filed = _file(api, MallFactory()).json()
+    # Rating before any answer: the report is not answered yet, and the code says which rule.
+    refused = api.post(
+        f"/api/v1/reports/{filed['tracking_id']}/rating/",
+        {"rating": 4},
+        format="json",
+        HTTP_X_REPORT_SECRET=filed["secret"],
+    )
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "wrong_step" and error["message"] and error["fields"] == {}
+
+
 def test_the_same_idempotency_key_files_one_report_and_answers_the_same(api):
     mall = MallFactory()
     first = _file(api, mall, headers={"HTTP_IDEMPOTENCY_KEY": "lapor-7f3a"})
