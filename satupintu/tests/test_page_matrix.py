@@ -16,8 +16,9 @@ ministry monitor; a superuser; and two integration keys (of mall A, of mall B), 
 nothing in and only give their ``api_key`` to Open311. So every agency role meets an object of
 its own agency, of another agency of its mall and of another mall.
 
-Outcomes: ``OK`` (200), ``DONE`` (a redirect after doing it), ``NOOP`` (a redirect with a
-message, nothing done), ``LOGIN`` (a redirect to the sign-in page), ``DENIED`` (403),
+Outcomes: ``OK`` (200), ``WROTE`` (200, having written), ``ACTED`` (a redirect after writing
+what was asked), ``DONE`` (a redirect, written or not), ``NOOP`` (a redirect with a message,
+nothing done), ``LOGIN`` (a redirect to the sign-in page), ``DENIED`` (403),
 ``MISSING`` (404), ``NOT_ALLOWED`` (405) and a few others. Whenever an outcome is a refusal,
 every table of the database (but the sessions) is compared before and after the request: its
 row count and a hash of its rows. Each request runs in a transaction rolled back after it, so the
@@ -44,6 +45,7 @@ from satupintu.accounts.models import User
 from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
 from satupintu.booking.models import Booking, Slot
+from satupintu.booking.selectors import in_mall_time
 from satupintu.cases.models import (
     Application,
     Document,
@@ -73,6 +75,7 @@ class Outcome:
     status: int
     refused: bool  # the database must be left as it was
     to_login: bool = False
+    writes: bool = False  # the database must have changed
 
     def __str__(self) -> str:
         return f"{self.status}{' (login)' if self.to_login else ''}"
@@ -81,6 +84,8 @@ class Outcome:
 OK = Outcome(200, refused=False)
 SHOWN = Outcome(200, refused=True)  # a page (or a form back with its errors) that writes nothing
 DONE = Outcome(302, refused=False)
+ACTED = Outcome(302, refused=False, writes=True)
+WROTE = Outcome(200, refused=False, writes=True)
 NOOP = Outcome(302, refused=True)
 LOGIN = Outcome(302, refused=True, to_login=True)
 BAD = Outcome(400, refused=True)
@@ -275,6 +280,15 @@ def or_missing(expect: Expect) -> Expect:
     return wrapped
 
 
+def at_mall(name: str) -> dict[str, Callable[["World"], dict]]:
+    """Malls A and B, and "mixed": mall A's page given mall B's booking (``_code_at``)."""
+    return {**both(name), "mixed": lambda w: w.args(name, "A")}
+
+
+def _code_at(w: "World", label: str) -> str:
+    return w.places["B" if label == "mixed" else label].booking.code
+
+
 def post_only(expect: Expect, body=None) -> tuple[Try, ...]:
     """A view that takes only POST: GET is 405 to whoever gets past the sign-in."""
 
@@ -302,7 +316,8 @@ class Place:
     document: Document
     survey: Survey
     issued: IssuedDocument
-    booking: Booking
+    booking: Booking  # of today
+    later: Booking  # in three days
     counter: Counter
     consultation: Consultation
     report: Report
@@ -350,8 +365,10 @@ class World:
             return {}
         if name in ("service", "book", "apply", "consult"):
             return {"pk": p.service.pk}
-        if name in ("booking", "booking-ics", "booking-cancel", "booking-accept"):
+        if name in ("booking", "booking-ics", "booking-accept"):
             return {"code": p.booking.code}
+        if name == "booking-cancel":
+            return {"code": p.later.code}
         if name == "verify":
             return {"code": p.issued.code}
         raise AssertionError(f"no arguments for {name}")
@@ -404,7 +421,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         sha256=hashlib.sha256(PDF).hexdigest(),
         valid_from=date(2026, 1, 1),
     )
-    start = now + timedelta(days=3)
+    start = now + timedelta(minutes=30)  # a visit of today: it can be checked in
     slot = Slot.objects.create(
         service=service,
         start=start,
@@ -415,7 +432,27 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         booked=1,
     )
     booking = Booking.objects.create(
-        code=f"BK00000{n}", citizen=citizen, slot=slot, service=service, date=start.date()
+        code=f"BK00000{n}",
+        citizen=citizen,
+        slot=slot,
+        service=service,
+        date=in_mall_time(start, mall).date(),
+    )
+    later_start = now + timedelta(days=3)
+    later = Booking.objects.create(
+        code=f"BK10000{n}",
+        citizen=citizen,
+        slot=Slot.objects.create(
+            service=service,
+            start=later_start,
+            end=later_start + timedelta(minutes=30),
+            capacity=5,
+            priority_capacity=1,
+            walk_in_places=1,
+            booked=1,
+        ),
+        service=service,
+        date=in_mall_time(later_start, mall).date(),
     )
     counter = Counter.objects.create(agency=agency, label=f"{label}1")
     consultation = Consultation.objects.create(
@@ -449,6 +486,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         survey,
         issued,
         booking,
+        later,
         counter,
         consultation,
         report,
@@ -708,12 +746,16 @@ PAGES.update(
         "portal:mall": Page((get(everyone(OK)),), objects=both("mall")),
         "portal:agency": Page((get(everyone(OK)),), objects=both("agency")),
         "portal:service": Page((get(everyone(OK)),), objects=both("service")),
+        # The kiosk checks in a booking of its own mall, for whoever holds the code.
         "portal:kiosk": Page(
             (
                 get(everyone(OK)),
-                post(everyone(BAD), lambda w, label: {"code": "BK-TIDAK-ADA"}),
+                post(
+                    by_label({"A": everyone(WROTE), "B": everyone(WROTE), "mixed": everyone(BAD)}),
+                    lambda w, label: {"code": _code_at(w, label)},
+                ),
             ),
-            objects=both("kiosk"),
+            objects=at_mall("kiosk"),
         ),
         "portal:board": Page((get(everyone(OK)),), objects=both("board")),
         "portal:board-calls": Page((get(everyone(OK)),), objects=both("board-calls")),
@@ -733,7 +775,7 @@ PAGES.update(
             (
                 get(signed_in(NOOP, anonymous=OK)),
                 post(
-                    signed_in(NOOP, anonymous=DONE),
+                    signed_in(NOOP, anonymous=ACTED),
                     lambda w, label: {
                         "full_name": "Siti Aminah",
                         "nik": "3271014501900077",
@@ -749,7 +791,7 @@ PAGES.update(
             (
                 get(everyone(OK)),
                 post(
-                    everyone(DONE),
+                    everyone(ACTED),
                     lambda w, label: {
                         "mall": w.places["A"].mall.pk,
                         "kind": Report.Kind.values[0],
@@ -775,7 +817,7 @@ PAGES.update(
             (
                 get(everyone(NOT_ALLOWED)),
                 post(
-                    by_label({"A": everyone(DONE), "forged": everyone(MISSING)}),
+                    by_label({"A": everyone(ACTED), "forged": everyone(MISSING)}),
                     _text("Terima kasih, sudah saya terima."),
                 ),
             ),
@@ -796,14 +838,14 @@ PAGES.update(
             objects=both("book"),
         ),
         "portal:apply": Page(
-            (get(signed_in(OK)), post(signed_in(DONE))),
+            (get(signed_in(OK)), post(signed_in(ACTED))),
             objects=both("apply"),
         ),
         "portal:consult": Page(
             (
                 get(signed_in(OK)),
                 post(
-                    signed_in(DONE),
+                    signed_in(ACTED),
                     lambda w, label: {"subject": "Syarat", "text": "Apa saja syaratnya?"},
                 ),
             ),
@@ -829,7 +871,7 @@ PAGES.update(
             (
                 get(signed_in(OK)),
                 post(
-                    signed_in(DONE),
+                    signed_in(ACTED),
                     lambda w, label: {
                         "channels": ["email"],
                         "first": "email",
@@ -857,7 +899,7 @@ PAGES.update(
             (
                 get(signed_in(OK)),
                 post(
-                    by_label({"A": owner(DONE, others=NOOP)}),
+                    by_label({"A": owner(ACTED, others=NOOP)}),
                     lambda w, label: {"token": w.places[label].token_id},
                 ),
             ),
@@ -872,7 +914,7 @@ PAGES.update(
             (get(owner(OK)), post(owner(SHOWN))), objects=both("application")
         ),
         "portal:application-cancel": Page(
-            post_only(owner(DONE), _text_note("Tidak jadi.")), objects=both("application-cancel")
+            post_only(owner(ACTED), _text_note("Tidak jadi.")), objects=both("application-cancel")
         ),
         "portal:application-file": Page(
             (get(or_missing(owner(OK))),), objects=mixed("application-file", "document_pk")
@@ -883,18 +925,18 @@ PAGES.update(
             objects=mixed("application-file-remove", "document_pk"),
         ),
         "portal:application-survey-confirm": Page(
-            post_only(or_missing(owner(DONE))),
+            post_only(or_missing(owner(ACTED))),
             objects=mixed("application-survey-confirm", "survey_pk"),
         ),
         "portal:application-receipt": Page((get(owner(OK)),), objects=both("application-receipt")),
         "portal:application-product": Page((get(owner(OK)),), objects=both("application-product")),
         "portal:consultation": Page(
-            (get(owner(OK)), post(owner(DONE), _text("Terima kasih."))),
+            (get(owner(OK)), post(owner(ACTED), _text("Terima kasih."))),
             objects=both("consultation"),
         ),
         "portal:booking": Page((get(owner(OK)),), objects=both("booking")),
         "portal:booking-ics": Page((get(owner(OK)),), objects=both("booking-ics")),
-        "portal:booking-cancel": Page(post_only(owner(DONE)), objects=both("booking-cancel")),
+        "portal:booking-cancel": Page(post_only(owner(ACTED)), objects=both("booking-cancel")),
         # No new time was proposed: the holder reaches it, the service refuses.
         "portal:booking-accept": Page(post_only(owner(NOOP)), objects=both("booking-accept")),
         # --- staff pages ---
@@ -910,7 +952,7 @@ PAGES.update(
             (
                 get(_walk_in(OK)),
                 post(
-                    _walk_in(DONE, elsewhere=SHOWN),
+                    _walk_in(ACTED, elsewhere=SHOWN),
                     lambda w, label: {
                         "service": w.places[label].service.pk,
                         "nik": "3271014501900088",
@@ -931,7 +973,7 @@ PAGES.update(
         # refused by the service (a message), everyone else finds no case.
         "backoffice:case-act": Page(
             post_only(
-                agency_staff(DONE, roles=TEAM),
+                agency_staff(ACTED, roles=TEAM),
                 lambda w, label: {
                     "action": "return",
                     "note": "Lengkapi denah lokasi.",
@@ -942,7 +984,7 @@ PAGES.update(
         ),
         "backoffice:case-survey": Page(
             post_only(
-                agency_staff(DONE, roles=TEAM),
+                agency_staff(ACTED, roles=TEAM),
                 lambda w, label: {
                     "mode": Survey.Mode.ON_SITE,
                     "scheduled_at": (timezone.now() + timedelta(days=3)).isoformat(),
@@ -953,7 +995,7 @@ PAGES.update(
         ),
         "backoffice:case-survey-result": Page(
             post_only(
-                or_missing(agency_staff(DONE, roles=TEAM)),
+                or_missing(agency_staff(ACTED, roles=TEAM)),
                 lambda w, label: {
                     "findings": "Sesuai permohonan.",
                     "recommendation": Survey.Recommendation.values[0],
@@ -962,15 +1004,15 @@ PAGES.update(
             objects=mixed("case-survey-result", "survey_pk"),
         ),
         "backoffice:case-note": Page(
-            post_only(agency_staff(DONE), _text("Berkas diperiksa.")), objects=both("case-note")
+            post_only(agency_staff(ACTED), _text("Berkas diperiksa.")), objects=both("case-note")
         ),
         "backoffice:case-assign": Page(
-            post_only(agency_staff(DONE), lambda w, label: {"to": "me"}),
+            post_only(agency_staff(ACTED), lambda w, label: {"to": "me"}),
             objects=both("case-assign"),
         ),
         "backoffice:case-revoke": Page(
             post_only(
-                agency_staff(DONE, roles=(Role.APPROVER,)),
+                agency_staff(ACTED, roles=(Role.APPROVER,)),
                 lambda w, label: {"reason": "Diterbitkan keliru."},
             ),
             objects=both("case-revoke"),
@@ -978,13 +1020,19 @@ PAGES.update(
         # The day's pages: the front desk is the whole mall's, a counter its agency's.
         "backoffice:front-desk": Page(
             (
-                get(mall_staff(OK)),
+                get(lambda actor, label: mall_staff(OK)(actor, "A" if label == "mixed" else label)),
                 post(
-                    mall_staff(OK),
-                    lambda w, label: {"code": w.places[label].booking.code},
+                    by_label(
+                        {
+                            "A": mall_staff(WROTE),
+                            "B": mall_staff(WROTE),
+                            "mixed": lambda actor, label: mall_staff(SHOWN)(actor, "A"),
+                        }
+                    ),
+                    lambda w, label: {"code": _code_at(w, label)},
                 ),
             ),
-            objects=both("front-desk"),
+            objects=at_mall("front-desk"),
         ),
         "backoffice:counter": Page(
             (
@@ -1018,7 +1066,7 @@ PAGES.update(
         # explicitly (another action); the monitor never.
         "backoffice:report-act": Page(
             post_only(
-                agency_staff(DONE, manager=DENIED, monitor=DENIED),
+                agency_staff(ACTED, manager=DENIED, monitor=DENIED),
                 lambda w, label: {"action": "answer", "text": "Sudah kami tindak lanjuti."},
             ),
             objects=both("report-act"),
@@ -1027,7 +1075,7 @@ PAGES.update(
             (
                 get(agency_staff(OK, manager=OK, monitor=OK)),
                 post(
-                    agency_staff(DONE, manager=DONE, monitor=DENIED),
+                    agency_staff(ACTED, manager=ACTED, monitor=DENIED),
                     lambda w, label: {"action": "answer", "text": "Syaratnya KTP dan KK."},
                 ),
             ),
@@ -1061,11 +1109,11 @@ def test_every_page_has_an_entry():
     assert _url_names() == set(PAGES)
 
 
-def _request(actor: Actor, attempt: Try, url: str, body: dict, refused: bool):
+def _request(actor: Actor, attempt: Try, url: str, body: dict, watch: bool):
     cache.clear()  # throttles and lock-outs count per request here
     cookies = copy.deepcopy(actor.client.cookies)  # signing out must not last past the request
     with transaction.atomic():
-        before = _snapshot() if refused else None
+        before = _snapshot() if watch else None
         if attempt.method == "POST":
             data = {**body, "api_key": actor.api_key} if actor.api_key else body
             if attempt.json:
@@ -1074,7 +1122,7 @@ def _request(actor: Actor, attempt: Try, url: str, body: dict, refused: bool):
                 response = actor.client.post(url, data)
         else:
             response = actor.client.get(url)
-        after = _snapshot() if refused else None
+        after = _snapshot() if watch else None
         transaction.set_rollback(True)
     actor.client.cookies = cookies
     return response, ([] if before is None else _changed(before, after))
@@ -1108,14 +1156,17 @@ def test_page_matrix(world, name):
                 if attempt.only and actor.name not in attempt.only:
                     continue
                 expected = attempt.expect(actor, label)
-                response, changed = _request(actor, attempt, url, body, expected.refused)
+                watch = expected.refused or expected.writes
+                response, changed = _request(actor, attempt, url, body, watch)
                 where = f"{actor.name} {attempt.method} {label}"
                 to_login = response.status_code == 302 and response["Location"].startswith(login)
                 if response.status_code != expected.status or to_login != expected.to_login:
                     got = f"{response.status_code}{' (login)' if to_login else ''}"
                     failures.append(f"{where}: {got} != {expected}")
-                elif changed:
+                elif expected.refused and changed:
                     failures.append(f"{where}: refused but changed {', '.join(changed)}")
+                elif expected.writes and not changed:
+                    failures.append(f"{where}: allowed but wrote nothing")
                 elif attempt.listing and response.status_code == 200:
                     failures.extend(
                         f"{where}: {error}"
