@@ -289,6 +289,30 @@ def _code_at(w: "World", label: str) -> str:
     return w.places["B" if label == "mixed" else label].booking.code
 
 
+def _or_superuser(outcome: Outcome, expect: Expect) -> Expect:
+    return lambda actor, label: outcome if actor.kind == "superuser" else expect(actor, label)
+
+
+def _coordinators(
+    outcome: Outcome, *, monitor: Outcome | None = None, superuser: Outcome | None = None
+) -> Expect:
+    """A report waiting for verification: its mall's coordinators (and the superuser, and the
+    monitor, who reads every report: ``monitor``); no agency sees it yet."""
+
+    def expect(actor: Actor, label: str) -> Outcome:
+        if not actor.signed_in:
+            return LOGIN
+        if actor.kind == "superuser":
+            return superuser or outcome
+        if actor.kind == "monitor":
+            return monitor or outcome
+        if actor.kind == "manager" and actor.mall == label[0]:
+            return outcome
+        return MISSING
+
+    return expect
+
+
 def post_only(expect: Expect, body=None) -> tuple[Try, ...]:
     """A view that takes only POST: GET is 405 to whoever gets past the sign-in."""
 
@@ -302,6 +326,12 @@ SAMPLE = ("anonymous", "citizen", "front_office A1", "monitor", "manager B", "su
 
 PAGES: dict[str, Page] = {}
 
+
+REPORTS: dict[str, Callable[["World"], dict]] = {
+    **both("report"),
+    "A-new": lambda w: w.args("new-report", "A"),
+    "B-new": lambda w: w.args("new-report", "B"),
+}
 
 # --- the world ------------------------------------------------------------------------------
 
@@ -320,7 +350,8 @@ class Place:
     later: Booking  # in three days
     counter: Counter
     consultation: Consultation
-    report: Report
+    report: Report  # routed to the place's agency
+    new_report: Report  # waiting for the coordinator
     attachment: ReportAttachment
     secret: str
     token_id: int
@@ -357,6 +388,8 @@ class World:
             return {"pk": p.consultation.pk}
         if name in ("report", "report-act"):
             return {"tracking_id": p.report.tracking_id}
+        if name == "new-report":
+            return {"tracking_id": p.new_report.tracking_id}
         if name == "report-attachment":
             return {"tracking_id": p.report.tracking_id, "pk": p.attachment.pk}
         if name in ("portal-report", "report-respond"):
@@ -472,6 +505,14 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
     report, secret = filed.report, filed.secret
     Report.objects.filter(pk=report.pk).update(agency=agency, status=Report.Status.ROUTED)
     report.refresh_from_db()
+    new_report = report_file(
+        mall=mall,
+        kind=Report.Kind.values[0],
+        category=Report.Category.values[0],
+        title="Loket tutup",
+        text="Loket tutup sebelum jamnya.",
+        name="Budi",
+    ).report
     attachment = ReportAttachment.objects.create(
         report=report, file=ContentFile(PDF, name=f"bukti-{label}.pdf"), name="bukti.pdf"
     )
@@ -490,6 +531,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         counter,
         consultation,
         report,
+        new_report,
         attachment,
         secret,
         token.pk,
@@ -1056,7 +1098,19 @@ PAGES.update(
             objects=both("consultations"),
         ),
         "backoffice:report": Page(
-            (get(agency_staff(OK, manager=OK, monitor=OK)),), objects=both("report")
+            (
+                get(
+                    by_label(
+                        {
+                            "A": agency_staff(OK, manager=OK, monitor=OK),
+                            "B": agency_staff(OK, manager=OK, monitor=OK),
+                            "A-new": _coordinators(OK),
+                            "B-new": _coordinators(OK),
+                        }
+                    )
+                ),
+            ),
+            objects=REPORTS,
         ),
         "backoffice:report-attachment": Page(
             (get(or_missing(agency_staff(OK, manager=OK, monitor=OK))),),
@@ -1064,12 +1118,45 @@ PAGES.update(
         ),
         # Answering a routed report is its agency's; the coordinator answers for it only
         # explicitly (another action); the monitor never.
+        # Routing is the coordinator's, to an agency of the report's mall only.
         "backoffice:report-act": Page(
-            post_only(
-                agency_staff(ACTED, manager=DENIED, monitor=DENIED),
-                lambda w, label: {"action": "answer", "text": "Sudah kami tindak lanjuti."},
+            (
+                get(signed_in(NOT_ALLOWED)),
+                post(
+                    by_label(
+                        {
+                            "A": agency_staff(ACTED, manager=DENIED, monitor=DENIED),
+                            "B": agency_staff(ACTED, manager=DENIED, monitor=DENIED),
+                            "A-new": _coordinators(DENIED, superuser=NOOP),
+                            "B-new": _coordinators(DENIED, superuser=NOOP),
+                            "A-new to B1": _coordinators(DENIED, superuser=NOOP),
+                        }
+                    ),
+                    lambda w, label: {"action": "answer", "text": "Sudah kami tindak lanjuti."},
+                ),
+                post(
+                    by_label(
+                        {
+                            # Routed already: the coordinator is told so, the agency refused.
+                            "A": _or_superuser(
+                                NOOP, agency_staff(DENIED, manager=NOOP, monitor=DENIED)
+                            ),
+                            "B": _or_superuser(
+                                NOOP, agency_staff(DENIED, manager=NOOP, monitor=DENIED)
+                            ),
+                            "A-new": _coordinators(ACTED, monitor=DENIED),
+                            "B-new": _coordinators(ACTED, monitor=DENIED),
+                            "A-new to B1": _coordinators(NOOP, monitor=DENIED),
+                        }
+                    ),
+                    lambda w, label: {
+                        "action": "route",
+                        "agency": w.places["B" if label.endswith("B1") else label[0]].agency.pk,
+                        "deadline_class": "5",
+                    },
+                ),
             ),
-            objects=both("report-act"),
+            objects={**REPORTS, "A-new to B1": lambda w: w.args("new-report", "A")},
         ),
         "backoffice:consultation": Page(
             (
