@@ -7,22 +7,26 @@ webhooks, ``media``, the probes — has an entry in ``PAGES``; a URL name withou
 
 An entry says how to build the URL's arguments for each object it is tried on (``objects``:
 label → arguments; "A" is of mall A / agency A1 / citizen ``warga``, "B" of mall B / agency B1 /
-citizen ``warga lain``, other labels are forged or missing objects) and which requests to try
-(``Try``: GET, and POST with a plausible form body for every view that accepts POST). Each try's
-``expect(actor, label)`` gives the outcome for every actor: anonymous; the two citizens; each
-agency role of agency A1; a front office and a verifier of agency A2 (same mall) and a
-technical team and an approver of agency B1 (another mall); the managers of malls A and B; the
-ministry monitor; a superuser; and two integration keys (of mall A, of mall B), which sign
-nothing in and only give their ``api_key`` to Open311. So every agency role meets an object of
-its own agency, of another agency of its mall and of another mall.
+citizen ``warga lain``; "mixed" is A's object with B's file, survey or booking inside; "A-new" a
+report still waiting for the coordinator; others are forged secrets or missing files) and which
+requests to try (``Try``: GET, and POST with a plausible form body for every view that accepts
+POST). Each try's ``expect(actor, label)`` gives the outcome for every actor: anonymous; the
+two citizens; each agency role of agency A1 (whose own objects are A's and another mall's B's);
+a front office and a verifier of agency A2 (another agency of mall A) and a technical team and
+an approver of agency B1 (another mall): every role kind meets another agency's or another
+mall's object; the managers of malls A and B; the ministry monitor; a superuser; and two
+integration keys (of mall A, of mall B), which sign nothing in and only give their ``api_key``
+to Open311. Unnamed URLs fail too, as ``<unnamed ...>``.
 
 Outcomes: ``OK`` (200), ``WROTE`` (200, having written), ``ACTED`` (a redirect after writing
 what was asked), ``DONE`` (a redirect, written or not), ``NOOP`` (a redirect with a message,
-nothing done), ``LOGIN`` (a redirect to the sign-in page), ``DENIED`` (403),
-``MISSING`` (404), ``NOT_ALLOWED`` (405) and a few others. Whenever an outcome is a refusal,
-every table of the database (but the sessions) is compared before and after the request: its
-row count and a hash of its rows. Each request runs in a transaction rolled back after it, so the
-world is built once for the module.
+nothing done), ``SHOWN`` (200, nothing done), ``LOGIN`` (a redirect to the sign-in page),
+``DENIED`` (403), ``MISSING`` (404), ``NOT_ALLOWED`` (405) and a few others. Whenever an
+outcome is a refusal, every table of the database (but the sessions) is compared before and
+after the request: its row count and a hash of its rows; an outcome that writes must have
+changed one. A list page (``Listing``) must show a place's object exactly to those who may see
+it. Each request runs in a transaction rolled back after it (its cookies restored, so a sign-out
+does not last), so the world is built once for the module.
 """
 
 import copy
@@ -394,8 +398,6 @@ class World:
             return {"tracking_id": p.report.tracking_id, "pk": p.attachment.pk}
         if name in ("portal-report", "report-respond"):
             return {"tracking_id": p.report.tracking_id, "secret": p.secret}
-        if name == "-":
-            return {}
         if name in ("service", "book", "apply", "consult"):
             return {"pk": p.service.pk}
         if name in ("booking", "booking-ics", "booking-accept"):
@@ -1185,8 +1187,10 @@ def _url_names() -> set[str]:
                 walk(
                     pattern.url_patterns, f"{namespace}:{inner}".strip(":") if inner else namespace
                 )
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            elif isinstance(pattern, URLPattern):
+                # An unnamed URL cannot have an entry: it fails as "<unnamed ...>".
+                name = pattern.name or f"<unnamed {pattern.pattern}>"
+                names.add(f"{namespace}:{name}" if namespace else name)
 
     walk(get_resolver().url_patterns)
     return {name for name in names if name.split(":")[0] not in ("admin", "api")}
