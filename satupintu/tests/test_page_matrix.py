@@ -48,6 +48,7 @@ from django.utils import timezone
 from satupintu.accounts.models import User
 from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
+from satupintu.booking import queue
 from satupintu.booking.models import Booking, Slot
 from satupintu.booking.selectors import in_mall_time
 from satupintu.cases.models import (
@@ -289,6 +290,16 @@ def at_mall(name: str) -> dict[str, Callable[["World"], dict]]:
     return {**both(name), "mixed": lambda w: w.args(name, "A")}
 
 
+def _unless_draft(expect: Expect) -> Expect:
+    """The citizens hold a draft of their place's service (``Place.draft``)."""
+    return lambda actor, label: NOOP if actor.owns == label else expect(actor, label)
+
+
+def _at_a(label: str) -> str:
+    """A mixed object is reached through place A's."""
+    return "A" if label == "mixed" else label
+
+
 def _code_at(w: "World", label: str) -> str:
     return w.places["B" if label == "mixed" else label].booking.code
 
@@ -347,6 +358,7 @@ class Place:
     service: Service
     citizen: User
     application: Application
+    draft: Application  # never submitted: the applicant's own business
     document: Document
     survey: Survey
     issued: IssuedDocument
@@ -365,6 +377,7 @@ class Place:
 class World:
     places: dict[str, Place]
     actors: list[Actor]
+    a2: Agency  # another agency of mall A
     media_root: Path
     private_root: Path
 
@@ -433,6 +446,9 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         submitted_at=now,
         due_date=timezone.localdate() + timedelta(days=10),
     )
+    draft = Application.objects.create(
+        tracking_number=f"88100{n}", service=service, applicant=citizen
+    )
     document = Document.objects.create(
         application=application,
         requirement=requirement,
@@ -490,6 +506,8 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         date=in_mall_time(later_start, mall).date(),
     )
     counter = Counter.objects.create(agency=agency, label=f"{label}1")
+    queue.walk_in(service=service)
+    queue.call_next(counter=counter)  # the visitor the counter called
     consultation = Consultation.objects.create(
         citizen=citizen, service=service, subject=f"Pertanyaan warga {label}"
     )
@@ -525,6 +543,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         service,
         citizen,
         application,
+        draft,
         document,
         survey,
         issued,
@@ -596,7 +615,7 @@ def _build(media_root: Path, private_root: Path) -> World:
     for actor in actors:
         if actor.user is not None:
             actor.client.force_login(actor.user)
-    return World(places, actors, media_root, private_root)
+    return World(places, actors, a2, media_root, private_root)
 
 
 AGENCY_ROLES = (Role.FRONT_OFFICE, Role.VERIFIER, Role.TECHNICAL_TEAM, Role.APPROVER)
@@ -873,16 +892,38 @@ PAGES.update(
         # Starting something of one's own (anyone signed in).
         "portal:book": Page(
             (
-                get(signed_in(OK)),
+                get(
+                    by_label(
+                        {
+                            "A": signed_in(OK),
+                            "B": signed_in(OK),
+                            "move": lambda actor, label: owner(OK)(actor, "A"),
+                        }
+                    )
+                ),
                 post(
-                    signed_in(CONFLICT),
-                    lambda w, label: {"slot": w.places[label].booking.slot_id, "priority": ""},
+                    by_label(
+                        {
+                            "A": signed_in(CONFLICT),
+                            "B": signed_in(CONFLICT),
+                            "move": lambda actor, label: owner(CONFLICT)(actor, "A"),
+                        }
+                    ),
+                    lambda w, label: {
+                        "slot": w.places["B" if label == "B" else "A"].booking.slot_id,
+                        "priority": "",
+                    },
                 ),
             ),
-            objects=both("book"),
+            # Moving a booking (?ubah=CODE) is its holder's: anyone else's code is not found.
+            objects={
+                **both("book"),
+                "move": lambda w: {**w.args("book", "A"), "?": f"ubah={w.places['A'].later.code}"},
+            },
         ),
+        # Whoever has a draft of the service is sent back to it.
         "portal:apply": Page(
-            (get(signed_in(OK)), post(signed_in(ACTED))),
+            (get(_unless_draft(signed_in(OK))), post(_unless_draft(signed_in(ACTED)))),
             objects=both("apply"),
         ),
         "portal:consult": Page(
@@ -1008,7 +1049,14 @@ PAGES.update(
             objects={"A": lambda w: {}, "B": lambda w: {}},
         ),
         # The case page: its agency's staff (and the superuser); to anyone else it is missing.
-        "backoffice:case": Page((get(CASE), post(CASE)), objects=both("case")),
+        # A draft never submitted is nobody's at the agency, the superuser's neither.
+        "backoffice:case": Page(
+            (
+                get(by_label({"A": CASE, "B": CASE, "draft": signed_in(MISSING)})),
+                post(by_label({"A": CASE, "B": CASE, "draft": signed_in(MISSING)})),
+            ),
+            objects={**both("case"), "draft": lambda w: {"pk": w.places["A"].draft.pk}},
+        ),
         "backoffice:case-file": Page(
             (get(or_missing(CASE)),), objects=mixed("case-file", "document_pk")
         ),
@@ -1064,7 +1112,7 @@ PAGES.update(
         # The day's pages: the front desk is the whole mall's, a counter its agency's.
         "backoffice:front-desk": Page(
             (
-                get(lambda actor, label: mall_staff(OK)(actor, "A" if label == "mixed" else label)),
+                get(lambda actor, label: mall_staff(OK)(actor, _at_a(label))),
                 post(
                     by_label(
                         {
@@ -1078,12 +1126,34 @@ PAGES.update(
             ),
             objects=at_mall("front-desk"),
         ),
+        # A counter is its agency's (and the mall manager's); it sends its visitor on to an
+        # agency of its own mall only ("mixed": counter A's visitor to agency B1).
         "backoffice:counter": Page(
             (
-                get(mall_staff(OK, agency="own")),
-                post(mall_staff(DONE, agency="own"), lambda w, label: {"action": "next"}),
+                get(lambda actor, label: mall_staff(OK, agency="own")(actor, _at_a(label))),
+                post(
+                    lambda actor, label: mall_staff(ACTED, agency="own")(actor, _at_a(label)),
+                    lambda w, label: {"action": "recall"},
+                ),
+                post(
+                    by_label(
+                        {
+                            "A": mall_staff(ACTED, agency="own"),
+                            "B": mall_staff(ACTED, agency="own"),
+                            "mixed": lambda actor, label: mall_staff(MISSING, agency="own")(
+                                actor, "A"
+                            ),
+                        }
+                    ),
+                    lambda w, label: {
+                        "action": "transfer",
+                        "agency": {"A": w.a2, "B": w.places["B"].agency}.get(
+                            label, w.places["B"].agency
+                        ).pk,
+                    },
+                ),
             ),
-            objects=both("counter"),
+            objects={**both("counter"), "mixed": lambda w: w.args("counter", "A")},
         ),
         # Complaints and consultations: lists for any staff (filtered to what they may see).
         "backoffice:reports": Page(
@@ -1240,7 +1310,9 @@ def test_page_matrix(world, name):
     login = reverse("portal:login")
     failures: list[str] = []
     for label, build in page.objects.items():
-        url = reverse(name, kwargs=build(world))
+        kwargs = build(world)
+        query = kwargs.pop("?", "")
+        url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
         for attempt in page.tries:
             body = attempt.body(world, label) if attempt.body else {}
             for actor in world.actors:
