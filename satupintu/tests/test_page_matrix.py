@@ -97,7 +97,7 @@ BAD = Outcome(400, refused=True)
 DENIED = Outcome(403, refused=True)
 MISSING = Outcome(404, refused=True)
 NOT_ALLOWED = Outcome(405, refused=True)
-CREATED = Outcome(201, refused=False)
+CREATED = Outcome(201, refused=False, writes=True)
 CONFLICT = Outcome(409, refused=True)
 UNSUPPORTED = Outcome(415, refused=True)
 
