@@ -177,17 +177,21 @@ def agency_staff(
     return expect
 
 
+DESK = (Role.FRONT_OFFICE,)
+
+
 def mall_staff(
     outcome: Outcome,
     *,
     agency: str = "mall",
+    roles: tuple[str, ...] = (),
     monitor: Outcome = DENIED,
     citizen: Outcome = DENIED,
     elsewhere: Outcome = DENIED,
 ) -> Expect:
     """A page of mall ``label``: its manager, the superuser, and agency staff (of any agency of
     the mall when ``agency`` is "mall", of the place's own agency when "own", of any agency
-    anywhere when "any")."""
+    anywhere when "any"; in ``roles`` when given, the other roles get ``elsewhere``)."""
 
     def expect(actor: Actor, label: str) -> Outcome:
         if not actor.signed_in:
@@ -205,7 +209,7 @@ def mall_staff(
             "own": actor.agency == f"{label}1",
             "any": True,
         }[agency]
-        return outcome if reaches else elsewhere
+        return outcome if reaches and (not roles or actor.role in roles) else elsewhere
 
     return expect
 
@@ -1109,16 +1113,17 @@ PAGES.update(
             ),
             objects=both("case-revoke"),
         ),
-        # The day's pages: the front desk is the whole mall's, a counter its agency's.
+        # The day's pages: the front desk is the whole mall's front offices', a counter its
+        # agency's front office's (and the mall manager's); other roles work cases, not visitors.
         "backoffice:front-desk": Page(
             (
-                get(lambda actor, label: mall_staff(OK)(actor, _at_a(label))),
+                get(lambda actor, label: mall_staff(OK, roles=DESK)(actor, _at_a(label))),
                 post(
                     by_label(
                         {
-                            "A": mall_staff(WROTE),
-                            "B": mall_staff(WROTE),
-                            "mixed": lambda actor, label: mall_staff(SHOWN)(actor, "A"),
+                            "A": mall_staff(WROTE, roles=DESK),
+                            "B": mall_staff(WROTE, roles=DESK),
+                            "mixed": lambda actor, label: mall_staff(SHOWN, roles=DESK)(actor, "A"),
                         }
                     ),
                     lambda w, label: {"code": _code_at(w, label)},
@@ -1130,19 +1135,25 @@ PAGES.update(
         # agency of its own mall only ("mixed": counter A's visitor to agency B1).
         "backoffice:counter": Page(
             (
-                get(lambda actor, label: mall_staff(OK, agency="own")(actor, _at_a(label))),
+                get(
+                    lambda actor, label: mall_staff(OK, agency="own", roles=DESK)(
+                        actor, _at_a(label)
+                    )
+                ),
                 post(
-                    lambda actor, label: mall_staff(ACTED, agency="own")(actor, _at_a(label)),
+                    lambda actor, label: mall_staff(ACTED, agency="own", roles=DESK)(
+                        actor, _at_a(label)
+                    ),
                     lambda w, label: {"action": "recall"},
                 ),
                 post(
                     by_label(
                         {
-                            "A": mall_staff(ACTED, agency="own"),
-                            "B": mall_staff(ACTED, agency="own"),
-                            "mixed": lambda actor, label: mall_staff(MISSING, agency="own")(
-                                actor, "A"
-                            ),
+                            "A": mall_staff(ACTED, agency="own", roles=DESK),
+                            "B": mall_staff(ACTED, agency="own", roles=DESK),
+                            "mixed": lambda actor, label: mall_staff(
+                                MISSING, agency="own", roles=DESK
+                            )(actor, "A"),
                         }
                     ),
                     lambda w, label: {
