@@ -94,7 +94,12 @@ def test_guessing_the_digits_is_stopped_per_number_whatever_the_client(
     refused = api.get(
         f"/api/v1/track/{number}/", {"phone_last4": "7890"}, REMOTE_ADDR="203.0.113.9"
     )
-    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+    assert refused.status_code == 429 and refused.json()["error"] == {
+        "code": "throttled",
+        "message": "Terlalu banyak angka yang salah untuk nomor ini akhir-akhir ini. "
+        "Coba lagi dalam 60 menit.",
+        "fields": {},
+    }
     # Another application's number is not affected.
     assert (
         client.get(
