@@ -17,6 +17,7 @@ from satupintu.cases.services import (
     workflow_step_delete,
     workflow_step_save,
 )
+from satupintu.cases.tests.factories import WorkflowServiceFactory, officer
 from satupintu.cases.tests.test_signing import (
     SCHEMA,
     decision_service,
@@ -50,10 +51,7 @@ def manager(service):
 
 
 def _officer(service, *roles):
-    user = UserFactory(is_staff=True)
-    for role in roles:
-        membership_grant(user=user, role=role, agency=service.agency)
-    return user
+    return officer(service.agency, *roles, is_staff=True)
 
 
 def _steps(service):
@@ -196,9 +194,7 @@ def test_the_officer_who_checked_the_documents_does_not_approve(service):
 
 
 def test_the_officer_who_verified_does_not_approve():
-    service = ServiceFactory(form_schema=SCHEMA)
-    WorkflowStep.objects.create(service=service, order=1, step=Step.VERIFICATION, role="verifier")
-    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
+    service = WorkflowServiceFactory(verified_then_decided=True, form_schema=SCHEMA)
     both = _officer(service, "verifier", "approver")
     application = _at_decision(service, both)
     with pytest.raises(CaseError) as refused:

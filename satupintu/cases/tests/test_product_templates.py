@@ -8,10 +8,10 @@ from satupintu.accounts.services import api_token_create
 from satupintu.cases import issuing
 from satupintu.cases.models import IssuedDocument, ProductTemplate
 from satupintu.cases.services import CaseError
+from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import (
     approved,
     decision_service,
-    staff_of,
     submitted,
     use_tmp_signing_dir,
 )
