@@ -24,7 +24,7 @@ from satupintu.cases.services import (
     application_submit,
     document_add,
 )
-from satupintu.cases.tests.files import pdf
+from satupintu.cases.tests.files import PDF, pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints.models import Report
 from satupintu.complaints.services import report_file
@@ -136,7 +136,7 @@ def rows(periods):
         made["closed"].append(application)
     made["permit"] = IssuedDocument.objects.create(
         application=made["closed"][2], number="1/2026", code="ABCD2345EFGH", title="Izin",
-        holder_name="Ani", file=ContentFile(b"%PDF", name="p.pdf"), sha256="0" * 64,
+        holder_name="Ani", file=ContentFile(PDF, name="p.pdf"), sha256="0" * 64,
         valid_from=(NOW - timedelta(days=4000)).date(),
     )  # fmt: skip
     return made

@@ -17,7 +17,7 @@ from satupintu.booking.services import booking_create, slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.cases.models import Application, IssuedDocument
 from satupintu.cases.services import application_draft, application_submit, document_add
-from satupintu.cases.tests.files import pdf
+from satupintu.cases.tests.files import PDF, pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import consultation_ask, report_file
@@ -71,7 +71,7 @@ def her_things(siti):
         code="ABCD2345EFGH",
         title="Izin Reklame",
         holder_name="Siti Aminah",
-        file=ContentFile(b"%PDF-1.4", name="rek.pdf"),
+        file=ContentFile(PDF, name="rek.pdf"),
         sha256="0" * 64,
         valid_from=timezone.localdate(),
     )
