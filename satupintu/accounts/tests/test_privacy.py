@@ -10,8 +10,7 @@ from satupintu.accounts.privacy import Kind, record_access
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.complaints.tests.factories import ConsultationFactory, ReportFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 from satupintu.notify.models import Message
 from satupintu.notify.services import Recipient, notify
 from satupintu.notify.tests.factories import ensure_default_template
@@ -21,9 +20,7 @@ R = StaffMembership.Role
 
 
 def _staff(role, *, mall=None, agency=None, **fields):
-    user = UserFactory(**fields)
-    membership_grant(user=user, role=role, mall=mall, agency=agency)
-    return user
+    return staff_member(role, mall=mall, agency=agency, **fields)
 
 
 def test_opening_a_complaints_identity_is_recorded_without_the_identity(client):

@@ -13,17 +13,15 @@ from rest_framework.test import APIClient
 
 from satupintu.api.models import IntegrationKey
 from satupintu.cases.models import AccessLog, Application, IssuedDocument, Step
-from satupintu.cases.services import application_draft, application_submit
+from satupintu.cases.services import application_submit
 from satupintu.cases.tests.factories import (
     ApplicationFactory,
     DocumentFactory,
     WorkflowServiceFactory,
-    officer,
 )
 from satupintu.cases.tests.files import PDF, pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import MallFactory, UserFactory
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 NIK = "3271014501900001"
@@ -48,7 +46,7 @@ def service():
 @pytest.fixture
 def staff(service):
     return {
-        role: officer(service.agency, role, first_name=role.title())
+        role: staff_member(role, agency=service.agency, first_name=role.title())
         for role in ("front_office", "verifier")
     }
 
@@ -171,7 +169,7 @@ def test_bad_input_is_refused_and_changes_nothing(service, citizen):
 )
 def test_an_upload_is_checked_by_its_content_and_size(service, citizen, settings, name, data, code):
     settings.CASE_UPLOAD_MAX_BYTES = 1024
-    application = application_draft(applicant=citizen, service=service, form_data=FORM)
+    application = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     response = _as(citizen).post(
         f"/api/v1/applications/{application.pk}/documents/",
         {"file": pdf(name, data), "requirement": service.requirements.get().pk},
@@ -184,7 +182,7 @@ def test_an_upload_is_checked_by_its_content_and_size(service, citizen, settings
 
 
 def test_a_requirement_of_another_service_is_refused(service, citizen):
-    application = application_draft(applicant=citizen, service=service, form_data=FORM)
+    application = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     other = RequirementFactory()
     response = _as(citizen).post(
         f"/api/v1/applications/{application.pk}/documents/",
@@ -197,10 +195,9 @@ def test_a_requirement_of_another_service_is_refused(service, citizen):
 
 def test_nobody_else_sees_or_touches_an_application(service, citizen, staff):
     application = _submitted(service, citizen)
-    draft = application_draft(applicant=citizen, service=service, form_data=FORM)
+    draft = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     stranger = UserFactory()
-    elsewhere = UserFactory()
-    membership_grant(user=elsewhere, role="front_office", agency=ServiceFactory().agency)
+    elsewhere = staff_member("front_office", agency=ServiceFactory().agency)
     for user in (stranger, elsewhere):
         api = _as(user)
         for pk in (application.pk, draft.pk):
@@ -371,8 +368,7 @@ def test_the_work_queue_filters_by_step_due_and_assignee(
 def test_two_officers_acting_at_once_one_gets_409(service, citizen):
     officers = []
     for _ in range(2):
-        officer = UserFactory()
-        membership_grant(user=officer, role="front_office", agency=service.agency)
+        officer = staff_member("front_office", agency=service.agency)
         officers.append(officer)
     application = _submitted(service, citizen)
     start = threading.Barrier(2)
@@ -573,7 +569,7 @@ def test_only_the_integration_that_pushed_reaches_the_application(service, citiz
     api = _pusher(key)
     pk = _push(api, "oss-2", service).json()["id"]
     _other_record, other_key = IntegrationKey.issue(name="SiCantik", mall=service.agency.mall)
-    own = application_draft(applicant=citizen, service=service, form_data=FORM)
+    own = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     stranger = UserFactory()
     requirement = service.requirements.get().pk
 

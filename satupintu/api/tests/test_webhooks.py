@@ -18,9 +18,9 @@ from satupintu.api import tasks, webhooks
 from satupintu.api.models import Webhook, WebhookDelivery
 from satupintu.cases.models import Step
 from satupintu.cases.services import application_act, application_submit
-from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory, officer
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.celery import app
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 NIK = "3271014501900001"
@@ -79,7 +79,7 @@ def service():
 
 @pytest.fixture
 def verifier(service):
-    return officer(service.agency, "verifier")
+    return staff_member("verifier", agency=service.agency)
 
 
 @pytest.fixture

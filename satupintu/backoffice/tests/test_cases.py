@@ -10,7 +10,6 @@ from django.utils import timezone
 from satupintu.accounts.models import User
 from satupintu.cases.models import AccessLog, Application, Note, Step, Survey
 from satupintu.cases.services import (
-    application_draft,
     application_submit,
     survey_complete,
     survey_schedule,
@@ -23,8 +22,7 @@ from satupintu.cases.tests.factories import (
 )
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +51,7 @@ def case(service):
 def test_the_queue_shows_the_agency_cases_and_another_agency_sees_none(client, case, officers):
     client.force_login(officers["front_office"])
     assert case.tracking_number in client.get(reverse("backoffice:cases")).text
-    stranger = UserFactory()
-    membership_grant(user=stranger, role="front_office", agency=ServiceFactory().agency)
+    stranger = staff_member("front_office", agency=ServiceFactory().agency)
     client.force_login(stranger)
     assert case.tracking_number not in client.get(reverse("backoffice:cases")).text
     assert client.get(reverse("backoffice:case", args=[case.pk])).status_code == 404
@@ -143,8 +140,7 @@ def test_notes_are_for_the_agency_staff(client, case, officers):
     assert "Telepon pemohon." in client.get(reverse("backoffice:case", args=[case.pk])).text
     client.force_login(case.applicant)
     assert "Telepon pemohon." not in client.get(reverse("portal:application", args=[case.pk])).text
-    stranger = UserFactory()
-    membership_grant(user=stranger, role="front_office", agency=ServiceFactory().agency)
+    stranger = staff_member("front_office", agency=ServiceFactory().agency)
     client.force_login(stranger)
     assert client.get(reverse("backoffice:case", args=[case.pk])).status_code == 404
     refused = client.post(reverse("backoffice:case-note", args=[case.pk]), {"text": "x"})
@@ -154,9 +150,7 @@ def test_notes_are_for_the_agency_staff(client, case, officers):
 def test_a_draft_the_citizen_gave_up_stays_theirs(client, service, officers):
     from satupintu.cases.services import application_cancel
 
-    draft = application_draft(
-        applicant=UserFactory(), service=service, form_data={"alamat": "Jl. Rahasia 1"}
-    )
+    draft = ApplicationFactory(service=service, form_data={"alamat": "Jl. Rahasia 1"})
     application_cancel(application=draft)
     client.force_login(officers["front_office"])
     assert client.get(reverse("backoffice:case", args=[draft.pk])).status_code == 404

@@ -16,8 +16,7 @@ from satupintu.complaints.models import (
 )
 from satupintu.complaints.tests.factories import ConsultationFactory, ReportFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import Recipient, notify
 
@@ -31,9 +30,7 @@ def service():
 
 
 def _member(role, *, mall=None, agency=None):
-    user = UserFactory()
-    membership_grant(user=user, role=role, mall=mall, agency=agency)
-    return user
+    return staff_member(role, mall=mall, agency=agency)
 
 
 @pytest.fixture

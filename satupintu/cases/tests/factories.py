@@ -11,9 +11,7 @@ from satupintu.cases.services import application_draft, application_submit, docu
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import ServiceFactory
-from satupintu.malls.models import Agency
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 
 # The role that acts at each step unless a workflow gives the step to another one.
 STANDARD_ROLE = dict(DEFAULT_WORKFLOW)
@@ -59,18 +57,13 @@ class WorkflowServiceFactory(ServiceFactory):
         return give_workflow(super()._create(model_class, *args, **fields), workflow)
 
 
-def officer(agency: Agency, *roles: str, **fields: object) -> User:
-    """A person holding each of ``roles`` in ``agency``, granted as the admin grants them."""
-    user = UserFactory(**fields)
-    for role in roles:
-        membership_grant(user=user, role=role, agency=agency)
-    return user
-
-
 def staff_of(service: Service, *roles: str) -> dict[str, User]:
     """One officer per role of the service's agency, by role; front office and approver unless
     other roles are named."""
-    return {role: officer(service.agency, role) for role in roles or ("front_office", "approver")}
+    return {
+        role: staff_member(role, agency=service.agency)
+        for role in roles or ("front_office", "approver")
+    }
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

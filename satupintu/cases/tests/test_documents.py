@@ -18,10 +18,10 @@ from satupintu.cases.services import (
     survey_confirm,
     survey_schedule,
 )
-from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory, officer
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.cases.tests.files import geotagged_jpeg, pdf, png
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def at_survey():
         form_schema=[],
         workflow=(Step.FIELD_SURVEY, Step.TECHNICAL_RECOMMENDATION),
     )
-    team = officer(service.agency, "technical_team")
+    team = staff_member("technical_team", agency=service.agency)
     application = ApplicationFactory(
         applicant=UserFactory(email="pemohon@example.id"), service=service, submitted=True
     )

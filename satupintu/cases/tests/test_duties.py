@@ -17,7 +17,7 @@ from satupintu.cases.services import (
     workflow_step_delete,
     workflow_step_save,
 )
-from satupintu.cases.tests.factories import WorkflowServiceFactory, officer
+from satupintu.cases.tests.factories import WorkflowServiceFactory
 from satupintu.cases.tests.test_signing import (
     SCHEMA,
     decision_service,
@@ -26,8 +26,7 @@ from satupintu.cases.tests.test_signing import (
 )
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import MallFactory, UserFactory
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 AGENCY_ROLES = ("front_office", "verifier", "technical_team", "approver")
@@ -45,13 +44,11 @@ def service():
 
 @pytest.fixture
 def manager(service):
-    user = UserFactory(is_staff=True)
-    membership_grant(user=user, role=StaffMembership.Role.MALL_MANAGER, mall=service.agency.mall)
-    return user
+    return staff_member(StaffMembership.Role.MALL_MANAGER, mall=service.agency.mall, is_staff=True)
 
 
 def _officer(service, *roles):
-    return officer(service.agency, *roles, is_staff=True)
+    return staff_member(*roles, agency=service.agency, is_staff=True)
 
 
 def _steps(service):
@@ -79,8 +76,7 @@ def test_no_officer_of_the_agency_changes_its_workflow(service, role):
 
 
 def test_another_malls_manager_changes_nothing(service):
-    stranger = UserFactory(is_staff=True)
-    membership_grant(user=stranger, role=StaffMembership.Role.MALL_MANAGER, mall=MallFactory())
+    stranger = staff_member(StaffMembership.Role.MALL_MANAGER, mall=MallFactory(), is_staff=True)
     with pytest.raises(CaseError) as refused:
         workflow_step_save(
             step=WorkflowStep(service=service, order=3, step=Step.ISSUANCE, role="front_office"),

@@ -35,11 +35,10 @@ from satupintu.cases.services import CaseError, application_act
 from satupintu.cases.tests.factories import (
     ApplicationFactory,
     WorkflowServiceFactory,
-    officer,
     staff_of,
 )
 from satupintu.catalog.models import Service
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -320,7 +319,7 @@ def test_a_document_signed_under_another_ca_is_not_trusted(document, settings, t
 
 
 def test_only_the_agencys_approver_revokes(document, staff, service):
-    stranger = officer(AgencyFactory(), "approver")
+    stranger = staff_member("approver", agency=AgencyFactory())
     for who in (staff["front_office"], stranger):
         with pytest.raises(CaseError) as refused:
             issuing.revoke(document, by=who, reason="Data palsu.")

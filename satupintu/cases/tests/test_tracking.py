@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from satupintu.cases.services import application_act
-from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory, officer
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify import bot
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def application():
         phone=PHONE,
         nik="3271014501900001",
     )
-    verifier = officer(service.agency, "verifier")
+    verifier = staff_member("verifier", agency=service.agency)
     submitted = ApplicationFactory(applicant=applicant, service=service, submitted=True)
     return application_act(application=submitted, actor=verifier, action="forward")
 

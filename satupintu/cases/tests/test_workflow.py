@@ -211,10 +211,12 @@ def test_after_approval_nothing_can_return_reject_or_cancel_it(service, staff):
 
 
 def test_nobody_acts_on_their_own_application(service, staff):
-    draft = application_draft(
-        applicant=staff["front_office"], service=service, form_data={"nik": "3271014501900001"}
+    application = ApplicationFactory(
+        applicant=staff["front_office"],
+        service=service,
+        form_data={"nik": "3271014501900001"},
+        submitted=True,
     )
-    application = application_submit(application=draft)
     with pytest.raises(CaseError) as refused:
         application_act(application=application, actor=staff["front_office"], action="forward")
     assert refused.value.code == "own_application"

@@ -14,8 +14,7 @@ from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.complaints.tests.factories import FiledReportFactory, ReportFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -33,16 +32,12 @@ def agency(mall):
 
 @pytest.fixture
 def coordinator(mall):
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
-    return user
+    return staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
 
 
 @pytest.fixture
 def officer(agency):
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)
-    return user
+    return staff_member(StaffMembership.Role.FRONT_OFFICE, agency=agency)
 
 
 def test_working_days_skip_weekends_holidays_cuti_bersama_and_days_off(mall):

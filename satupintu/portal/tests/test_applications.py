@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from satupintu.cases.models import Application, Document, Step
 from satupintu.cases.services import application_act, document_add
-from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory, officer
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 SCHEMA = [
@@ -158,7 +158,7 @@ def test_returned_for_revision_the_citizen_fixes_and_sends_it_back(client, citiz
     application.refresh_from_db()
     application_act(
         application=application,
-        actor=officer(service.agency, "front_office"),
+        actor=staff_member("front_office", agency=service.agency),
         action="return",
         note="KTP buram, unggah ulang.",
     )
