@@ -71,7 +71,9 @@ def test_a_nik_look_up_at_the_desk_is_recorded_found_or_new(client):
 def test_opening_a_consultation_in_the_back_office_is_recorded(client):
     service = ServiceFactory()
     asker = UserFactory(first_name="Rina")
-    consultation = ConsultationFactory(citizen=asker, service=service, subject="Syarat PBG")
+    consultation = ConsultationFactory(
+        citizen=asker, service=service, subject="Syarat PBG", text="Perlu gambar struktur?"
+    )
     officer = _staff(R.VERIFIER, agency=service.agency)
     client.force_login(officer)
     listing = client.get(reverse("backoffice:consultations", args=[service.agency.mall.slug]))
