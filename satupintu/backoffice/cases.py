@@ -33,7 +33,7 @@ NO_VERSION = -1  # what a missing or unreadable posted version is: no version ma
 
 
 def _case(request: HttpRequest, pk: int) -> Application:
-    return access_application(request.user, pk, action=Action.WORK).application
+    return access_application(request.user, pk, action=Action.WORK, one_side=True).application
 
 
 @login_required

@@ -42,12 +42,16 @@ def staff_sees(user: User, application: Application) -> bool:
     return staff_scope(user).acts_as(AGENCY_ROLES, agency_id=application.service.agency_id)
 
 
-def access_application(user: User, application_id: int, *, action: Action) -> ApplicationAccess:
+def access_application(
+    user: User, application_id: int, *, action: Action, one_side: bool = False
+) -> ApplicationAccess:
     """The application ``application_id`` for ``user`` doing ``action``.
 
     Http404 when ``user`` may not see it (or it does not exist); PermissionDenied when they see
     it but ``action`` is not theirs: staff do not act as the applicant, nor the applicant as
-    staff. An officer who applied for themself is the applicant on their own case, except in
+    staff. ``one_side`` is for the pages, each of which serves one side (the portal the
+    applicant, the back office the agency): there, what is not the reader's to do is not found
+    either. An officer who applied for themself is the applicant on their own case, except in
     the agency's work, where they are staff (and the workflow keeps them from deciding it)."""
     application = _applications().filter(pk=application_id).first()
     if application is None or not user.is_authenticated:
@@ -56,10 +60,11 @@ def access_application(user: User, application_id: int, *, action: Action) -> Ap
     if action != Action.WORK and applicant:
         return ApplicationAccess(application, staff=False)
     if staff_sees(user, application):
-        if action == Action.APPLY:
+        if action != Action.APPLY:
+            return ApplicationAccess(application, staff=True)
+        if not one_side:
             raise PermissionDenied(_("Only the applicant does this."))
-        return ApplicationAccess(application, staff=True)
-    if applicant:
+    elif applicant and not one_side:
         raise PermissionDenied(_("Only the agency's staff act on applications."))
     raise Http404
 

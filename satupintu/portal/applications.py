@@ -75,7 +75,7 @@ def checklist(
 
 
 def _own(request: HttpRequest, pk: int) -> Application:
-    return access_application(request.user, pk, action=Action.APPLY).application
+    return access_application(request.user, pk, action=Action.APPLY, one_side=True).application
 
 
 @login_required

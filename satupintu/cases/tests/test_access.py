@@ -82,6 +82,17 @@ def test_a_missing_application_is_not_found_like_one_not_yours(case, who):
         assert _outcome(user, case.pk + 1000, action) == NOT_FOUND
 
 
+@pytest.mark.parametrize(
+    ("who", "action"), [("applicant", Action.WORK), ("verifier", Action.APPLY)]
+)
+def test_a_page_of_the_other_side_finds_nothing(case, who, action):
+    """The back office shows an applicant nothing, the portal an officer nothing."""
+    user = _person(who, case)
+    assert _outcome(user, case.pk, action) == FORBIDDEN
+    with pytest.raises(Http404):
+        access_application(user, case.pk, action=action, one_side=True)
+
+
 def test_an_unsubmitted_draft_is_the_applicants_own_business(case):
     Application.objects.filter(pk=case.pk).update(
         submitted_at=None, status=Application.Status.DRAFT
