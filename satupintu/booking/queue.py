@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.booking.models import Booking, Ticket, TicketSequence
-from satupintu.booking.selectors import in_mall_time, visit_for
+from satupintu.booking.selectors import visit_for
 from satupintu.booking.services import BookingError
 from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, Counter, Mall
 
 

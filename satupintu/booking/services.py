@@ -28,8 +28,6 @@ from satupintu.booking.calendar import visit_ics
 from satupintu.booking.models import Booking, Closure, Slot, Ticket
 from satupintu.booking.selectors import (
     horizon_message,
-    in_mall_time,
-    opening_hours,
     policy_for,
     slot_capacity,
     slot_within_hours,
@@ -37,6 +35,7 @@ from satupintu.booking.selectors import (
     within_horizon,
 )
 from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Announcement, Mall
 from satupintu.malls.services import announcement_publish
 from satupintu.notify.models import Event

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import clean_nib, clean_nik, clean_npwp
 from satupintu.batches import in_batches
-from satupintu.booking.selectors import in_mall_time, working_days_after, working_days_between
 from satupintu.cases import issuing
 from satupintu.cases.models import (
     DEFAULT_WORKFLOW,
@@ -39,6 +38,7 @@ from satupintu.cases.models import (
 from satupintu.cases.signals import application_changed
 from satupintu.cases.uploads import check_upload, photo_metadata
 from satupintu.catalog.models import Requirement, Service
+from satupintu.malls.calendar import in_mall_time, working_days_after, working_days_between
 from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import AGENCY_ROLES, StaffMembership
 from satupintu.malls.permissions import staff_scope

@@ -23,7 +23,6 @@ from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
-from satupintu.booking.selectors import in_mall_time, working_days_after
 from satupintu.cases import services as cases
 from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
@@ -37,6 +36,7 @@ from satupintu.complaints.models import (
     ReportEvent,
 )
 from satupintu.complaints.validators import validate_evidence
+from satupintu.malls.calendar import in_mall_time, working_days_after
 from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.selectors import staff_users

@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from satupintu.booking.models import Booking, Closure, Slot
-from satupintu.booking.selectors import in_mall_time
 from satupintu.booking.services import (
     BookingError,
     booking_accept,
@@ -17,6 +16,7 @@ from satupintu.booking.services import (
     slots_open,
 )
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Announcement
 from satupintu.malls.selectors import announcement_current
 from satupintu.notify.models import Event, Message

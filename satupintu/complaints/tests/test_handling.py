@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from satupintu.booking.models import DayOff
-from satupintu.booking.selectors import working_days_after
 from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Report, ReportEvent
+from satupintu.malls.calendar import working_days_after
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
