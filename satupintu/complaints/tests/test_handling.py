@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from satupintu.booking.models import DayOff
+from satupintu.cases.tests.files import png
 from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.malls.calendar import working_days_after
@@ -179,8 +180,7 @@ def test_a_disguised_attachment_is_refused_and_nothing_is_filed(mall):
     with pytest.raises(ValidationError):
         _file(mall, attachments=[fake])
     assert not Report.objects.exists()
-    real = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
-    report = _file(mall, attachments=[real]).report
+    report = _file(mall, attachments=[png("bukti.png")]).report
     assert report.attachments.get().name == "bukti.png"
 
 
