@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "satupintu.cases",
     "satupintu.api",
     "satupintu.portal",
+    "satupintu.demo",
 ]
 
 MIDDLEWARE = [

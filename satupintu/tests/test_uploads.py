@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from satupintu.catalog.importer import ImportRejected, read_rows
 from satupintu.catalog.validators import validate_form_file
 from satupintu.complaints.validators import validate_evidence
+from satupintu.demo.seed import blank_form_pdf
 from satupintu.filecheck import (
     DOCUMENT_KINDS,
     EVIDENCE_KINDS,
@@ -20,7 +21,6 @@ from satupintu.filecheck import (
     check_upload,
     looks_like_markup,
 )
-from satupintu.portal.demo import blank_form_pdf
 
 
 def _zip(entries: dict[str, bytes], *, deflate: bool = True) -> bytes:

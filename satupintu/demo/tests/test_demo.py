@@ -36,7 +36,7 @@ def test_demo_can_be_loaded_twice_without_duplicates():
 
 def test_the_demo_application_waits_in_dpmptsp_queue_with_its_documents():
     call_command("seed_demo")
-    application = Application.objects.get(applicant__username="warga")
+    application = Application.objects.get(applicant__nik="3271014501900001")
     assert application.status == Application.Status.IN_PROGRESS
     assert application.step == "pemeriksaan_berkas"
     assert application.documents.count() == application.service.requirements.count()
