@@ -1,8 +1,9 @@
 """Demo data modelled on the 2020 articles: MPP Kota Bogor and MPP Kabupaten Probolinggo.
 
 It writes through the apps' services wherever one exists (registering the citizen, granting
-staff roles, publishing announcements, importing catalogs, filing an application); the rows no
-service writes yet (malls, opening hours, counters, forms, demo authenticators) directly.
+staff roles, publishing announcements, importing catalogs, filing an application, booking a
+visit, filing a complaint); the rows no service writes yet (malls, opening hours, counters,
+forms, demo authenticators) directly.
 """
 
 from base64 import b32encode
@@ -20,10 +21,14 @@ from satupintu.accounts.models import User
 from satupintu.accounts.services import citizen_register
 from satupintu.booking.models import VisitPolicy
 from satupintu.booking.queue import ticket_prefix
+from satupintu.booking.selectors import open_days
+from satupintu.booking.services import booking_create, slots_open
 from satupintu.cases.models import Application
 from satupintu.cases.services import application_draft, application_submit, document_add
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
+from satupintu.complaints.models import Report
+from satupintu.complaints.services import report_file
 from satupintu.malls.models import (
     Agency,
     Announcement,
@@ -247,7 +252,45 @@ def demo_seed() -> list[DemoLogin]:
     )
     logins.append(DemoLogin(warga.username, "citizen", "Siti Aminah"))
     _demo_application(warga, dpmptsp)
+    _demo_visit(warga, disdukcapil)
+    _demo_report(warga, bogor, disdukcapil)
     return logins
+
+
+def _demo_visit(citizen: User, agency: Agency) -> None:
+    """One booked visit of the demo citizen at Disdukcapil, on the first open day from tomorrow,
+    so "my visits" and the front desk's list are not empty."""
+    if citizen.bookings.exists():
+        return
+    service = (
+        Service.objects.filter(agency=agency)
+        .exclude(channel=Service.Channel.ONLINE)
+        .order_by("pk")
+        .first()
+    )
+    if service is None:
+        return
+    for day in open_days(service=service)[1:]:
+        free = [slot for slot in slots_open(service=service, day=day).slots if slot.available > 0]
+        if free:
+            booking_create(citizen=citizen, slot=free[0])
+            return
+
+
+def _demo_report(citizen: User, mall: Mall, agency: Agency) -> None:
+    """One complaint of the demo citizen waiting for the coordinator's verification."""
+    if Report.objects.filter(reporter=citizen).exists():
+        return
+    report_file(
+        mall=mall,
+        agency=agency,
+        kind=Report.Kind.COMPLAINT,
+        category=Report.Category.TIME,
+        title="Antrean perekaman KTP-el terlalu lama",
+        text="Saya menunggu lebih dari tiga jam untuk perekaman KTP-el, padahal sudah datang "
+        "sesuai jadwal kunjungan.",
+        reporter=citizen,
+    )
 
 
 def _demo_application(citizen: User, agency: Agency) -> None:
