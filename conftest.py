@@ -31,6 +31,13 @@ def _signing_keys_in_tmp(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Passwords hashed cheaply: the real hashers are slow on purpose, and tests make hundreds
+    of people. A test of rehashing lists the stronger hasher before this one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_off(settings):
     """Tests sign staff in with force_login; the tests of the second factor turn it on."""
     settings.TWO_FACTOR_REQUIRED = False

@@ -11,9 +11,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from satupintu.cases import signing
-from satupintu.cases.models import Application, Step, WorkflowStep
+from satupintu.cases.models import Application
+from satupintu.cases.tests.factories import WorkflowServiceFactory
 from satupintu.cases.tests.files import PDF
-from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
+from satupintu.catalog.tests.factories import RequirementFactory
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
@@ -48,12 +49,13 @@ def _pdf_file(tmp_path, name):
 def test_apply_revise_approve_print_and_verify(live_server, page, tmp_path):
     mall = MallFactory(name="MPP Kota Bogor")
     agency = AgencyFactory(mall=mall, name="DPMPTSP Kota Bogor")
-    service = ServiceFactory(agency=agency, name="Persetujuan Bangunan Gedung", form_schema=SCHEMA)
-    RequirementFactory(service=service, text="KTP pemohon", is_mandatory=True)
-    WorkflowStep.objects.create(
-        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    service = WorkflowServiceFactory(
+        checked_then_decided=True,
+        agency=agency,
+        name="Persetujuan Bangunan Gedung",
+        form_schema=SCHEMA,
     )
-    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
+    RequirementFactory(service=service, text="KTP pemohon", is_mandatory=True)
     citizen = UserFactory(first_name="Siti", last_name="Aminah", email="siti@example.id")
     officer, approver = UserFactory(), UserFactory()
     membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)

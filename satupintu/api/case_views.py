@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from satupintu.api.errors import TooMany
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases.tracking import TooManyGuesses, track_guarded
 
@@ -61,9 +62,9 @@ class TrackingView(APIView):
                 phone_last4=request.query_params.get("phone_last4", ""),
             )
         except TooManyGuesses:
-            raise exceptions.Throttled(
+            raise TooMany(
                 wait=settings.TRACKING_LOCKOUT_SECONDS,
-                detail=_("Too many wrong digits for this number lately; try again later."),
+                detail=_("Too many wrong digits for this number lately."),
             ) from None
         if found is None:
             raise exceptions.NotFound(_("No application matches this number and these digits."))

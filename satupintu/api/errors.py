@@ -1,11 +1,13 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
+import math
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,7 +37,28 @@ def _flatten(detail: Any, name: str = "non_field_errors") -> dict[str, list[str]
     return fields
 
 
+class TooMany(exceptions.APIException):
+    """A 429 whose wait is said in the user's language (DRF's own ``Throttled`` appends an
+    English sentence that no catalogue translates); ``wait`` becomes ``Retry-After``."""
+
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, *, wait: float | None, detail: str = "") -> None:
+        self.wait = wait
+        message = detail or _("Too many requests.")
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            again = ngettext(
+                "Try again in %(minutes)d minute.", "Try again in %(minutes)d minutes.", minutes
+            )
+            message = f"{message} {again % {'minutes': minutes}}"
+        super().__init__(message, self.default_code)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, exceptions.Throttled) and not isinstance(exc, TooMany):
+        exc = TooMany(wait=exc.wait)
     if isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, DjangoValidationError):

@@ -15,17 +15,20 @@ from satupintu.booking.models import Ticket
 from satupintu.booking.services import BookingError
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
-from satupintu.malls.models import Agency, Counter, Mall
+from satupintu.malls.models import Agency, Counter, Mall, StaffMembership
 from satupintu.malls.permissions import staff_scope
 
 
 def _works_at(request: HttpRequest, *, mall: Mall, agency: Agency | None = None) -> None:
+    """The day's visitors are the mall manager's and the front offices': a counter's its
+    agency's front office, the front desk any front office of the mall."""
     scope = staff_scope(request.user)
     if scope.manages_mall(mall.pk):
         return
-    if agency is not None and agency.pk in scope.agency_ids:
+    front_offices = scope.agency_ids_as([StaffMembership.Role.FRONT_OFFICE])
+    if agency is not None and agency.pk in front_offices:
         return
-    if agency is None and mall.agencies.filter(pk__in=scope.agency_ids).exists():
+    if agency is None and mall.agencies.filter(pk__in=front_offices).exists():
         return
     raise PermissionDenied
 

@@ -31,6 +31,9 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         ):
             return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
         return HttpResponseForbidden()
+    if request.content_type != "application/json":
+        # Meta posts JSON; a form's body is parsed (and its stream read) before this view.
+        return HttpResponse(status=415)
     if not signature_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
         return HttpResponseForbidden()
     try:

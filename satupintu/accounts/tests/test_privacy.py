@@ -8,10 +8,9 @@ from django.urls import reverse
 from satupintu.accounts.models import PersonalDataAccess
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.catalog.tests.factories import ServiceFactory
-from satupintu.complaints.services import consultation_ask, report_file
+from satupintu.complaints.tests.factories import ConsultationFactory, ReportFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 from satupintu.notify.models import Message
 from satupintu.notify.services import Recipient, notify
 from satupintu.notify.tests.factories import ensure_default_template
@@ -21,29 +20,13 @@ R = StaffMembership.Role
 
 
 def _staff(role, *, mall=None, agency=None, **fields):
-    user = UserFactory(**fields)
-    membership_grant(user=user, role=role, mall=mall, agency=agency)
-    return user
-
-
-def _report(mall, **extra):
-    return report_file(
-        mall=mall,
-        kind="pengaduan",
-        category="biaya",
-        title="Pungutan di loket",
-        text="Saya diminta membayar.",
-        name="Budi",
-        email="budi@example.id",
-        phone="+6281234567890",
-        **extra,
-    ).report
+    return staff_member(role, mall=mall, agency=agency, **fields)
 
 
 def test_opening_a_complaints_identity_is_recorded_without_the_identity(client):
     mall = MallFactory()
     manager = _staff(R.MALL_MANAGER, mall=mall)
-    report = _report(mall)
+    report = ReportFactory(mall=mall)
     client.force_login(manager)
     page = client.get(reverse("backoffice:report", args=[report.tracking_id]))
     assert "budi@example.id" in page.text
@@ -59,11 +42,11 @@ def test_a_report_whose_identity_is_not_shown_records_nothing(client):
     mall = MallFactory()
     agency = AgencyFactory(mall=mall)
     officer = _staff(R.FRONT_OFFICE, agency=agency)
-    anonymous = _report(mall, anonymous=True)
+    anonymous = ReportFactory(mall=mall, anonymous=True)
     client.force_login(_staff(R.MALL_MANAGER, mall=mall))
     assert client.get(reverse("backoffice:report", args=[anonymous.tracking_id])).status_code == 200
     client.force_login(officer)
-    confidential = _report(mall, confidential=True, agency=agency)
+    confidential = ReportFactory(mall=mall, confidential=True, agency=agency)
     client.get(reverse("backoffice:report", args=[confidential.tracking_id]))
     assert not PersonalDataAccess.objects.exists()
 
@@ -88,7 +71,7 @@ def test_a_nik_look_up_at_the_desk_is_recorded_found_or_new(client):
 def test_opening_a_consultation_in_the_back_office_is_recorded(client):
     service = ServiceFactory()
     asker = UserFactory(first_name="Rina")
-    consultation = consultation_ask(
+    consultation = ConsultationFactory(
         citizen=asker, service=service, subject="Syarat PBG", text="Perlu gambar struktur?"
     )
     officer = _staff(R.VERIFIER, agency=service.agency)

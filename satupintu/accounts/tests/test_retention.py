@@ -20,11 +20,10 @@ from satupintu.cases.models import AccessLog, Application, Document, IssuedDocum
 from satupintu.cases.selectors import case_access
 from satupintu.cases.services import (
     application_cancel,
-    application_draft,
     application_submit,
-    document_add,
 )
-from satupintu.cases.tests.files import pdf
+from satupintu.cases.tests.factories import ApplicationFactory, DocumentFactory
+from satupintu.cases.tests.files import PDF
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints.models import Report
 from satupintu.complaints.services import report_file
@@ -85,7 +84,7 @@ def rows(periods):
     for when in (old, young):
         access = record_access(user=staff, kind=Kind.NIK_LOOKUP, where="x")
         PersonalDataAccess.objects.filter(pk=access.pk).update(at=when)
-    looked_at = application_draft(applicant=person, service=service, form_data={})
+    looked_at = ApplicationFactory(applicant=person, service=service)
     for when in (old, young):
         case_access(user=staff, application=looked_at, what="view")
         AccessLog.objects.filter(pk=AccessLog.objects.latest("pk").pk).update(at=when)
@@ -93,8 +92,8 @@ def rows(periods):
     old, young = _edge(90)
     made["drafts"] = []
     for when in (old, young):
-        draft = application_draft(applicant=person, service=service, form_data={})
-        document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=ktp)
+        draft = ApplicationFactory(applicant=person, service=service)
+        DocumentFactory(application=draft, requirement=ktp)
         application_cancel(application=draft)
         _aged(draft, when)
         made["drafts"].append(draft)
@@ -128,15 +127,15 @@ def rows(periods):
     old, young = _edge(365)
     made["closed"] = []
     for when, status in ((old, "cancelled"), (young, "rejected"), (old, "done")):
-        draft = application_draft(applicant=person, service=service, form_data={})
-        document_add(application=draft, upload=pdf(), by=draft.applicant, requirement=ktp)
+        draft = ApplicationFactory(applicant=person, service=service)
+        DocumentFactory(application=draft, requirement=ktp)
         application = application_submit(application=draft)
         Application.objects.filter(pk=application.pk).update(status=status)
         _aged(application, when)
         made["closed"].append(application)
     made["permit"] = IssuedDocument.objects.create(
         application=made["closed"][2], number="1/2026", code="ABCD2345EFGH", title="Izin",
-        holder_name="Ani", file=ContentFile(b"%PDF", name="p.pdf"), sha256="0" * 64,
+        holder_name="Ani", file=ContentFile(PDF, name="p.pdf"), sha256="0" * 64,
         valid_from=(NOW - timedelta(days=4000)).date(),
     )  # fmt: skip
     return made

@@ -7,8 +7,7 @@ import pytest
 from satupintu.accounts.models import User
 from satupintu.accounts.sessions import SEEN, STARTED
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +19,7 @@ def _limits(settings):
 
 
 def _officer() -> User:
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.FRONT_OFFICE, agency=AgencyFactory())
-    return user
+    return staff_member(StaffMembership.Role.FRONT_OFFICE, agency=AgencyFactory())
 
 
 def _staff_kinds():

@@ -12,7 +12,7 @@ from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.services import api_token_create
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_other_saves_and_a_password_rehash_keep_the_tokens(siti, settings):
     # A stronger hasher rehashes the same password on sign-in: not a change of password.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.ScryptPasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        *settings.PASSWORD_HASHERS,  # the one the password was stored with
     ]
     assert _sign_in().status_code == 200
     siti.refresh_from_db()
@@ -125,8 +125,7 @@ def test_other_saves_and_a_password_rehash_keep_the_tokens(siti, settings):
 
 
 def _staff_kinds():
-    officer = UserFactory()
-    membership_grant(user=officer, role=StaffMembership.Role.APPROVER, agency=AgencyFactory())
+    officer = staff_member(StaffMembership.Role.APPROVER, agency=AgencyFactory())
     return {
         "officer": officer,
         "is_staff": UserFactory(is_staff=True),

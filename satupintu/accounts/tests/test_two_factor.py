@@ -12,8 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from satupintu.accounts.models import User
 from satupintu.demo import seed as demo
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +30,7 @@ def _code(device: TOTPDevice) -> str:
 
 
 def _officer() -> User:
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.VERIFIER, agency=AgencyFactory())
-    return user
+    return staff_member(StaffMembership.Role.VERIFIER, agency=AgencyFactory())
 
 
 def _staff_kinds():

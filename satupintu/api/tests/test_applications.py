@@ -6,18 +6,22 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from satupintu.api.models import IntegrationKey
-from satupintu.cases.models import AccessLog, Application, IssuedDocument, Step, WorkflowStep
-from satupintu.cases.services import application_draft, application_submit, document_add
+from satupintu.cases.models import AccessLog, Application, IssuedDocument, Step
+from satupintu.cases.services import application_submit
+from satupintu.cases.tests.factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    WorkflowServiceFactory,
+)
+from satupintu.cases.tests.files import PDF, pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import MallFactory, UserFactory
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 NIK = "3271014501900001"
@@ -26,32 +30,25 @@ SCHEMA = [
     {"name": "fungsi", "label": "Fungsi", "type": "select", "choices": ["rumah", "usaha"]},
 ]
 FORM = {"nik": NIK, "fungsi": "rumah"}
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 @pytest.fixture
 def service():
-    service = ServiceFactory(name="Persetujuan Bangunan Gedung", form_schema=SCHEMA)
-    for order, (step, role) in enumerate(
-        [
-            (Step.DOCUMENT_CHECK, "front_office"),
-            (Step.VERIFICATION, "verifier"),
-            (Step.DECISION, "approver"),
-        ],
-        start=1,
-    ):
-        WorkflowStep.objects.create(service=service, order=order, step=step, role=role)
+    service = WorkflowServiceFactory(
+        name="Persetujuan Bangunan Gedung",
+        form_schema=SCHEMA,
+        workflow=(Step.DOCUMENT_CHECK, Step.VERIFICATION, Step.DECISION),
+    )
     RequirementFactory(service=service, text="Gambar denah")
     return service
 
 
 @pytest.fixture
 def staff(service):
-    people = {}
-    for role in ("front_office", "verifier"):
-        people[role] = UserFactory(first_name=role.title())
-        membership_grant(user=people[role], role=role, agency=service.agency)
-    return people
+    return {
+        role: staff_member(role, agency=service.agency, first_name=role.title())
+        for role in ("front_office", "verifier")
+    }
 
 
 @pytest.fixture
@@ -67,14 +64,10 @@ def _as(user) -> APIClient:
     return api
 
 
-def _pdf(name="denah.pdf", data=PDF):
-    return SimpleUploadedFile(name, data, content_type="application/pdf")
-
-
 def _submitted(service, citizen) -> Application:
-    draft = application_draft(applicant=citizen, service=service, form_data=FORM)
+    draft = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     for requirement in service.requirements.all():
-        document_add(application=draft, upload=_pdf(), by=citizen, requirement=requirement)
+        DocumentFactory(application=draft, upload=pdf("denah.pdf"), requirement=requirement)
     return application_submit(application=draft)
 
 
@@ -97,7 +90,9 @@ def test_a_citizen_applies_uploads_and_submits(service, citizen, django_assert_m
     assert patched.json()["form_data"] == {"nik": NIK, "fungsi": "usaha"}
 
     uploaded = api.post(
-        f"{url}documents/", {"file": _pdf(), "requirement": requirement.pk}, format="multipart"
+        f"{url}documents/",
+        {"file": pdf("denah.pdf"), "requirement": requirement.pk},
+        format="multipart",
     )
     assert uploaded.status_code == 201
     assert uploaded.json()["name"] == "denah.pdf" and uploaded.json()["requirement"] == (
@@ -174,10 +169,10 @@ def test_bad_input_is_refused_and_changes_nothing(service, citizen):
 )
 def test_an_upload_is_checked_by_its_content_and_size(service, citizen, settings, name, data, code):
     settings.CASE_UPLOAD_MAX_BYTES = 1024
-    application = application_draft(applicant=citizen, service=service, form_data=FORM)
+    application = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     response = _as(citizen).post(
         f"/api/v1/applications/{application.pk}/documents/",
-        {"file": _pdf(name, data), "requirement": service.requirements.get().pk},
+        {"file": pdf(name, data), "requirement": service.requirements.get().pk},
         format="multipart",
     )
     assert response.status_code == 400
@@ -187,11 +182,11 @@ def test_an_upload_is_checked_by_its_content_and_size(service, citizen, settings
 
 
 def test_a_requirement_of_another_service_is_refused(service, citizen):
-    application = application_draft(applicant=citizen, service=service, form_data=FORM)
+    application = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     other = RequirementFactory()
     response = _as(citizen).post(
         f"/api/v1/applications/{application.pk}/documents/",
-        {"file": _pdf(), "requirement": other.pk},
+        {"file": pdf("denah.pdf"), "requirement": other.pk},
         format="multipart",
     )
     assert response.status_code == 400
@@ -200,10 +195,9 @@ def test_a_requirement_of_another_service_is_refused(service, citizen):
 
 def test_nobody_else_sees_or_touches_an_application(service, citizen, staff):
     application = _submitted(service, citizen)
-    draft = application_draft(applicant=citizen, service=service, form_data=FORM)
+    draft = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     stranger = UserFactory()
-    elsewhere = UserFactory()
-    membership_grant(user=elsewhere, role="front_office", agency=ServiceFactory().agency)
+    elsewhere = staff_member("front_office", agency=ServiceFactory().agency)
     for user in (stranger, elsewhere):
         api = _as(user)
         for pk in (application.pk, draft.pk):
@@ -215,7 +209,7 @@ def test_nobody_else_sees_or_touches_an_application(service, citizen, staff):
             assert (
                 api.post(
                     f"{url}documents/",
-                    {"file": _pdf(), "requirement": service.requirements.get().pk},
+                    {"file": pdf("denah.pdf"), "requirement": service.requirements.get().pk},
                     format="multipart",
                 ).status_code
                 == 404
@@ -374,8 +368,7 @@ def test_the_work_queue_filters_by_step_due_and_assignee(
 def test_two_officers_acting_at_once_one_gets_409(service, citizen):
     officers = []
     for _ in range(2):
-        officer = UserFactory()
-        membership_grant(user=officer, role="front_office", agency=service.agency)
+        officer = staff_member("front_office", agency=service.agency)
         officers.append(officer)
     application = _submitted(service, citizen)
     start = threading.Barrier(2)
@@ -550,7 +543,9 @@ def test_the_pushing_integration_uploads_and_submits_for_the_applicant(
     assert [r["id"] for r in early.json()["error"]["missing_requirements"]] == [requirement.pk]
 
     uploaded = api.post(
-        f"{url}documents/", {"file": _pdf(), "requirement": requirement.pk}, format="multipart"
+        f"{url}documents/",
+        {"file": pdf("denah.pdf"), "requirement": requirement.pk},
+        format="multipart",
     )
     assert uploaded.status_code == 201 and uploaded.json()["requirement"] == requirement.pk
     assert Application.objects.get(pk=pk).documents.get().uploaded_by == citizen
@@ -574,7 +569,7 @@ def test_only_the_integration_that_pushed_reaches_the_application(service, citiz
     api = _pusher(key)
     pk = _push(api, "oss-2", service).json()["id"]
     _other_record, other_key = IntegrationKey.issue(name="SiCantik", mall=service.agency.mall)
-    own = application_draft(applicant=citizen, service=service, form_data=FORM)
+    own = ApplicationFactory(applicant=citizen, service=service, form_data=FORM)
     stranger = UserFactory()
     requirement = service.requirements.get().pk
 
@@ -582,7 +577,7 @@ def test_only_the_integration_that_pushed_reaches_the_application(service, citiz
         for target in pks:
             url = f"/api/v1/applications/{target}/"
             assert caller.get(url).status_code == 404
-            upload = {"file": _pdf(), "requirement": requirement}
+            upload = {"file": pdf("denah.pdf"), "requirement": requirement}
             assert caller.post(f"{url}documents/", upload, format="multipart").status_code == 404
             assert caller.post(f"{url}submit/").status_code == 404
 
@@ -636,7 +631,7 @@ def test_a_refused_push_with_submit_keeps_its_draft_for_the_retry(
     assert draft.status_code == 200 and draft.json()["status"] == "draft"
     api.post(
         f"/api/v1/applications/{draft.json()['id']}/documents/",
-        {"file": _pdf(), "requirement": service.requirements.get().pk},
+        {"file": pdf("denah.pdf"), "requirement": service.requirements.get().pk},
         format="multipart",
     )
     done = _push(api, "oss-5", service, submit=True)

@@ -93,3 +93,27 @@ def test_a_closure_in_year_1_or_9999_is_refused_and_nothing_recorded():
         assert response.status_code == 400
         assert "starts_on" in response.json()["error"]["fields"]
     assert Closure.objects.count() == 0
+
+
+def test_a_throttled_request_is_told_when_to_come_back_in_the_users_language(settings):
+    """DRF's 429 appends an English sentence no catalogue translates; ours says the wait in
+    the user's language, and Retry-After gives it in seconds."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "auth": "1/hour",
+        },
+    }
+    api = APIClient()
+    body = {"login": "nobody@example.id", "password": "x"}
+    assert api.post("/api/v1/auth/token/", body, format="json").status_code == 400
+    refused = api.post("/api/v1/auth/token/", body, format="json")
+    assert refused.status_code == 429 and 3500 < int(refused["Retry-After"]) <= 3600
+    error = refused.json()["error"]
+    assert error["code"] == "throttled"
+    assert error["message"] == "Terlalu banyak permintaan. Coba lagi dalam 60 menit."
+    english = api.post(
+        "/api/v1/auth/token/", body, format="json", headers={"accept-language": "en"}
+    )
+    assert english.json()["error"]["message"] == "Too many requests. Try again in 60 minutes."

@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from satupintu.api import tasks, webhooks
 from satupintu.api.models import Webhook, WebhookDelivery
-from satupintu.cases.models import Step, WorkflowStep
-from satupintu.cases.services import application_act, application_draft, application_submit
-from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.cases.models import Step
+from satupintu.cases.services import application_act, application_submit
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.celery import app
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 NIK = "3271014501900001"
@@ -67,24 +66,20 @@ def receiver():
 
 @pytest.fixture
 def service():
-    service = ServiceFactory(
+    return WorkflowServiceFactory(
         name="Persetujuan Bangunan Gedung",
+        workflow=((Step.DOCUMENT_CHECK, "verifier"), Step.VERIFICATION, Step.DECISION),
         form_schema=[
             {"name": "nik", "label": "NIK", "type": "nik", "required": True},
             {"name": "alamat", "label": "Alamat", "type": "text"},
         ],
     )
-    WorkflowStep.objects.create(service=service, order=1, step=Step.DOCUMENT_CHECK, role="verifier")
-    WorkflowStep.objects.create(service=service, order=2, step=Step.VERIFICATION, role="verifier")
-    WorkflowStep.objects.create(service=service, order=3, step=Step.DECISION, role="approver")
     return service
 
 
 @pytest.fixture
 def verifier(service):
-    officer = UserFactory()
-    membership_grant(user=officer, role="verifier", agency=service.agency)
-    return officer
+    return staff_member("verifier", agency=service.agency)
 
 
 @pytest.fixture
@@ -92,10 +87,8 @@ def draft(service):
     applicant = UserFactory(
         first_name="Siti", last_name="Aminah", email="siti@example.id", phone=PHONE, nik=NIK
     )
-    return application_draft(
-        applicant=applicant,
-        service=service,
-        form_data={"nik": NIK, "alamat": "Jl. Pajajaran 7"},
+    return ApplicationFactory(
+        applicant=applicant, service=service, form_data={"nik": NIK, "alamat": "Jl. Pajajaran 7"}
     )
 
 

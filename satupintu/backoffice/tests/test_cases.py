@@ -8,18 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from satupintu.accounts.models import User
-from satupintu.cases.models import AccessLog, Application, Note, Step, Survey, WorkflowStep
+from satupintu.cases.models import AccessLog, Application, Note, Step, Survey
 from satupintu.cases.services import (
-    application_draft,
     application_submit,
-    document_add,
     survey_complete,
     survey_schedule,
 )
+from satupintu.cases.tests.factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    WorkflowServiceFactory,
+    staff_of,
+)
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -27,39 +30,28 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def service():
-    service = ServiceFactory(name="Izin Reklame", form_schema=[])
-    WorkflowStep.objects.create(
-        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    return WorkflowServiceFactory(
+        name="Izin Reklame",
+        form_schema=[],
+        workflow=(Step.DOCUMENT_CHECK, Step.FIELD_SURVEY, Step.VERIFICATION),
     )
-    WorkflowStep.objects.create(
-        service=service, order=2, step=Step.FIELD_SURVEY, role="technical_team"
-    )
-    WorkflowStep.objects.create(service=service, order=3, step=Step.VERIFICATION, role="verifier")
-    return service
 
 
 @pytest.fixture
 def officers(service):
-    people = {}
-    for role in ("front_office", "technical_team"):
-        people[role] = UserFactory()
-        membership_grant(user=people[role], role=role, agency=service.agency)
-    return people
+    return staff_of(service, "front_office", "technical_team")
 
 
 @pytest.fixture
 def case(service):
     applicant = UserFactory(first_name="Budi", email="budi@example.id", nik="3271010101900002")
-    return application_submit(
-        application=application_draft(applicant=applicant, service=service, form_data={})
-    )
+    return ApplicationFactory(applicant=applicant, service=service, submitted=True)
 
 
 def test_the_queue_shows_the_agency_cases_and_another_agency_sees_none(client, case, officers):
     client.force_login(officers["front_office"])
     assert case.tracking_number in client.get(reverse("backoffice:cases")).text
-    stranger = UserFactory()
-    membership_grant(user=stranger, role="front_office", agency=ServiceFactory().agency)
+    stranger = staff_member("front_office", agency=ServiceFactory().agency)
     client.force_login(stranger)
     assert case.tracking_number not in client.get(reverse("backoffice:cases")).text
     assert client.get(reverse("backoffice:case", args=[case.pk])).status_code == 404
@@ -148,8 +140,7 @@ def test_notes_are_for_the_agency_staff(client, case, officers):
     assert "Telepon pemohon." in client.get(reverse("backoffice:case", args=[case.pk])).text
     client.force_login(case.applicant)
     assert "Telepon pemohon." not in client.get(reverse("portal:application", args=[case.pk])).text
-    stranger = UserFactory()
-    membership_grant(user=stranger, role="front_office", agency=ServiceFactory().agency)
+    stranger = staff_member("front_office", agency=ServiceFactory().agency)
     client.force_login(stranger)
     assert client.get(reverse("backoffice:case", args=[case.pk])).status_code == 404
     refused = client.post(reverse("backoffice:case-note", args=[case.pk]), {"text": "x"})
@@ -159,9 +150,7 @@ def test_notes_are_for_the_agency_staff(client, case, officers):
 def test_a_draft_the_citizen_gave_up_stays_theirs(client, service, officers):
     from satupintu.cases.services import application_cancel
 
-    draft = application_draft(
-        applicant=UserFactory(), service=service, form_data={"alamat": "Jl. Rahasia 1"}
-    )
+    draft = ApplicationFactory(service=service, form_data={"alamat": "Jl. Rahasia 1"})
     application_cancel(application=draft)
     client.force_login(officers["front_office"])
     assert client.get(reverse("backoffice:case", args=[draft.pk])).status_code == 404
@@ -192,10 +181,7 @@ def test_the_work_queue_pages_and_its_queries_do_not_grow_with_cases(
     client, service, officers, django_assert_max_num_queries
 ):
     for _n in range(60):
-        applicant = UserFactory()
-        application_submit(
-            application=application_draft(applicant=applicant, service=service, form_data={})
-        )
+        ApplicationFactory(service=service, submitted=True)
     client.force_login(officers["front_office"])
     with django_assert_max_num_queries(12):
         first = client.get(reverse("backoffice:cases"))
@@ -244,10 +230,8 @@ def test_a_walk_in_is_registered_by_nik_and_filed_by_the_officer(client, service
 def test_files_are_served_to_the_agency_and_audited(client, service, officers):
     RequirementFactory(service=service, text="KTP", is_mandatory=True)
     applicant = UserFactory()
-    draft = application_draft(applicant=applicant, service=service, form_data={})
-    document = document_add(
-        application=draft, upload=pdf(), by=applicant, requirement=service.requirements.get()
-    )
+    draft = ApplicationFactory(applicant=applicant, service=service)
+    document = DocumentFactory(application=draft, requirement=service.requirements.get())
     application_submit(application=draft)
     client.force_login(officers["front_office"])
     response = client.get(reverse("backoffice:case-file", args=[draft.pk, document.pk]))

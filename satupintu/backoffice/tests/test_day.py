@@ -11,8 +11,7 @@ from satupintu.booking.models import Booking, Ticket
 from satupintu.booking.services import booking_create, slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.models import Counter, StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +23,7 @@ def service():
 
 @pytest.fixture
 def officer(service):
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.FRONT_OFFICE, agency=service.agency)
-    return user
+    return staff_member(StaffMembership.Role.FRONT_OFFICE, agency=service.agency)
 
 
 def _today_booking(service):
@@ -84,8 +81,7 @@ def test_a_counter_calls_serves_and_transfers(client, service, officer):
 
 def test_another_agencys_officer_cannot_work_this_counter(client, service):
     desk = Counter.objects.create(agency=service.agency, label="A3")
-    stranger = UserFactory()
-    membership_grant(user=stranger, role=StaffMembership.Role.FRONT_OFFICE, agency=AgencyFactory())
+    stranger = staff_member(StaffMembership.Role.FRONT_OFFICE, agency=AgencyFactory())
     client.force_login(stranger)
     assert (
         client.post(reverse("backoffice:counter", args=[desk.pk]), {"action": "next"}).status_code

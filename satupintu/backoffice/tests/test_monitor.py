@@ -14,9 +14,9 @@ from satupintu.complaints.models import (
     Report,
     ReportEvent,
 )
+from satupintu.complaints.tests.factories import ConsultationFactory, ReportFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import Recipient, notify
 
@@ -30,9 +30,7 @@ def service():
 
 
 def _member(role, *, mall=None, agency=None):
-    user = UserFactory()
-    membership_grant(user=user, role=role, mall=mall, agency=agency)
-    return user
+    return staff_member(role, mall=mall, agency=agency)
 
 
 @pytest.fixture
@@ -47,17 +45,9 @@ def coordinator(service):
 
 @pytest.fixture
 def routed(service, coordinator):
-    filed = services.report_file(
-        mall=service.agency.mall,
-        kind=Report.Kind.COMPLAINT,
-        category=Report.Category.FEES,
-        title="Diminta uang di loket",
-        text="Petugas meminta Rp50.000.",
-        name="Budi",
-        email="budi@example.id",
-    )
+    report = ReportFactory(mall=service.agency.mall, name="Budi", phone="")
     return services.report_route(
-        report=filed.report, agency=service.agency, deadline_class=5, by=coordinator
+        report=report, agency=service.agency, deadline_class=5, by=coordinator
     )
 
 
@@ -137,9 +127,7 @@ def test_the_agency_still_answers_its_report(client, service, routed):
 
 def test_the_monitor_answers_schedules_and_publishes_no_consultation(client, service, monitor):
     citizen = UserFactory()
-    consultation = services.consultation_ask(
-        citizen=citizen, service=service, subject="Syarat PBG", text="Perlu gambar struktur?"
-    )
+    consultation = ConsultationFactory(citizen=citizen, service=service)
 
     def state():
         consultation.refresh_from_db()

@@ -15,8 +15,9 @@ PDF = (
 )
 
 
-def pdf(name: str = "ktp.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+def pdf(name: str = "ktp.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    """An upload sent as a PDF: the small valid one unless ``content`` says otherwise."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def png(name: str = "foto.png") -> SimpleUploadedFile:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from satupintu.cases.models import AccessLog
 from satupintu.cases.selectors import case_access
-from satupintu.cases.services import application_draft, application_submit
+from satupintu.cases.tests.factories import ApplicationFactory
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import UserFactory
@@ -15,9 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _case(service):
-    return application_submit(
-        application=application_draft(applicant=UserFactory(), service=service, form_data={})
-    )
+    return ApplicationFactory(service=service, submitted=True)
 
 
 def test_an_agency_sees_who_opened_its_cases_and_no_one_writes_the_record(client):

@@ -8,21 +8,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from satupintu.cases.models import Application, Document, Step, Survey, WorkflowStep
+from satupintu.cases.models import Application, Document, Step, Survey
 from satupintu.cases.services import (
     CaseError,
     application_act,
-    application_draft,
     application_submit,
     document_add,
     survey_complete,
     survey_confirm,
     survey_schedule,
 )
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.cases.tests.files import geotagged_jpeg, pdf, png
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +37,7 @@ def service():
 
 @pytest.fixture
 def draft(service):
-    return application_draft(
-        applicant=UserFactory(email="warga@example.id"), service=service, form_data={}
-    )
+    return ApplicationFactory(applicant=UserFactory(email="warga@example.id"), service=service)
 
 
 def _ktp(service):
@@ -101,19 +98,14 @@ def test_submit_needs_every_mandatory_requirement(draft, service):
 
 @pytest.fixture
 def at_survey():
-    service = ServiceFactory(name="Izin Lingkungan", form_schema=[])
-    WorkflowStep.objects.create(
-        service=service, order=1, step=Step.FIELD_SURVEY, role="technical_team"
+    service = WorkflowServiceFactory(
+        name="Izin Lingkungan",
+        form_schema=[],
+        workflow=(Step.FIELD_SURVEY, Step.TECHNICAL_RECOMMENDATION),
     )
-    WorkflowStep.objects.create(
-        service=service, order=2, step=Step.TECHNICAL_RECOMMENDATION, role="technical_team"
-    )
-    team = UserFactory()
-    membership_grant(user=team, role="technical_team", agency=service.agency)
-    application = application_submit(
-        application=application_draft(
-            applicant=UserFactory(email="pemohon@example.id"), service=service, form_data={}
-        )
+    team = staff_member("technical_team", agency=service.agency)
+    application = ApplicationFactory(
+        applicant=UserFactory(email="pemohon@example.id"), service=service, submitted=True
     )
     return application, team
 

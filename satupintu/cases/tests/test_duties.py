@@ -17,6 +17,7 @@ from satupintu.cases.services import (
     workflow_step_delete,
     workflow_step_save,
 )
+from satupintu.cases.tests.factories import WorkflowServiceFactory
 from satupintu.cases.tests.test_signing import (
     SCHEMA,
     decision_service,
@@ -25,8 +26,7 @@ from satupintu.cases.tests.test_signing import (
 )
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import MallFactory, UserFactory
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 AGENCY_ROLES = ("front_office", "verifier", "technical_team", "approver")
@@ -44,16 +44,11 @@ def service():
 
 @pytest.fixture
 def manager(service):
-    user = UserFactory(is_staff=True)
-    membership_grant(user=user, role=StaffMembership.Role.MALL_MANAGER, mall=service.agency.mall)
-    return user
+    return staff_member(StaffMembership.Role.MALL_MANAGER, mall=service.agency.mall, is_staff=True)
 
 
 def _officer(service, *roles):
-    user = UserFactory(is_staff=True)
-    for role in roles:
-        membership_grant(user=user, role=role, agency=service.agency)
-    return user
+    return staff_member(*roles, agency=service.agency, is_staff=True)
 
 
 def _steps(service):
@@ -81,8 +76,7 @@ def test_no_officer_of_the_agency_changes_its_workflow(service, role):
 
 
 def test_another_malls_manager_changes_nothing(service):
-    stranger = UserFactory(is_staff=True)
-    membership_grant(user=stranger, role=StaffMembership.Role.MALL_MANAGER, mall=MallFactory())
+    stranger = staff_member(StaffMembership.Role.MALL_MANAGER, mall=MallFactory(), is_staff=True)
     with pytest.raises(CaseError) as refused:
         workflow_step_save(
             step=WorkflowStep(service=service, order=3, step=Step.ISSUANCE, role="front_office"),
@@ -196,9 +190,7 @@ def test_the_officer_who_checked_the_documents_does_not_approve(service):
 
 
 def test_the_officer_who_verified_does_not_approve():
-    service = ServiceFactory(form_schema=SCHEMA)
-    WorkflowStep.objects.create(service=service, order=1, step=Step.VERIFICATION, role="verifier")
-    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
+    service = WorkflowServiceFactory(verified_then_decided=True, form_schema=SCHEMA)
     both = _officer(service, "verifier", "approver")
     application = _at_decision(service, both)
     with pytest.raises(CaseError) as refused:

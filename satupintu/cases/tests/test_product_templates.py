@@ -8,16 +8,15 @@ from satupintu.accounts.services import api_token_create
 from satupintu.cases import issuing
 from satupintu.cases.models import IssuedDocument, ProductTemplate
 from satupintu.cases.services import CaseError
+from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import (
     approved,
     decision_service,
-    staff_of,
     submitted,
     use_tmp_signing_dir,
 )
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import staff_member
 from satupintu.tests.test_templating import ESCAPES
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +137,7 @@ def test_an_escape_in_a_stored_template_refuses_the_approval_and_issues_nothing(
 )
 def test_the_admin_refuses_to_save_a_template_the_sandbox_refuses(client, body, says):
     service = decision_service()
-    officer = UserFactory(is_staff=True)
-    membership_grant(user=officer, role=StaffMembership.Role.APPROVER, agency=service.agency)
+    officer = staff_member(StaffMembership.Role.APPROVER, agency=service.agency, is_staff=True)
     client.force_login(officer)
     page = client.post(
         reverse("admin:cases_producttemplate_add"),
@@ -151,8 +149,7 @@ def test_the_admin_refuses_to_save_a_template_the_sandbox_refuses(client, body, 
 
 def test_the_admin_saves_a_template_of_offered_names_and_lists_them(client):
     service = decision_service()
-    officer = UserFactory(is_staff=True)
-    membership_grant(user=officer, role=StaffMembership.Role.APPROVER, agency=service.agency)
+    officer = staff_member(StaffMembership.Role.APPROVER, agency=service.agency, is_staff=True)
     client.force_login(officer)
     form = client.get(reverse("admin:cases_producttemplate_add"))
     for name in issuing.PRODUCT_TEMPLATE_NAMES:

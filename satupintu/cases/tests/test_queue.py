@@ -7,11 +7,10 @@ import pytest
 
 from satupintu.cases.models import Application
 from satupintu.cases.selectors import work_queue
-from satupintu.cases.services import application_draft, application_submit
+from satupintu.cases.tests.factories import ApplicationFactory
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.models import Mall
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,8 @@ def test_overdue_is_judged_on_the_malls_date():
     jayapura = MallFactory(name="MPP Kota Jayapura", time_zone=Mall.TimeZone.WIT)
     agency = AgencyFactory(mall=jayapura)
     service = ServiceFactory(agency=agency, form_schema=[])
-    officer = UserFactory()
-    membership_grant(user=officer, role="front_office", agency=agency)
-    case = application_submit(
-        application=application_draft(applicant=UserFactory(), service=service, form_data={})
-    )
+    officer = staff_member("front_office", agency=agency)
+    case = ApplicationFactory(service=service, submitted=True)
     Application.objects.filter(pk=case.pk).update(due_date=date(2026, 12, 1))
     # 23:00 WIB on 1 December is already 01:00 on 2 December in Jayapura: the case is overdue.
     late_evening = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)

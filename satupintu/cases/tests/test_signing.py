@@ -30,18 +30,15 @@ from satupintu.cases.models import (
     ProductTemplate,
     Step,
     Transition,
-    WorkflowStep,
 )
-from satupintu.cases.services import (
-    CaseError,
-    application_act,
-    application_draft,
-    application_submit,
+from satupintu.cases.services import CaseError, application_act
+from satupintu.cases.tests.factories import (
+    ApplicationFactory,
+    WorkflowServiceFactory,
+    staff_of,
 )
 from satupintu.catalog.models import Service
-from satupintu.catalog.tests.factories import ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -67,20 +64,12 @@ def use_tmp_signing_dir(settings, tmp_path) -> None:
 
 def decision_service(**fields) -> Service:
     """A service decided right after the document check: front office, then the approver."""
-    service = ServiceFactory(form_schema=SCHEMA, product="Persetujuan Bangunan Gedung", **fields)
-    WorkflowStep.objects.create(
-        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    return WorkflowServiceFactory(
+        checked_then_decided=True,
+        form_schema=SCHEMA,
+        product="Persetujuan Bangunan Gedung",
+        **fields,
     )
-    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
-    return service
-
-
-def staff_of(service: Service) -> dict[str, User]:
-    people = {}
-    for role in ("front_office", "approver"):
-        people[role] = UserFactory()
-        membership_grant(user=people[role], role=role, agency=service.agency)
-    return people
 
 
 def submitted(service: Service, *, nib: str = "") -> Application:
@@ -92,13 +81,13 @@ def submitted(service: Service, *, nib: str = "") -> Application:
         phone=PHONE,
         nik=nik,
     )
-    draft = application_draft(
+    return ApplicationFactory(
         applicant=applicant,
         service=service,
         form_data={"nik": nik, "fungsi": "usaha", "alamat": ADDRESS},
         nib=nib,
+        submitted=True,
     )
-    return application_submit(application=draft)
 
 
 def approved(service: Service, staff: dict[str, User], **kwargs) -> Application:
@@ -330,9 +319,7 @@ def test_a_document_signed_under_another_ca_is_not_trusted(document, settings, t
 
 
 def test_only_the_agencys_approver_revokes(document, staff, service):
-    stranger = UserFactory()
-    other = AgencyFactory()
-    membership_grant(user=stranger, role="approver", agency=other)
+    stranger = staff_member("approver", agency=AgencyFactory())
     for who in (staff["front_office"], stranger):
         with pytest.raises(CaseError) as refused:
             issuing.revoke(document, by=who, reason="Data palsu.")
@@ -372,7 +359,7 @@ def test_the_receipt_is_a_pdf_with_the_tracking_number_and_a_link_to_tracking(se
 
 
 def test_a_draft_has_no_receipt(service):
-    draft = application_draft(applicant=UserFactory(), service=service, form_data={})
+    draft = ApplicationFactory(service=service)
     with pytest.raises(CaseError) as refused:
         issuing.receipt_pdf(draft)
     assert refused.value.code == "wrong_status"

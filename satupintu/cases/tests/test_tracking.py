@@ -5,11 +5,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from satupintu.cases.models import Step, WorkflowStep
-from satupintu.cases.services import application_act, application_draft, application_submit
-from satupintu.catalog.tests.factories import ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.cases.services import application_act
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify import bot
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +16,9 @@ PHONE = "+6281234567890"
 
 @pytest.fixture
 def application():
-    service = ServiceFactory(name="Surat Izin Praktik Bidan", form_schema=[])
-    WorkflowStep.objects.create(service=service, order=1, step=Step.VERIFICATION, role="verifier")
-    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
+    service = WorkflowServiceFactory(
+        verified_then_decided=True, name="Surat Izin Praktik Bidan", form_schema=[]
+    )
     applicant = UserFactory(
         first_name="Siti",
         last_name="Aminah",
@@ -28,11 +26,8 @@ def application():
         phone=PHONE,
         nik="3271014501900001",
     )
-    verifier = UserFactory()
-    membership_grant(user=verifier, role="verifier", agency=service.agency)
-    submitted = application_submit(
-        application=application_draft(applicant=applicant, service=service, form_data={})
-    )
+    verifier = staff_member("verifier", agency=service.agency)
+    submitted = ApplicationFactory(applicant=applicant, service=service, submitted=True)
     return application_act(application=submitted, actor=verifier, action="forward")
 
 
@@ -94,7 +89,12 @@ def test_guessing_the_digits_is_stopped_per_number_whatever_the_client(
     refused = api.get(
         f"/api/v1/track/{number}/", {"phone_last4": "7890"}, REMOTE_ADDR="203.0.113.9"
     )
-    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+    assert refused.status_code == 429 and refused.json()["error"] == {
+        "code": "throttled",
+        "message": "Terlalu banyak angka yang salah untuk nomor ini akhir-akhir ini. "
+        "Coba lagi dalam 60 menit.",
+        "fields": {},
+    }
     # Another application's number is not affected.
     assert (
         client.get(

@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from satupintu.cases import issuing, signing
 from satupintu.cases.models import IssuedDocument
+from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import (
     ADDRESS,
     PHONE,
     approved,
     decision_service,
-    staff_of,
     use_tmp_signing_dir,
 )
 

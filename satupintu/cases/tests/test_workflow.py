@@ -19,6 +19,12 @@ from satupintu.cases.services import (
     application_submit,
     validate_form,
 )
+from satupintu.cases.tests.factories import (
+    ApplicationFactory,
+    WorkflowServiceFactory,
+    WorkflowStepFactory,
+    staff_of,
+)
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.calendar import working_days_after, working_days_between
 from satupintu.malls.models import StaffMembership
@@ -35,30 +41,23 @@ SCHEMA = [
 
 @pytest.fixture
 def service():
-    service = ServiceFactory(name="PBG", duration_working_days=5, form_schema=SCHEMA)
-    WorkflowStep.objects.create(
-        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    return WorkflowServiceFactory(
+        checked_then_decided=True, name="PBG", duration_working_days=5, form_schema=SCHEMA
     )
-    WorkflowStep.objects.create(service=service, order=2, step=Step.DECISION, role="approver")
-    return service
 
 
 @pytest.fixture
 def staff(service):
-    people = {}
-    for role in ("front_office", "approver"):
-        people[role] = UserFactory()
-        membership_grant(user=people[role], role=role, agency=service.agency)
-    return people
+    return staff_of(service, "front_office", "approver")
 
 
 def _submitted(service):
-    draft = application_draft(
+    return ApplicationFactory(
         applicant=UserFactory(email="warga@example.id"),
         service=service,
         form_data={"nik": "3271014501900001", "fungsi": "rumah", "lain": "dibuang"},
+        submitted=True,
     )
-    return application_submit(application=draft)
 
 
 def test_lebaran_2026_and_a_weekend_do_not_count(service):
@@ -189,7 +188,7 @@ def test_two_officers_acting_at_once_cannot_both_succeed(service):
 
 
 def test_after_approval_nothing_can_return_reject_or_cancel_it(service, staff):
-    WorkflowStep.objects.create(service=service, order=3, step=Step.ISSUANCE, role="front_office")
+    WorkflowStepFactory(service=service, order=3, step=Step.ISSUANCE)
     application = application_act(
         application=_submitted(service), actor=staff["front_office"], action="forward"
     )
@@ -212,10 +211,12 @@ def test_after_approval_nothing_can_return_reject_or_cancel_it(service, staff):
 
 
 def test_nobody_acts_on_their_own_application(service, staff):
-    draft = application_draft(
-        applicant=staff["front_office"], service=service, form_data={"nik": "3271014501900001"}
+    application = ApplicationFactory(
+        applicant=staff["front_office"],
+        service=service,
+        form_data={"nik": "3271014501900001"},
+        submitted=True,
     )
-    application = application_submit(application=draft)
     with pytest.raises(CaseError) as refused:
         application_act(application=application, actor=staff["front_office"], action="forward")
     assert refused.value.code == "own_application"

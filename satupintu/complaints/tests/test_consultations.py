@@ -7,8 +7,7 @@ from satupintu.cases.models import Application
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +19,7 @@ def service():
 
 @pytest.fixture
 def officer(service):
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.VERIFIER, agency=service.agency)
-    return user
+    return staff_member(StaffMembership.Role.VERIFIER, agency=service.agency)
 
 
 def _ask(client, service, citizen):
@@ -75,8 +72,7 @@ def test_the_agency_answers_schedules_a_call_and_publishes_a_faq(client, service
 
 def test_staff_of_another_agency_see_nothing(client, service):
     consultation = _ask(client, service, UserFactory())
-    stranger = UserFactory()
-    membership_grant(user=stranger, role=StaffMembership.Role.VERIFIER, agency=AgencyFactory())
+    stranger = staff_member(StaffMembership.Role.VERIFIER, agency=AgencyFactory())
     client.force_login(stranger)
     assert client.get(reverse("backoffice:consultation", args=[consultation.pk])).status_code == 404
 

@@ -12,10 +12,10 @@ from satupintu.booking.models import DayOff
 from satupintu.cases.tests.files import png
 from satupintu.complaints import selectors, services
 from satupintu.complaints.models import Report, ReportEvent
+from satupintu.complaints.tests.factories import FiledReportFactory, ReportFactory
 from satupintu.malls.calendar import working_days_after
 from satupintu.malls.models import StaffMembership
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
@@ -33,30 +33,12 @@ def agency(mall):
 
 @pytest.fixture
 def coordinator(mall):
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
-    return user
+    return staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
 
 
 @pytest.fixture
 def officer(agency):
-    user = UserFactory()
-    membership_grant(user=user, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)
-    return user
-
-
-def _file(mall, **extra):
-    fields = {
-        "kind": Report.Kind.COMPLAINT,
-        "category": Report.Category.FEES,
-        "title": "Diminta uang di loket",
-        "text": "Petugas meminta Rp50.000 untuk mempercepat KTP-el.",
-        "name": "Budi Santoso",
-        "email": "budi@example.id",
-        "phone": "+6281234567890",
-        **extra,
-    }
-    return services.report_file(mall=mall, **fields)
+    return staff_member(StaffMembership.Role.FRONT_OFFICE, agency=agency)
 
 
 def test_working_days_skip_weekends_holidays_cuti_bersama_and_days_off(mall):
@@ -70,7 +52,7 @@ def test_working_days_skip_weekends_holidays_cuti_bersama_and_days_off(mall):
 
 def test_an_anonymous_report_keeps_no_identity_anywhere(mall, caplog):
     signed_in = UserFactory(first_name="Budi", email="budi@example.id")
-    filed = _file(mall, anonymous=True, reporter=signed_in)
+    filed = FiledReportFactory(mall=mall, anonymous=True, reporter=signed_in)
     report = filed.report
     assert report.reporter is None
     assert (report.reporter_name, report.reporter_email, report.reporter_phone) == ("", "", "")
@@ -87,7 +69,7 @@ def test_an_anonymous_report_keeps_no_identity_anywhere(mall, caplog):
 
 
 def test_the_follow_up_secret_is_kept_only_as_a_hash(mall):
-    filed = _file(mall)
+    filed = FiledReportFactory(mall=mall)
     assert filed.secret not in filed.report.secret_hash
     found = services.report_for_secret(tracking_id=filed.report.tracking_id, secret=filed.secret)
     assert found == filed.report
@@ -96,7 +78,7 @@ def test_the_follow_up_secret_is_kept_only_as_a_hash(mall):
 
 
 def test_a_confidential_identity_is_hidden_from_the_agency(mall, agency, coordinator, officer):
-    report = _file(mall, confidential=True).report
+    report = ReportFactory(mall=mall, confidential=True)
     services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
     assert selectors.identity_visible(report=report, user=coordinator)
     assert not selectors.identity_visible(report=report, user=officer)
@@ -104,8 +86,8 @@ def test_a_confidential_identity_is_hidden_from_the_agency(mall, agency, coordin
 
 
 def test_agency_staff_see_only_what_was_routed_to_them(mall, agency, coordinator, officer):
-    waiting = _file(mall).report
-    other = _file(mall).report
+    waiting = ReportFactory(mall=mall)
+    other = ReportFactory(mall=mall)
     services.report_route(
         report=other, agency=AgencyFactory(mall=mall), deadline_class=5, by=coordinator
     )
@@ -114,7 +96,7 @@ def test_agency_staff_see_only_what_was_routed_to_them(mall, agency, coordinator
 
 
 def test_route_answer_rate_with_deadlines_and_a_message(mall, agency, coordinator, officer):
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     assert report.verify_due == working_days_after(mall=mall, start=timezone.localdate(), days=3)
     report = services.report_route(
         report=report, agency=agency, deadline_class=Report.DeadlineClass.LIGHT, by=coordinator
@@ -131,7 +113,7 @@ def test_route_answer_rate_with_deadlines_and_a_message(mall, agency, coordinato
 
 
 def test_steps_out_of_order_are_refused(mall, agency, coordinator, officer):
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     with pytest.raises(services.ReportError):
         services.report_answer(report=report, by=officer, text="Jawaban")
     with pytest.raises(services.ReportError):
@@ -139,7 +121,7 @@ def test_steps_out_of_order_are_refused(mall, agency, coordinator, officer):
 
 
 def test_reopen_sends_it_back_with_a_new_deadline(mall, agency, coordinator, officer):
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
     services.report_answer(report=report, by=officer, text="Sudah ditangani.")
     report = services.report_reopen(report=report, text="Belum ada perubahan.")
@@ -147,10 +129,10 @@ def test_reopen_sends_it_back_with_a_new_deadline(mall, agency, coordinator, off
 
 
 def test_silent_reports_close_and_overdue_ones_escalate(mall, agency, coordinator, officer):
-    quiet = _file(mall).report
+    quiet = ReportFactory(mall=mall)
     services.report_route(report=quiet, agency=agency, deadline_class=5, by=coordinator)
     services.report_answer(report=quiet, by=officer, text="Selesai.")
-    late = _file(mall).report
+    late = ReportFactory(mall=mall)
     quiet.refresh_from_db()
     assert services.reports_close_silent(today=quiet.close_due) == 0
     assert services.reports_close_silent(today=quiet.close_due + timedelta(days=1)) == 1
@@ -168,7 +150,7 @@ def test_silent_reports_close_and_overdue_ones_escalate(mall, agency, coordinato
 def test_the_agency_is_told_when_a_report_is_routed_without_who_filed_it(
     mall, agency, coordinator, officer
 ):
-    report = _file(mall, confidential=True).report
+    report = ReportFactory(mall=mall, confidential=True)
     services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
     [told] = Message.objects.filter(event=Event.COMPLAINT_ROUTED)
     assert told.user == officer and report.tracking_id in told.body
@@ -178,16 +160,16 @@ def test_the_agency_is_told_when_a_report_is_routed_without_who_filed_it(
 def test_a_disguised_attachment_is_refused_and_nothing_is_filed(mall):
     fake = SimpleUploadedFile("bukti.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(ValidationError):
-        _file(mall, attachments=[fake])
+        ReportFactory(mall=mall, attachments=[fake])
     assert not Report.objects.exists()
-    report = _file(mall, attachments=[png("bukti.png")]).report
+    report = ReportFactory(mall=mall, attachments=[png("bukti.png")])
     assert report.attachments.get().name == "bukti.png"
 
 
 def test_the_whatsapp_bot_answers_status_to_the_reporter_only(mall, agency, coordinator):
     from satupintu.notify import bot
 
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
     reply = bot.answer(phone="+6281234567890", text=f"STATUS {report.tracking_id}")
     assert report.tracking_id in reply and "Ditangani instansi" in reply
@@ -196,16 +178,16 @@ def test_the_whatsapp_bot_answers_status_to_the_reporter_only(mall, agency, coor
 
 
 def test_a_taken_tracking_id_is_skipped_not_refused(mall):
-    first = _file(mall).report
+    first = ReportFactory(mall=mall)
     # Counting this year's reports now says 0, so the next filing first tries first's ID.
     Report.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(days=400))
-    second = _file(mall).report
+    second = ReportFactory(mall=mall)
     assert first.tracking_id.endswith("000001") and second.tracking_id.endswith("000002")
 
 
 @pytest.mark.parametrize("days", [-5, 0, 1, 3, 4, 6, 7, 10, 13, 15, 30, 59, 61, 365])
 def test_a_deadline_class_outside_sp4n_lapor_is_refused(mall, agency, coordinator, days):
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     with pytest.raises(services.ReportError) as refused:
         services.report_route(report=report, agency=agency, deadline_class=days, by=coordinator)
     assert refused.value.code == "bad_deadline_class"
@@ -216,7 +198,7 @@ def test_a_deadline_class_outside_sp4n_lapor_is_refused(mall, agency, coordinato
 
 @pytest.mark.parametrize("days", Report.DeadlineClass.values)
 def test_every_sp4n_lapor_deadline_class_is_accepted(mall, agency, coordinator, days):
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     report = services.report_route(
         report=report, agency=agency, deadline_class=days, by=coordinator
     )
@@ -225,7 +207,7 @@ def test_every_sp4n_lapor_deadline_class_is_accepted(mall, agency, coordinator, 
 
 
 def test_texts_over_their_length_are_refused_not_cut(mall, agency, coordinator, officer):
-    report = _file(mall).report
+    report = ReportFactory(mall=mall)
     too_long = "x" * (services.TEXT_MAX + 1)
     with pytest.raises(services.ReportError) as refused:
         services.report_reply(report=report, text=too_long)

@@ -13,7 +13,7 @@ from satupintu.complaints import services
 from satupintu.complaints.models import Report
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert('x')</script>"
@@ -133,12 +133,10 @@ def test_evidence_is_served_only_to_staff_who_may_read_the_report(client, mall, 
     assert stored.exists() and not stored.is_relative_to(settings.MEDIA_ROOT)
     assert client.get(f"/media/{attachment.file.name}").status_code == 404
     url = reverse("backoffice:report-attachment", args=[report.tracking_id, attachment.pk])
-    stranger = UserFactory()
-    membership_grant(user=stranger, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)
+    stranger = staff_member(StaffMembership.Role.FRONT_OFFICE, agency=agency)
     client.force_login(stranger)
     assert client.get(url).status_code == 404  # not routed to their agency
-    coordinator = UserFactory()
-    membership_grant(user=coordinator, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
+    coordinator = staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
     client.force_login(coordinator)
     response = client.get(url)
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
@@ -151,8 +149,7 @@ def test_evidence_is_served_only_to_staff_who_may_read_the_report(client, mall, 
 
 @pytest.mark.parametrize("posted", ["abc", "3", "٥", "５", "1e3", "-2", "99999"])
 def test_staff_page_refuses_a_deadline_class_outside_sp4n_lapor(client, mall, agency, posted):
-    coordinator = UserFactory()
-    membership_grant(user=coordinator, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
+    coordinator = staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
     report = services.report_file(
         mall=mall, kind="pengaduan", category="biaya", title="Pungutan", text="Ada pungutan liar."
     ).report

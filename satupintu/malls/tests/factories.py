@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from satupintu.accounts.models import User
 from satupintu.malls.models import Agency, Announcement, Mall, OpeningHours, StaffMembership
+from satupintu.malls.services import membership_grant
 
 
 class MallFactory(factory.django.DjangoModelFactory):
@@ -76,3 +77,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, is_staff=True)
     role = StaffMembership.Role.VERIFIER
     agency = factory.SubFactory(AgencyFactory)
+
+
+def staff_member(
+    *roles: str, mall: Mall | None = None, agency: Agency | None = None, **fields: object
+) -> User:
+    """A person holding each of ``roles`` in ``mall`` or ``agency``, granted as the admin grants
+    them (which makes them staff)."""
+    user = UserFactory(**fields)
+    for role in roles:
+        membership_grant(user=user, role=role, mall=mall, agency=agency)
+    return user

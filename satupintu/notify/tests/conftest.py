@@ -1,6 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that can be stopped and started again."""
 
 import socket
+import threading
 from email import message_from_bytes
 
 import pytest
@@ -12,6 +13,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list = []
+        self.arrived = threading.Condition()
         self.refuse: set[str] = set()
         self.sessions = 0
 
@@ -27,8 +29,15 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
+        with self.arrived:
+            self.messages.append(message_from_bytes(envelope.content))
+            self.arrived.notify_all()
         return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """Wait until ``count`` messages have arrived; False if they had not within ``timeout``."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
 
 
 class SMTPServer:

@@ -157,6 +157,14 @@ def test_unsigned_or_forged_webhooks_change_nothing(client, whatsapp_api):
     assert message.status == Message.Status.SENT
 
 
+def test_a_form_posted_to_the_webhook_is_refused_not_a_server_error(client, whatsapp_api):
+    """The form is parsed (its stream read) before the view: the webhook takes only JSON."""
+    url = reverse("notify:whatsapp-webhook")
+    assert client.post(url, {"entry": "[]"}).status_code == 415
+    urlencoded = client.post(url, "entry=1", content_type="application/x-www-form-urlencoded")
+    assert urlencoded.status_code == 415
+
+
 def _inbound(client, text, sender="6281234567890"):
     _signed_post(
         client,

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,6 +31,18 @@ def _use_broker(url: str) -> None:
     app.amqp._producer_pool = None
 
 
+def _follow(process: subprocess.Popen, log: Path, ready: threading.Event) -> None:
+    """Copy the worker's output to ``log`` as it comes; ``ready`` is set when the worker says it
+    listens, or when its output ends."""
+    with log.open("w") as out:
+        for line in process.stdout:
+            out.write(line)
+            out.flush()
+            if "ready." in line:
+                ready.set()
+    ready.set()
+
+
 @pytest.fixture
 def worker(smtp_server, tmp_path: Path):
     """Two prefork worker processes consuming the "notify" queue, as in production."""
@@ -48,27 +61,33 @@ def worker(smtp_server, tmp_path: Path):
         + ["--without-gossip", "--without-mingle", "-n", "test@%h", "-l", "INFO"],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=log.open("w"),
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
-    deadline = time.monotonic() + 60
-    while "ready." not in log.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the worker did not start:\n{log.read_text()}")
-        time.sleep(0.2)
+    ready = threading.Event()
+    follower = threading.Thread(target=_follow, args=(process, log, ready), daemon=True)
+    follower.start()
+    if not ready.wait(timeout=60) or "ready." not in log.read_text():
+        process.kill()
+        pytest.fail(f"the worker did not start:\n{log.read_text()}")
     _use_broker(REDIS_URL)
     yield log
     _use_broker("")
     process.terminate()
     process.wait(timeout=30)
+    follower.join(timeout=30)
 
 
-def _wait_until_sent(count: int, timeout: float = 30) -> None:
+def _wait_until_sent(smtp_server, count: int, timeout: float = 30) -> None:
+    """Wait for ``count`` messages to reach the SMTP server, then for the worker to record them
+    sent: it writes the rows after the handover, in its own process, so only polling sees it."""
+    arrived = smtp_server.inbox.wait_for(count, timeout)
+    assert arrived, list(Message.objects.values("status", "last_error"))
     deadline = time.monotonic() + timeout
     while Message.objects.filter(status=Message.Status.SENT).count() < count:
         assert time.monotonic() < deadline, list(Message.objects.values("status", "last_error"))
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def _notify(n: int) -> Message:
@@ -88,7 +107,7 @@ def test_workers_deliver_what_a_committed_transaction_wrote(worker, smtp_server,
     with transaction.atomic():
         for n in range(250):  # more than one batch: workers share the work
             _notify(n)
-    _wait_until_sent(250)
+    _wait_until_sent(smtp_server, 250)
     received = sorted(m["To"] for m in smtp_server.inbox.messages)
     assert received == sorted(f"warga{n}@example.id" for n in range(250))  # each exactly once
     assert "notify.deliver_due" in worker.read_text()
@@ -101,7 +120,7 @@ def test_a_rolled_back_transaction_sends_nothing_through_the_workers(
         _notify(1)
         raise RuntimeError("the booking failed")
     _notify(2)  # a committed one after it shows the workers are listening
-    _wait_until_sent(1)
+    _wait_until_sent(smtp_server, 1)
     assert [m["To"] for m in smtp_server.inbox.messages] == ["warga2@example.id"]
     assert Message.objects.count() == 1
 
@@ -120,5 +139,5 @@ def test_with_the_broker_down_nothing_is_lost_and_the_sweep_sends_it(
 
     _use_broker(REDIS_URL)
     tasks.sweep.delay()  # what beat runs every minute, run now on a worker
-    _wait_until_sent(1)
+    _wait_until_sent(smtp_server, 1)
     assert [m["To"] for m in smtp_server.inbox.messages] == ["warga7@example.id"]

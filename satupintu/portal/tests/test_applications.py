@@ -4,12 +4,12 @@ comes back, see only one's own, print the receipt."""
 import pytest
 from django.urls import reverse
 
-from satupintu.cases.models import Application, Document, Step, WorkflowStep
-from satupintu.cases.services import application_act, application_draft, document_add
+from satupintu.cases.models import Application, Document, Step
+from satupintu.cases.services import application_act, document_add
+from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
-from satupintu.malls.services import membership_grant
-from satupintu.malls.tests.factories import UserFactory
+from satupintu.malls.tests.factories import UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 SCHEMA = [
@@ -31,11 +31,10 @@ SCHEMA = [
 
 @pytest.fixture
 def service():
-    service = ServiceFactory(name="Persetujuan Bangunan Gedung", form_schema=SCHEMA)
-    RequirementFactory(service=service, text="KTP pemohon", is_mandatory=True)
-    WorkflowStep.objects.create(
-        service=service, order=1, step=Step.DOCUMENT_CHECK, role="front_office"
+    service = WorkflowServiceFactory(
+        name="Persetujuan Bangunan Gedung", form_schema=SCHEMA, workflow=(Step.DOCUMENT_CHECK,)
     )
+    RequirementFactory(service=service, text="KTP pemohon", is_mandatory=True)
     return service
 
 
@@ -137,7 +136,7 @@ def test_my_applications_list_is_a_fixed_number_of_queries(
     client, citizen, service, django_assert_max_num_queries
 ):
     for _n in range(15):
-        application_draft(applicant=citizen, service=ServiceFactory(), form_data={})
+        ApplicationFactory(applicant=citizen, service=ServiceFactory())
     with django_assert_max_num_queries(8):
         page = client.get(reverse("portal:applications"))
     assert page.text.count("MPP-") == 15
@@ -156,11 +155,12 @@ def test_returned_for_revision_the_citizen_fixes_and_sends_it_back(client, citiz
             f"req-{requirement.pk}": pdf(),
         },
     )
-    officer = UserFactory()
-    membership_grant(user=officer, role="front_office", agency=service.agency)
     application.refresh_from_db()
     application_act(
-        application=application, actor=officer, action="return", note="KTP buram, unggah ulang."
+        application=application,
+        actor=staff_member("front_office", agency=service.agency),
+        action="return",
+        note="KTP buram, unggah ulang.",
     )
     page = client.get(url).text
     assert "KTP buram, unggah ulang." in page

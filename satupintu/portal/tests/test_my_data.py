@@ -16,8 +16,9 @@ from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services import booking_create, slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.cases.models import Application, IssuedDocument
-from satupintu.cases.services import application_draft, application_submit, document_add
-from satupintu.cases.tests.files import pdf
+from satupintu.cases.services import application_submit
+from satupintu.cases.tests.factories import ApplicationFactory, DocumentFactory
+from satupintu.cases.tests.files import PDF
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import consultation_ask, report_file
@@ -54,15 +55,13 @@ def her_things(siti):
         name="Izin Reklame", form_schema=[{"name": "alamat", "label": "Alamat", "type": "text"}]
     )
     requirement = RequirementFactory(service=service, text="KTP", is_mandatory=False)
-    pending = application_draft(
+    pending = ApplicationFactory(
         applicant=siti, service=service, form_data={"alamat": "Jl. Kenari 5"}
     )
-    document_add(application=pending, requirement=requirement, upload=pdf("ktp.pdf"), by=siti)
+    DocumentFactory(application=pending, requirement=requirement)
     pending = application_submit(application=pending)
-    permitted = application_submit(
-        application=application_draft(
-            applicant=siti, service=service, form_data={"alamat": "Jl. Kenari 5"}
-        )
+    permitted = ApplicationFactory(
+        applicant=siti, service=service, form_data={"alamat": "Jl. Kenari 5"}, submitted=True
     )
     Application.objects.filter(pk=permitted.pk).update(status=Application.Status.DONE)
     IssuedDocument.objects.create(
@@ -71,7 +70,7 @@ def her_things(siti):
         code="ABCD2345EFGH",
         title="Izin Reklame",
         holder_name="Siti Aminah",
-        file=ContentFile(b"%PDF-1.4", name="rek.pdf"),
+        file=ContentFile(PDF, name="rek.pdf"),
         sha256="0" * 64,
         valid_from=timezone.localdate(),
     )
