@@ -85,7 +85,7 @@ def next_open_day() -> date:
     """The first weekday at least two days ahead that is no national holiday."""
     from django.utils import timezone
 
-    from satupintu.booking.selectors import national_holiday
+    from satupintu.malls.calendar import national_holiday
 
     day = timezone.localdate() + timedelta(days=2)
     while day.weekday() >= 5 or national_holiday(day):

@@ -1,7 +1,11 @@
-"""Checks every upload goes through whatever its kind: no markup, no archive bombs.
+"""The one upload checker: every file (downloadable forms, complaint evidence, application
+documents) is checked here for its kind by content, its size, its name and how many come at once.
 
-* ``refuse_markup``: bytes a browser would take for HTML, SVG or script are refused, whatever
-  the name or the leading magic bytes say (a polyglot PDF/HTML, an SVG named .png).
+* ``check_upload``: the kind is told by the file's content (PDF, DOCX, JPEG, PNG), never
+  trusted from its name; where the name is kept and shown, its suffix must name that same kind.
+  A PDF must end as a PDF does, a picture must open, a DOCX must pass ``check_ooxml``.
+* Markup: bytes a browser would take for HTML, SVG or script are refused, whatever the name
+  or the leading magic bytes say (a polyglot PDF/HTML, an SVG named .png).
 * ``check_ooxml``: a DOCX or XLSX is a zip; it is opened only if it has at most
   ``MAX_ENTRIES`` entries, inflates to at most ``MAX_INFLATED_BYTES`` and at most
   ``MAX_RATIO`` times its own size (counted while inflating, not trusted from its headers), has
@@ -9,13 +13,20 @@
   Office Open XML (``[Content_Types].xml`` and the document's main part).
 """
 
+import hashlib
 import re
+import warnings
 import zipfile
 import zlib
+from collections.abc import Callable, Collection, Sized
+from dataclasses import dataclass
+from io import BytesIO
 from typing import IO
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 # The longest file name kept (and shown) with an upload: a longer one is refused, never cut.
 FILE_NAME_MAX = 200
@@ -54,18 +65,6 @@ def looks_like_markup(head: bytes) -> bool:
     """Whether a browser sniffing ``head`` (a file's first bytes) could render it as a page."""
     head = head[:SNIFF_BYTES]
     return bool(LEADING_MARKUP.match(head) or EMBEDDED_MARKUP.search(head))
-
-
-def refuse_markup(upload: IO[bytes]) -> None:
-    """ValidationError if the file's first kilobyte is HTML, SVG or script."""
-    upload.seek(0)
-    head = upload.read(SNIFF_BYTES)
-    upload.seek(0)
-    if looks_like_markup(head):
-        raise ValidationError(
-            _("The file contains web page or script code; such files are not accepted."),
-            code="file_markup",
-        )
 
 
 def _unsafe_path(name: str) -> bool:
@@ -132,3 +131,128 @@ def check_ooxml(upload: IO[bytes], *, size: int, main_part: str) -> None:
         raise not_office from exc
     finally:
         upload.seek(0)
+
+
+def _check_pdf(data: bytes) -> None:
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("The PDF file is damaged or incomplete."), code="file_content")
+
+
+def _check_image(data: bytes) -> None:
+    try:
+        with warnings.catch_warnings():
+            # A few bytes that claim a picture of billions of pixels: refused, not opened.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as image:
+                image.verify()
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+    ) as exc:
+        raise ValidationError(
+            _("The image is damaged or incomplete."), code="file_content"
+        ) from exc
+
+
+def _check_docx(data: bytes) -> None:
+    check_ooxml(BytesIO(data), size=len(data), main_part="word/document.xml")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of file accepted somewhere: how its content starts, the names it goes by, and
+    the deeper look that tells a real one from a damaged or disguised one."""
+
+    label: str
+    content_type: str
+    magic: bytes
+    suffixes: tuple[str, ...]
+    check: Callable[[bytes], None]
+
+
+PDF = Kind("PDF", "application/pdf", b"%PDF-", (".pdf",), _check_pdf)
+DOCX = Kind(
+    "DOCX",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    b"PK\x03\x04",
+    (".docx",),
+    _check_docx,
+)
+JPEG = Kind("JPEG", "image/jpeg", b"\xff\xd8\xff", (".jpg", ".jpeg"), _check_image)
+PNG = Kind("PNG", "image/png", b"\x89PNG\r\n\x1a\n", (".png",), _check_image)
+
+FORM_KINDS = (PDF, DOCX)  # downloadable forms
+EVIDENCE_KINDS = (PDF, DOCX, JPEG, PNG)  # a complaint's evidence
+DOCUMENT_KINDS = (PDF, JPEG, PNG)  # an application's documents and survey evidence
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: Kind
+    sha256: str
+
+
+def _megabytes(size: int) -> float:
+    return round(size / 1048576, 1)
+
+
+def check_upload(
+    upload: File, *, kinds: Collection[Kind], max_bytes: int, match_name: bool = True
+) -> CheckedFile:
+    """The kind and SHA-256 of an acceptable file; ValidationError otherwise.
+
+    ``match_name``: the file's name must end as its kind's names do (a form or evidence is
+    downloaded under its name); without it the name is not looked at (a photo of an ID card
+    named "scan").
+    """
+    check_file_name(upload.name or "")
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s MB; at most %(limit)s MB is allowed."),
+            code="file_too_large",
+            params={"size": _megabytes(upload.size), "limit": _megabytes(max_bytes)},
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data:
+        raise ValidationError(_("The file is empty."), code="file_empty")
+    if looks_like_markup(data):
+        raise ValidationError(
+            _("The file contains web page or script code; such files are not accepted."),
+            code="file_markup",
+        )
+    by_content = next((kind for kind in kinds if data.startswith(kind.magic)), None)
+    if match_name:
+        name = (upload.name or "").lower()
+        named = next((kind for kind in kinds if name.endswith(kind.suffixes)), None)
+        if named is None:
+            raise _wrong_type(kinds)
+        if by_content is not named:
+            raise ValidationError(
+                _("The file's content does not match its type: upload the real file."),
+                code="file_content",
+            )
+    elif by_content is None:
+        raise _wrong_type(kinds)
+    by_content.check(data)
+    return CheckedFile(kind=by_content, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _wrong_type(kinds: Collection[Kind]) -> ValidationError:
+    return ValidationError(
+        _("Only these files are accepted, checked by their content: %(kinds)s."),
+        code="file_type",
+        params={"kinds": ", ".join(kind.label for kind in kinds)},
+    )
+
+
+def check_count(files: Sized, *, limit: int) -> None:
+    """ValidationError if more than ``limit`` files come at once."""
+    if len(files) > limit:
+        raise ValidationError(
+            _("At most %(n)s files may be attached."), code="too_many_files", params={"n": limit}
+        )

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "satupintu.cases",
     "satupintu.api",
     "satupintu.portal",
+    "satupintu.demo",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,8 @@ STORAGES = {
 }
 # Downloadable forms (PDF/DOCX) larger than this are refused.
 FORM_UPLOAD_MAX_BYTES = env.int("FORM_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# A complaint's evidence (PDF/DOCX/JPEG/PNG) larger than this is refused.
+COMPLAINT_UPLOAD_MAX_BYTES = env.int("COMPLAINT_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # Application documents and survey evidence (PDF/JPEG/PNG) larger than this are refused.
 CASE_UPLOAD_MAX_BYTES = env.int("CASE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Phone numbers for WhatsApp and SMS are Indonesian mobile numbers unless this allows any.

@@ -6,8 +6,7 @@ from rest_framework import serializers
 from satupintu.accounts.validators import normalize_phone
 from satupintu.api.serializers import SaneDateField
 from satupintu.complaints.models import Report, ReportEvent
-from satupintu.complaints.services import MAX_ATTACHMENTS
-from satupintu.complaints.validators import validate_evidence
+from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
 from satupintu.malls.models import Agency, Mall
 
 

@@ -30,6 +30,7 @@ from satupintu.booking import services as booking_services
 from satupintu.booking.models import Slot
 from satupintu.catalog import selectors as catalog
 from satupintu.malls import selectors as malls
+from satupintu.malls.models import Agency
 from satupintu.malls.permissions import staff_scope
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
@@ -248,7 +249,7 @@ class ClosureCreateView(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         ids = fields.pop("agencies")
-        agencies = list(mall.agencies.filter(pk__in=ids))
+        agencies = list(Agency.objects.filter(pk__in=ids))
         if len(agencies) != len(set(ids)):
             raise exceptions.ValidationError({"agencies": [_("Not an agency of this mall.")]})
         closure = booking_services.closure_record(

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
-from satupintu.booking.selectors import in_mall_time
 from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Step, Survey
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.pages import refusals_as_messages

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,7 @@ from satupintu.booking.models import (
     ServiceVisit,
     VisitPolicy,
 )
-from satupintu.booking.services import closure_record, closure_reopen
+from satupintu.booking.services import closure_agencies_check, closure_record, closure_reopen
 from satupintu.malls.admin import MANAGER_OR_APPROVER, NOBODY, ScopedAdmin
 
 
@@ -78,10 +80,23 @@ class BookingAdmin(ScopedAdmin):
 REPORT_FIELDS = ["applied_at", "affected", "moved", "released", "notified", "announcement"]
 
 
+class ClosureForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        mall, agencies = cleaned.get("mall"), cleaned.get("agencies")
+        if mall and agencies:
+            try:
+                closure_agencies_check(mall=mall, agencies=agencies)
+            except ValidationError as refused:
+                self.add_error(None, refused)
+        return cleaned
+
+
 @admin.register(Closure)
 class ClosureAdmin(ScopedAdmin):
     """A manager records a decree; saving it moves the bookings and shows the report."""
 
+    form = ClosureForm
     mall_path = "mall"
     list_display = [
         "decree_number",

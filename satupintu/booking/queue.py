@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Ticket, TicketSequence
-from satupintu.booking.selectors import in_mall_time, visit_for
+from satupintu.booking.selectors import visit_for
 from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, Counter, Mall
 
 

@@ -6,7 +6,7 @@ refuses ``booked > capacity`` whatever the code does. No check-then-insert anywh
 """
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,8 +29,6 @@ from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Closure, Slot, Ticket
 from satupintu.booking.selectors import (
     horizon_message,
-    in_mall_time,
-    opening_hours,
     policy_for,
     slot_capacity,
     slot_within_hours,
@@ -38,8 +36,9 @@ from satupintu.booking.selectors import (
     within_horizon,
 )
 from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Announcement, Mall
-from satupintu.malls.services import announcement_publish
+from satupintu.malls.services import announcement_end, announcement_publish
 from satupintu.notify.models import Event
 from satupintu.notify.services import Notice, Recipient, notify, notify_many
 
@@ -398,6 +397,7 @@ def closure_record(
     """Record a closure or restricted hours, publish its announcement, move every booking it
     touches and tell their holders; all in one transaction. Returns the closure with its report.
     """
+    closure_agencies_check(mall=mall, agencies=agencies or [])
     closure = Closure(
         mall=mall,
         kind=kind,
@@ -419,6 +419,13 @@ def closure_record(
         closure_apply(closure=closure)
     closure.refresh_from_db()
     return closure
+
+
+def closure_agencies_check(*, mall: Mall, agencies: Iterable[Agency]) -> None:
+    """ValidationError unless every agency a closure names sits in the closed mall: a decree of
+    one mall never closes another mall's agency."""
+    if any(agency.mall_id != mall.pk for agency in agencies):
+        raise ValidationError({"agencies": [_("Not an agency of this mall.")]})
 
 
 def _closure_announcement(closure: Closure, agencies: list[Agency]) -> Announcement:
@@ -688,8 +695,9 @@ def closure_reopen(*, closure: Closure, on: date) -> Closure:
         Closure.objects.filter(pk=closure.pk).update(reopened_on=on)
         if closure.announcement_id:
             zone = ZoneInfo(closure.mall.time_zone)
-            Announcement.objects.filter(pk=closure.announcement_id).update(
-                valid_until=max(timezone.now(), datetime.combine(on, time.min, tzinfo=zone))
+            announcement_end(
+                announcement_id=closure.announcement_id,
+                at=max(timezone.now(), datetime.combine(on, time.min, tzinfo=zone)),
             )
     closure.refresh_from_db()
     return closure

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from satupintu.accounts.models import User
-from satupintu.booking.selectors import in_mall_time
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     Application,
@@ -37,6 +36,7 @@ from satupintu.cases.models import (
 )
 from satupintu.cases.signals import application_changed
 from satupintu.catalog.selectors import field_label
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event

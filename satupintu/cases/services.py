@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.accounts.validators import clean_nib, clean_nik, clean_npwp
 from satupintu.batches import in_batches
-from satupintu.booking.selectors import in_mall_time, working_days_after, working_days_between
 from satupintu.cases import issuing
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
@@ -40,8 +39,10 @@ from satupintu.cases.models import (
     WorkflowStep,
 )
 from satupintu.cases.signals import application_changed
-from satupintu.cases.uploads import check_upload, photo_metadata
+from satupintu.cases.uploads import photo_metadata
 from satupintu.catalog.models import Requirement, Service
+from satupintu.filecheck import DOCUMENT_KINDS, check_upload
+from satupintu.malls.calendar import in_mall_time, working_days_after, working_days_between
 from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import AGENCY_ROLES, StaffMembership
 from satupintu.malls.permissions import staff_scope
@@ -372,7 +373,10 @@ def document_add(
             "too_many_files",
             _("At most %(n)s survey files per application.") % {"n": MAX_SURVEY_FILES},
         )
-    content_type, digest = check_upload(upload)
+    checked = check_upload(
+        upload, kinds=DOCUMENT_KINDS, max_bytes=settings.CASE_UPLOAD_MAX_BYTES, match_name=False
+    )
+    content_type, digest = checked.kind.content_type, checked.sha256
     name = (upload.name or "dokumen").rsplit("/", 1)[-1]
     return Document.objects.create(
         application=application,

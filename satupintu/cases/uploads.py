@@ -1,83 +1,21 @@
-"""Files of applications: PDF, JPEG or PNG, recognised by their content, never by their name."""
+"""Files of applications: what a photo says about itself, and how a kept file is served.
 
-import hashlib
+They are checked on the way in by ``satupintu.filecheck.check_upload``.
+"""
+
 import re
-import warnings
-from io import BytesIO
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.http import FileResponse
-from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from satupintu.cases.models import Document
-from satupintu.filecheck import check_file_name, looks_like_markup
 from satupintu.security import protect_file
 
-SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-]
 EXIF_TIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})$")
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 DATETIME_ORIGINAL, DATETIME = 0x9003, 0x0132
-
-
-def sniff(head: bytes) -> str | None:
-    """The content type that ``head`` (the file's first bytes) shows, or None."""
-    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
-
-
-def check_upload(upload: File) -> tuple[str, str]:
-    """(content type, SHA-256) of an acceptable file; ValidationError otherwise."""
-    check_file_name(upload.name or "")
-    limit = settings.CASE_UPLOAD_MAX_BYTES
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s MB; at most %(limit)s MB is allowed."),
-            code="file_too_large",
-            params={"size": round(upload.size / 1048576, 1), "limit": round(limit / 1048576, 1)},
-        )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    if not data:
-        raise ValidationError(_("The file is empty."), code="file_empty")
-    if looks_like_markup(data[:1024]):
-        raise ValidationError(
-            _("The file contains web page or script code; such files are not accepted."),
-            code="file_markup",
-        )
-    kind = sniff(data[:8])
-    if kind is None:
-        raise ValidationError(
-            _("Only PDF, JPEG and PNG files are accepted (checked by their content)."),
-            code="file_type",
-        )
-    if kind == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise ValidationError(_("The PDF file is damaged or incomplete."), code="file_content")
-    if kind != "application/pdf":
-        try:
-            with warnings.catch_warnings():
-                # A few bytes that claim a picture of billions of pixels: refused, not opened.
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(BytesIO(data)) as image:
-                    image.verify()
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-            OSError,
-            SyntaxError,
-        ) as exc:
-            raise ValidationError(
-                _("The image is damaged or incomplete."), code="file_content"
-            ) from exc
-    return kind, hashlib.sha256(data).hexdigest()
 
 
 def _degrees(value: Any, ref: str) -> float:

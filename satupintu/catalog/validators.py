@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.filecheck import check_ooxml, refuse_markup
+from satupintu.filecheck import FORM_KINDS, check_upload
 
 FIELD_TYPES = (
     "text",
@@ -26,41 +26,9 @@ FIELD_TYPES = (
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
-def _size(upload: File) -> int:
-    if upload.size is not None:
-        return upload.size
-    upload.seek(0, 2)
-    size = upload.tell()
-    upload.seek(0)
-    return size
-
-
 def validate_form_file(upload: File) -> None:
     """Accept a PDF or DOCX no larger than FORM_UPLOAD_MAX_BYTES whose content matches its name."""
-    limit = settings.FORM_UPLOAD_MAX_BYTES
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s MB; at most %(limit)s MB is allowed."),
-            code="file_too_large",
-            params={"size": round(upload.size / 1048576, 1), "limit": round(limit / 1048576, 1)},
-        )
-    name = (upload.name or "").lower()
-    refuse_markup(upload)
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if name.endswith(".pdf"):
-        ok = head == b"%PDF-"
-    elif name.endswith(".docx"):
-        check_ooxml(upload, size=_size(upload), main_part="word/document.xml")
-        ok = True
-    else:
-        raise ValidationError(_("Only PDF and DOCX files are accepted."), code="file_type")
-    if not ok:
-        raise ValidationError(
-            _("The file's content does not match its type: upload a real PDF or DOCX file."),
-            code="file_content",
-        )
+    check_upload(upload, kinds=FORM_KINDS, max_bytes=settings.FORM_UPLOAD_MAX_BYTES)
 
 
 def _label_ok(label: Any) -> bool:

@@ -23,7 +23,6 @@ from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
-from satupintu.booking.selectors import in_mall_time, working_days_after
 from satupintu.cases import services as cases
 from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
@@ -37,7 +36,8 @@ from satupintu.complaints.models import (
     ReportAttachment,
     ReportEvent,
 )
-from satupintu.complaints.validators import validate_evidence
+from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
+from satupintu.malls.calendar import in_mall_time, working_days_after
 from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.selectors import staff_users
@@ -46,7 +46,6 @@ from satupintu.notify.services import Notice, Recipient, notify, notify_many
 
 VERIFY_DAYS = 3
 AUTO_CLOSE_DAYS = 10
-MAX_ATTACHMENTS = 5
 # Longest text a reporter, a citizen or an officer may write in one go, and a subject's length.
 TEXT_MAX = 4000
 SUBJECT_MAX = 150

@@ -34,6 +34,11 @@ def announcement_publish(
     return announcement
 
 
+def announcement_end(*, announcement_id: int, at: datetime) -> None:
+    """End an announcement's validity at ``at`` (a closure reopened early)."""
+    Announcement.objects.filter(pk=announcement_id).update(valid_until=at)
+
+
 @transaction.atomic
 def membership_grant(
     *, user: User, role: str, mall: Mall | None = None, agency: Agency | None = None

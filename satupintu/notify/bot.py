@@ -8,12 +8,11 @@ number learns nothing about other people's cases.
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.malls.selectors import mall_list
 from satupintu.notify.models import Channel, Event, Message
-from satupintu.notify.services import RETRY_FOR, queue_delivery
+from satupintu.notify.services import message_queue_text
 
 Lookup = Callable[[str, str], str | None]
 LOOKUPS: dict[str, list[Lookup]] = {}
@@ -72,15 +71,11 @@ def answer(*, phone: str, text: str) -> str:
 @transaction.atomic
 def reply(*, phone: str, text: str) -> Message:
     """Answer an inbound WhatsApp message through the outbox (so the reply is never lost)."""
-    message = Message.objects.create(
+    return message_queue_text(
         event=Event.BOT_REPLY,
         channel=Channel.WHATSAPP,
         language="id",
         to=phone,
         body=answer(phone=phone, text=text),
         context={"inbound": text[:500]},
-        next_attempt_at=timezone.now(),
-        give_up_at=timezone.now() + RETRY_FOR,
     )
-    transaction.on_commit(queue_delivery)
-    return message

@@ -257,6 +257,25 @@ def notify_many(
     return results
 
 
+def message_queue_text(
+    *, event: str, channel: str, to: str, body: str, language: str, context: dict[str, Any]
+) -> Message:
+    """Write a message whose text the caller already has (the WhatsApp bot's answers) to the
+    outbox, in the caller's transaction; delivery is queued once it commits."""
+    message = Message.objects.create(
+        event=event,
+        channel=channel,
+        language=language,
+        to=to,
+        body=body,
+        context=context,
+        next_attempt_at=timezone.now(),
+        give_up_at=timezone.now() + RETRY_FOR,
+    )
+    _queue_delivery_on_commit()
+    return message
+
+
 BATCH_SIZE = 500
 
 

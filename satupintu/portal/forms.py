@@ -10,8 +10,7 @@ from satupintu.accounts.services import NAME_MAX
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 from satupintu.booking.models import Booking
 from satupintu.complaints.models import Report
-from satupintu.complaints.services import MAX_ATTACHMENTS
-from satupintu.complaints.validators import validate_evidence
+from satupintu.complaints.validators import validate_evidence_files
 from satupintu.malls.models import Agency, Mall
 
 
@@ -209,12 +208,7 @@ class ReportForm(forms.Form):
 
     def clean_attachments(self) -> list:
         files = self.cleaned_data["attachments"]
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(
-                _("At most %(n)s files may be attached.") % {"n": MAX_ATTACHMENTS}
-            )
-        for upload in files:
-            validate_evidence(upload)
+        validate_evidence_files(files)
         return files
 
     def clean(self) -> dict:

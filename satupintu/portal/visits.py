@@ -22,6 +22,7 @@ from satupintu.booking.models import Booking, Slot
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Mall
 from satupintu.pages import refusals_as_messages
 from satupintu.portal.forms import BookingForm
@@ -105,7 +106,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "booking": booking,
             "mall": booking.service.agency.mall,
-            "start": visits.in_mall_time(booking.slot.start, booking.service.agency.mall),
+            "start": in_mall_time(booking.slot.start, booking.service.agency.mall),
             "qr": qr,
             "ticket": ticket,
             "place": queue.position(ticket=ticket) if ticket else None,

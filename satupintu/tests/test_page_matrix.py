@@ -50,7 +50,6 @@ from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
 from satupintu.booking import queue
 from satupintu.booking.models import Booking, Slot
-from satupintu.booking.selectors import in_mall_time
 from satupintu.cases.models import (
     Application,
     Document,
@@ -64,6 +63,7 @@ from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints.models import Consultation, ConsultationMessage, Report, ReportAttachment
 from satupintu.complaints.services import report_file
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, Counter, Mall, StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory
 

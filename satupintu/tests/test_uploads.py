@@ -9,12 +9,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from satupintu.cases.uploads import check_upload
 from satupintu.catalog.importer import ImportRejected, read_rows
 from satupintu.catalog.validators import validate_form_file
 from satupintu.complaints.validators import validate_evidence
-from satupintu.filecheck import MAX_ENTRIES, looks_like_markup
-from satupintu.portal.demo import blank_form_pdf
+from satupintu.demo.seed import blank_form_pdf
+from satupintu.filecheck import (
+    DOCUMENT_KINDS,
+    EVIDENCE_KINDS,
+    MAX_ENTRIES,
+    check_count,
+    check_upload,
+    looks_like_markup,
+)
 
 
 def _zip(entries: dict[str, bytes], *, deflate: bool = True) -> bytes:
@@ -28,6 +34,10 @@ def _zip(entries: dict[str, bytes], *, deflate: bool = True) -> bytes:
 
 def _docx(**extra: bytes) -> bytes:
     return _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<document/>", **extra})
+
+
+def _document(upload):
+    return check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=10 * 1024 * 1024, match_name=False)
 
 
 DOCX_CHECKS = [
@@ -122,7 +132,7 @@ def test_markup_is_refused_on_every_upload_path(data):
         with pytest.raises(ValidationError):
             validate_evidence(SimpleUploadedFile(name, data))
     with pytest.raises(ValidationError):
-        check_upload(SimpleUploadedFile("ktp.pdf", data + b"\n%%EOF"))
+        _document(SimpleUploadedFile("ktp.pdf", data + b"\n%%EOF"))
 
 
 def test_markup_gets_its_own_message():
@@ -136,7 +146,7 @@ def test_real_pdfs_and_pictures_are_not_taken_for_markup():
     assert not looks_like_markup(pdf)
     validate_form_file(SimpleUploadedFile("formulir.pdf", pdf))
     validate_evidence(SimpleUploadedFile("bukti.pdf", pdf))
-    assert check_upload(SimpleUploadedFile("ktp.pdf", pdf))[0] == "application/pdf"
+    assert _document(SimpleUploadedFile("ktp.pdf", pdf)).kind.content_type == "application/pdf"
 
 
 @pytest.mark.django_db
@@ -152,3 +162,98 @@ def test_downloadable_forms_are_served_sandboxed_and_docx_as_a_download(client, 
     for response in (docx, pdf):
         assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
         assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(out, "PNG")
+    return out.getvalue()
+
+
+KINDS = {
+    "PDF": ("bukti.pdf", lambda: blank_form_pdf("Formulir"), "application/pdf"),
+    "DOCX": (
+        "bukti.docx",
+        _docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "JPEG": ("bukti.jpeg", _jpeg, "image/jpeg"),
+    "PNG": ("bukti.png", _png, "image/png"),
+}
+
+
+@pytest.mark.parametrize("label", KINDS)
+def test_each_kind_is_told_by_its_content(label):
+    name, data, content_type = KINDS[label]
+    checked = check_upload(
+        SimpleUploadedFile(name, data()), kinds=EVIDENCE_KINDS, max_bytes=10 * 1024 * 1024
+    )
+    assert (checked.kind.label, checked.kind.content_type) == (label, content_type)
+    # Where the name is not looked at, the content alone decides.
+    unnamed = check_upload(
+        SimpleUploadedFile("scan", data()),
+        kinds=EVIDENCE_KINDS,
+        max_bytes=10 * 1024 * 1024,
+        match_name=False,
+    )
+    assert unnamed.kind.label == label
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code"),
+    [
+        ("bukti.png", _jpeg(), "file_content"),  # a JPEG named .png
+        ("bukti.png", _png()[:30], "file_content"),  # a picture cut short
+        ("bukti.pdf", b"%PDF-1.4 no end", "file_content"),  # a PDF cut short
+        ("bukti.gif", b"GIF89a", "file_type"),
+        ("bukti.pdf", b"", "file_empty"),
+    ],
+)
+def test_disguised_damaged_empty_or_other_files_are_refused(name, data, code):
+    with pytest.raises(ValidationError) as refused:
+        check_upload(SimpleUploadedFile(name, data), kinds=EVIDENCE_KINDS, max_bytes=1024 * 1024)
+    assert refused.value.code == code
+
+
+def test_a_kind_not_allowed_here_is_refused_and_the_allowed_ones_named():
+    with pytest.raises(ValidationError) as refused:
+        check_upload(
+            SimpleUploadedFile("denah.docx", _docx()),
+            kinds=DOCUMENT_KINDS,
+            max_bytes=1024 * 1024,
+            match_name=False,
+        )
+    assert refused.value.code == "file_type"
+    assert "PDF, JPEG, PNG" in refused.value.messages[0]
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_size():
+    with pytest.raises(ValidationError) as refused:
+        check_upload(SimpleUploadedFile("bukti.png", _png()), kinds=EVIDENCE_KINDS, max_bytes=10)
+    assert refused.value.code == "file_too_large"
+
+
+def test_evidence_has_its_own_size_limit(settings):
+    settings.FORM_UPLOAD_MAX_BYTES = 10
+    validate_evidence(SimpleUploadedFile("bukti.png", _png()))
+    settings.COMPLAINT_UPLOAD_MAX_BYTES = 10
+    with pytest.raises(ValidationError) as refused:
+        validate_evidence(SimpleUploadedFile("bukti.png", _png()))
+    assert refused.value.code == "file_too_large"
+
+
+def test_more_files_than_allowed_at_once_are_refused():
+    check_count([object()] * 5, limit=5)
+    with pytest.raises(ValidationError) as refused:
+        check_count([object()] * 6, limit=5)
+    assert refused.value.code == "too_many_files"

@@ -10,9 +10,9 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satupintu.accounts.models import User
+from satupintu.demo import seed as demo
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
-from satupintu.portal import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from satupintu.booking.models import ServiceVisit, VisitPolicy
-from satupintu.booking.selectors import national_holiday
 from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.malls.calendar import national_holiday
 from satupintu.malls.models import OpeningHours
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
 

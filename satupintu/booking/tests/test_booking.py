@@ -8,7 +8,6 @@ from django.db import connection
 from django.utils import timezone
 
 from satupintu.booking.models import Booking, DayOff, Slot
-from satupintu.booking.selectors import in_mall_time
 from satupintu.booking.services import (
     BookingError,
     booking_cancel,
@@ -18,6 +17,7 @@ from satupintu.booking.services import (
     slots_open,
 )
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.malls.calendar import in_mall_time
 from satupintu.notify.models import Event, Message
 from satupintu.notify.tests.factories import ensure_default_template
 

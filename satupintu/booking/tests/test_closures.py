@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from satupintu.booking.models import Booking, Closure, Slot
-from satupintu.booking.selectors import in_mall_time
 from satupintu.booking.services import (
     BookingError,
     booking_accept,
@@ -17,6 +16,7 @@ from satupintu.booking.services import (
     slots_open,
 )
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Announcement
 from satupintu.malls.selectors import announcement_current
 from satupintu.notify.models import Event, Message
@@ -224,3 +224,46 @@ def test_a_manager_records_a_closure_in_the_admin_and_sees_the_report(client):
     booking.refresh_from_db()
     assert booking.status == Booking.Status.PROPOSED
     assert Closure.objects.get().created_by == manager
+
+
+def test_a_closure_naming_another_malls_agency_is_refused_and_changes_nothing():
+    from django.core.exceptions import ValidationError
+
+    from satupintu.malls.tests.factories import AgencyFactory
+
+    service = visit_service()
+    day = open_day()
+    booking = booking_create(citizen=citizen(), slot=slots_open(service=service, day=day).slots[0])
+    elsewhere = AgencyFactory()  # an agency of another mall
+    with pytest.raises(ValidationError) as refused:
+        _close(service, day, day, agencies=[service.agency, elsewhere])
+    assert "agencies" in refused.value.message_dict
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert not Closure.objects.exists() and not Announcement.objects.exists()
+
+
+def test_the_admin_refuses_a_closure_naming_another_malls_agency(client):
+    from satupintu.malls.tests.factories import AgencyFactory, UserFactory
+
+    service = visit_service()
+    mall = service.agency.mall
+    day = open_day()
+    elsewhere = AgencyFactory()
+    admin = UserFactory(is_staff=True, is_superuser=True)  # sees every mall's agencies
+    client.force_login(admin)
+    response = client.post(
+        "/admin/booking/closure/add/",
+        {
+            "mall": mall.pk,
+            "agencies": [service.agency.pk, elsewhere.pk],
+            "kind": "closed",
+            "decree_number": "443.1/1215.DPMPTSP",
+            "reason": "Pencegahan COVID-19",
+            "starts_on": day.isoformat(),
+            "ends_on": day.isoformat(),
+        },
+    )
+    assert response.status_code == 200  # the form again, with the refusal
+    assert response.context["adminform"].form.errors["agencies"]
+    assert not Closure.objects.exists()

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from satupintu.booking.selectors import working_days_after, working_days_between
 from satupintu.cases.models import Application, Step, WorkflowStep
 from satupintu.cases.services import (
     FORM_VALUE_MAX,
@@ -27,6 +26,7 @@ from satupintu.cases.tests.factories import (
     staff_of,
 )
 from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.malls.calendar import working_days_after, working_days_between
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import UserFactory

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from satupintu.catalog.validators import validate_form_file, validate_form_schema
-from satupintu.portal.demo import blank_form_pdf
+from satupintu.demo.seed import blank_form_pdf
 
 
 def _docx() -> bytes:

@@ -9,11 +9,12 @@ from django.db import connection
 from django.utils import timezone
 
 from satupintu.booking.models import DayOff
-from satupintu.booking.selectors import working_days_after
+from satupintu.cases.tests.files import png
 from satupintu.complaints import selectors, services
 from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.complaints.tests.factories import FiledReportFactory, ReportFactory
+from satupintu.malls.calendar import working_days_after
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member
 from satupintu.notify.models import Event, Message
@@ -162,8 +163,7 @@ def test_a_disguised_attachment_is_refused_and_nothing_is_filed(mall):
     with pytest.raises(ValidationError):
         ReportFactory(mall=mall, attachments=[fake])
     assert not Report.objects.exists()
-    real = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
-    report = ReportFactory(mall=mall, attachments=[real])
+    report = ReportFactory(mall=mall, attachments=[png("bukti.png")])
     assert report.attachments.get().name == "bukti.png"
 
 

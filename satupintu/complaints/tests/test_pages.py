@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from satupintu.cases.tests.files import png
 from satupintu.complaints import services
 from satupintu.complaints.models import Report
 from satupintu.malls.models import StaffMembership
@@ -125,8 +126,7 @@ def test_coordinator_routes_the_agency_answers_and_the_reporter_rates(client, ma
 
 
 def test_evidence_is_served_only_to_staff_who_may_read_the_report(client, mall, agency):
-    png = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
-    client.post(reverse("portal:report-new"), {**_form(mall), "attachments": png})
+    client.post(reverse("portal:report-new"), {**_form(mall), "attachments": png("bukti.png")})
     report = Report.objects.get()
     attachment = report.attachments.get()
     stored = Path(attachment.file.path)

@@ -102,7 +102,7 @@ def test_a_disguised_upload_is_refused_with_a_message_and_the_answers_kept(
         },
     )
     assert page.status_code == 200
-    assert "Hanya berkas PDF, JPEG dan PNG" in page.text
+    assert "Hanya berkas berikut yang diterima, diperiksa dari isinya: PDF, JPEG, PNG" in page.text
     application.refresh_from_db()
     assert application.form_data["fungsi"] == "usaha"
     assert not Document.objects.exists()

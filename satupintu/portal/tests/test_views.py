@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from satupintu.catalog.models import DownloadableForm
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
+from satupintu.demo.seed import blank_form_pdf
 from satupintu.malls.tests.factories import AgencyFactory, AnnouncementFactory, MallFactory
-from satupintu.portal.demo import blank_form_pdf
 
 pytestmark = pytest.mark.django_db
 

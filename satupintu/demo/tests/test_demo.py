@@ -36,7 +36,7 @@ def test_demo_can_be_loaded_twice_without_duplicates():
 
 def test_the_demo_application_waits_in_dpmptsp_queue_with_its_documents():
     call_command("seed_demo")
-    application = Application.objects.get(applicant__username="warga")
+    application = Application.objects.get(applicant__nik="3271014501900001")
     assert application.status == Application.Status.IN_PROGRESS
     assert application.step == "pemeriksaan_berkas"
     assert application.documents.count() == application.service.requirements.count()
@@ -48,3 +48,17 @@ def test_demo_is_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(Exception, match="production"):
         call_command("seed_demo")
+
+
+def test_the_demo_citizen_has_a_visit_and_a_complaint_made_through_the_services():
+    from satupintu.booking.models import Booking
+    from satupintu.complaints.models import Report
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    citizen = User.objects.get(nik="3271014501900001")
+    assert citizen.check_password("satupintu-demo")
+    [booking] = Booking.objects.filter(citizen=citizen)
+    assert booking.status == Booking.Status.CONFIRMED and booking.slot.booked == 1
+    [report] = Report.objects.filter(reporter=citizen)
+    assert report.status == Report.Status.SUBMITTED and report.events.exists()

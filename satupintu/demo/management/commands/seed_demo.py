@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from satupintu.portal import demo
+from satupintu.demo.seed import DEMO_PASSWORD, DEMO_TOTP_BASE32, demo_seed
 
 
 class Command(BaseCommand):
@@ -14,12 +14,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data and its known passwords are refused in production.")
-        logins = demo.seed()
+        logins = demo_seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<28} {login.role:<18} {login.scope}")
         self.stdout.write(
-            f"Staff then give a code from an authenticator app with the key {demo.DEMO_TOTP_BASE32}"
-            f" (or `oathtool --totp -b {demo.DEMO_TOTP_BASE32}`)."
+            f"Staff then give a code from an authenticator app with the key {DEMO_TOTP_BASE32}"
+            f" (or `oathtool --totp -b {DEMO_TOTP_BASE32}`)."
         )

@@ -1,4 +1,10 @@
-"""Demo data modelled on the 2020 articles: MPP Kota Bogor and MPP Kabupaten Probolinggo."""
+"""Demo data modelled on the 2020 articles: MPP Kota Bogor and MPP Kabupaten Probolinggo.
+
+It writes through the apps' services wherever one exists (registering the citizen, granting
+staff roles, publishing announcements, importing catalogs, filing an application, booking a
+visit, filing a complaint); the rows no service writes yet (malls, opening hours, counters,
+forms, demo authenticators) directly.
+"""
 
 from base64 import b32encode
 from dataclasses import dataclass
@@ -12,12 +18,17 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satupintu.accounts.models import User
+from satupintu.accounts.services import citizen_register
 from satupintu.booking.models import VisitPolicy
 from satupintu.booking.queue import ticket_prefix
+from satupintu.booking.selectors import open_days
+from satupintu.booking.services import booking_create, slots_open
 from satupintu.cases.models import Application
 from satupintu.cases.services import application_draft, application_submit, document_add
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
+from satupintu.complaints.models import Report
+from satupintu.complaints.services import report_file
 from satupintu.malls.models import (
     Agency,
     Announcement,
@@ -33,6 +44,7 @@ DEMO_PASSWORD = "satupintu-demo"  # noqa: S105 - printed for the demo, refused i
 # Every demo staff login's authenticator secret (the second step of signing in), printed too.
 DEMO_TOTP_KEY = b"satupintu-demo-totp!".hex()
 DEMO_TOTP_BASE32 = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+CITIZEN_NIK = "3271014501900001"  # the demo citizen signs in with it, as every citizen does
 
 MALLS = [
     {
@@ -144,10 +156,10 @@ def _agency(mall: Mall, word: str) -> Agency:
     return Agency.objects.filter(mall=mall, name__icontains=word).order_by("pk").first()
 
 
-def _user(username: str, *, superuser: bool = False, nik: str = "", first_name: str = "") -> User:
+def _staff(username: str, *, superuser: bool = False) -> User:
+    # No service creates staff accounts: people get them from an administrator.
     user, created = User.objects.get_or_create(
-        username=username,
-        defaults={"email": f"{username}@demo.satupintu.id", "first_name": first_name, "nik": nik},
+        username=username, defaults={"email": f"{username}@demo.satupintu.id"}
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -157,7 +169,7 @@ def _user(username: str, *, superuser: bool = False, nik: str = "", first_name: 
 
 
 @transaction.atomic
-def seed() -> list[DemoLogin]:
+def demo_seed() -> list[DemoLogin]:
     """Create (or refresh) the demo malls, catalogs, forms, announcements and logins."""
     malls = {}
     for spec in MALLS:
@@ -217,7 +229,7 @@ def seed() -> list[DemoLogin]:
     ]
     logins = []
     for username, role, mall, agency in plan:
-        user = _user(username, superuser=role == "superuser")
+        user = _staff(username, superuser=role == "superuser")
         if role != "superuser":
             membership_grant(user=user, role=role, mall=mall, agency=agency)
         TOTPDevice.objects.get_or_create(
@@ -231,13 +243,54 @@ def seed() -> list[DemoLogin]:
             count = 6 if "Kependudukan" in agency.name else 4 if "Penanaman" in agency.name else 2
             for n in range(1, count + 1):
                 Counter.objects.get_or_create(agency=agency, label=f"{ticket_prefix(agency)}{n}")
-    warga = _user("warga", nik="3271014501900001", first_name="Siti")
-    if not warga.phone:
-        warga.phone, warga.notification_channels = "+6281234567890", ["whatsapp", "email"]
-        warga.save(update_fields=["phone", "notification_channels"])
-    logins.append(DemoLogin("warga", "citizen", "NIK 3271014501900001"))
+    warga = User.objects.filter(nik=CITIZEN_NIK).first() or citizen_register(
+        full_name="Siti Aminah",
+        nik=CITIZEN_NIK,
+        phone="+6281234567890",
+        email="warga@demo.satupintu.id",
+        password=DEMO_PASSWORD,
+    )
+    logins.append(DemoLogin(warga.username, "citizen", "Siti Aminah"))
     _demo_application(warga, dpmptsp)
+    _demo_visit(warga, disdukcapil)
+    _demo_report(warga, bogor, disdukcapil)
     return logins
+
+
+def _demo_visit(citizen: User, agency: Agency) -> None:
+    """One booked visit of the demo citizen at Disdukcapil, on the first open day from tomorrow,
+    so "my visits" and the front desk's list are not empty."""
+    if citizen.bookings.exists():
+        return
+    service = (
+        Service.objects.filter(agency=agency)
+        .exclude(channel=Service.Channel.ONLINE)
+        .order_by("pk")
+        .first()
+    )
+    if service is None:
+        return
+    for day in open_days(service=service)[1:]:
+        free = [slot for slot in slots_open(service=service, day=day).slots if slot.available > 0]
+        if free:
+            booking_create(citizen=citizen, slot=free[0])
+            return
+
+
+def _demo_report(citizen: User, mall: Mall, agency: Agency) -> None:
+    """One complaint of the demo citizen waiting for the coordinator's verification."""
+    if Report.objects.filter(reporter=citizen).exists():
+        return
+    report_file(
+        mall=mall,
+        agency=agency,
+        kind=Report.Kind.COMPLAINT,
+        category=Report.Category.TIME,
+        title="Antrean perekaman KTP-el terlalu lama",
+        text="Saya menunggu lebih dari tiga jam untuk perekaman KTP-el, padahal sudah datang "
+        "sesuai jadwal kunjungan.",
+        reporter=citizen,
+    )
 
 
 def _demo_application(citizen: User, agency: Agency) -> None:
