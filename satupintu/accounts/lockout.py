@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from satupintu.accounts.backends import login_match
 from satupintu.accounts.clientip import client_ip
 from satupintu.accounts.models import User
+from satupintu.counters import count_in_window
 
 logger = logging.getLogger(__name__)
 
@@ -78,21 +79,11 @@ def login_check(*, request: HttpRequest, login: str) -> None:
         raise LoginLocked
 
 
-def _count(key: str) -> int:
-    # The window starts at the first failure; incr keeps its expiry (Redis and locmem alike).
-    cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
-        return 1
-
-
 def login_failed(*, request: HttpRequest, login: str, where: str) -> None:
     """Count a failed sign-in for the account and for the client, and log it (never the
     password, never the login itself)."""
-    account = _count(_account_key(login))
-    client = _count(_client_key(request))
+    account = count_in_window(_account_key(login), settings.LOGIN_LOCKOUT_SECONDS)
+    client = count_in_window(_client_key(request), settings.LOGIN_LOCKOUT_SECONDS)
     logger.warning(
         "Failed sign-in at %s: account %s (failure %d of %d), client %s (failure %d of %d)",
         where,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from satupintu.cases.selectors import Tracking, track
+from satupintu.counters import count_in_window
 
 
 class TooManyGuesses(Exception):
@@ -28,9 +29,5 @@ def track_guarded(*, tracking_number: str, phone_last4: str) -> Tracking | None:
         raise TooManyGuesses
     found = track(tracking_number=tracking_number, phone_last4=phone_last4)
     if found is None:
-        cache.add(key, 0, settings.TRACKING_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.TRACKING_LOCKOUT_SECONDS)
+        count_in_window(key, settings.TRACKING_LOCKOUT_SECONDS)
     return found

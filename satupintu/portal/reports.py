@@ -1,7 +1,6 @@
 """Citizen pages of complaints: file one (signed in or not), follow it with its secret link."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from satupintu.accounts.clientip import client_ip
 from satupintu.complaints import services
 from satupintu.complaints.models import Report
+from satupintu.counters import count_in_window
 from satupintu.pages import refusals_as_messages
 from satupintu.portal.forms import ReportForm
 
@@ -18,9 +18,7 @@ FLOOD_LIMIT, FLOOD_SECONDS = 5, 600
 
 def _flooding(request: HttpRequest) -> bool:
     """More than FLOOD_LIMIT reports from one address in FLOOD_SECONDS."""
-    key = f"reports:from:{client_ip(request)}"
-    cache.add(key, 0, FLOOD_SECONDS)
-    return cache.incr(key) > FLOOD_LIMIT
+    return count_in_window(f"reports:from:{client_ip(request)}", FLOOD_SECONDS) > FLOOD_LIMIT
 
 
 def report_new(request: HttpRequest) -> HttpResponse:
