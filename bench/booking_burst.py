@@ -35,7 +35,7 @@ from django.db.models import Count, F  # noqa: E402
 from satupintu.accounts.models import User  # noqa: E402
 from satupintu.accounts.services import api_token_create  # noqa: E402
 from satupintu.booking.models import Booking, ServiceVisit, Slot  # noqa: E402
-from satupintu.booking.services import slots_open  # noqa: E402
+from satupintu.booking.services.slots import slots_open  # noqa: E402
 from satupintu.catalog.models import Service  # noqa: E402
 from satupintu.malls.models import Agency  # noqa: E402
 from satupintu.notify.models import Message  # noqa: E402

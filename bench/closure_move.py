@@ -23,7 +23,8 @@ from django.db.models import F  # noqa: E402
 
 from satupintu.accounts.models import User  # noqa: E402
 from satupintu.booking.models import Booking, Closure, ServiceVisit, Slot  # noqa: E402
-from satupintu.booking.services import closure_record, slots_open  # noqa: E402
+from satupintu.booking.services.closures import closure_record  # noqa: E402
+from satupintu.booking.services.slots import slots_open  # noqa: E402
 from satupintu.catalog.models import Service  # noqa: E402
 from satupintu.malls.models import Agency, Mall  # noqa: E402
 from satupintu.notify.models import Message  # noqa: E402

@@ -2,8 +2,8 @@
 
 import pytest
 
-from satupintu.booking import queue
 from satupintu.booking.models import Booking
+from satupintu.booking.services import tickets
 from satupintu.booking.tests.factories import citizen, visit_service
 from satupintu.malls.models import Counter, StaffMembership
 from satupintu.malls.services import membership_grant
@@ -43,7 +43,7 @@ def test_a_called_ticket_appears_on_the_display_board(live_server, page, browser
     desk = Counter.objects.create(agency=service.agency, label="A3")
     officer = UserFactory()
     membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=service.agency)
-    ticket = queue.walk_in(service=service)
+    ticket = tickets.walk_in(service=service)
 
     board = browser.new_page()
     board.goto(f"{live_server.url}/mpp/{mall.slug}/layar/")

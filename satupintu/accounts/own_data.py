@@ -14,7 +14,7 @@ from satupintu.accounts.models import User
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import api_tokens_revoke_all
 from satupintu.booking.models import Booking
-from satupintu.booking.services import bookings_cancel_for_closed_account
+from satupintu.booking.services.bookings import bookings_cancel_for_closed_account
 from satupintu.cases.models import Application
 from satupintu.cases.services import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report

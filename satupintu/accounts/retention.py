@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.privacy import access_records_purge_older_than
-from satupintu.booking.services import bookings_purge_older_than
+from satupintu.booking.services.bookings import bookings_purge_older_than
 from satupintu.cases.services import (
     cancelled_drafts_purge_older_than,
     case_access_purge_older_than,

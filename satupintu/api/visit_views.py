@@ -26,8 +26,10 @@ from satupintu.api import visit_serializers as vs
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.booking import selectors as visits
-from satupintu.booking import services as booking_services
 from satupintu.booking.models import Slot
+from satupintu.booking.services.bookings import booking_cancel, booking_create
+from satupintu.booking.services.closures import closure_record
+from satupintu.booking.services.slots import slots_open
 from satupintu.catalog import selectors as catalog
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency
@@ -66,7 +68,7 @@ class SlotListView(APIView):
         # Slots are created on first read: a day outside the horizon is refused before any write.
         if not visits.within_horizon(service=service, day=day):
             raise exceptions.ValidationError({"date": [visits.horizon_message(service=service)]})
-        plan = booking_services.slots_open(service=service, day=day)
+        plan = slots_open(service=service, day=day)
         return Response(vs.SlotSerializer(plan.slots, many=True).data)
 
 
@@ -94,7 +96,7 @@ class BookingCreateView(APIView):
             pk=data.validated_data["slot"]
         )
         key = idempotency_key(request)
-        booking = booking_services.booking_create(
+        booking = booking_create(
             citizen=request.user,
             slot=slot,
             priority=data.validated_data.get("priority", ""),
@@ -114,7 +116,7 @@ class BookingDetailView(APIView):
     @extend_schema(tags=["visits"], responses={200: vs.BookingSerializer, 400: BAD, 404: NOT_FOUND})
     def delete(self, request: Request, code: str) -> Response:
         booking = visits.booking_get(citizen=request.user, code=code)
-        booking = booking_services.booking_cancel(booking=booking)
+        booking = booking_cancel(booking=booking)
         return Response(vs.BookingSerializer(booking).data)
 
 
@@ -252,7 +254,5 @@ class ClosureCreateView(APIView):
         agencies = list(Agency.objects.filter(pk__in=ids))
         if len(agencies) != len(set(ids)):
             raise exceptions.ValidationError({"agencies": [_("Not an agency of this mall.")]})
-        closure = booking_services.closure_record(
-            mall=mall, agencies=agencies, by=request.user, **fields
-        )
+        closure = closure_record(mall=mall, agencies=agencies, by=request.user, **fields)
         return Response(vs.ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)

@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from satupintu.booking import queue
+from satupintu.booking import selectors as visits
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Ticket
+from satupintu.booking.services import tickets
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Counter, Mall, StaffMembership
@@ -46,12 +47,14 @@ def front_desk(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("code"):
-                ticket = queue.check_in(mall=mall, code=request.POST["code"])
+                ticket = tickets.check_in(mall=mall, code=request.POST["code"], actor=request.user)
             else:
                 service = get_object_or_404(
                     Service, pk=request.POST.get("service") or 0, agency__mall=mall
                 )
-                ticket = queue.walk_in(service=service, priority="priority" in request.POST)
+                ticket = tickets.walk_in(
+                    service=service, priority="priority" in request.POST, actor=request.user
+                )
         except BookingError as refused:
             messages.error(request, refused.message)
     services = (
@@ -82,19 +85,19 @@ def counter(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "next":
-            if queue.call_next(counter=desk) is None:
+            if tickets.call_next(counter=desk, actor=request.user) is None:
                 messages.info(request, _("Nobody is waiting."))
         elif current is None:
             messages.error(request, _("No ticket is called at this counter."))
         elif action == "recall":
-            queue.recall(ticket=current)
+            tickets.recall(ticket=current, actor=request.user)
         elif action in ("served", "no_show"):
-            queue.finish(ticket=current, served=action == "served")
+            tickets.finish(ticket=current, served=action == "served", actor=request.user)
         elif action == "transfer":
             target = get_object_or_404(
                 Agency, pk=request.POST.get("agency") or 0, mall=desk.agency.mall
             )
-            queue.transfer(ticket=current, agency=target)
+            tickets.transfer(ticket=current, agency=target, actor=request.user)
         return redirect("backoffice:counter", pk=desk.pk)
     return render(
         request,
@@ -102,7 +105,7 @@ def counter(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "counter": desk,
             "current": current,
-            "waiting": queue.waiting(agency=desk.agency).count(),
+            "waiting": visits.waiting(agency=desk.agency).count(),
             "agencies": desk.agency.mall.agencies.exclude(pk=desk.agency_id).order_by("name"),
         },
     )

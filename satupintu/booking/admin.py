@@ -16,7 +16,11 @@ from satupintu.booking.models import (
     ServiceVisit,
     VisitPolicy,
 )
-from satupintu.booking.services import closure_agencies_check, closure_record, closure_reopen
+from satupintu.booking.services.closures import (
+    closure_agencies_check,
+    closure_record,
+    closure_reopen,
+)
 from satupintu.malls.admin import MANAGER_OR_APPROVER, NOBODY, ScopedAdmin
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import Service
@@ -346,3 +347,88 @@ class TicketSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.date}: {self.last}"
+
+
+class BookingEvent(models.Model):
+    """One change of a booking: who made it, when, and the status before and after.
+
+    Written only by ``booking_change`` (and the closure's bulk move), never edited.
+    """
+
+    class Reason(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled by the citizen")
+        ACCOUNT_CLOSED = "account_closed", _("Cancelled: account closed")
+        RESCHEDULED = "rescheduled", _("Moved to another time")
+        ACCEPTED = "accepted", _("Proposed time accepted")
+        REMINDED = "reminded", _("Reminder sent")
+        CLOSURE_MOVED = "closure_moved", _("Moved by a closure")
+        CLOSURE_RELEASED = "closure_released", _("Released by a closure")
+        CHECKED_IN = "checked_in", _("Checked in")
+        SERVED = "served", _("Served")
+        NO_SHOW = "no_show", _("Did not come")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=Booking.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=Booking.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("booking change")
+        verbose_name_plural = _("booking changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status} → {self.to_status}"
+
+
+class TicketEvent(models.Model):
+    """One change of a queue ticket: who made it, when, and the status before and after.
+
+    Written only by ``ticket_change``, never edited.
+    """
+
+    class Reason(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        CALLED = "called", _("Called")
+        RECALLED = "recalled", _("Called again")
+        SERVED = "served", _("Served")
+        NO_SHOW = "no_show", _("Did not come")
+        TRANSFERRED = "transferred", _("Sent to another agency")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Ticket.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=Ticket.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket change")
+        verbose_name_plural = _("ticket changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.from_status} → {self.to_status}"

@@ -1,6 +1,8 @@
-"""Reads of visits: slots and their capacity, the booking horizon, a citizen's bookings."""
+"""Reads of visits: slots and their capacity, the booking horizon, a citizen's bookings, the
+queue of the day."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
-from satupintu.booking.models import Booking, ServiceVisit, Slot, VisitPolicy
+from satupintu.booking.models import Booking, ServiceVisit, Slot, Ticket, VisitPolicy
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Mall
@@ -111,8 +113,6 @@ def slot_within_hours(
 def bot_booking_status(code: str, phone: str) -> str | None:
     """The WhatsApp bot's ANTREAN answer: the visit and its place in the queue, only to the
     number of the citizen who booked it."""
-    from satupintu.booking.queue import position  # the queue module reads these selectors
-
     booking = (
         Booking.objects.filter(code=code, citizen__phone=phone)
         .select_related("slot", "service__agency__mall")
@@ -139,3 +139,57 @@ def bot_booking_status(code: str, phone: str) -> str | None:
             "minutes": place.minutes,
         }
     return text
+
+
+def _letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: each agency of a mall has its own letter."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def ticket_prefix(agency: Agency) -> str:
+    return _letters(Agency.objects.filter(mall_id=agency.mall_id, pk__lt=agency.pk).count())
+
+
+def mall_today(mall: Mall) -> date:
+    """Today on the mall's clock."""
+    return in_mall_time(timezone.now(), mall).date()
+
+
+def waiting(*, agency: Agency, day: date | None = None) -> QuerySet[Ticket]:
+    """The agency's waiting tickets in the order they are called: priority first, then time."""
+    day = day or mall_today(agency.mall)
+    return Ticket.objects.filter(agency=agency, date=day, status=Ticket.Status.WAITING).order_by(
+        "-priority", "created_at", "pk"
+    )
+
+
+def board(*, mall: Mall, limit: int = 8) -> list[Ticket]:
+    """The latest calls of the mall's day, newest first, for the display board."""
+    return list(
+        Ticket.objects.filter(agency__mall=mall, date=mall_today(mall), status=Ticket.Status.CALLED)
+        .select_related("counter", "agency")
+        .order_by("-called_at")[:limit]
+    )
+
+
+@dataclass
+class Position:
+    ahead: int
+    minutes: int
+
+
+def position(*, ticket: Ticket) -> Position | None:
+    """How many wait before ``ticket`` and about how long, while it waits."""
+    if ticket.status != Ticket.Status.WAITING:
+        return None
+    queue = list(waiting(agency=ticket.agency, day=ticket.date).values_list("pk", flat=True))
+    ahead = queue.index(ticket.pk) if ticket.pk in queue else 0
+    counters = max(1, ticket.agency.counters.filter(is_active=True).count())
+    per_visitor = visit_for(service=ticket.service).minutes_per_visitor
+    minutes = int(timedelta(minutes=ahead * per_visitor / counters).total_seconds() // 60)
+    return Position(ahead=ahead, minutes=minutes)

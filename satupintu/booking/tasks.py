@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from satupintu.booking import services
+from satupintu.booking.services.bookings import reminders_send
 
 
 @shared_task(name="booking.reminders", ignore_result=True)
 def reminders() -> None:
     """Hourly: remind tomorrow's visitors (each once; the hour only makes it timely)."""
-    services.reminders_send()
+    reminders_send()

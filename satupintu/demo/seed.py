@@ -20,9 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from satupintu.accounts.models import User
 from satupintu.accounts.services import citizen_register
 from satupintu.booking.models import VisitPolicy
-from satupintu.booking.queue import ticket_prefix
-from satupintu.booking.selectors import open_days
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.selectors import open_days, ticket_prefix
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.cases.models import Application
 from satupintu.cases.services import application_draft, application_submit, document_add
 from satupintu.catalog.importer import catalog_import

@@ -13,12 +13,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from satupintu.booking import queue
 from satupintu.booking import selectors as visits
-from satupintu.booking import services as booking_services
 from satupintu.booking.calendar import visit_ics
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Slot
+from satupintu.booking.services import bookings, slots, tickets
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
@@ -60,9 +59,9 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             if slot is None:
                 raise BookingError("other_service", _("That time belongs to another service."))
             if moving is not None:
-                booking = booking_services.booking_reschedule(booking=moving, slot=slot)
+                booking = bookings.booking_reschedule(booking=moving, slot=slot)
             else:
-                booking = booking_services.booking_create(
+                booking = bookings.booking_create(
                     citizen=request.user,
                     slot=slot,
                     priority=form.cleaned_data["priority"],
@@ -73,7 +72,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your visit is booked. We have sent you the details."))
             return redirect("portal:booking", code=booking.code)
-    plan = booking_services.slots_offered(service=service, day=day) if day else None
+    plan = slots.slots_offered(service=service, day=day) if day else None
     return render(
         request,
         "portal/book.html",
@@ -109,7 +108,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
             "start": in_mall_time(booking.slot.start, booking.service.agency.mall),
             "qr": qr,
             "ticket": ticket,
-            "place": queue.position(ticket=ticket) if ticket else None,
+            "place": visits.position(ticket=ticket) if ticket else None,
         },
     )
 
@@ -135,9 +134,7 @@ def _act_on_booking(
 @require_POST
 @refusals_as_messages("portal:booking", keep=("code",))
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    return _act_on_booking(
-        request, code, booking_services.booking_cancel, _("Your booking is cancelled.")
-    )
+    return _act_on_booking(request, code, bookings.booking_cancel, _("Your booking is cancelled."))
 
 
 @login_required
@@ -145,9 +142,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
 @refusals_as_messages("portal:booking", keep=("code",))
 def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
     """The holder accepts the time a closure proposed."""
-    return _act_on_booking(
-        request, code, booking_services.booking_accept, _("The new time is confirmed.")
-    )
+    return _act_on_booking(request, code, bookings.booking_accept, _("The new time is confirmed."))
 
 
 @login_required
@@ -163,11 +158,11 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     ticket, place, error = None, None, ""
     if request.method == "POST":
         try:
-            ticket = queue.check_in(mall=mall, code=request.POST.get("code", ""))
+            ticket = tickets.check_in(mall=mall, code=request.POST.get("code", ""))
         except BookingError as refused:
             error = refused.message
         else:
-            place = queue.position(ticket=ticket)
+            place = visits.position(ticket=ticket)
     return render(
         request,
         "portal/kiosk.html",
@@ -182,7 +177,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def board_calls(request: HttpRequest, slug: str) -> JsonResponse:
-    calls = queue.board(mall=_mall(slug))
+    calls = visits.board(mall=_mall(slug))
     return JsonResponse(
         {
             "calls": [

@@ -48,8 +48,8 @@ from django.utils import timezone
 from satupintu.accounts.models import User
 from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
-from satupintu.booking import queue
 from satupintu.booking.models import Booking, Slot
+from satupintu.booking.services import tickets
 from satupintu.cases.models import (
     Application,
     Document,
@@ -510,8 +510,8 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         date=in_mall_time(later_start, mall).date(),
     )
     counter = Counter.objects.create(agency=agency, label=f"{label}1")
-    queue.walk_in(service=service)
-    queue.call_next(counter=counter)  # the visitor the counter called
+    tickets.walk_in(service=service)
+    tickets.call_next(counter=counter)  # the visitor the counter called
     consultation = Consultation.objects.create(
         citizen=citizen, service=service, subject=f"Pertanyaan warga {label}"
     )

@@ -14,7 +14,8 @@ from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.retention import retention_apply
 from satupintu.accounts.tasks import retention
 from satupintu.booking.models import Booking, Ticket
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.cases.models import AccessLog, Application, Document, IssuedDocument, Transition
 from satupintu.cases.selectors import case_access

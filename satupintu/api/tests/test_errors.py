@@ -4,7 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from satupintu.booking.models import Booking, Closure
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.complaints.models import Report
 from satupintu.malls.services import membership_grant

@@ -47,8 +47,9 @@ from drf_spectacular.generators import SchemaGenerator
 from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
-from satupintu.booking import services as booking
 from satupintu.booking.models import Booking, ServiceVisit, VisitPolicy
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import open_day
 from satupintu.cases.models import Application, Step, WorkflowStep
 from satupintu.cases.services import (
@@ -166,9 +167,9 @@ def _place(label: str, superuser: User, visit_day: date, free_day: date) -> Plac
         action="return",
         note="Denah kurang jelas",
     )
-    slots = booking.slots_open(service=service, day=visit_day).slots
-    place.booking = booking.booking_create(citizen=citizen, slot=slots[0])
-    place.free_slot = booking.slots_open(service=service, day=free_day).slots[0].pk
+    slots = slots_open(service=service, day=visit_day).slots
+    place.booking = booking_create(citizen=citizen, slot=slots[0])
+    place.free_slot = slots_open(service=service, day=free_day).slots[0].pk
     for state in ("filed", "routed", "answered"):
         filed = complaints.report_file(
             mall=mall,

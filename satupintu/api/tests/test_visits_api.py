@@ -5,7 +5,8 @@ from rest_framework.test import APIClient
 
 from satupintu.accounts.models import User
 from satupintu.booking.models import Booking, Slot
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 
 pytestmark = pytest.mark.django_db

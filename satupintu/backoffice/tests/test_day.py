@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from satupintu.booking.models import Booking, Ticket
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.models import Counter, StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, staff_member

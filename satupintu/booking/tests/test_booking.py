@@ -7,15 +7,15 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, DayOff, Slot
-from satupintu.booking.services import (
-    BookingError,
+from satupintu.booking.services.bookings import (
     booking_cancel,
     booking_create,
     booking_reschedule,
     reminders_send,
-    slots_open,
 )
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.calendar import in_mall_time
 from satupintu.notify.models import Event, Message

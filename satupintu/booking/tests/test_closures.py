@@ -5,16 +5,11 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
+from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Closure, Slot
-from satupintu.booking.services import (
-    BookingError,
-    booking_accept,
-    booking_create,
-    closure_apply,
-    closure_record,
-    closure_reopen,
-    slots_open,
-)
+from satupintu.booking.services.bookings import booking_accept, booking_create
+from satupintu.booking.services.closures import closure_apply, closure_record, closure_reopen
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Announcement

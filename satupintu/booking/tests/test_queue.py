@@ -6,10 +6,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from satupintu.booking import queue
+from satupintu.booking import selectors
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Ticket
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services import tickets
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.models import Counter
 from satupintu.malls.tests.factories import AgencyFactory
@@ -30,9 +32,9 @@ def test_check_in_gives_a_numbered_ticket_once():
     service = visit_service()
     booking = _booked_today(service)
     mall = service.agency.mall
-    ticket = queue.check_in(mall=mall, code=booking.code.lower())
+    ticket = tickets.check_in(mall=mall, code=booking.code.lower())
     assert ticket.label.endswith("-001") and ticket.status == Ticket.Status.WAITING
-    assert queue.check_in(mall=mall, code=booking.code) == ticket
+    assert tickets.check_in(mall=mall, code=booking.code) == ticket
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CHECKED_IN
 
@@ -42,38 +44,38 @@ def test_check_in_refuses_another_day_another_mall_and_unknown_codes():
     slot = slots_open(service=service, day=open_day()).slots[0]
     booking = booking_create(citizen=citizen(), slot=slot)
     with pytest.raises(BookingError) as refused:
-        queue.check_in(mall=service.agency.mall, code=booking.code)
+        tickets.check_in(mall=service.agency.mall, code=booking.code)
     assert refused.value.code == "wrong_day"
     with pytest.raises(BookingError):
-        queue.check_in(mall=visit_service().agency.mall, code=booking.code)
+        tickets.check_in(mall=visit_service().agency.mall, code=booking.code)
     with pytest.raises(BookingError):
-        queue.check_in(mall=service.agency.mall, code="ZZZZ-ZZZZ")
+        tickets.check_in(mall=service.agency.mall, code="ZZZZ-ZZZZ")
     assert not Ticket.objects.exists()
 
 
 def test_each_agency_has_its_letter_and_numbers_count_per_day():
     service = visit_service()
     other = AgencyFactory(mall=service.agency.mall)
-    first = queue.walk_in(service=service)
-    second = queue.walk_in(service=service)
+    first = tickets.walk_in(service=service)
+    second = tickets.walk_in(service=service)
     assert (first.label[-3:], second.label[-3:]) == ("001", "002")
-    assert queue.ticket_prefix(other) != queue.ticket_prefix(service.agency)
+    assert selectors.ticket_prefix(other) != selectors.ticket_prefix(service.agency)
 
 
 def test_counters_call_priority_first_then_by_time_and_finish():
     service = visit_service()
     counter = Counter.objects.create(agency=service.agency, label="A1")
-    early = queue.walk_in(service=service)
-    elder = queue.walk_in(service=service, priority=True)
-    assert queue.call_next(counter=counter) == elder
-    assert queue.call_next(counter=counter) == early
-    assert queue.call_next(counter=counter) is None
-    queue.recall(ticket=early)
+    early = tickets.walk_in(service=service)
+    elder = tickets.walk_in(service=service, priority=True)
+    assert tickets.call_next(counter=counter) == elder
+    assert tickets.call_next(counter=counter) == early
+    assert tickets.call_next(counter=counter) is None
+    tickets.recall(ticket=early)
     early.refresh_from_db()
     assert early.calls == 2
-    assert queue.finish(ticket=early, served=True).status == Ticket.Status.SERVED
+    assert tickets.finish(ticket=early, served=True).status == Ticket.Status.SERVED
     with pytest.raises(BookingError):
-        queue.finish(ticket=early, served=False)
+        tickets.finish(ticket=early, served=False)
 
 
 def test_a_served_booking_is_marked_and_a_no_show_too():
@@ -81,9 +83,9 @@ def test_a_served_booking_is_marked_and_a_no_show_too():
     counter = Counter.objects.create(agency=service.agency, label="A1")
     came, away = _booked_today(service), _booked_today(service)
     for booking in (came, away):
-        queue.check_in(mall=service.agency.mall, code=booking.code)
-    queue.finish(ticket=queue.call_next(counter=counter), served=True)
-    queue.finish(ticket=queue.call_next(counter=counter), served=False)
+        tickets.check_in(mall=service.agency.mall, code=booking.code)
+    tickets.finish(ticket=tickets.call_next(counter=counter), served=True)
+    tickets.finish(ticket=tickets.call_next(counter=counter), served=False)
     came.refresh_from_db()
     away.refresh_from_db()
     assert (came.status, away.status) == (Booking.Status.SERVED, Booking.Status.NO_SHOW)
@@ -93,23 +95,23 @@ def test_transfer_keeps_the_place_in_time_at_the_other_agency():
     service = visit_service()
     other = AgencyFactory(mall=service.agency.mall)
     counter = Counter.objects.create(agency=service.agency, label="A1")
-    ticket = queue.walk_in(service=service)
-    queue.call_next(counter=counter)
-    moved = queue.transfer(ticket=ticket, agency=other)
+    ticket = tickets.walk_in(service=service)
+    tickets.call_next(counter=counter)
+    moved = tickets.transfer(ticket=ticket, agency=other)
     assert moved.status == Ticket.Status.WAITING and moved.agency == other
-    assert list(queue.waiting(agency=other)) == [moved]
+    assert list(selectors.waiting(agency=other)) == [moved]
     with pytest.raises(BookingError):
-        queue.transfer(ticket=moved, agency=AgencyFactory())
+        tickets.transfer(ticket=moved, agency=AgencyFactory())
 
 
 def test_the_board_shows_the_latest_calls_and_a_waiting_ticket_knows_its_place():
     service = visit_service()
     counter = Counter.objects.create(agency=service.agency, label="A3")
-    tickets = [queue.walk_in(service=service) for _ in range(3)]
-    queue.call_next(counter=counter)
-    [shown] = queue.board(mall=service.agency.mall)
-    assert shown == tickets[0] and shown.counter.label == "A3"
-    place = queue.position(ticket=tickets[2])
+    issued = [tickets.walk_in(service=service) for _ in range(3)]
+    tickets.call_next(counter=counter)
+    [shown] = selectors.board(mall=service.agency.mall)
+    assert shown == issued[0] and shown.counter.label == "A3"
+    place = selectors.position(ticket=issued[2])
     assert place.ahead == 1 and place.minutes > 0
 
 
@@ -117,14 +119,14 @@ def test_the_board_shows_the_latest_calls_and_a_waiting_ticket_knows_its_place()
 def test_two_counters_never_call_the_same_ticket():
     service = visit_service()
     counters = [Counter.objects.create(agency=service.agency, label=f"A{n}") for n in range(6)]
-    tickets = [queue.walk_in(service=service) for _ in range(3)]
+    issued = [tickets.walk_in(service=service) for _ in range(3)]
     start = threading.Barrier(len(counters))
     called = []
 
     def officer(counter):
         try:
             start.wait()
-            ticket = queue.call_next(counter=counter)
+            ticket = tickets.call_next(counter=counter)
             if ticket is not None:
                 called.append(ticket.pk)
         finally:
@@ -135,7 +137,7 @@ def test_two_counters_never_call_the_same_ticket():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(called) == sorted(t.pk for t in tickets)
+    assert sorted(called) == sorted(t.pk for t in issued)
 
 
 def test_the_whatsapp_bot_answers_antrean_to_the_booker_only():
@@ -145,8 +147,8 @@ def test_the_whatsapp_bot_answers_antrean_to_the_booker_only():
     booking = _booked_today(service)
     booking.citizen.phone = "+6281234567890"
     booking.citizen.save()
-    queue.walk_in(service=service)
-    queue.check_in(mall=service.agency.mall, code=booking.code)
+    tickets.walk_in(service=service)
+    tickets.check_in(mall=service.agency.mall, code=booking.code)
     reply = bot.answer(phone="+6281234567890", text=f"antrean {booking.code.lower()}")
     assert booking.code in reply and "-002" in reply and "1 sebelum Anda" in reply
     stranger = bot.answer(phone="+6281299998888", text=f"ANTREAN {booking.code}")

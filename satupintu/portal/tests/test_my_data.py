@@ -13,7 +13,8 @@ from django.utils import timezone
 from satupintu.accounts.models import ApiToken, PersonalDataAccess, User
 from satupintu.accounts.services import api_token_create
 from satupintu.booking.models import Booking, Slot
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.cases.models import Application, IssuedDocument
 from satupintu.cases.services import application_submit

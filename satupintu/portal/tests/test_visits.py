@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from satupintu.accounts.models import User
 from satupintu.booking.models import Booking, Slot
-from satupintu.booking.services import booking_create, slots_open
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.malls.tests.factories import UserFactory
 
@@ -138,7 +139,7 @@ def test_booking_needs_a_signed_in_citizen(client):
 
 def test_a_moved_booking_is_accepted_on_its_page(client):
     from satupintu.booking.models import Closure
-    from satupintu.booking.services import closure_record
+    from satupintu.booking.services.closures import closure_record
 
     service = visit_service()
     siti = citizen()

@@ -1,0 +1,363 @@
+"""Writes of bookings: book within capacity, cancel, reschedule, accept, remind; each change of
+a booking, with its history row, goes through ``booking_change``."""
+
+import secrets
+from collections.abc import Collection
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from satupintu.accounts.models import User
+from satupintu.accounts.validators import validate_nik
+from satupintu.batches import in_batches
+from satupintu.booking.calendar import visit_ics
+from satupintu.booking.errors import BookingError
+from satupintu.booking.models import Booking, BookingEvent, Closure, Slot, Ticket
+from satupintu.booking.selectors import policy_for
+from satupintu.booking.services.slots import (
+    service_bookable,
+    slot_full_error,
+    slot_place_give_back,
+    slot_place_take,
+    slot_refusal_now,
+    slot_seems_full,
+)
+from satupintu.malls.calendar import in_mall_time
+from satupintu.notify.models import Event
+from satupintu.notify.services import Recipient, notify
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+CHANGEABLE = (Booking.Status.CONFIRMED, Booking.Status.PROPOSED)
+
+
+@transaction.atomic
+def booking_change(
+    booking: Booking,
+    *,
+    reason: BookingEvent.Reason,
+    actor: User | None,
+    to_status: Booking.Status | None = None,
+    from_statuses: Collection[str] | None = None,
+    when: Q | None = None,
+    note: str = "",
+    **fields: object,
+) -> bool:
+    """The one write of a booking: save a new one, or change ``to_status`` and ``fields`` of an
+    existing one while its status is one of ``from_statuses`` (any when None) and its row
+    matches ``when``; and write the history row. Returns whether it changed: False (a double
+    click, a change made elsewhere first) writes nothing.
+    """
+    if booking.pk is None:
+        booking.save(force_insert=True)
+        _history(booking, from_status="", actor=actor, reason=reason, note=note)
+        return True
+    rows = Booking.objects.select_for_update().filter(pk=booking.pk)
+    if when is not None:
+        rows = rows.filter(when)
+    current = rows.values_list("status", flat=True).first()
+    if current is None or (from_statuses is not None and current not in from_statuses):
+        return False
+    changes = {**fields, "status": to_status or current}
+    Booking.objects.filter(pk=booking.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(booking, name, value)
+    _history(booking, from_status=current, actor=actor, reason=reason, note=note)
+    return True
+
+
+def _history(
+    booking: Booking, *, from_status: str, actor: User | None, reason: str, note: str
+) -> None:
+    BookingEvent.objects.create(
+        booking=booking,
+        from_status=from_status,
+        to_status=booking.status,
+        actor=actor,
+        reason=reason,
+        note=note,
+    )
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _check_citizen(citizen: User) -> None:
+    try:
+        validate_nik(citizen.nik)
+    except ValidationError as exc:
+        raise BookingError("nik_required", _("A valid NIK is needed to book a visit.")) from exc
+
+
+def _check_bookable(*, citizen: User, slot: Slot, priority: str) -> None:
+    """Refuse, before anything is written, a booking the rules do not allow."""
+    _check_citizen(citizen)
+    if priority and priority not in Booking.Priority.values:
+        raise BookingError("bad_priority", _("Unknown priority reason."))
+    if not service_bookable(slot.service):
+        raise BookingError("not_bookable", _("This service is not offered by visit."))
+    if slot_seems_full(slot, priority=bool(priority)):
+        raise slot_full_error(slot)
+    refusal = slot_refusal_now(slot)
+    if refusal:
+        raise BookingError("closed", refusal)
+
+
+def _earlier(citizen: User, idempotency_key: str) -> Booking | None:
+    if not idempotency_key:
+        return None
+    return Booking.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
+
+
+def booking_create(
+    *, citizen: User, slot: Slot, priority: str = "", idempotency_key: str = ""
+) -> Booking:
+    """Book a place for ``citizen`` in ``slot``, within capacity, and tell them.
+
+    The same ``idempotency_key`` returns the booking it first made (a double click, a retried
+    request). Raises BookingError when a rule refuses it; nothing is written then.
+    """
+    earlier = _earlier(citizen, idempotency_key)
+    if earlier is not None:
+        return earlier
+    _check_bookable(citizen=citizen, slot=slot, priority=priority)
+    day = in_mall_time(slot.start, slot.service.agency.mall).date()
+    try:
+        with transaction.atomic():
+            if not slot_place_take(slot, priority=bool(priority)):
+                raise slot_full_error(slot)
+            booking = Booking(
+                code=_new_code(),
+                citizen=citizen,
+                slot=slot,
+                service=slot.service,
+                date=day,
+                priority=priority,
+                idempotency_key=idempotency_key,
+            )
+            booking_change(booking, reason=BookingEvent.Reason.BOOKED, actor=citizen)
+            booking_tell(booking, Event.BOOKING_CONFIRMED)
+    except IntegrityError as exc:
+        earlier = _earlier(citizen, idempotency_key)
+        if earlier is not None:  # the same request won a race with itself
+            return earlier
+        if Booking.objects.filter(
+            citizen=citizen, service=slot.service, date=day, status__in=Booking.ACTIVE
+        ).exists():
+            raise BookingError(
+                "already_booked",
+                _("You already have a booking for this service that day."),
+            ) from exc
+        raise
+    return booking
+
+
+def booking_cancel(*, booking: Booking) -> Booking:
+    """The citizen cancels before the cut-off; the place goes back to the slot."""
+    if booking.status not in CHANGEABLE:
+        raise BookingError("not_active", _("This booking is no longer active."))
+    cutoff = timedelta(minutes=policy_for(mall=booking.service.agency.mall).cutoff_minutes)
+    if booking.slot.start - cutoff <= timezone.now():
+        raise BookingError("closed", _("Changes to this booking have closed."))
+    with transaction.atomic():
+        changed = booking_change(
+            booking,
+            reason=BookingEvent.Reason.CANCELLED,
+            actor=booking.citizen,
+            from_statuses=CHANGEABLE,
+            to_status=Booking.Status.CANCELLED,
+            cancelled_at=timezone.now(),
+        )
+        if changed:  # a second click changes nothing more
+            slot_place_give_back(booking.slot_id, priority=bool(booking.priority))
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
+    """Move an active booking to another slot of the same service, holding capacity."""
+    if booking.status not in CHANGEABLE:
+        raise BookingError("not_active", _("This booking is no longer active."))
+    if slot.service_id != booking.service_id:
+        raise BookingError("other_service", _("That time belongs to another service."))
+    for refusal in (slot_refusal_now(booking.slot), slot_refusal_now(slot)):
+        if refusal:
+            raise BookingError("closed", refusal)
+    mall = slot.service.agency.mall
+    old_slot_id = booking.slot_id
+    try:
+        with transaction.atomic():
+            locked = Booking.objects.select_for_update().get(pk=booking.pk)
+            if locked.status not in CHANGEABLE:
+                raise BookingError("not_active", _("This booking is no longer active."))
+            if not slot_place_take(slot, priority=bool(booking.priority)):
+                raise slot_full_error(slot)
+            slot_place_give_back(old_slot_id, priority=bool(booking.priority))
+            booking_change(
+                locked,
+                reason=BookingEvent.Reason.RESCHEDULED,
+                actor=locked.citizen,
+                to_status=Booking.Status.CONFIRMED,
+                slot=slot,
+                date=in_mall_time(slot.start, mall).date(),
+            )
+            booking_tell(locked, Event.BOOKING_CONFIRMED)
+    except IntegrityError as exc:
+        raise BookingError(
+            "already_booked", _("You already have a booking for this service that day.")
+        ) from exc
+    return locked
+
+
+def booking_accept(*, booking: Booking) -> Booking:
+    """The holder accepts the time a closure proposed."""
+    if booking.status != Booking.Status.PROPOSED:
+        raise BookingError("not_proposed", _("This booking has no proposed time to accept."))
+    booking_change(
+        booking,
+        reason=BookingEvent.Reason.ACCEPTED,
+        actor=booking.citizen,
+        from_statuses=[Booking.Status.PROPOSED],
+        to_status=Booking.Status.CONFIRMED,
+    )
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_context(booking: Booking, language: str) -> dict[str, str]:
+    """The values of the booking's message templates, in the citizen's language."""
+    mall = booking.service.agency.mall
+    start = in_mall_time(booking.slot.start, mall)
+    with override(language):
+        day = formats.date_format(start, "l, j F Y")
+    return {
+        "name": booking.citizen.get_full_name() or booking.citizen.username,
+        "service": booking.service.name,
+        "mall": mall.name,
+        "date": day,
+        "time": start.strftime("%H.%M"),
+        "code": booking.code,
+        "link": settings.SITE_URL + reverse("portal:booking", args=[booking.code]),
+    }
+
+
+def booking_tell(booking: Booking, event: str) -> None:
+    """Send the holder of ``booking`` the message of ``event``, with the visit's calendar."""
+    recipient = Recipient.for_user(booking.citizen)
+    notify(
+        event=event,
+        recipient=recipient,
+        context=booking_context(booking, recipient.language),
+        mall=booking.service.agency.mall,
+        calendar=visit_ics(booking),
+    )
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """Tell everyone with a confirmed visit tomorrow (run daily by beat). Returns how many."""
+    today = today or timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    sent = 0
+    bookings = Booking.objects.filter(
+        date=tomorrow, status=Booking.Status.CONFIRMED, reminded_at__isnull=True
+    ).select_related("citizen", "slot", "service__agency__mall")
+    for booking in bookings:
+        with transaction.atomic():
+            if booking_change(
+                booking,
+                reason=BookingEvent.Reason.REMINDED,
+                actor=None,
+                when=Q(reminded_at__isnull=True),
+                reminded_at=timezone.now(),
+            ):
+                booking_tell(booking, Event.BOOKING_REMINDER)
+                sent += 1
+    return sent
+
+
+def bookings_closure_move(
+    *, closure: Closure, moved: list[tuple[Booking, Slot]], released: list[Booking]
+) -> None:
+    """Write a closure's moves (as proposals) and releases of bookings it locked, and their
+    history, in a few statements: psycopg pipelines ``executemany``. The slots' counts are the
+    caller's."""
+    mall = closure.mall
+    with connection.cursor() as cursor:
+        if moved:
+            cursor.executemany(
+                "UPDATE booking_booking SET slot_id = %s, moved_from_id = %s, date = %s, "
+                "status = 'proposed', closure_id = %s WHERE id = %s",
+                [
+                    (
+                        target.pk,
+                        booking.slot_id,
+                        in_mall_time(target.start, mall).date(),
+                        closure.pk,
+                        booking.pk,
+                    )
+                    for booking, target in moved
+                ],
+            )
+        if released:
+            cursor.executemany(
+                "UPDATE booking_booking SET status = 'released', closure_id = %s WHERE id = %s",
+                [(closure.pk, booking.pk) for booking in released],
+            )
+    events = [
+        BookingEvent(
+            booking=booking,
+            from_status=booking.status,
+            to_status=to_status,
+            actor_id=closure.created_by_id,
+            reason=reason,
+            note=closure.decree_number,
+        )
+        for bookings, to_status, reason in (
+            ([b for b, _t in moved], Booking.Status.PROPOSED, BookingEvent.Reason.CLOSURE_MOVED),
+            (released, Booking.Status.RELEASED, BookingEvent.Reason.CLOSURE_RELEASED),
+        )
+        for booking in bookings
+    ]
+    BookingEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def bookings_purge_older_than(*, cutoff: date, dry_run: bool = False) -> int:
+    """Delete the bookings of days before ``cutoff`` (their queue tickets stay, unlinked, for
+    the counts of the day)."""
+    old = Booking.objects.filter(date__lt=cutoff).exclude(status__in=Booking.ACTIVE)
+
+    def delete(batch: QuerySet[Booking]) -> None:
+        Ticket.objects.filter(booking__in=batch).update(booking=None)
+        batch.delete()
+
+    return in_batches(old, delete, dry_run=dry_run)
+
+
+def bookings_cancel_for_closed_account(*, citizen: User) -> int:
+    """A citizen closing their account gives back every place they hold from now on, even
+    inside the cut-off: a place nobody will come to helps nobody."""
+    cancelled = 0
+    upcoming = Booking.objects.filter(
+        citizen=citizen, status__in=CHANGEABLE, slot__start__gt=timezone.now()
+    ).select_related("slot")
+    for booking in upcoming:
+        with transaction.atomic():
+            if booking_change(
+                booking,
+                reason=BookingEvent.Reason.ACCOUNT_CLOSED,
+                actor=citizen,
+                from_statuses=CHANGEABLE,
+                to_status=Booking.Status.CANCELLED,
+                cancelled_at=timezone.now(),
+            ):
+                slot_place_give_back(booking.slot_id, priority=bool(booking.priority))
+                cancelled += 1
+    return cancelled

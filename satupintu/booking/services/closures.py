@@ -1,0 +1,366 @@
+"""Writes of closures: record a decree closing a mall or restricting its hours, move the bookings
+it touches to the next free time, reopen early."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from satupintu.accounts.models import User
+from satupintu.booking.models import Booking, Closure, Slot
+from satupintu.booking.selectors import policy_for, slot_within_hours
+from satupintu.booking.services.bookings import CHANGEABLE, booking_context, bookings_closure_move
+from satupintu.booking.services.slots import slots_open
+from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time, opening_hours
+from satupintu.malls.models import Agency, Announcement, Mall
+from satupintu.malls.services import announcement_end, announcement_publish
+from satupintu.notify.models import Event
+from satupintu.notify.services import Notice, Recipient, notify_many
+
+Move = tuple[Booking, Slot]
+
+
+@dataclass
+class ClosureReport:
+    affected: int = 0
+    moved: int = 0
+    released: int = 0
+    notified: int = 0
+
+
+def closure_record(
+    *,
+    mall: Mall,
+    kind: str,
+    decree_number: str,
+    reason: str,
+    starts_on: date,
+    ends_on: date,
+    opens: time | None = None,
+    closes: time | None = None,
+    agencies: list[Agency] | None = None,
+    by: User | None = None,
+) -> Closure:
+    """Record a closure or restricted hours, publish its announcement, move every booking it
+    touches and tell their holders; all in one transaction. Returns the closure with its report.
+    """
+    closure_agencies_check(mall=mall, agencies=agencies or [])
+    closure = Closure(
+        mall=mall,
+        kind=kind,
+        decree_number=decree_number,
+        reason=reason,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        opens=opens if kind == Closure.Kind.RESTRICTED else None,
+        closes=closes if kind == Closure.Kind.RESTRICTED else None,
+        created_by=by,
+    )
+    closure.full_clean()
+    with transaction.atomic():
+        closure.save()
+        if agencies:
+            closure.agencies.set(agencies)
+        closure.announcement = _closure_announcement(closure, agencies or [])
+        closure.save(update_fields=["announcement"])
+        closure_apply(closure=closure)
+    closure.refresh_from_db()
+    return closure
+
+
+def closure_agencies_check(*, mall: Mall, agencies: Iterable[Agency]) -> None:
+    """ValidationError unless every agency a closure names sits in the closed mall: a decree of
+    one mall never closes another mall's agency."""
+    if any(agency.mall_id != mall.pk for agency in agencies):
+        raise ValidationError({"agencies": [_("Not an agency of this mall.")]})
+
+
+def _closure_announcement(closure: Closure, agencies: list[Agency]) -> Announcement:
+    zone = ZoneInfo(closure.mall.time_zone)
+    with override(settings.LANGUAGE_CODE):
+        title = _closure_title(closure, agencies)
+        body = _(
+            "%(reason)s (%(decree)s). Booked visits have been moved to the next free time; "
+            "check your messages. Most services can be applied for online."
+        ) % {"reason": closure.reason, "decree": closure.decree_number}
+    return announcement_publish(
+        mall=closure.mall,
+        kind=Announcement.Kind.CLOSURE
+        if closure.kind == Closure.Kind.CLOSED
+        else Announcement.Kind.RESTRICTED_HOURS,
+        agency=agencies[0] if len(agencies) == 1 else None,
+        title=title[:200],
+        body=body,
+        valid_from=timezone.now(),
+        valid_until=datetime.combine(closure.ends_on, time.max, tzinfo=zone),
+    )
+
+
+def _closure_title(closure: Closure, agencies: list[Agency]) -> str:
+    first = formats.date_format(closure.starts_on, "j F Y")
+    last = formats.date_format(closure.ends_on, "j F Y")
+    who = ", ".join(a.short_name or a.name for a in agencies) or closure.mall.name
+    if closure.kind == Closure.Kind.CLOSED:
+        return _("%(who)s closed %(first)s – %(last)s") % {
+            "who": who,
+            "first": first,
+            "last": last,
+        }
+    assert closure.opens is not None and closure.closes is not None  # restricted: a constraint
+    return _("%(who)s open only %(opens)s–%(closes)s, %(first)s – %(last)s") % {
+        "who": who,
+        "opens": closure.opens.strftime("%H.%M"),
+        "closes": closure.closes.strftime("%H.%M"),
+        "first": first,
+        "last": last,
+    }
+
+
+def closure_apply(*, closure: Closure) -> ClosureReport:
+    """Move every active booking the closure touches to the earliest equivalent free slot after
+    it (same service), as a proposal, or release it when none is free before the end of the
+    booking horizon counted from the closure's last day. Safe to run twice: a second run finds
+    nothing left inside the closure. Holds capacity: candidate slots are locked, and the counts
+    change in the same transaction, under the slots' check constraints.
+    """
+    report = ClosureReport()
+    horizon = closure.ends_on + timedelta(days=policy_for(mall=closure.mall).days_ahead)
+    with transaction.atomic():
+        Closure.objects.select_for_update().get(pk=closure.pk)  # one run at a time
+        hours = _Hours()
+        affected = [b for b in _touched(closure) if not hours.fits(b.slot, b.service)]
+        moved: list[Move] = []
+        released: list[Booking] = []
+        for bookings in _by_service(affected):
+            service_moved, service_released = _plan_moves(bookings, horizon, hours)
+            moved += service_moved
+            released += service_released
+        _write_slot_counts(moved, released)
+        bookings_closure_move(closure=closure, moved=moved, released=released)
+        report.affected, report.moved, report.released = len(affected), len(moved), len(released)
+        report.notified = _tell_moved(closure, moved, released)
+        Closure.objects.filter(pk=closure.pk).update(
+            applied_at=timezone.now(),
+            affected=F("affected") + report.affected,
+            moved=F("moved") + report.moved,
+            released=F("released") + report.released,
+            notified=F("notified") + report.notified,
+        )
+    return report
+
+
+def _touched(closure: Closure) -> QuerySet[Booking]:
+    """The active bookings of the closure's days and agencies, locked, earliest first."""
+    touched = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(
+            status__in=CHANGEABLE,
+            service__agency__mall=closure.mall,
+            date__gte=closure.starts_on,
+            date__lte=closure.ends_on,
+        )
+        .select_related("slot", "citizen", "service__agency__mall")
+        .order_by("slot__start", "created_at")
+    )
+    agency_ids = set(closure.agencies.values_list("pk", flat=True))
+    if agency_ids:
+        touched = touched.filter(service__agency_id__in=agency_ids)
+    return touched
+
+
+def _by_service(bookings: list[Booking]) -> Iterable[list[Booking]]:
+    by_service: dict[int, list[Booking]] = {}
+    for booking in bookings:
+        by_service.setdefault(booking.service_id, []).append(booking)
+    return by_service.values()
+
+
+def _plan_moves(
+    bookings: list[Booking], horizon: date, hours: "_Hours"
+) -> tuple[list[Move], list[Booking]]:
+    """Where each of ``bookings`` (of one service, earliest first) goes: the earliest free slot
+    after it, on a day its holder has no other booking of the service; or nowhere."""
+    service = bookings[0].service
+    mall = service.agency.mall
+    first_day = in_mall_time(bookings[0].slot.start, mall).date()
+    days = _candidate_days(service, first_day, horizon, hours)
+    candidates: list[Slot] = []
+    taken: set[tuple[int, date]] = set(
+        Booking.objects.filter(
+            service=service, status__in=Booking.ACTIVE, date__gte=first_day, date__lte=horizon
+        )
+        .exclude(pk__in=[b.pk for b in bookings])
+        .values_list("citizen_id", "date")
+    )
+    moved: list[Move] = []
+    released: list[Booking] = []
+    for booking in bookings:
+        target = _target(booking, candidates, days, taken)
+        if target is None:
+            released.append(booking)
+            continue
+        priority = bool(booking.priority)
+        target.booked += 1
+        target.priority_booked += int(priority)
+        taken.add((booking.citizen_id, in_mall_time(target.start, mall).date()))
+        moved.append((booking, target))
+    return moved, released
+
+
+def _target(
+    booking: Booking,
+    candidates: list[Slot],
+    days: Iterator[list[Slot]],
+    taken: set[tuple[int, date]],
+) -> Slot | None:
+    """The first of ``candidates`` that fits ``booking``, loading more days as needed."""
+    mall = booking.service.agency.mall
+    priority = bool(booking.priority)
+    while True:
+        target = next(
+            (
+                slot
+                for slot in candidates
+                if slot.start > booking.slot.start
+                and _remaining(slot, priority=priority) > 0
+                and (booking.citizen_id, in_mall_time(slot.start, mall).date()) not in taken
+            ),
+            None,
+        )
+        if target is not None or not _load_next_day(days, candidates):
+            return target
+
+
+def _remaining(slot: Slot, *, priority: bool) -> int:
+    free = slot.capacity - slot.booked
+    if priority:
+        return free
+    ordinary = (slot.capacity - slot.priority_capacity) - (slot.booked - slot.priority_booked)
+    return min(free, ordinary)
+
+
+class _Hours:
+    """``opening_hours`` remembered for one run: a closure asks about the same days often."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, date], tuple[time, time] | None] = {}
+
+    def __call__(self, agency: Agency, day: date) -> tuple[time, time] | None:
+        if (agency.pk, day) not in self.known:
+            self.known[agency.pk, day] = opening_hours(agency=agency, day=day)
+        return self.known[agency.pk, day]
+
+    def fits(self, slot: Slot, service: Service) -> bool:
+        """Whether ``slot`` (of ``service``, passed to spare a query) lies in open hours."""
+        return slot_within_hours(slot, service=service, hours_of=self)
+
+
+def _candidate_days(
+    service: Service, first_day: date, last_day: date, hours: _Hours
+) -> Iterator[list[Slot]]:
+    """Day by day, the open slots of ``service`` still bookable, locked, earliest first.
+
+    Days are opened only as moving needs them."""
+    zone = ZoneInfo(service.agency.mall.time_zone)
+    earliest = timezone.now() + timedelta(
+        minutes=policy_for(mall=service.agency.mall).cutoff_minutes
+    )
+    day = first_day
+    while day <= last_day:
+        if hours(service.agency, day) is not None:
+            slots_open(service=service, day=day)
+            slots = (
+                Slot.objects.select_for_update()
+                .filter(
+                    service=service,
+                    start__gte=max(earliest, datetime.combine(day, time.min, tzinfo=zone)),
+                    start__lt=datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+                )
+                .order_by("start")
+            )
+            yield [slot for slot in slots if hours.fits(slot, service)]
+        day += timedelta(days=1)
+
+
+def _load_next_day(days: Iterator[list[Slot]], candidates: list[Slot]) -> bool:
+    """Add the next day's slots to ``candidates``; False when the horizon is used up."""
+    for slots in days:
+        candidates.extend(slots)
+        return True
+    return False
+
+
+def _write_slot_counts(moved: list[Move], released: list[Booking]) -> None:
+    """Move the places in a few statements: psycopg pipelines ``executemany``."""
+    taken: dict[int, list[int]] = {}
+    given: dict[int, list[int]] = {}
+    for booking, target in moved:
+        counts = taken.setdefault(target.pk, [0, 0])
+        counts[0] += 1
+        counts[1] += int(bool(booking.priority))
+    for booking in [b for b, _t in moved] + released:
+        counts = given.setdefault(booking.slot_id, [0, 0])
+        counts[0] += 1
+        counts[1] += int(bool(booking.priority))
+    with connection.cursor() as cursor:
+        if given:
+            cursor.executemany(
+                "UPDATE booking_slot SET booked = booked - %s, "
+                "priority_booked = priority_booked - %s WHERE id = %s",
+                [(n, p, pk) for pk, (n, p) in given.items()],
+            )
+        if taken:
+            cursor.executemany(
+                "UPDATE booking_slot SET booked = booked + %s, "
+                "priority_booked = priority_booked + %s WHERE id = %s",
+                [(n, p, pk) for pk, (n, p) in taken.items()],
+            )
+
+
+def _tell_moved(closure: Closure, moved: list[Move], released: list[Booking]) -> int:
+    mall = closure.mall
+    moved_notices, released_notices = [], []
+    for booking, target in moved:
+        recipient = Recipient.for_user(booking.citizen)
+        context = booking_context(booking, recipient.language)
+        start = in_mall_time(target.start, mall)
+        with override(recipient.language):
+            context.update(
+                old_date=context["date"],
+                date=formats.date_format(start, "l, j F Y"),
+                time=start.strftime("%H.%M"),
+                decree=closure.decree_number,
+            )
+        moved_notices.append(Notice(recipient, context))
+    for booking in released:
+        recipient = Recipient.for_user(booking.citizen)
+        context = booking_context(booking, recipient.language)
+        context.update(old_date=context["date"], decree=closure.decree_number)
+        released_notices.append(Notice(recipient, context))
+    sent = notify_many(event=Event.BOOKING_MOVED, notices=moved_notices, mall=mall)
+    sent += notify_many(event=Event.BOOKING_RELEASED, notices=released_notices, mall=mall)
+    return sum(1 for message in sent if message is not None)
+
+
+def closure_reopen(*, closure: Closure, on: date) -> Closure:
+    """The mall reopens early, on ``on``: the days from then on are open again (moved bookings
+    stay where they are; their holders may pick an earlier time)."""
+    with transaction.atomic():
+        Closure.objects.filter(pk=closure.pk).update(reopened_on=on)
+        if closure.announcement_id:
+            zone = ZoneInfo(closure.mall.time_zone)
+            announcement_end(
+                announcement_id=closure.announcement_id,
+                at=max(timezone.now(), datetime.combine(on, time.min, tzinfo=zone)),
+            )
+    closure.refresh_from_db()
+    return closure

@@ -1,0 +1,186 @@
+"""Writes of slots: open a day's slots, and take or give back a place within capacity.
+
+Capacity is held by the database: a place is taken by one conditional UPDATE of the slot row
+(``booked < capacity``), in the transaction that writes the booking, and a check constraint
+refuses ``booked > capacity`` whatever the code does. No check-then-insert anywhere.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.booking.errors import BookingError
+from satupintu.booking.models import Slot
+from satupintu.booking.selectors import (
+    horizon_message,
+    policy_for,
+    slot_capacity,
+    slot_within_hours,
+    visit_for,
+    within_horizon,
+)
+from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time, opening_hours
+
+
+@dataclass
+class DayPlan:
+    """The slots of a service on a day, or why there are none."""
+
+    day: date
+    slots: list[Slot] = field(default_factory=list)
+    closed_reason: str = ""
+
+
+def service_bookable(service: Service) -> bool:
+    """Whether ``service`` is offered by visit at all."""
+    return service.is_active and service.channel in (
+        Service.Channel.IN_PERSON,
+        Service.Channel.BOTH,
+    )
+
+
+def slots_open(*, service: Service, day: date) -> DayPlan:
+    """The slots of ``service`` on ``day``, created the first time the day is asked for.
+
+    Existing slots keep their counts; a day the agency is closed has none.
+    """
+    if not service_bookable(service):
+        return DayPlan(day, closed_reason=_("This service is not offered by visit."))
+    hours = opening_hours(agency=service.agency, day=day)
+    if hours is None:
+        return DayPlan(day, closed_reason=_("The mall does not receive visitors that day."))
+    zone = ZoneInfo(service.agency.mall.time_zone)
+    length = timedelta(minutes=visit_for(service=service).slot_minutes)
+    capacity, priority, walk_in = slot_capacity(service=service)
+    start = datetime.combine(day, hours[0], tzinfo=zone)
+    closes = datetime.combine(day, hours[1], tzinfo=zone)
+    wanted = []
+    while start + length <= closes:
+        wanted.append(
+            Slot(
+                service=service,
+                start=start,
+                end=start + length,
+                capacity=capacity,
+                priority_capacity=priority,
+                walk_in_places=walk_in,
+            )
+        )
+        start += length
+    Slot.objects.bulk_create(wanted, ignore_conflicts=True)
+    slots = Slot.objects.filter(
+        service=service, start__gte=wanted[0].start if wanted else closes, end__lte=closes
+    ).order_by("start")
+    return DayPlan(day, slots=list(slots))
+
+
+def slots_offered(*, service: Service, day: date) -> DayPlan:
+    """The slots of the day a citizen may still pick: those past the cut-off are left out.
+
+    A day outside the booking horizon has none, and no slots are created for it.
+    """
+    if not within_horizon(service=service, day=day):
+        return DayPlan(day, closed_reason=horizon_message(service=service))
+    plan = slots_open(service=service, day=day)
+    cutoff = timedelta(minutes=policy_for(mall=service.agency.mall).cutoff_minutes)
+    plan.slots = [slot for slot in plan.slots if slot.start - cutoff > timezone.now()]
+    if not plan.slots and not plan.closed_reason:
+        plan.closed_reason = _("Booking for this day has closed.")
+    return plan
+
+
+def slot_refusal_now(slot: Slot) -> str:
+    """Why ``slot`` cannot be booked (or changed) now, or ""."""
+    mall = slot.service.agency.mall
+    policy = policy_for(mall=mall)
+    now = timezone.now()
+    if slot.start - timedelta(minutes=policy.cutoff_minutes) <= now:
+        return _("Booking for this time has closed.")
+    today = in_mall_time(now, mall).date()
+    if in_mall_time(slot.start, mall).date() > today + timedelta(days=policy.days_ahead):
+        return _("Booking opens %(days)s days ahead.") % {"days": policy.days_ahead}
+    if not slot_within_hours(slot):
+        return _("The mall does not receive visitors at that time.")
+    return ""
+
+
+NEXT_FREE_CACHE_SECONDS = 5
+
+
+def next_free_slots(*, service: Service, after: datetime, limit: int = 3) -> list[Slot]:
+    """The first ``limit`` slots of ``service`` after ``after`` with a place, within the horizon.
+
+    A suggestion, not a promise: when a popular slot fills, hundreds of refusals in the same
+    seconds ask the same question, so the answer is kept for a few seconds.
+    """
+    key = f"booking:next-free:{service.pk}:{after.timestamp():.0f}:{limit}"
+    ids: list[int] | None = cache.get(key)
+    if ids is None:
+        ids = [slot.pk for slot in _next_free_slots(service, after, limit)]
+        cache.set(key, ids, NEXT_FREE_CACHE_SECONDS)
+    slots = Slot.objects.in_bulk(ids)
+    return [slots[pk] for pk in ids if pk in slots]
+
+
+def _next_free_slots(service: Service, after: datetime, limit: int) -> list[Slot]:
+    mall = service.agency.mall
+    policy = policy_for(mall=mall)
+    now = timezone.now()
+    earliest = max(after, now + timedelta(minutes=policy.cutoff_minutes))
+    today = in_mall_time(now, mall).date()
+    day = max(in_mall_time(after, mall).date(), today)
+    found: list[Slot] = []
+    while day <= today + timedelta(days=policy.days_ahead) and len(found) < limit:
+        # slots_open gives only slots inside the day's hours (closures included).
+        for slot in slots_open(service=service, day=day).slots:
+            if slot.start > earliest and slot.available > 0:
+                found.append(slot)
+                if len(found) == limit:
+                    break
+        day += timedelta(days=1)
+    return found
+
+
+def slot_seems_full(slot: Slot, *, priority: bool) -> bool:
+    """Whether ``slot`` as it was read has no place for this kind of visitor (the same rule as
+    slot_place_take). A refusal read from a row a moment old is safe, and when a popular time
+    fills, the hundreds refused after it cost no more than this; a place is only ever taken
+    by slot_place_take's UPDATE."""
+    if slot.booked >= slot.capacity:
+        return True
+    return not priority and slot.booked >= slot.capacity - slot.priority_capacity + (
+        slot.priority_booked
+    )
+
+
+def slot_place_take(slot: Slot, *, priority: bool) -> bool:
+    """Take one place of ``slot`` if there is one for this kind of visitor: one UPDATE."""
+    places = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity"))
+    if priority:
+        return places.update(booked=F("booked") + 1, priority_booked=F("priority_booked") + 1) == 1
+    # Ordinary visitors leave the priority share free.
+    places = places.filter(booked__lt=F("capacity") - F("priority_capacity") + F("priority_booked"))
+    return places.update(booked=F("booked") + 1) == 1
+
+
+def slot_place_give_back(slot_id: int, *, priority: bool) -> None:
+    """Give one place of the slot back (a cancelled or moved booking)."""
+    updates = {"booked": F("booked") - 1}
+    if priority:
+        updates["priority_booked"] = F("priority_booked") - 1
+    Slot.objects.filter(pk=slot_id).update(**updates)
+
+
+def slot_full_error(slot: Slot) -> BookingError:
+    """The refusal of a full slot, with the next free times to offer instead."""
+    return BookingError(
+        "slot_full",
+        _("This time is full. Choose one of the next free times."),
+        next_slots=next_free_slots(service=slot.service, after=slot.start),
+    )

@@ -1,0 +1,217 @@
+"""Writes of the queue on the day: check-in, walk-ins, counters calling tickets; each change of a
+ticket, with its history row, goes through ``ticket_change``."""
+
+from collections.abc import Collection
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.accounts.models import User
+from satupintu.booking.errors import BookingError
+from satupintu.booking.models import Booking, BookingEvent, Ticket, TicketEvent, TicketSequence
+from satupintu.booking.selectors import mall_today, ticket_prefix, waiting
+from satupintu.booking.services.bookings import booking_change
+from satupintu.catalog.models import Service
+from satupintu.malls.calendar import in_mall_time
+from satupintu.malls.models import Agency, Counter, Mall
+
+
+@transaction.atomic
+def ticket_change(
+    ticket: Ticket,
+    *,
+    reason: TicketEvent.Reason,
+    actor: User | None,
+    to_status: Ticket.Status | None = None,
+    from_statuses: Collection[str] | None = None,
+    note: str = "",
+    **fields: object,
+) -> bool:
+    """The one write of a ticket: save a new one, or change ``to_status`` and ``fields`` of an
+    existing one while its status is one of ``from_statuses`` (any when None); and write the
+    history row. Returns whether it changed: False (a double click, a change made at another
+    counter first) writes nothing. Fields given as expressions are read back from the row.
+    """
+    if ticket.pk is None:
+        ticket.save(force_insert=True)
+        _history(ticket, from_status="", actor=actor, reason=reason, note=note)
+        return True
+    rows = Ticket.objects.select_for_update().filter(pk=ticket.pk)
+    current = rows.values_list("status", flat=True).first()
+    if current is None or (from_statuses is not None and current not in from_statuses):
+        return False
+    changes = {**fields, "status": to_status or current}
+    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    ticket.refresh_from_db(fields=list(changes))
+    _history(ticket, from_status=current, actor=actor, reason=reason, note=note)
+    return True
+
+
+def _history(
+    ticket: Ticket, *, from_status: str, actor: User | None, reason: str, note: str
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        from_status=from_status,
+        to_status=ticket.status,
+        actor=actor,
+        reason=reason,
+        note=note,
+    )
+
+
+def _next_number(agency: Agency, day: date) -> int:
+    """The agency's next ticket number that day: one row, incremented under its lock."""
+    TicketSequence.objects.get_or_create(agency=agency, date=day)
+    sequence = TicketSequence.objects.select_for_update().get(agency=agency, date=day)
+    sequence.last = F("last") + 1
+    sequence.save(update_fields=["last"])
+    sequence.refresh_from_db(fields=["last"])
+    return sequence.last
+
+
+@transaction.atomic
+def _issue(
+    *, service: Service, priority: bool, booking: Booking | None, actor: User | None
+) -> Ticket:
+    agency = service.agency
+    day = mall_today(agency.mall)
+    number = _next_number(agency, day)
+    ticket = Ticket(
+        agency=agency,
+        service=service,
+        booking=booking,
+        date=day,
+        number=number,
+        label=f"{ticket_prefix(agency)}-{number:03d}",
+        priority=priority,
+    )
+    ticket_change(ticket, reason=TicketEvent.Reason.ISSUED, actor=actor)
+    return ticket
+
+
+def check_in(*, mall: Mall, code: str, actor: User | None = None) -> Ticket:
+    """A visitor with a booking arrives (the kiosk scans its QR code, or an officer types the
+    code): they get their ticket. Checking in twice gives the same ticket."""
+    booking = (
+        Booking.objects.select_related("service__agency__mall", "slot")
+        .filter(code=code.strip().upper(), service__agency__mall=mall)
+        .first()
+    )
+    if booking is None:
+        raise BookingError("unknown_code", _("No booking with this code at this mall."))
+    existing = Ticket.objects.filter(booking=booking).first()
+    if existing is not None:
+        return existing
+    if booking.status != Booking.Status.CONFIRMED:
+        raise BookingError("not_active", _("This booking is not confirmed for a visit."))
+    if booking.date != mall_today(mall):
+        raise BookingError(
+            "wrong_day",
+            _("This booking is for %(day)s, not today.")
+            % {"day": in_mall_time(booking.slot.start, mall).strftime("%d-%m-%Y %H:%M")},
+        )
+    with transaction.atomic():
+        checked_in = booking_change(
+            booking,
+            reason=BookingEvent.Reason.CHECKED_IN,
+            actor=actor,
+            from_statuses=[Booking.Status.CONFIRMED],
+            to_status=Booking.Status.CHECKED_IN,
+        )
+        if not checked_in:  # checked in at the same moment elsewhere
+            return Ticket.objects.get(booking=booking)
+        return _issue(
+            service=booking.service, priority=bool(booking.priority), booking=booking, actor=actor
+        )
+
+
+def walk_in(*, service: Service, priority: bool = False, actor: User | None = None) -> Ticket:
+    """The front desk gives a ticket to a visitor without a booking."""
+    if not service.is_active:
+        raise BookingError("not_bookable", _("This service is not offered by visit."))
+    return _issue(service=service, priority=priority, booking=None, actor=actor)
+
+
+def call_next(*, counter: Counter, actor: User | None = None) -> Ticket | None:
+    """The counter calls the next ticket of its agency; two counters never get the same one."""
+    with transaction.atomic():
+        ticket = waiting(agency=counter.agency).select_for_update(skip_locked=True).first()
+        if ticket is None:
+            return None
+        ticket_change(
+            ticket,
+            reason=TicketEvent.Reason.CALLED,
+            actor=actor,
+            to_status=Ticket.Status.CALLED,
+            counter=counter,
+            called_at=timezone.now(),
+            calls=1,
+        )
+    return ticket
+
+
+def recall(*, ticket: Ticket, actor: User | None = None) -> Ticket:
+    """Call the same ticket again (the board shows and reads it out once more)."""
+    called = ticket_change(
+        ticket,
+        reason=TicketEvent.Reason.RECALLED,
+        actor=actor,
+        from_statuses=[Ticket.Status.CALLED],
+        calls=F("calls") + 1,
+        called_at=timezone.now(),
+    )
+    if not called:
+        raise BookingError("not_called", _("Only a called ticket can be called again."))
+    ticket.refresh_from_db()
+    return ticket
+
+
+def finish(*, ticket: Ticket, served: bool, actor: User | None = None) -> Ticket:
+    """The visitor was served, or did not come when called."""
+    with transaction.atomic():
+        finished = ticket_change(
+            ticket,
+            reason=TicketEvent.Reason.SERVED if served else TicketEvent.Reason.NO_SHOW,
+            actor=actor,
+            from_statuses=[Ticket.Status.CALLED],
+            to_status=Ticket.Status.SERVED if served else Ticket.Status.NO_SHOW,
+            finished_at=timezone.now(),
+        )
+        if not finished:  # a double click
+            raise BookingError("not_called", _("Only a called ticket can be closed."))
+        if ticket.booking is not None:
+            booking_change(
+                ticket.booking,
+                reason=BookingEvent.Reason.SERVED if served else BookingEvent.Reason.NO_SHOW,
+                actor=actor,
+                to_status=Booking.Status.SERVED if served else Booking.Status.NO_SHOW,
+            )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def transfer(*, ticket: Ticket, agency: Agency, actor: User | None = None) -> Ticket:
+    """Send the visitor to another agency of the mall: they wait there, keeping their place in
+    time and their ticket number."""
+    if agency.mall_id != ticket.agency.mall_id:
+        raise BookingError("other_mall", _("That agency is in another mall."))
+    active = (Ticket.Status.WAITING, Ticket.Status.CALLED)
+    if ticket.status not in active or not ticket_change(
+        ticket,
+        reason=TicketEvent.Reason.TRANSFERRED,
+        actor=actor,
+        from_statuses=active,
+        to_status=Ticket.Status.WAITING,
+        note=agency.name,
+        agency=agency,
+        counter=None,
+        called_at=None,
+        calls=0,
+    ):
+        raise BookingError("not_active", _("This ticket is finished."))
+    ticket.refresh_from_db()
+    return ticket
