@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from satupintu.booking.models import (
     AgencyHours,
     Booking,
+    BookingEvent,
     Closure,
     DayOff,
     ServiceVisit,
@@ -64,6 +65,24 @@ class DayOffAdmin(ScopedAdmin):
     date_hierarchy = "date"
 
 
+class BookingEventInline(admin.TabularInline):
+    """The booking's history, as its changes wrote it: looked at, never edited."""
+
+    model = BookingEvent
+    fields = readonly_fields = ["at", "from_status", "to_status", "reason", "actor", "note"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # whoever the booking's admin lets see the booking sees its history
+
+
 @admin.register(Booking)
 class BookingAdmin(ScopedAdmin):
     mall_path = "service__agency__mall"
@@ -72,6 +91,7 @@ class BookingAdmin(ScopedAdmin):
     list_filter = ["status", "priority"]
     search_fields = ["code", "citizen__nik"]
     readonly_fields = [f.name for f in Booking._meta.fields]
+    inlines = [BookingEventInline]
     add_roles = change_roles = delete_roles = NOBODY  # booked by citizens, looked at here
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -370,9 +370,9 @@ class BookingEvent(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(
-        _("from"), max_length=12, choices=Booking.Status.choices, blank=True
+        _("status before"), max_length=12, choices=Booking.Status.choices, blank=True
     )
-    to_status = models.CharField(_("to"), max_length=12, choices=Booking.Status.choices)
+    to_status = models.CharField(_("status after"), max_length=12, choices=Booking.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -410,9 +410,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(
-        _("from"), max_length=10, choices=Ticket.Status.choices, blank=True
+        _("status before"), max_length=10, choices=Ticket.Status.choices, blank=True
     )
-    to_status = models.CharField(_("to"), max_length=10, choices=Ticket.Status.choices)
+    to_status = models.CharField(_("status after"), max_length=10, choices=Ticket.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
