@@ -328,7 +328,8 @@ def _write_slot_counts(moved: list[Move], released: list[Booking]) -> None:
 
 def _tell_moved(closure: Closure, moved: list[Move], released: list[Booking]) -> int:
     mall = closure.mall
-    moved_notices, released_notices = [], []
+    moved_notices: list[Notice] = []
+    released_notices: list[Notice] = []
     for booking, target in moved:
         recipient = Recipient.for_user(booking.citizen)
         context = booking_context(booking, recipient.language)
