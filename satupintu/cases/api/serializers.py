@@ -1,4 +1,5 @@
-"""Serializers of API v1 for online applications: what comes in, and each reader's view out."""
+"""Serializers of API v1 for online applications: what comes in, and each reader's view out;
+and the public tracking of an application's steps."""
 
 from typing import Any
 
@@ -6,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from satupintu.api.case_views import TrackStepSerializer
-from satupintu.api.fields import NibField, NikField
-from satupintu.api.serializers import ID_MAX, INT_MAX, ErrorBodySerializer
+from satupintu.api.fields import ID_MAX, INT_MAX, NibField, NikField
+from satupintu.api.serializers import ErrorBodySerializer
 from satupintu.cases.issuing import verification_url
 from satupintu.cases.models import Application, Document, IssuedDocument, Step, Transition
 from satupintu.cases.selectors import track_own
@@ -105,6 +105,23 @@ class StaffQuerySerializer(serializers.Serializer):
     assignee = serializers.ChoiceField(
         choices=[("me", _("Mine")), ("none", _("Nobody's"))], required=False
     )
+
+
+class TrackStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField()
+
+
+class TrackingSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    service = serializers.CharField()
+    agency = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    steps = TrackStepSerializer(many=True)
 
 
 class NamedRefSerializer(serializers.Serializer):

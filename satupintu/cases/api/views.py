@@ -4,16 +4,17 @@ Citizens and staff authenticate with their token (``Authorization: Token <token>
 licensing system with its integration key (``Authorization: Api-Key <key>``), to file an
 application for a citizen named by NIK, then to read it, add its documents and submit it on the
 applicant's behalf, and for nothing else. An application someone may not see is not found.
+Anyone who knows an application's number and the last digits of its phone follows its steps.
 """
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -21,11 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, generics, status
-from rest_framework.authentication import (
-    BaseAuthentication,
-    SessionAuthentication,
-    get_authorization_header,
-)
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -34,16 +31,19 @@ from rest_framework.views import APIView
 
 from satupintu.accounts.authentication import TokenAuthentication
 from satupintu.accounts.models import User
-from satupintu.api import application_serializers as aps
+from satupintu.api.authentication import IntegrationKeyAuthentication
+from satupintu.api.errors import TooMany
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.models import IntegrationKey
-from satupintu.api.permissions import StaffOnly
+from satupintu.api.permissions import CitizenOrIntegration, StaffOnly
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases import selectors
 from satupintu.cases import services as cases
 from satupintu.cases.access import Action, ApplicationAccess, access_application, access_pushed
+from satupintu.cases.api import serializers as aps
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Transition
+from satupintu.cases.tracking import TooManyGuesses, track_guarded
 from satupintu.catalog.models import Requirement, Service
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
@@ -56,45 +56,6 @@ SUBMIT_REFUSED = OpenApiResponse(
     aps.MissingDocumentsSerializer,
     description="Form errors (code invalid, by field) or missing_documents.",
 )
-
-
-class IntegrationKeyAuthentication(BaseAuthentication):
-    """``Authorization: Api-Key <key>``: an outside system, not a person (the user stays
-    anonymous; ``request.auth`` is its IntegrationKey)."""
-
-    keyword = "Api-Key"
-
-    def authenticate(self, request: Request) -> tuple[AnonymousUser, IntegrationKey] | None:
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword.lower().encode():
-            return None
-        key = IntegrationKey.find(parts[1].decode(errors="replace")) if len(parts) == 2 else None
-        if key is None:
-            raise exceptions.AuthenticationFailed(_("This API key is not valid."))
-        return AnonymousUser(), key
-
-    def authenticate_header(self, request: Request) -> str:
-        return self.keyword
-
-
-class IntegrationKeyScheme(OpenApiAuthenticationExtension):
-    target_class = IntegrationKeyAuthentication
-    name = "integrationKey"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Api-Key <key>`, issued with `manage.py create_api_key`.",
-        }
-
-
-class CitizenOrIntegration(BasePermission):
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_authenticated) or isinstance(
-            request.auth, IntegrationKey
-        )
 
 
 def _with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
@@ -431,3 +392,40 @@ class StaffApplicationListView(generics.ListAPIView):
         query = aps.StaffQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.work_queue(self.request.user, **query.validated_data)
+
+
+class TrackingView(APIView):
+    authentication_classes: list = []
+    throttle_scope = "auth"
+
+    @extend_schema(
+        tags=["applications"],
+        parameters=[
+            OpenApiParameter(
+                "phone_last4",
+                required=True,
+                description="Last four digits of the applicant's phone.",
+            )
+        ],
+        responses={
+            200: aps.TrackingSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="Not found."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many tries."),
+        },
+    )
+    def get(self, request: Request, tracking_number: str) -> Response:
+        """An application's steps, for whoever knows its number and the phone's last digits;
+        never personal data."""
+        try:
+            found = track_guarded(
+                tracking_number=tracking_number,
+                phone_last4=request.query_params.get("phone_last4", ""),
+            )
+        except TooManyGuesses:
+            raise TooMany(
+                wait=settings.TRACKING_LOCKOUT_SECONDS,
+                detail=_("Too many wrong digits for this number lately."),
+            ) from None
+        if found is None:
+            raise exceptions.NotFound(_("No application matches this number and these digits."))
+        return Response(aps.TrackingSerializer(asdict(found)).data)

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from satupintu.complaints import open311
+from satupintu.complaints.api import open311
 
 app_name = "open311"
 

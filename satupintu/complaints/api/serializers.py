@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from satupintu.accounts.validators import normalize_phone
-from satupintu.api.serializers import SaneDateField
+from satupintu.api.fields import SaneDateField
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
 from satupintu.malls.models import Agency, Mall

@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from satupintu.api import report_serializers as rs
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.permissions import StaffOnly
-from satupintu.api.serializers import ErrorSerializer, MallQuerySerializer
+from satupintu.api.serializers import ErrorSerializer
 from satupintu.complaints import selectors, services
 from satupintu.complaints.access import Action, access_report
+from satupintu.complaints.api import serializers as rs
 from satupintu.complaints.models import Report
+from satupintu.malls.api.serializers import MallQuerySerializer
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found (or a wrong secret).")

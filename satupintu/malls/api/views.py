@@ -1,33 +1,18 @@
-"""API v1 views: parse the query, call a selector, render."""
-
-from typing import Any
+"""API v1 for malls: parse the query, call a selector, render."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.request import Request
-from rest_framework.serializers import Serializer
 
-from satupintu.api import serializers as s
+from satupintu.api.query import QueryMixin
+from satupintu.api.serializers import ErrorSerializer
 from satupintu.catalog import selectors as catalog
-from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
+from satupintu.malls.api import serializers as s
 from satupintu.malls.models import Agency, Announcement, Mall
 
-BAD_REQUEST = {400: OpenApiResponse(s.ErrorSerializer, description="Invalid query parameter.")}
-NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="Not found.")}
-
-
-class QueryMixin:
-    """Validates query parameters with ``query_serializer``; a bad one answers 400."""
-
-    query_serializer: type[Serializer]
-    request: Request
-
-    def query(self) -> dict[str, Any]:
-        serializer = self.query_serializer(data=self.request.query_params)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+BAD_REQUEST = {400: OpenApiResponse(ErrorSerializer, description="Invalid query parameter.")}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Not found.")}
 
 
 @extend_schema(tags=["malls"])
@@ -58,28 +43,6 @@ class AgencyListView(QueryMixin, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Agency]:
         mall = self.query().get("mall")
         return catalog.agency_list(mall=mall).select_related("mall")
-
-
-@extend_schema(
-    tags=["catalog"],
-    parameters=[s.ServiceQuerySerializer],
-    responses={200: s.ServiceSerializer(many=True), **BAD_REQUEST},
-)
-class ServiceListView(QueryMixin, generics.ListAPIView):
-    serializer_class = s.ServiceSerializer
-    query_serializer = s.ServiceQuerySerializer
-
-    def get_queryset(self) -> QuerySet[Service]:
-        params = self.query()
-        return catalog.service_search(query=params.pop("q", ""), **params)
-
-
-@extend_schema(tags=["catalog"], responses={200: s.ServiceDetailSerializer, **NOT_FOUND})
-class ServiceDetailView(generics.RetrieveAPIView):
-    serializer_class = s.ServiceDetailSerializer
-
-    def get_object(self) -> Service:
-        return catalog.service_detail(service_id=self.kwargs["pk"])
 
 
 @extend_schema(
