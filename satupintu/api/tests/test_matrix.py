@@ -51,12 +51,9 @@ from satupintu.booking import services as booking
 from satupintu.booking.models import Booking, ServiceVisit, VisitPolicy
 from satupintu.booking.tests.factories import open_day
 from satupintu.cases.models import Application, Step, WorkflowStep
-from satupintu.cases.services import (
-    application_act,
-    application_draft,
-    application_submit,
-    document_add,
-)
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_act, application_submit
 from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints import services as complaints
