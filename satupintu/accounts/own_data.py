@@ -16,7 +16,7 @@ from satupintu.accounts.services import api_tokens_revoke_all
 from satupintu.booking.models import Booking
 from satupintu.booking.services import bookings_cancel_for_closed_account
 from satupintu.cases.models import Application
-from satupintu.cases.services import applications_forget_applicant
+from satupintu.cases.services.retention import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import complaints_forget_citizen
 from satupintu.malls.permissions import staff_scope

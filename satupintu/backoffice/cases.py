@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
-from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Step, Survey
+from satupintu.cases.permits.render import product_response
+from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time
@@ -73,7 +74,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     filed_draft = application.filed_by_id is not None and application.status in EDITABLE
     if request.method == "POST" and filed_draft:
-        saved = services.application_save(
+        saved = workflow.application_save(
             application=application,
             by=request.user,
             form_data=posted_form(application.service, request.POST),
@@ -86,7 +87,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Sent.") if saved.sent else _("Saved."))
             return redirect("backoffice:case", pk=application.pk)
     mall = application.service.agency.mall
-    role = dict(services.workflow(application.service)).get(application.step, "")
+    role = dict(configuration.workflow(application.service)).get(application.step, "")
     return render(
         request,
         "backoffice/case.html",
@@ -114,7 +115,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_decision_step": application.step == Step.DECISION,
             "duties_apart": application.step == Step.DECISION
             and application.status == Application.Status.IN_PROGRESS
-            and services.may_not_approve(application=application, user=request.user),
+            and configuration.may_not_approve(application=application, user=request.user),
         },
     )
 
@@ -126,7 +127,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Forward, return, reject — as the officer saw the case (its version), or not at all."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
-    services.application_act(
+    workflow.application_act(
         application=application,
         actor=request.user,
         action=request.POST.get("action", ""),
@@ -142,7 +143,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_as_messages("backoffice:case")
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    services.note_add(
+    workflow.note_add(
         application=application, author=request.user, text=request.POST.get("text", "")
     )
     return redirect("backoffice:case", pk=application.pk)
@@ -154,7 +155,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     mine = request.POST.get("to") == "me"
-    services.application_assign(
+    workflow.application_assign(
         application=application, assignee=request.user if mine else None, by=request.user
     )
     return redirect("backoffice:case", pk=application.pk)
@@ -176,7 +177,7 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         when = timezone.make_aware(
             when, in_mall_time(timezone.now(), application.service.agency.mall).tzinfo
         )
-    services.survey_schedule(
+    surveys.survey_schedule(
         application=application,
         by=request.user,
         mode=request.POST.get("mode", ""),
@@ -193,7 +194,7 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _case(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
-    services.survey_complete(
+    surveys.survey_complete(
         survey=survey,
         by=request.user,
         findings=request.POST.get("findings", ""),
@@ -233,7 +234,7 @@ def case_product(request: HttpRequest, pk: int) -> FileResponse:
     if document is None:
         raise Http404
     cases.case_access(user=request.user, application=application, what="issued document")
-    return issuing.product_response(document)
+    return product_response(document)
 
 
 @login_required
@@ -276,7 +277,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
                     mall=service.agency.mall,
                     where="backoffice:walk-in",
                 )
-                application = services.application_draft(
+                application = drafts.application_draft(
                     applicant=citizen, service=service, form_data={}, filed_by=request.user
                 )
                 return redirect("backoffice:case", pk=application.pk)

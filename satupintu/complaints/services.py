@@ -23,8 +23,8 @@ from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
-from satupintu.cases import services as cases
 from satupintu.cases.models import Application
+from satupintu.cases.services.drafts import application_draft
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors
 from satupintu.complaints.errors import ReportError
@@ -491,7 +491,7 @@ def consultation_to_application(*, consultation: Consultation) -> Application:
     to the thread so the agency sees where it came from."""
     if consultation.application_id:
         return consultation.application
-    application = cases.application_draft(
+    application = application_draft(
         applicant=consultation.citizen, service=consultation.service, form_data={}
     )
     consultation.application = application

@@ -24,7 +24,9 @@ from satupintu.booking.queue import ticket_prefix
 from satupintu.booking.selectors import open_days
 from satupintu.booking.services import booking_create, slots_open
 from satupintu.cases.models import Application
-from satupintu.cases.services import application_draft, application_submit, document_add
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_submit
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.complaints.models import Report

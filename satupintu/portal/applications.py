@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Survey, Transition
+from satupintu.cases.permits.render import product_response, receipt_response
+from satupintu.cases.services import documents, drafts, surveys, workflow
 from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
@@ -94,7 +95,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if draft.exists():
         return redirect("portal:application", pk=draft.first().pk)
     if request.method == "POST":
-        application = services.application_draft(
+        application = drafts.application_draft(
             applicant=request.user, service=service, form_data={}
         )
         return redirect("portal:application", pk=application.pk)
@@ -106,7 +107,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and application.status in EDITABLE:
-        saved = services.application_save(
+        saved = workflow.application_save(
             application=application,
             by=request.user,
             form_data=posted_form(application.service, request.POST),
@@ -158,7 +159,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @refusals_as_messages("portal:application")
 def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
-    services.application_cancel(application=application, note=request.POST.get("note", ""))
+    workflow.application_cancel(application=application, note=request.POST.get("note", ""))
     messages.success(request, _("The application is cancelled."))
     return redirect("portal:application", pk=application.pk)
 
@@ -169,7 +170,7 @@ def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def document_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     application = _own(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
-    services.document_remove(document=document, by=request.user)
+    documents.document_remove(document=document, by=request.user)
     return redirect("portal:application", pk=application.pk)
 
 
@@ -188,7 +189,7 @@ def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
 def survey_confirm(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _own(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
-    services.survey_confirm(survey=survey, by=request.user)
+    surveys.survey_confirm(survey=survey, by=request.user)
     messages.success(request, _("Thank you: the survey's time is confirmed."))
     return redirect("portal:application", pk=application.pk)
 
@@ -198,7 +199,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     if application.status == Application.Status.DRAFT:
         raise Http404
-    return issuing.receipt_response(application)
+    return receipt_response(application)
 
 
 @login_required
@@ -207,4 +208,4 @@ def product(request: HttpRequest, pk: int) -> FileResponse:
     document = getattr(application, "issued_document", None)
     if document is None:
         raise Http404
-    return issuing.product_response(document)
+    return product_response(document)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from satupintu.accounts.own_data import account_close, personal_data_export
-from satupintu.cases.issuing import _pdf as html_to_pdf
+from satupintu.cases.permits.render import html_to_pdf
 
 SECTIONS = [
     ("bookings", gettext_noop("Visits")),

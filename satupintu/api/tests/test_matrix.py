@@ -50,7 +50,8 @@ from satupintu.booking import services as booking
 from satupintu.booking.models import Booking, ServiceVisit, VisitPolicy
 from satupintu.booking.tests.factories import open_day
 from satupintu.cases.models import Application, Step
-from satupintu.cases.services import application_act, application_draft, application_submit
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_act, application_submit
 from satupintu.cases.tests.factories import DocumentFactory, give_workflow
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.models import Service

@@ -9,10 +9,10 @@ from rest_framework import serializers
 
 from satupintu.api.fields import ID_MAX, INT_MAX, NibField, NikField
 from satupintu.api.serializers import ErrorBodySerializer
-from satupintu.cases.issuing import verification_url
 from satupintu.cases.models import Application, Document, IssuedDocument, Step, Transition
+from satupintu.cases.permits.verification import verification_url
 from satupintu.cases.selectors import track_own
-from satupintu.cases.services import missing_requirements
+from satupintu.cases.services.drafts import missing_requirements
 from satupintu.malls.permissions import roles_at_agency
 
 ACTIONS = [

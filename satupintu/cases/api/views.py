@@ -38,11 +38,11 @@ from satupintu.api.models import IntegrationKey
 from satupintu.api.permissions import CitizenOrIntegration, StaffOnly
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.cases import selectors
-from satupintu.cases import services as cases
 from satupintu.cases.access import Action, ApplicationAccess, access_application, access_pushed
 from satupintu.cases.api import serializers as aps
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Transition
+from satupintu.cases.services import documents, drafts, pushes, workflow
 from satupintu.cases.tracking import TooManyGuesses, track_guarded
 from satupintu.catalog.models import Requirement, Service
 
@@ -157,7 +157,7 @@ class ApplicationListCreateView(generics.ListAPIView):
         fields = _parse(aps.ApplicationCreateSerializer, request)
         service = Service.objects.select_related("agency__mall").get(pk=fields["service"])
         if isinstance(request.auth, IntegrationKey):
-            pushed = cases.application_push(
+            pushed = pushes.application_push(
                 integration_id=request.auth.pk,
                 integration_mall_id=request.auth.mall_id,
                 idempotency_key=idempotency_key(request),
@@ -173,7 +173,7 @@ class ApplicationListCreateView(generics.ListAPIView):
             )
         if fields["nik"]:
             raise exceptions.ValidationError({"nik": [_("Only integrations name the applicant.")]})
-        application = cases.application_draft(
+        application = drafts.application_draft(
             applicant=request.user,
             service=service,
             form_data=fields["form_data"],
@@ -215,7 +215,7 @@ class ApplicationDetailView(APIView):
         """Keep answers of a draft, or of an application returned for revision."""
         application = _access(request, pk, action=Action.APPLY).application
         fields = _parse(aps.ApplicationUpdateSerializer, request)
-        cases.application_update_draft(
+        drafts.application_update_draft(
             application=application, form_data=fields["form_data"], nib=fields.get("nib")
         )
         return Response(_body(application, staff=False))
@@ -245,7 +245,7 @@ class DocumentCreateView(APIView):
         if requirement is None:
             raise exceptions.ValidationError({"requirement": [_("No requirement with this id.")]})
         try:
-            document = cases.document_add(
+            document = documents.document_add(
                 application=access.application,
                 upload=fields["file"],
                 by=_acting(request, access.application),
@@ -282,7 +282,7 @@ class SubmitView(APIView):
         """Submit the draft: the form is checked, every required file must be there; the
         answer holds the due date. The integration that pushed it submits for its applicant."""
         application = _access(request, pk, action=Action.APPLY).application
-        cases.application_submit(application=application)
+        workflow.application_submit(application=application)
         return Response(_body(application, staff=False))
 
 
@@ -321,7 +321,7 @@ class ResubmitView(APIView):
             request,
             pk,
             aps.ResubmitSerializer,
-            lambda application, fields: cases.application_resubmit(
+            lambda application, fields: workflow.application_resubmit(
                 application=application, form_data=fields["form_data"]
             ),
         )
@@ -339,7 +339,7 @@ class CancelView(APIView):
             request,
             pk,
             aps.NoteSerializer,
-            lambda application, fields: cases.application_cancel(
+            lambda application, fields: workflow.application_cancel(
                 application=application, note=fields["note"]
             ),
         )
@@ -366,7 +366,7 @@ class TransitionView(APIView):
         access = _access(request, pk, action=Action.WORK)
         fields = _parse(aps.TransitionCreateSerializer, request)
         application = access.application
-        cases.application_act(
+        workflow.application_act(
             application=application,
             actor=request.user,
             action=fields["action"],

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from satupintu.api.models import IntegrationKey
 from satupintu.cases.models import AccessLog, Application, IssuedDocument, Step
-from satupintu.cases.services import application_submit
+from satupintu.cases.services.workflow import application_submit
 from satupintu.cases.tests.factories import (
     ApplicationFactory,
     DocumentFactory,
