@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.accounts.privacy import Kind, record_access
+from satupintu.accounts.selectors import is_staff_person
 from satupintu.accounts.services import api_tokens_revoke_all
 from satupintu.booking.models import Booking
 from satupintu.booking.services import bookings_cancel_for_closed_account
@@ -19,7 +20,6 @@ from satupintu.cases.models import Application
 from satupintu.cases.services import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import complaints_forget_citizen
-from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import Recipient, messages_forget_user, notify
 
@@ -206,7 +206,7 @@ def account_close(*, user: User, password: str) -> User:
     is written to the outbox before the addresses are erased, and goes once this commits."""
     if not user.is_active or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
-    if user.is_staff or staff_scope(user).is_staff_anywhere:
+    if is_staff_person(user=user):
         # A staff account signs cases, answers and decisions: the administrator ends it.
         raise ValidationError(
             {"password": _("A staff account is closed by the administrator, not here.")}

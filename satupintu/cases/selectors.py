@@ -118,7 +118,7 @@ def cases_for_staff(user: User) -> QuerySet[Application]:
     """The cases of the agencies ``user`` works for; never another agency's (drafts are the
     applicant's own business unless an officer files them)."""
     cases = Application.objects.select_related("service__agency__mall", "applicant", "assignee")
-    if not user.is_superuser:
+    if not staff_scope(user).is_superuser:
         cases = cases.filter(service__agency_id__in=staff_agency_ids(user))
     # Never submitted (a draft, or a draft given up) is the applicant's own business.
     return cases.exclude(submitted_at__isnull=True, filed_by__isnull=True)
