@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -474,7 +475,11 @@ def consultation_schedule_call(
     Jitsi server unless they give another link."""
     consultation.meeting_url = meeting_url.strip() or meeting_link(f"Konsultasi{consultation.pk}")
     consultation.meeting_at = meeting_at
-    consultation.full_clean()
+    try:
+        consultation.full_clean()
+    except ValidationError as invalid:
+        message = _("Give a valid video call link.")
+        raise ReportError("bad_link", message, fields={"meeting_url": [message]}) from invalid
     consultation.save(update_fields=["meeting_url", "meeting_at"])
     return consultation
 
