@@ -1,5 +1,5 @@
 """What the pages do with a refusal: say it as a message and go back to the page asked from,
-or show it on the form sent, with what was typed."""
+or show it on the form the page renders again."""
 
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -41,8 +41,8 @@ def refusals_as_messages(
 
 
 def form_refused(form: forms.BaseForm, refused: DomainError) -> None:
-    """Attach a domain refusal to ``form``, to be shown again with what was typed: to the inputs
-    it names (``refused.fields``) that the form has, else to the form as a whole."""
+    """Attach a domain refusal to ``form``, which the page renders again: to the inputs it names
+    (``refused.fields``) that the form has, else to the form as a whole."""
     named = {name: errors for name, errors in refused.fields.items() if name in form.fields}
     for name, errors in named.items():
         for error in errors:
