@@ -39,7 +39,7 @@ def _case(request: HttpRequest, pk: int) -> Application:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_superuser and not cases.staff_agency_ids(request.user):
+    if not staff_scope(request.user).works_cases:
         raise PermissionDenied
     filters = {
         "step": request.GET.get("step", ""),
@@ -88,6 +88,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("backoffice:case", pk=application.pk)
     mall = application.service.agency.mall
     role = dict(configuration.workflow(application.service)).get(application.step, "")
+    scope, agency_id = staff_scope(request.user), application.service.agency_id
     return render(
         request,
         "backoffice/case.html",
@@ -106,8 +107,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": application.notes.select_related("author"),
             "surveys": application.surveys.all(),
             "issued": getattr(application, "issued_document", None),
-            "step_role": role,
-            "my_roles": staff_scope(request.user).roles_at(application.service.agency_id),
+            "acts_on_step": scope.acts_as([role], agency_id=agency_id),
+            "revokes": scope.acts_as([StaffMembership.Role.APPROVER], agency_id=agency_id),
             "survey_modes": Survey.Mode.choices,
             "recommendations": Survey.Recommendation.choices,
             "now_local": in_mall_time(timezone.now(), mall),

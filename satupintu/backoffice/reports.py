@@ -3,7 +3,7 @@ consultations (agencies answer, schedule video calls, publish frequent answers).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -145,7 +145,36 @@ def consultation_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _consultation_act(request: HttpRequest, consultation: Consultation) -> None:
+    """Answer the citizen, set a video call, or publish a frequent answer."""
+    action = request.POST.get("action")
+    if action == "answer":
+        services.consultation_post(
+            consultation=consultation,
+            author=request.user,
+            text=request.POST.get("text", ""),
+            from_staff=True,
+        )
+    elif action == "call":
+        moment = parse_datetime(request.POST.get("meeting_at", ""))
+        if moment is None:
+            raise ReportError("bad_time", _("Give the call's date and time."))
+        services.consultation_schedule_call(
+            consultation=consultation,
+            meeting_url=request.POST.get("meeting_url", ""),
+            meeting_at=timezone.make_aware(moment) if timezone.is_naive(moment) else moment,
+        )
+    elif action == "faq":
+        services.faq_publish(
+            consultation=consultation,
+            question=request.POST.get("question", ""),
+            answer=request.POST.get("text", ""),
+        )
+        messages.success(request, _("Published on the service's page."))
+
+
 @login_required
+@refusals_as_messages("backoffice:consultation")
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(
         Consultation.objects.select_related("service__agency__mall"), pk=pk
@@ -158,35 +187,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not answerable:
             raise PermissionDenied
-        action = request.POST.get("action")
-        try:
-            if action == "answer":
-                services.consultation_post(
-                    consultation=consultation,
-                    author=request.user,
-                    text=request.POST.get("text", ""),
-                    from_staff=True,
-                )
-            elif action == "call":
-                moment = parse_datetime(request.POST.get("meeting_at", ""))
-                if moment is None:
-                    raise ReportError("bad_time", _("Give the call's date and time."))
-                services.consultation_schedule_call(
-                    consultation=consultation,
-                    meeting_url=request.POST.get("meeting_url", ""),
-                    meeting_at=timezone.make_aware(moment) if timezone.is_naive(moment) else moment,
-                )
-            elif action == "faq":
-                services.faq_publish(
-                    consultation=consultation,
-                    question=request.POST.get("question", ""),
-                    answer=request.POST.get("text", ""),
-                )
-                messages.success(request, _("Published on the service's page."))
-        except ReportError as refused:
-            messages.error(request, refused.message)
-        except ValidationError:
-            messages.error(request, _("Give a valid video call link."))
+        _consultation_act(request, consultation)
         return redirect("backoffice:consultation", pk=consultation.pk)
     # The page shows what the citizen asked, in their own words (the consultations list, only
     # subjects, is not a look at personal data).

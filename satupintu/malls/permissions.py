@@ -24,6 +24,11 @@ class StaffScope:
         )
 
     @property
+    def works_cases(self) -> bool:
+        """Whether this person works applications (at an agency, or as a superuser)."""
+        return self.is_superuser or bool(self.agency_ids)
+
+    @property
     def sees_everything(self) -> bool:
         return self.is_superuser or self.is_monitor
 
@@ -47,10 +52,6 @@ class StaffScope:
         """Whether this person holds one of ``roles`` at agency ``agency_id`` (a superuser
         holds them all)."""
         return self.is_superuser or agency_id in self.agency_ids_as(roles)
-
-    def roles_at(self, agency_id: int) -> frozenset[str]:
-        """The roles this person holds at agency ``agency_id``."""
-        return frozenset(role for agency, role in self.agency_roles if agency == agency_id)
 
     def holds_any(self, roles: Iterable[str], *, agency_rows: bool = True) -> bool:
         """Whether one of ``roles`` is this person's somewhere (the ministry monitor's never

@@ -82,7 +82,7 @@ class MessageTemplateAdmin(ScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.mall_id is None:
-            return request.user.is_superuser
+            return staff_scope(request.user).is_superuser
         return super().has_change_permission(request, obj)
 
     @admin.display(description=_("offered names"))

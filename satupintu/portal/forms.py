@@ -144,6 +144,17 @@ class BookingForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
 
+class CheckInForm(forms.Form):
+    """A booking's code, scanned at the kiosk (the queue reads and refuses it as typed)."""
+
+    code = forms.CharField(required=False, strip=False)
+
+
+class ConsultationAskForm(forms.Form):
+    subject = forms.CharField(error_messages={"required": _("Write a subject.")})
+    text = forms.CharField(required=False, strip=False)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

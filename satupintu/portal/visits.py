@@ -24,8 +24,8 @@ from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Mall
-from satupintu.pages import refusals_as_messages
-from satupintu.portal.forms import BookingForm
+from satupintu.pages import form_refused, refusals_as_messages
+from satupintu.portal.forms import BookingForm, CheckInForm
 
 
 def _own_booking(request: HttpRequest, code: str) -> Booking:
@@ -52,7 +52,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     moving = _own_booking(request, request.GET["ubah"]) if request.GET.get("ubah") else None
     days = visits.open_days(service=service)
     day = _day(request.GET.get("tanggal", "")) or (days[0] if days else None)
-    error, next_slots = "", []
+    refused: BookingError | None = None
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         slot = Slot.objects.filter(pk=form.cleaned_data["slot"], service=service).first()
@@ -68,8 +68,9 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                     priority=form.cleaned_data["priority"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
-        except BookingError as refused:
-            error, next_slots = refused.message, refused.next_slots
+        except BookingError as error:
+            refused = error
+            form_refused(form, refused)
         else:
             messages.success(request, _("Your visit is booked. We have sent you the details."))
             return redirect("portal:booking", code=booking.code)
@@ -84,14 +85,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "plan": plan,
             "moving": moving,
-            "error": error,
-            "next_slots": next_slots,
+            "next_slots": refused.next_slots if refused else [],
             "form": form,
             "idempotency_key": uuid.uuid4().hex,
             "priorities": Booking.Priority.choices,
             "announcements": malls.announcement_current(mall=service.agency.mall),
         },
-        status=409 if error else 200,
+        status=409 if refused else 200,
     )
 
 
@@ -160,19 +160,20 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     """The check-in kiosk in the hall: scan the booking's QR code (a scanner types it)."""
     mall = _mall(slug)
-    ticket, place, error = None, None, ""
-    if request.method == "POST":
+    ticket, place = None, None
+    form = CheckInForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            ticket = queue.check_in(mall=mall, code=request.POST.get("code", ""))
+            ticket = queue.check_in(mall=mall, code=form.cleaned_data["code"])
         except BookingError as refused:
-            error = refused.message
+            form_refused(form, refused)
         else:
             place = queue.position(ticket=ticket)
     return render(
         request,
         "portal/kiosk.html",
-        {"mall": mall, "ticket": ticket, "place": place, "error": error},
-        status=400 if error else 200,
+        {"mall": mall, "ticket": ticket, "place": place, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -134,3 +134,26 @@ def test_a_faq_question_too_long_is_refused_not_cut_nor_a_server_error(client, s
     page = client.post(url, {"action": "faq", "question": question, "text": "Ya."}, follow=True)
     assert page.status_code == 200 and f"paling banyak {QUESTION_MAX}" in page.text
     assert not FrequentAnswer.objects.exists()
+
+
+def test_asking_without_a_subject_or_a_question_shows_the_refusal_on_the_form(client, service):
+    client.force_login(UserFactory())
+    url = reverse("portal:consult", args=[service.pk])
+    no_subject = client.post(url, {"subject": "  ", "text": "Apa syaratnya?"})
+    assert no_subject.status_code == 200 and "Tuliskan perihalnya." in no_subject.text
+    no_question = client.post(url, {"subject": "Syarat", "text": " "})
+    assert no_question.status_code == 200 and "Tuliskan pertanyaan Anda." in no_question.text
+    assert not Consultation.objects.exists()
+
+
+def test_a_call_link_that_is_no_link_is_refused_with_a_message(client, service, officer):
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    response = client.post(
+        url, {"action": "call", "meeting_url": "bukan tautan", "meeting_at": "2026-12-02T10:00"}
+    )
+    assert response.status_code == 302 and response.url == url
+    assert "Isi tautan panggilan video yang valid." in client.get(url).text
+    consultation.refresh_from_db()
+    assert consultation.meeting_url == "" and consultation.meeting_at is None
