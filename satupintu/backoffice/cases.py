@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +22,7 @@ from satupintu.cases.permits.render import product_response
 from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
-from satupintu.malls.calendar import in_mall_time
+from satupintu.malls.calendar import in_mall_time, moment_from_text
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.pages import refusals_as_messages
@@ -167,17 +166,10 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_as_messages("backoffice:case")
 def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    try:
-        when = parse_datetime(request.POST.get("scheduled_at", ""))
-    except ValueError:  # a date that does not exist, such as 30 February
-        when = None
+    when = moment_from_text(request.POST.get("scheduled_at", ""), application.service.agency.mall)
     if when is None:
         messages.error(request, _("Give the survey's date and time."))
         return redirect("backoffice:case", pk=application.pk)
-    if timezone.is_naive(when):
-        when = timezone.make_aware(
-            when, in_mall_time(timezone.now(), application.service.agency.mall).tzinfo
-        )
     surveys.survey_schedule(
         application=application,
         by=request.user,

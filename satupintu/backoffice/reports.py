@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from satupintu.complaints.access import Action, access_report
 from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls import selectors as malls
+from satupintu.malls.calendar import moment_from_text
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.permissions import staff_scope
 from satupintu.pages import refusals_as_messages
@@ -156,13 +156,15 @@ def _consultation_act(request: HttpRequest, consultation: Consultation) -> None:
             from_staff=True,
         )
     elif action == "call":
-        moment = parse_datetime(request.POST.get("meeting_at", ""))
+        moment = moment_from_text(
+            request.POST.get("meeting_at", ""), consultation.service.agency.mall
+        )
         if moment is None:
             raise ReportError("bad_time", _("Give the call's date and time."))
         services.consultation_schedule_call(
             consultation=consultation,
             meeting_url=request.POST.get("meeting_url", ""),
-            meeting_at=timezone.make_aware(moment) if timezone.is_naive(moment) else moment,
+            meeting_at=moment,
         )
     elif action == "faq":
         services.faq_publish(

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from satupintu.booking.models import AgencyHours, Closure, DayOff
 from satupintu.malls.models import Agency, Mall
@@ -18,6 +20,19 @@ from satupintu.malls.models import Agency, Mall
 def in_mall_time(moment: datetime, mall: Mall) -> datetime:
     """``moment`` on the mall's clock (WIB, WITA or WIT)."""
     return moment.astimezone(ZoneInfo(mall.time_zone))
+
+
+def moment_from_text(value: str, mall: Mall | None = None) -> datetime | None:
+    """A date and time typed in a form or sent in a query, aware (a time without a zone is read
+    on the mall's clock, or the project's without a mall); None for text that is no moment or an
+    impossible one such as 30 February."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # well formed but impossible
+        return None
+    if moment is None or not timezone.is_naive(moment):
+        return moment
+    return timezone.make_aware(moment, ZoneInfo(mall.time_zone) if mall else None)
 
 
 @lru_cache(maxsize=8)

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from satupintu.api.models import IntegrationKey
 from satupintu.complaints import services
 from satupintu.complaints.models import Report
+from satupintu.malls.calendar import moment_from_text
 from satupintu.malls.models import Mall
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -249,7 +249,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
         reports = reports.filter(status__in=statuses)
     for name, lookup in (("start_date", "created_at__gte"), ("end_date", "created_at__lte")):
         if params.get(name):
-            moment = parse_datetime(params[name])
+            moment = moment_from_text(params[name])
             if moment is None:
                 raise Open311Error(400, _("%(name)s must be a W3C date and time.") % {"name": name})
             reports = reports.filter(**{lookup: moment})

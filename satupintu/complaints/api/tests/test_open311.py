@@ -174,3 +174,14 @@ def test_values_over_their_length_are_refused_not_cut(client, mall, key, field, 
     assert refused.status_code == 400
     assert str(limit) in refused.json()[0]["description"]
     assert not Report.objects.exists()
+
+
+def test_an_impossible_start_date_is_a_400_in_open311_errors_not_a_500(client, mall):
+    for moment in ("2026-02-30T00:00:00Z", "2026-12-01T24:00:00+07:00", "kemarin"):
+        response = client.get(
+            "/open311/v2/requests.json", {"jurisdiction_id": mall.slug, "start_date": moment}
+        )
+        assert response.status_code == 400
+        assert (
+            response.json()[0]["code"] == 400 and "start_date" in response.json()[0]["description"]
+        )
