@@ -1,7 +1,7 @@
 """The private storage (``STORAGES["private"]``): files that only some people may read,
 served through views that check who asks, never from a public URL."""
 
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
@@ -10,6 +10,8 @@ from django.utils.functional import LazyObject, empty
 class PrivateStorage(LazyObject):
     """Resolved on first use and again whenever STORAGES changes (tests move it to a tmp
     folder), unlike a storage a model field would otherwise keep from import time."""
+
+    _wrapped: Storage | object  # the storage, or ``empty`` until first use
 
     def _setup(self) -> None:
         self._wrapped = storages["private"]

@@ -132,7 +132,7 @@ def report_file(
     name: str = "",
     email: str = "",
     phone: str = "",
-    attachments: list[UploadedFile] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
     idempotency_key: str = "",
     idempotency_scope: str = "",
 ) -> Filed:
@@ -200,7 +200,7 @@ def report_file(
             raise
         return earlier  # the same filing won a race with itself
     for upload in attachments:
-        ReportAttachment.objects.create(report=report, file=upload, name=upload.name)
+        ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
     return Filed(report, secret)
 
@@ -408,11 +408,9 @@ def reports_escalate(*, today: date) -> int:
                 escalated_at=timezone.now()
             ):
                 _event(report, ReportEvent.Kind.ESCALATED)
-                due = (
-                    report.verify_due
-                    if report.status == Report.Status.SUBMITTED
-                    else report.answer_due
-                )
+                due = report.verify_due
+                if report.status != Report.Status.SUBMITTED and report.answer_due is not None:
+                    due = report.answer_due  # a routed report's, always set
                 _tell_staff(
                     report, Event.COMPLAINT_ESCALATED, staff_users(managers_of=report.mall), due
                 )
@@ -489,7 +487,7 @@ def consultation_to_report(*, consultation: Consultation) -> Filed:
 def consultation_to_application(*, consultation: Consultation) -> Application:
     """The citizen, answered, applies for the service: a draft application of theirs, linked
     to the thread so the agency sees where it came from."""
-    if consultation.application_id:
+    if consultation.application is not None:
         return consultation.application
     application = cases.application_draft(
         applicant=consultation.citizen, service=consultation.service, form_data={}
