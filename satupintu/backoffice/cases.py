@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
 from satupintu.cases import issuing, services
@@ -32,12 +33,12 @@ QUEUE_PAGE_SIZE = 50
 NO_VERSION = -1  # what a missing or unreadable posted version is: no version matches it
 
 
-def _case(request: HttpRequest, pk: int) -> Application:
+def _case(request: AuthenticatedHttpRequest, pk: int) -> Application:
     return access_application(request.user, pk, action=Action.WORK, one_side=True).application
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.is_superuser and not cases.staff_agency_ids(request.user):
         raise PermissionDenied
     filters = {
@@ -67,7 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     cases.case_access(user=request.user, application=application, what="view")
     errors: dict[str, list[str]] = {}
@@ -122,7 +123,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Forward, return, reject — as the officer saw the case (its version), or not at all."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
@@ -140,7 +141,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     services.note_add(
         application=application, author=request.user, text=request.POST.get("text", "")
@@ -151,7 +152,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     mine = request.POST.get("to") == "me"
     services.application_assign(
@@ -163,7 +164,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     try:
         when = parse_datetime(request.POST.get("scheduled_at", ""))
@@ -190,7 +191,7 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def survey_complete(request: AuthenticatedHttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _case(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
     services.survey_complete(
@@ -199,7 +200,9 @@ def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpRespon
         findings=request.POST.get("findings", ""),
         recommendation=request.POST.get("recommendation", ""),
         report=request.FILES.get("report"),
-        photos=request.FILES.getlist("photos"),
+        # survey_complete asks for list[File], too narrow for a list of UploadedFile (a Sequence
+        # would do).
+        photos=request.FILES.getlist("photos"),  # type: ignore[arg-type]
     )
     messages.success(request, _("The survey's result is recorded."))
     return redirect("backoffice:case", pk=application.pk)
@@ -208,7 +211,7 @@ def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpRespon
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def document_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
@@ -219,7 +222,7 @@ def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def case_file(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _case(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
     cases.case_access(user=request.user, application=application, what=f"file {document.pk}")
@@ -227,7 +230,7 @@ def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
 
 
 @login_required
-def case_product(request: HttpRequest, pk: int) -> FileResponse:
+def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
@@ -237,7 +240,7 @@ def case_product(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def walk_in(request: HttpRequest) -> HttpResponse:
+def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
     the form and scan their papers on the case page."""
     # The front office receives walk-ins; looking a citizen up by NIK is its job, no one else's.
