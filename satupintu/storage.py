@@ -1,6 +1,8 @@
 """The private storage (``STORAGES["private"]``): files that only some people may read,
 served through views that check who asks, never from a public URL."""
 
+from typing import cast
+
 from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -17,10 +19,11 @@ class PrivateStorage(LazyObject):
         self._wrapped = storages["private"]
 
 
-private = PrivateStorage()
+_lazy_private = PrivateStorage()
+private = cast(Storage, _lazy_private)  # the lazy object stands in for the storage it wraps
 
 
 @receiver(setting_changed)
 def _storages_changed(*, setting: str, **kwargs: object) -> None:
     if setting == "STORAGES":
-        private._wrapped = empty
+        _lazy_private._wrapped = empty

@@ -157,7 +157,7 @@ class ReportEvent(models.Model):
 def private_storage() -> Storage:
     """Evidence is not public: it lives outside MEDIA_ROOT and is served only to those who
     may read the report."""
-    return private  # type: ignore[return-value]  # the LazyObject stands in for its Storage
+    return private
 
 
 class ReportAttachment(models.Model):
