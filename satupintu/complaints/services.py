@@ -132,7 +132,7 @@ def report_file(
     name: str = "",
     email: str = "",
     phone: str = "",
-    attachments: list[UploadedFile[bytes]] | None = None,
+    attachments: list["UploadedFile[bytes]"] | None = None,
     idempotency_key: str = "",
     idempotency_scope: str = "",
 ) -> Filed:
