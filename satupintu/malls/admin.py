@@ -205,9 +205,10 @@ def checked_form(form: type[forms.ModelForm], allowed: Callable[[Any], bool]) ->
     """``form`` refusing a row that ``allowed`` refuses, judged once the row is built from
     the posted values (a forged POST meets the same check as the choices)."""
 
+    # The ignores: _post_clean and _errors are Django's private parts, absent from the stubs.
     def _post_clean(self: forms.ModelForm) -> None:
-        form._post_clean(self)  # type: ignore[attr-defined]  # Django's private hook, not in the stubs
-        if not self._errors and not allowed(self.instance):  # type: ignore[attr-defined]  # idem
+        form._post_clean(self)  # type: ignore[attr-defined]
+        if not self._errors and not allowed(self.instance):  # type: ignore[attr-defined]
             self.add_error(None, REFUSED)
 
     return type(form.__name__, (form,), {"_post_clean": _post_clean})

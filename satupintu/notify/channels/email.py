@@ -98,9 +98,10 @@ class _Smtp:
         try:
             if options.get("use_ssl"):
                 context = ssl.create_default_context()
-                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)  # type: ignore[arg-type]  # None (no timeout) works; typeshed wants a float
+                # The ignores: a timeout of None (wait for ever) works; typeshed wants a float.
+                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)  # type: ignore[arg-type]
             else:
-                self.connection = smtplib.SMTP(host, port, timeout=timeout)  # type: ignore[arg-type]  # idem
+                self.connection = smtplib.SMTP(host, port, timeout=timeout)  # type: ignore[arg-type]
                 if options.get("use_tls"):
                     self.connection.starttls(context=ssl.create_default_context())
             if options.get("username"):
