@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
 from satupintu.cases import selectors as cases
@@ -32,12 +33,12 @@ QUEUE_PAGE_SIZE = 50
 NO_VERSION = -1  # what a missing or unreadable posted version is: no version matches it
 
 
-def _case(request: HttpRequest, pk: int) -> Application:
+def _case(request: AuthenticatedHttpRequest, pk: int) -> Application:
     return access_application(request.user, pk, action=Action.WORK, one_side=True).application
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not staff_scope(request.user).works_cases:
         raise PermissionDenied
     filters = {
@@ -67,7 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     cases.case_access(user=request.user, application=application, what="view")
     errors: dict[str, list[str]] = {}
@@ -123,7 +124,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Forward, return, reject — as the officer saw the case (its version), or not at all."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
@@ -141,7 +142,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     workflow.note_add(
         application=application, author=request.user, text=request.POST.get("text", "")
@@ -152,7 +153,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     mine = request.POST.get("to") == "me"
     workflow.application_assign(
@@ -164,7 +165,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     when = moment_from_text(request.POST.get("scheduled_at", ""), application.service.agency.mall)
     if when is None:
@@ -184,7 +185,7 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def survey_complete(request: AuthenticatedHttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _case(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
     surveys.survey_complete(
@@ -193,7 +194,9 @@ def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpRespon
         findings=request.POST.get("findings", ""),
         recommendation=request.POST.get("recommendation", ""),
         report=request.FILES.get("report"),
-        photos=request.FILES.getlist("photos"),
+        # survey_complete asks for list[File], too narrow for a list of UploadedFile (a Sequence
+        # would do).
+        photos=request.FILES.getlist("photos"),  # type: ignore[arg-type]
     )
     messages.success(request, _("The survey's result is recorded."))
     return redirect("backoffice:case", pk=application.pk)
@@ -202,7 +205,7 @@ def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpRespon
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def document_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
@@ -213,7 +216,7 @@ def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def case_file(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _case(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
     cases.case_access(user=request.user, application=application, what=f"file {document.pk}")
@@ -221,7 +224,7 @@ def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
 
 
 @login_required
-def case_product(request: HttpRequest, pk: int) -> FileResponse:
+def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
@@ -231,7 +234,7 @@ def case_product(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def walk_in(request: HttpRequest) -> HttpResponse:
+def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
     the form and scan their papers on the case page."""
     # The front office receives walk-ins; looking a citizen up by NIK is its job, no one else's.

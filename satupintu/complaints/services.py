@@ -133,7 +133,7 @@ def report_file(
     name: str = "",
     email: str = "",
     phone: str = "",
-    attachments: list[UploadedFile] | None = None,
+    attachments: list["UploadedFile[bytes]"] | None = None,
     idempotency_key: str = "",
     idempotency_scope: str = "",
 ) -> Filed:
@@ -185,7 +185,11 @@ def report_file(
 
 
 def _refuse_filing(
-    *, mall: Mall, agency: Agency | None, service: Service | None, attachments: list[UploadedFile]
+    *,
+    mall: Mall,
+    agency: Agency | None,
+    service: Service | None,
+    attachments: list["UploadedFile[bytes]"],
 ) -> None:
     """What refuses a filing before anything is written: an agency or a service of another
     mall, too many files, a file that is not evidence."""
@@ -201,7 +205,7 @@ def _refuse_filing(
         validate_evidence(upload)
 
 
-def _save_filed(report: Report, *, secret: str, attachments: list[UploadedFile]) -> Filed:
+def _save_filed(report: Report, *, secret: str, attachments: list["UploadedFile[bytes]"]) -> Filed:
     """Save a new ``report`` with its files and its first event; a filing saved at the same
     moment under the same Idempotency-Key answers with the one that was saved first."""
     # The unique key is left to the database: a race ends in IntegrityError, handled below.
@@ -216,7 +220,7 @@ def _save_filed(report: Report, *, secret: str, attachments: list[UploadedFile])
             raise
         return earlier  # the same filing won a race with itself
     for upload in attachments:
-        ReportAttachment.objects.create(report=report, file=upload, name=upload.name)
+        ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
     return Filed(report, secret)
 
@@ -424,11 +428,9 @@ def reports_escalate(*, today: date) -> int:
                 escalated_at=timezone.now()
             ):
                 _event(report, ReportEvent.Kind.ESCALATED)
-                due = (
-                    report.verify_due
-                    if report.status == Report.Status.SUBMITTED
-                    else report.answer_due
-                )
+                due = report.verify_due
+                if report.status != Report.Status.SUBMITTED and report.answer_due is not None:
+                    due = report.answer_due  # a routed report's, always set
                 _tell_staff(
                     report, Event.COMPLAINT_ESCALATED, staff_users(managers_of=report.mall), due
                 )
@@ -509,7 +511,7 @@ def consultation_to_report(*, consultation: Consultation) -> Filed:
 def consultation_to_application(*, consultation: Consultation) -> Application:
     """The citizen, answered, applies for the service: a draft application of theirs, linked
     to the thread so the agency sees where it came from."""
-    if consultation.application_id:
+    if consultation.application is not None:
         return consultation.application
     application = application_draft(
         applicant=consultation.citizen, service=consultation.service, form_data={}

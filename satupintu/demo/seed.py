@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -49,7 +50,7 @@ DEMO_TOTP_KEY = b"satupintu-demo-totp!".hex()
 DEMO_TOTP_BASE32 = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 CITIZEN_NIK = "3271014501900001"  # the demo citizen signs in with it, as every citizen does
 
-MALLS = [
+MALLS: list[dict[str, Any]] = [
     {
         "slug": "kota-bogor",
         "name": "MPP Kota Bogor",
@@ -156,7 +157,7 @@ def _mall(spec: dict) -> Mall:
 
 
 def _agency(mall: Mall, word: str) -> Agency:
-    return Agency.objects.filter(mall=mall, name__icontains=word).order_by("pk").first()
+    return Agency.objects.filter(mall=mall, name__icontains=word).earliest("pk")
 
 
 def _staff(username: str, *, superuser: bool = False) -> User:
@@ -174,7 +175,8 @@ def _staff(username: str, *, superuser: bool = False) -> User:
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
     """Create (or refresh) the demo malls, catalogs, forms, announcements and logins."""
-    malls = {}
+    malls: dict[str, Mall] = {}
+    mall: Mall | None  # a demo mall's, then a staff login's (None for the mall-less ones)
     for spec in MALLS:
         mall = _mall(spec)
         catalog_import(mall=mall, path=DEMO_DIR / spec["catalog"])
@@ -248,7 +250,7 @@ def _staff_logins(
 ) -> list[DemoLogin]:
     """One login for each role, each with the demo authenticator key."""
     R = StaffMembership.Role
-    plan = [
+    plan: list[tuple[str, str, Mall | None, Agency | None]] = [
         ("admin", "superuser", None, None),
         ("kementerian", R.MINISTRY_MONITOR, None, None),
         ("pengelola.bogor", R.MALL_MANAGER, bogor, None),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from satupintu.booking.models import AgencyHours, Closure, DayOff
-from satupintu.malls.models import Agency, Mall
+from satupintu.malls.models import Agency, Mall, OpeningHours
 
 
 def in_mall_time(moment: datetime, mall: Mall) -> datetime:
@@ -70,13 +70,19 @@ def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
             Q(agency__isnull=True) | Q(agency=agency)
         )
     )
-    if any(d.opens is None for d in days_off):
-        return None
     special = sorted(days_off, key=lambda d: d.agency_id is None)  # the agency's own first
-    if special:
-        hours = (special[0].opens, special[0].closes)
+    # A day off's hours are both set or both empty (closed).
+    special_hours = [
+        (d.opens, d.closes) for d in special if d.opens is not None and d.closes is not None
+    ]
+    if len(special_hours) < len(special):
+        return None
+    hours: tuple[time, time]
+    if special_hours:
+        hours = special_hours[0]
     else:
         own = list(AgencyHours.objects.filter(agency=agency))
+        row: AgencyHours | OpeningHours | None
         if own:
             row = next((h for h in own if h.weekday == day.weekday()), None)
         else:
@@ -85,7 +91,8 @@ def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
             return None
         hours = (row.opens, row.closes)
     for closure in closures_on(agency=agency, day=day):
-        if closure.kind == Closure.Kind.CLOSED:
+        # A restriction has both hours; a closure neither.
+        if closure.kind == Closure.Kind.CLOSED or closure.opens is None or closure.closes is None:
             return None
         hours = (max(hours[0], closure.opens), min(hours[1], closure.closes))
         if hours[0] >= hours[1]:

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+
 from satupintu.accounts.models import User
 from satupintu.malls.models import Agency, StaffMembership
 
@@ -76,7 +78,7 @@ class StaffScope:
         return agency_id is not None and agency_id in self.agency_ids_as(wanted)
 
 
-def staff_scope(user: User) -> StaffScope:
+def staff_scope(user: User | AnonymousUser) -> StaffScope:
     """The scope of ``user``, computed once per user object (one query)."""
     cached = getattr(user, "_staff_scope", None)
     if cached is not None:
@@ -95,7 +97,7 @@ def staff_scope(user: User) -> StaffScope:
         agency_ids=frozenset(a for _, _, a in memberships if a is not None),
         agency_roles=frozenset((a, role) for role, _, a in memberships if a is not None),
     )
-    user._staff_scope = scope
+    vars(user)["_staff_scope"] = scope
     return scope
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import services
@@ -14,7 +15,7 @@ from satupintu.portal.forms import ConsultationAskForm
 
 
 @login_required
-def ask(request: HttpRequest, pk: int) -> HttpResponse:
+def ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         service = catalog.service_detail(service_id=pk)
     except Service.DoesNotExist as exc:
@@ -45,7 +46,7 @@ def _own(request: HttpRequest, pk: int) -> Consultation:
 
 @login_required
 @refusals_as_messages("portal:consultation")
-def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _own(request, pk)
     if request.method == "POST":
         if request.POST.get("action") == "report":
@@ -69,7 +70,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def consultation_list(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/consultations.html",

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.booking import queue
 from satupintu.booking import selectors as visits
 from satupintu.booking import services as booking_services
@@ -28,7 +29,7 @@ from satupintu.pages import form_refused, refusals_as_messages
 from satupintu.portal.forms import BookingForm, CheckInForm
 
 
-def _own_booking(request: HttpRequest, code: str) -> Booking:
+def _own_booking(request: AuthenticatedHttpRequest, code: str) -> Booking:
     try:
         return visits.booking_get(citizen=request.user, code=code)
     except Booking.DoesNotExist as exc:  # someone else's code looks like no code at all
@@ -43,7 +44,7 @@ def _day(value: str) -> date | None:
 
 
 @login_required
-def book(request: HttpRequest, pk: int) -> HttpResponse:
+def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Pick a day and a time for a service, or a new time for a booking (``?ubah=CODE``)."""
     try:
         service = catalog.service_detail(service_id=pk)
@@ -96,7 +97,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+def booking_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
     qr = segno.make(booking.code, error="m").svg_inline(scale=6, title=booking.code)
     ticket = getattr(booking, "ticket", None)
@@ -115,7 +116,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
+def booking_calendar(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
     response = HttpResponse(visit_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kunjungan-{booking.code}.ics"'
@@ -123,7 +124,7 @@ def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _act_on_booking(
-    request: HttpRequest, code: str, act: Callable[..., Booking], done: str
+    request: AuthenticatedHttpRequest, code: str, act: Callable[..., Booking], done: str
 ) -> HttpResponse:
     booking = _own_booking(request, code)
     act(booking=booking)
@@ -134,7 +135,7 @@ def _act_on_booking(
 @login_required
 @require_POST
 @refusals_as_messages("portal:booking", keep=("code",))
-def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def booking_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _act_on_booking(
         request, code, booking_services.booking_cancel, _("Your booking is cancelled.")
     )
@@ -143,7 +144,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("portal:booking", keep=("code",))
-def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
+def booking_accept(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The holder accepts the time a closure proposed."""
     return _act_on_booking(
         request, code, booking_services.booking_accept, _("The new time is confirmed.")
@@ -151,7 +152,7 @@ def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def booking_list(request: HttpRequest) -> HttpResponse:
+def booking_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
     )

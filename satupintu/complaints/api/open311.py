@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET  # noqa: S405 - we only write XML, never parse it
 
 from django.conf import settings
@@ -26,6 +26,16 @@ from satupintu.complaints import services
 from satupintu.complaints.models import Report
 from satupintu.malls.calendar import moment_from_text
 from satupintu.malls.models import Mall
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _LastEvent(TypedDict):
+        updated: datetime | None
+
+    type ListedReport = WithAnnotations[Report, _LastEvent]
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00Z"
@@ -165,7 +175,7 @@ def _request_row(report: Report, updated: datetime | None) -> dict[str, Any]:
     }
 
 
-def _public_requests_all() -> QuerySet[Report]:
+def _public_requests_all() -> "QuerySet[ListedReport]":
     """What Open311 lists: no confidential or anonymous report."""
     return (
         Report.objects.filter(is_confidential=False, is_anonymous=False)
@@ -175,7 +185,7 @@ def _public_requests_all() -> QuerySet[Report]:
     )
 
 
-def _public_requests(mall: Mall) -> QuerySet[Report]:
+def _public_requests(mall: Mall) -> "QuerySet[ListedReport]":
     return _public_requests_all().filter(mall=mall)
 
 
