@@ -3,6 +3,9 @@
 import pytest
 from django.utils import translation
 
+from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory, OpeningHoursFactory
+
 
 @pytest.fixture(autouse=True)
 def _indonesian_by_default(settings):
@@ -49,3 +52,21 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def bogor():
+    """MPP Kota Bogor with its hours: two agencies, a service online with a requirement and one
+    in person and paid (the API tests of malls and of the catalog)."""
+    mall = MallFactory(slug="kota-bogor", name="MPP Kota Bogor")
+    OpeningHoursFactory(mall=mall)
+    agency = AgencyFactory(mall=mall, name="Disdukcapil Kota Bogor")
+    ktp = ServiceFactory(agency=agency, name="Penerbitan KTP-el")
+    RequirementFactory(service=ktp, text="Fotokopi KK")
+    ServiceFactory(
+        agency=AgencyFactory(mall=mall),
+        name="Surat Izin Praktik Bidan",
+        in_person_only=True,
+        paid=True,
+    )
+    return mall

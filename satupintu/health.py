@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.static import serve
 
 from satupintu.security import protect_file
@@ -23,7 +24,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "up"})
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Uploaded public documents (downloadable forms) from MEDIA_ROOT: PDFs may open in the
     browser, anything else is a download; sandboxed either way."""
     response = serve(request, path, document_root=settings.MEDIA_ROOT)

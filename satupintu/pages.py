@@ -1,9 +1,11 @@
-"""What the pages do with a refusal: say it as a message and go back to the page asked from."""
+"""What the pages do with a refusal: say it as a message and go back to the page asked from,
+or show it on the form the page renders again."""
 
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -36,3 +38,14 @@ def refusals_as_messages(
         return wrapped
 
     return decorate
+
+
+def form_refused(form: forms.BaseForm, refused: DomainError) -> None:
+    """Attach a domain refusal to ``form``, which the page renders again: to the inputs it names
+    (``refused.fields``) that the form has, else to the form as a whole."""
+    named = {name: errors for name, errors in refused.fields.items() if name in form.fields}
+    for name, errors in named.items():
+        for error in errors:
+            form.add_error(name, error)
+    if not named:
+        form.add_error(None, refused.message)

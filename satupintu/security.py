@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.csp import CSP
 
 # Uploaded files a browser may show inline: PDFs and images whose content was checked on upload.
@@ -48,7 +49,7 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-def protect_file[R: HttpResponse](response: R, *, content_type: str, filename: str = "") -> R:
+def protect_file[R: HttpResponseBase](response: R, *, content_type: str, filename: str = "") -> R:
     """Headers for an uploaded file served back to a user.
 
     Only checked PDFs and images may open in the browser; anything else is a download. Either

@@ -250,7 +250,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 # Browser features no page uses are off everywhere (feature -> allowed origins).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     "camera": [],
     "microphone": [],
     "geolocation": [],

@@ -120,7 +120,11 @@ def _builtin_filters() -> dict[str, Callable[..., Any]]:
     return {name: JINJA[name] for name in allowed}
 
 
-FILTERS = {**_builtin_filters(), "date": _date, "linebreaksbr": _linebreaksbr}
+FILTERS: dict[str, Callable[..., Any]] = {
+    **_builtin_filters(),
+    "date": _date,
+    "linebreaksbr": _linebreaksbr,
+}
 
 
 # The environment -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include("satupintu.api.urls")),
     path("webhooks/", include("satupintu.notify.urls")),
-    path("open311/", include("satupintu.complaints.urls")),
+    path("open311/", include("satupintu.complaints.api.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Uploaded forms are public documents; production serves them from the reverse proxy.

@@ -8,7 +8,7 @@ from satupintu.accounts.models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]  # set in UserAdmin; the stubs allow None
         (_("Identity"), {"fields": ("nik", "phone", "language", "notification_channels")}),
     )
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 PER_PROCESS = {
     "django.core.cache.backends.locmem.LocMemCache",

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.accounts.privacy import Kind, record_access
+from satupintu.accounts.selectors import is_staff_person
 from satupintu.accounts.services import api_tokens_revoke_all
 from satupintu.booking.models import Booking
 from satupintu.booking.services.bookings import bookings_cancel_for_closed_account
 from satupintu.cases.models import Application
-from satupintu.cases.services import applications_forget_applicant
+from satupintu.cases.services.retention import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import complaints_forget_citizen
-from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import Recipient, messages_forget_user, notify
 
@@ -31,116 +31,142 @@ def _when(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def personal_data(*, user: User) -> dict[str, Any]:
-    """Everything the platform holds about ``user``, as plain values (the JSON download)."""
+def _profile(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "nik": user.nik,
+        "email": user.email,
+        "phone": user.phone,
+        "language": user.language,
+        "notification_channels": user.notification_channels,
+        "date_joined": _when(user.date_joined),
+        "last_login": _when(user.last_login),
+    }
+
+
+def _bookings(user: User) -> list[dict[str, Any]]:
+    bookings = (
+        Booking.objects.filter(citizen=user)
+        .select_related("service", "service__agency__mall", "slot")
+        .order_by("date")
+    )
+    return [
+        {
+            "code": b.code,
+            "service": b.service.name,
+            "mall": b.service.agency.mall.name,
+            "start": _when(b.slot.start),
+            "status": b.status,
+            "priority": b.priority,
+            "booked_at": _when(b.created_at),
+            "cancelled_at": _when(b.cancelled_at),
+        }
+        for b in bookings
+    ]
+
+
+def _issued_document(application: Application) -> dict[str, Any] | None:
+    document = getattr(application, "issued_document", None)
+    if not document:
+        return None
+    return {
+        "number": document.number,
+        "title": document.title,
+        "holder_name": document.holder_name,
+        "valid_until": _when(document.valid_until),
+    }
+
+
+def _applications(user: User) -> list[dict[str, Any]]:
     applications = (
         Application.objects.filter(applicant=user)
         .select_related("service", "service__agency", "issued_document")
         .prefetch_related("documents")
         .order_by("created_at")
     )
-    bookings = (
-        Booking.objects.filter(citizen=user)
-        .select_related("service", "service__agency__mall", "slot")
-        .order_by("date")
-    )
+    return [
+        {
+            "tracking_number": a.tracking_number,
+            "service": a.service.name,
+            "agency": a.service.agency.name,
+            "status": a.status,
+            "nib": a.nib,
+            "form": a.form_data,
+            "documents": [d.name for d in a.documents.all()],
+            "submitted_at": _when(a.submitted_at),
+            "decided_at": _when(a.decided_at),
+            "issued_document": _issued_document(a),
+        }
+        for a in applications
+    ]
+
+
+def _complaints(user: User) -> list[dict[str, Any]]:
     reports = Report.objects.filter(reporter=user, is_anonymous=False).select_related("mall")
+    return [
+        {
+            "tracking_id": r.tracking_id,
+            "mall": r.mall.name,
+            "title": r.title,
+            "text": r.text,
+            "status": r.status,
+            "name": r.reporter_name,
+            "email": r.reporter_email,
+            "phone": r.reporter_phone,
+            "filed_at": _when(r.created_at),
+        }
+        for r in reports
+    ]
+
+
+def _consultations(user: User) -> list[dict[str, Any]]:
     consultations = (
         Consultation.objects.filter(citizen=user)
         .select_related("service")
         .prefetch_related("messages")
         .order_by("created_at")
     )
-    messages = Message.objects.filter(user=user).order_by("created_at")
+    return [
+        {
+            "service": c.service.name,
+            "subject": c.subject,
+            "status": c.status,
+            "asked_at": _when(c.created_at),
+            "messages": [
+                {"from_staff": m.from_staff, "text": m.text, "at": _when(m.created_at)}
+                for m in c.messages.all()
+            ],
+        }
+        for c in consultations
+    ]
+
+
+def _messages(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "channel": m.channel,
+            "to": m.to,
+            "subject": m.subject,
+            "text": m.body,
+            "status": m.status,
+            "at": _when(m.created_at),
+        }
+        for m in Message.objects.filter(user=user).order_by("created_at")
+    ]
+
+
+def personal_data(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about ``user``, as plain values (the JSON download)."""
     return {
         "generated_at": timezone.now().isoformat(),
-        "profile": {
-            "username": user.username,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "nik": user.nik,
-            "email": user.email,
-            "phone": user.phone,
-            "language": user.language,
-            "notification_channels": user.notification_channels,
-            "date_joined": _when(user.date_joined),
-            "last_login": _when(user.last_login),
-        },
-        "bookings": [
-            {
-                "code": b.code,
-                "service": b.service.name,
-                "mall": b.service.agency.mall.name,
-                "start": _when(b.slot.start),
-                "status": b.status,
-                "priority": b.priority,
-                "booked_at": _when(b.created_at),
-                "cancelled_at": _when(b.cancelled_at),
-            }
-            for b in bookings
-        ],
-        "applications": [
-            {
-                "tracking_number": a.tracking_number,
-                "service": a.service.name,
-                "agency": a.service.agency.name,
-                "status": a.status,
-                "nib": a.nib,
-                "form": a.form_data,
-                "documents": [d.name for d in a.documents.all()],
-                "submitted_at": _when(a.submitted_at),
-                "decided_at": _when(a.decided_at),
-                "issued_document": (
-                    {
-                        "number": a.issued_document.number,
-                        "title": a.issued_document.title,
-                        "holder_name": a.issued_document.holder_name,
-                        "valid_until": _when(a.issued_document.valid_until),
-                    }
-                    if getattr(a, "issued_document", None)
-                    else None
-                ),
-            }
-            for a in applications
-        ],
-        "complaints": [
-            {
-                "tracking_id": r.tracking_id,
-                "mall": r.mall.name,
-                "title": r.title,
-                "text": r.text,
-                "status": r.status,
-                "name": r.reporter_name,
-                "email": r.reporter_email,
-                "phone": r.reporter_phone,
-                "filed_at": _when(r.created_at),
-            }
-            for r in reports
-        ],
-        "consultations": [
-            {
-                "service": c.service.name,
-                "subject": c.subject,
-                "status": c.status,
-                "asked_at": _when(c.created_at),
-                "messages": [
-                    {"from_staff": m.from_staff, "text": m.text, "at": _when(m.created_at)}
-                    for m in c.messages.all()
-                ],
-            }
-            for c in consultations
-        ],
-        "messages": [
-            {
-                "channel": m.channel,
-                "to": m.to,
-                "subject": m.subject,
-                "text": m.body,
-                "status": m.status,
-                "at": _when(m.created_at),
-            }
-            for m in messages
-        ],
+        "profile": _profile(user),
+        "bookings": _bookings(user),
+        "applications": _applications(user),
+        "complaints": _complaints(user),
+        "consultations": _consultations(user),
+        "messages": _messages(user),
         "surveys": [],
     }
 
@@ -180,7 +206,7 @@ def account_close(*, user: User, password: str) -> User:
     is written to the outbox before the addresses are erased, and goes once this commits."""
     if not user.is_active or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
-    if user.is_staff or staff_scope(user).is_staff_anywhere:
+    if is_staff_person(user=user):
         # A staff account signs cases, answers and decisions: the administrator ends it.
         raise ValidationError(
             {"password": _("A staff account is closed by the administrator, not here.")}

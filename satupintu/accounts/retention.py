@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.privacy import access_records_purge_older_than
 from satupintu.booking.services.bookings import bookings_purge_older_than
-from satupintu.cases.services import (
+from satupintu.cases.services.retention import (
     cancelled_drafts_purge_older_than,
     case_access_purge_older_than,
     rejected_uploads_purge_older_than,

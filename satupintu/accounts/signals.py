@@ -15,7 +15,7 @@ def revoke_tokens_on_password_change(
 ) -> None:
     # set_password() leaves the new password in _password until save() (Django's password
     # validators read it there); a rehash on sign-in clears it first, so it revokes nothing.
-    changed = instance._password is not None
+    changed = instance._password is not None  # type: ignore[attr-defined]  # not in django-stubs
     removed = instance.__dict__.pop("_password_removed", False)
     if (changed or removed) and not created:
         api_tokens_revoke_all(user=instance)

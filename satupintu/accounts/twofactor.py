@@ -56,7 +56,7 @@ class TwoFactorMiddleware:
     ) -> HttpResponse | None:
         if not settings.TWO_FACTOR_REQUIRED or not request.user.is_authenticated:
             return None
-        if request.user.is_verified():
+        if request.user.is_verified():  # type: ignore[attr-defined]  # OTPMiddleware adds it
             return None
         match = request.resolver_match
         if match is not None and match.view_name in EXEMPT:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satupintu.accounts import lockout, services, twofactor
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.nexturl import next_path
 
 
@@ -57,10 +58,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+def two_factor_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code, type its first code, keep the recovery
     codes. Someone who has one already must give it first (then may set up a new phone)."""
-    if django_otp.user_has_device(request.user) and not request.user.is_verified():
+    verified = request.user.is_verified()  # type: ignore[attr-defined]  # OTPMiddleware adds it
+    if django_otp.user_has_device(request.user) and not verified:
         return redirect(f"{reverse('portal:two-factor')}?{request.GET.urlencode()}")
     if request.method == "POST" and request.POST.get("action") == "recovery":
         codes = services.recovery_codes_renew(user=request.user)

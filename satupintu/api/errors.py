@@ -12,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from satupintu.api.visit_serializers import SlotSerializer
+from satupintu.booking.api.serializers import SlotSerializer
 from satupintu.booking.errors import BookingError
 from satupintu.errors import DomainError
 

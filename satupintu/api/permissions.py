@@ -1,11 +1,12 @@
 """Who may call an endpoint at all, before any object is looked at."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from satupintu.accounts.selectors import is_staff_person
+from satupintu.api.models import IntegrationKey
 
 
 class StaffOnly(IsAuthenticated):
@@ -16,3 +17,10 @@ class StaffOnly(IsAuthenticated):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return super().has_permission(request, view) and is_staff_person(user=request.user)
+
+
+class CitizenOrIntegration(BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated) or isinstance(
+            request.auth, IntegrationKey
+        )

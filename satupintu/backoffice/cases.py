@@ -7,22 +7,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
-from satupintu.cases import issuing, services
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Step, Survey
+from satupintu.cases.permits.render import product_response
+from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
-from satupintu.malls.calendar import in_mall_time
+from satupintu.malls.calendar import in_mall_time, moment_from_text
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.pages import refusals_as_messages
@@ -32,13 +33,13 @@ QUEUE_PAGE_SIZE = 50
 NO_VERSION = -1  # what a missing or unreadable posted version is: no version matches it
 
 
-def _case(request: HttpRequest, pk: int) -> Application:
+def _case(request: AuthenticatedHttpRequest, pk: int) -> Application:
     return access_application(request.user, pk, action=Action.WORK, one_side=True).application
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_superuser and not cases.staff_agency_ids(request.user):
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not staff_scope(request.user).works_cases:
         raise PermissionDenied
     filters = {
         "step": request.GET.get("step", ""),
@@ -67,13 +68,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     cases.case_access(user=request.user, application=application, what="view")
     errors: dict[str, list[str]] = {}
     filed_draft = application.filed_by_id is not None and application.status in EDITABLE
     if request.method == "POST" and filed_draft:
-        saved = services.application_save(
+        saved = workflow.application_save(
             application=application,
             by=request.user,
             form_data=posted_form(application.service, request.POST),
@@ -86,7 +87,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Sent.") if saved.sent else _("Saved."))
             return redirect("backoffice:case", pk=application.pk)
     mall = application.service.agency.mall
-    role = dict(services.workflow(application.service)).get(application.step, "")
+    role = dict(configuration.workflow(application.service)).get(application.step, "")
+    scope, agency_id = staff_scope(request.user), application.service.agency_id
     return render(
         request,
         "backoffice/case.html",
@@ -105,8 +107,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": application.notes.select_related("author"),
             "surveys": application.surveys.all(),
             "issued": getattr(application, "issued_document", None),
-            "step_role": role,
-            "my_roles": staff_scope(request.user).roles_at(application.service.agency_id),
+            "acts_on_step": scope.acts_as([role], agency_id=agency_id),
+            "revokes": scope.acts_as([StaffMembership.Role.APPROVER], agency_id=agency_id),
             "survey_modes": Survey.Mode.choices,
             "recommendations": Survey.Recommendation.choices,
             "now_local": in_mall_time(timezone.now(), mall),
@@ -114,7 +116,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_decision_step": application.step == Step.DECISION,
             "duties_apart": application.step == Step.DECISION
             and application.status == Application.Status.IN_PROGRESS
-            and services.may_not_approve(application=application, user=request.user),
+            and configuration.may_not_approve(application=application, user=request.user),
         },
     )
 
@@ -122,11 +124,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Forward, return, reject — as the officer saw the case (its version), or not at all."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
-    services.application_act(
+    workflow.application_act(
         application=application,
         actor=request.user,
         action=request.POST.get("action", ""),
@@ -140,9 +142,9 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    services.note_add(
+    workflow.note_add(
         application=application, author=request.user, text=request.POST.get("text", "")
     )
     return redirect("backoffice:case", pk=application.pk)
@@ -151,10 +153,10 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     mine = request.POST.get("to") == "me"
-    services.application_assign(
+    workflow.application_assign(
         application=application, assignee=request.user if mine else None, by=request.user
     )
     return redirect("backoffice:case", pk=application.pk)
@@ -163,20 +165,13 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
-    try:
-        when = parse_datetime(request.POST.get("scheduled_at", ""))
-    except ValueError:  # a date that does not exist, such as 30 February
-        when = None
+    when = moment_from_text(request.POST.get("scheduled_at", ""), application.service.agency.mall)
     if when is None:
         messages.error(request, _("Give the survey's date and time."))
         return redirect("backoffice:case", pk=application.pk)
-    if timezone.is_naive(when):
-        when = timezone.make_aware(
-            when, in_mall_time(timezone.now(), application.service.agency.mall).tzinfo
-        )
-    services.survey_schedule(
+    surveys.survey_schedule(
         application=application,
         by=request.user,
         mode=request.POST.get("mode", ""),
@@ -190,16 +185,18 @@ def survey_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def survey_complete(request: AuthenticatedHttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _case(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
-    services.survey_complete(
+    surveys.survey_complete(
         survey=survey,
         by=request.user,
         findings=request.POST.get("findings", ""),
         recommendation=request.POST.get("recommendation", ""),
         report=request.FILES.get("report"),
-        photos=request.FILES.getlist("photos"),
+        # survey_complete asks for list[File], too narrow for a list of UploadedFile (a Sequence
+        # would do).
+        photos=request.FILES.getlist("photos"),  # type: ignore[arg-type]
     )
     messages.success(request, _("The survey's result is recorded."))
     return redirect("backoffice:case", pk=application.pk)
@@ -208,7 +205,7 @@ def survey_complete(request: HttpRequest, pk: int, survey_pk: int) -> HttpRespon
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
-def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def document_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
@@ -219,7 +216,7 @@ def document_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def case_file(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _case(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
     cases.case_access(user=request.user, application=application, what=f"file {document.pk}")
@@ -227,17 +224,17 @@ def case_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
 
 
 @login_required
-def case_product(request: HttpRequest, pk: int) -> FileResponse:
+def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     application = _case(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
         raise Http404
     cases.case_access(user=request.user, application=application, what="issued document")
-    return issuing.product_response(document)
+    return product_response(document)
 
 
 @login_required
-def walk_in(request: HttpRequest) -> HttpResponse:
+def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
     the form and scan their papers on the case page."""
     # The front office receives walk-ins; looking a citizen up by NIK is its job, no one else's.
@@ -276,7 +273,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
                     mall=service.agency.mall,
                     where="backoffice:walk-in",
                 )
-                application = services.application_draft(
+                application = drafts.application_draft(
                     applicant=citizen, service=service, form_data={}, filed_by=request.user
                 )
                 return redirect("backoffice:case", pk=application.pk)

@@ -3,20 +3,21 @@ consultations (agencies answer, schedule video calls, publish frequent answers).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.complaints import selectors, services
 from satupintu.complaints.access import Action, access_report
 from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls import selectors as malls
+from satupintu.malls.calendar import moment_from_text
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.permissions import staff_scope
 from satupintu.pages import refusals_as_messages
@@ -24,7 +25,7 @@ from satupintu.security import protect_file
 
 
 @login_required
-def report_list(request: HttpRequest, slug: str) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     try:
         mall = malls.mall_get(slug=slug)
     except Mall.DoesNotExist as exc:
@@ -49,7 +50,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpResponse:
     report = access_report(request.user, tracking_id, action=Action.VIEW)
     coordinator = selectors.is_coordinator(user=request.user, mall=report.mall)
     show_identity = selectors.identity_visible(report=report, user=request.user)
@@ -90,7 +91,7 @@ def _deadline_class(value: str) -> int:
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:report", keep=["tracking_id"])
-def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
+def report_act(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpResponse:
     try:
         action = Action(request.POST.get("action", ""))
     except ValueError:
@@ -117,7 +118,7 @@ def report_act(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 @login_required
-def report_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileResponse:
+def report_attachment(request: AuthenticatedHttpRequest, tracking_id: str, pk: int) -> FileResponse:
     """Evidence is private: served only to staff who may read the report."""
     report = access_report(request.user, tracking_id, action=Action.VIEW)
     attachment = get_object_or_404(report.attachments, pk=pk)
@@ -128,7 +129,7 @@ def report_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileRe
 
 
 @login_required
-def consultation_list(request: HttpRequest, slug: str) -> HttpResponse:
+def consultation_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     try:
         mall = malls.mall_get(slug=slug)
     except Mall.DoesNotExist as exc:
@@ -145,8 +146,39 @@ def consultation_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _consultation_act(request: AuthenticatedHttpRequest, consultation: Consultation) -> None:
+    """Answer the citizen, set a video call, or publish a frequent answer."""
+    action = request.POST.get("action")
+    if action == "answer":
+        services.consultation_post(
+            consultation=consultation,
+            author=request.user,
+            text=request.POST.get("text", ""),
+            from_staff=True,
+        )
+    elif action == "call":
+        moment = moment_from_text(
+            request.POST.get("meeting_at", ""), consultation.service.agency.mall
+        )
+        if moment is None:
+            raise ReportError("bad_time", _("Give the call's date and time."))
+        services.consultation_schedule_call(
+            consultation=consultation,
+            meeting_url=request.POST.get("meeting_url", ""),
+            meeting_at=moment,
+        )
+    elif action == "faq":
+        services.faq_publish(
+            consultation=consultation,
+            question=request.POST.get("question", ""),
+            answer=request.POST.get("text", ""),
+        )
+        messages.success(request, _("Published on the service's page."))
+
+
 @login_required
-def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@refusals_as_messages("backoffice:consultation")
+def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(
         Consultation.objects.select_related("service__agency__mall"), pk=pk
     )
@@ -158,35 +190,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not answerable:
             raise PermissionDenied
-        action = request.POST.get("action")
-        try:
-            if action == "answer":
-                services.consultation_post(
-                    consultation=consultation,
-                    author=request.user,
-                    text=request.POST.get("text", ""),
-                    from_staff=True,
-                )
-            elif action == "call":
-                moment = parse_datetime(request.POST.get("meeting_at", ""))
-                if moment is None:
-                    raise ReportError("bad_time", _("Give the call's date and time."))
-                services.consultation_schedule_call(
-                    consultation=consultation,
-                    meeting_url=request.POST.get("meeting_url", ""),
-                    meeting_at=timezone.make_aware(moment) if timezone.is_naive(moment) else moment,
-                )
-            elif action == "faq":
-                services.faq_publish(
-                    consultation=consultation,
-                    question=request.POST.get("question", ""),
-                    answer=request.POST.get("text", ""),
-                )
-                messages.success(request, _("Published on the service's page."))
-        except ReportError as refused:
-            messages.error(request, refused.message)
-        except ValidationError:
-            messages.error(request, _("Give a valid video call link."))
+        _consultation_act(request, consultation)
         return redirect("backoffice:consultation", pk=consultation.pk)
     # The page shows what the citizen asked, in their own words (the consultations list, only
     # subjects, is not a look at personal data).

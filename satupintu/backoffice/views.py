@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.booking import selectors as visits
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Ticket
@@ -36,7 +37,7 @@ def _works_at(request: HttpRequest, *, mall: Mall, agency: Agency | None = None)
 
 
 @login_required
-def front_desk(request: HttpRequest, slug: str) -> HttpResponse:
+def front_desk(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Check a visitor in by their booking code, or give a walk-in a ticket."""
     try:
         mall = malls.mall_get(slug=slug)
@@ -72,7 +73,7 @@ def front_desk(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @refusals_as_messages("backoffice:counter")
-def counter(request: HttpRequest, pk: int) -> HttpResponse:
+def counter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A counter's page: call the next ticket, call again, served, no-show, transfer."""
     desk = get_object_or_404(Counter.objects.select_related("agency__mall"), pk=pk)
     _works_at(request, mall=desk.agency.mall, agency=desk.agency)

@@ -34,11 +34,20 @@ def _applications() -> QuerySet[Application]:
     )
 
 
-def staff_sees(user: User, application: Application) -> bool:
-    """Whether ``user`` sees ``application`` as its agency's staff: any agency role there, once
-    it was submitted or filed by an officer (a draft is the applicant's own business)."""
-    if application.submitted_at is None and application.filed_by_id is None:
-        return False
+def applications_seen_by_staff(user: User) -> QuerySet[Application]:
+    """The applications ``user`` sees as agency staff: those of every agency where they hold an
+    agency role (every agency for a superuser), once submitted or filed by an officer. Never
+    submitted (a draft, or a draft given up) is the applicant's own business."""
+    scope = staff_scope(user)
+    applications = Application.objects.all()
+    if not scope.is_superuser:
+        applications = applications.filter(service__agency_id__in=scope.agency_ids_as(AGENCY_ROLES))
+    return applications.exclude(submitted_at__isnull=True, filed_by__isnull=True)
+
+
+def is_agency_staff(user: User, application: Application) -> bool:
+    """Whether ``user`` works at the agency the application is for (any agency role), whether
+    or not they may see it yet."""
     return staff_scope(user).acts_as(AGENCY_ROLES, agency_id=application.service.agency_id)
 
 
@@ -59,7 +68,7 @@ def access_application(
     applicant = application.applicant_id == user.pk
     if action != Action.WORK and applicant:
         return ApplicationAccess(application, staff=False)
-    if staff_sees(user, application):
+    if applications_seen_by_staff(user).filter(pk=application.pk).exists():
         if action != Action.APPLY:
             return ApplicationAccess(application, staff=True)
         if not one_side:

@@ -14,9 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.cases import services
 from satupintu.cases.errors import CaseError
-from satupintu.cases.issuing import PRODUCT_TEMPLATE_EXAMPLE, PRODUCT_TEMPLATE_NAMES
 from satupintu.cases.models import (
     AccessLog,
     IssuedDocument,
@@ -25,6 +23,8 @@ from satupintu.cases.models import (
     WorkflowPolicy,
     WorkflowStep,
 )
+from satupintu.cases.permits.render import PRODUCT_TEMPLATE_EXAMPLE, PRODUCT_TEMPLATE_NAMES
+from satupintu.cases.services import configuration
 from satupintu.malls.admin import MANAGER_OR_APPROVER, NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
 from satupintu.templating import TemplateRefused, check
@@ -41,7 +41,7 @@ class WorkflowAdmin(ScopedAdmin):
         scope = staff_scope(request.user)
         if obj is None:
             return scope.is_superuser or bool(scope.managed_mall_ids)
-        return services.may_configure_workflow(user=request.user, service=obj.service)
+        return configuration.may_configure_workflow(user=request.user, service=obj.service)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_change_permission(request)
@@ -69,7 +69,7 @@ class WorkflowStepForm(forms.ModelForm):
         super()._post_clean()  # copies the cleaned values onto the instance first
         if not self.errors:
             try:
-                services.workflow_step_check(step=self.instance, by=self.user)
+                configuration.workflow_step_check(step=self.instance, by=self.user)
             except CaseError as refused:
                 self.add_error(None, refused.message)
 
@@ -81,11 +81,11 @@ class WorkflowStepAdmin(WorkflowAdmin):
     autocomplete_fields = ["service"]
 
     def save_model(self, request: HttpRequest, obj: WorkflowStep, form: Any, change: bool) -> None:
-        services.workflow_step_save(step=obj, by=request.user)
+        configuration.workflow_step_save(step=obj, by=request.user)
 
     def delete_model(self, request: HttpRequest, obj: WorkflowStep) -> None:
         try:
-            services.workflow_step_delete(step=obj, by=request.user)
+            configuration.workflow_step_delete(step=obj, by=request.user)
         except CaseError as refused:
             request.workflow_refused = True  # type: ignore[attr-defined]
             self.message_user(request, refused.message, level=messages.ERROR)
@@ -109,7 +109,7 @@ class WorkflowPolicyForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
-        if not self.errors and not services.may_configure_workflow(
+        if not self.errors and not configuration.may_configure_workflow(
             user=self.user, service=self.instance.service
         ):
             self.add_error(None, _("Only the mall's manager changes the workflow of its services."))
@@ -125,7 +125,7 @@ class WorkflowPolicyAdmin(WorkflowAdmin):
     def save_model(
         self, request: HttpRequest, obj: WorkflowPolicy, form: Any, change: bool
     ) -> None:
-        saved = services.workflow_policy_set(
+        saved = configuration.workflow_policy_set(
             service=obj.service, separate_duties=obj.separate_duties, by=request.user
         )
         obj.pk = saved.pk

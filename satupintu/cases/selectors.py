@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
+from satupintu.cases.access import applications_seen_by_staff
 from satupintu.cases.models import AccessLog, Application, Step
-from satupintu.cases.services import workflow
+from satupintu.cases.services.configuration import workflow
 from satupintu.malls.models import AGENCY_ROLES, Mall
 from satupintu.malls.permissions import staff_scope
 
@@ -115,13 +116,10 @@ def staff_agency_ids(user: User, *, role: str = "") -> list[int]:
 
 
 def cases_for_staff(user: User) -> QuerySet[Application]:
-    """The cases of the agencies ``user`` works for; never another agency's (drafts are the
-    applicant's own business unless an officer files them)."""
-    cases = Application.objects.select_related("service__agency__mall", "applicant", "assignee")
-    if not user.is_superuser:
-        cases = cases.filter(service__agency_id__in=staff_agency_ids(user))
-    # Never submitted (a draft, or a draft given up) is the applicant's own business.
-    return cases.exclude(submitted_at__isnull=True, filed_by__isnull=True)
+    """The cases ``user`` sees as agency staff (``access.applications_seen_by_staff``)."""
+    return applications_seen_by_staff(user).select_related(
+        "service__agency__mall", "applicant", "assignee"
+    )
 
 
 def work_queue(

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from satupintu.cases import issuing
+from satupintu.cases.permits import verification
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpRespons
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """A form to type the code printed under a document's QR code."""
-    code = issuing.normalize_code(request.GET.get("kode", ""))
+    code = verification.normalize_code(request.GET.get("kode", ""))
     if code:
         return redirect("verify:document", code=code)
     return _page(request, {"code": ""})
@@ -52,10 +52,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def document(request: HttpRequest, code: str) -> HttpResponse:
     """Whether the document with ``code`` is authentic and stands: valid, revoked or expired.
     A POSTed PDF is compared with the issued file by its SHA-256."""
-    canonical = issuing.normalize_code(code)
+    canonical = verification.normalize_code(code)
     if canonical and canonical != code and request.method == "GET":
         return redirect("verify:document", code=canonical)
-    found = issuing.verification_get(code=canonical)
+    found = verification.verification_get(code=canonical)
     if found is None:
         return _page(request, {"code": code, "unknown": True}, status=404)
     context: dict = {"code": found.code, "verification": found}

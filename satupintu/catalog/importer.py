@@ -6,7 +6,7 @@ bad row is reported with its line number.
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             except ValidationError as refused:
                 raise ImportRejected([(0, message) for message in refused.messages]) from refused
         sheet = load_workbook(path, read_only=True, data_only=True).active
+        assert sheet is not None  # a workbook openpyxl loads has a sheet
         rows = sheet.iter_rows(values_only=True)
         header = [str(c or "").strip() for c in next(rows, ())]
         _check_header(header)
@@ -137,7 +138,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise ImportRejected([(0, _("Only .csv and .xlsx files can be imported."))])
 
 
-def _check_header(header: list[str]) -> None:
+def _check_header(header: Sequence[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
     errors = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -23,8 +24,8 @@ from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
-from satupintu.cases import services as cases
 from satupintu.cases.models import Application
+from satupintu.cases.services.drafts import application_draft
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors
 from satupintu.complaints.errors import ReportError
@@ -132,7 +133,7 @@ def report_file(
     name: str = "",
     email: str = "",
     phone: str = "",
-    attachments: list[UploadedFile] | None = None,
+    attachments: list["UploadedFile[bytes]"] | None = None,
     idempotency_key: str = "",
     idempotency_scope: str = "",
 ) -> Filed:
@@ -146,27 +147,19 @@ def report_file(
         earlier = _earlier(scope=idempotency_scope, key=idempotency_key)
         if earlier is not None:
             return earlier
-    if agency is not None and agency.mall_id != mall.pk:
-        raise ReportError("other_mall", _("That agency is not in this mall."))
-    if service is not None and service.agency.mall_id != mall.pk:
-        raise ReportError("other_mall", _("That service is not in this mall."))
     attachments = attachments or []
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise ReportError(
-            "too_many_files", _("At most %(n)s files may be attached.") % {"n": MAX_ATTACHMENTS}
-        )
-    for upload in attachments:
-        validate_evidence(upload)
+    _refuse_filing(mall=mall, agency=agency, service=service, attachments=attachments)
     if anonymous:
         reporter, name, email, phone = None, "", "", ""
     elif reporter is not None:
         name = name or reporter.get_full_name() or reporter.username
         email = email or reporter.email
         phone = phone or reporter.phone
-    if idempotency_key:
-        secret = _replayable_secret(scope=idempotency_scope, key=idempotency_key)
-    else:
-        secret = secrets.token_urlsafe(24)
+    secret = (
+        _replayable_secret(scope=idempotency_scope, key=idempotency_key)
+        if idempotency_key
+        else secrets.token_urlsafe(24)
+    )
     report = Report(
         idempotency_key=idempotency_key,
         idempotency_scope=idempotency_scope if idempotency_key else "",
@@ -188,19 +181,46 @@ def report_file(
         reporter_phone=phone,
         verify_due=working_days_after(mall=mall, start=_today(mall), days=VERIFY_DAYS),
     )
+    return _save_filed(report, secret=secret, attachments=attachments)
+
+
+def _refuse_filing(
+    *,
+    mall: Mall,
+    agency: Agency | None,
+    service: Service | None,
+    attachments: list["UploadedFile[bytes]"],
+) -> None:
+    """What refuses a filing before anything is written: an agency or a service of another
+    mall, too many files, a file that is not evidence."""
+    if agency is not None and agency.mall_id != mall.pk:
+        raise ReportError("other_mall", _("That agency is not in this mall."))
+    if service is not None and service.agency.mall_id != mall.pk:
+        raise ReportError("other_mall", _("That service is not in this mall."))
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ReportError(
+            "too_many_files", _("At most %(n)s files may be attached.") % {"n": MAX_ATTACHMENTS}
+        )
+    for upload in attachments:
+        validate_evidence(upload)
+
+
+def _save_filed(report: Report, *, secret: str, attachments: list["UploadedFile[bytes]"]) -> Filed:
+    """Save a new ``report`` with its files and its first event; a filing saved at the same
+    moment under the same Idempotency-Key answers with the one that was saved first."""
     # The unique key is left to the database: a race ends in IntegrityError, handled below.
     report.full_clean(exclude=["tracking_id", "idempotency_key", "idempotency_scope"])
     try:
         _save_with_tracking_id(report)
     except IntegrityError:
         earlier = None
-        if idempotency_key:
-            earlier = _earlier(scope=idempotency_scope, key=idempotency_key)
+        if report.idempotency_key:
+            earlier = _earlier(scope=report.idempotency_scope, key=report.idempotency_key)
         if earlier is None:
             raise
         return earlier  # the same filing won a race with itself
     for upload in attachments:
-        ReportAttachment.objects.create(report=report, file=upload, name=upload.name)
+        ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
     return Filed(report, secret)
 
@@ -408,11 +428,9 @@ def reports_escalate(*, today: date) -> int:
                 escalated_at=timezone.now()
             ):
                 _event(report, ReportEvent.Kind.ESCALATED)
-                due = (
-                    report.verify_due
-                    if report.status == Report.Status.SUBMITTED
-                    else report.answer_due
-                )
+                due = report.verify_due
+                if report.status != Report.Status.SUBMITTED and report.answer_due is not None:
+                    due = report.answer_due  # a routed report's, always set
                 _tell_staff(
                     report, Event.COMPLAINT_ESCALATED, staff_users(managers_of=report.mall), due
                 )
@@ -459,7 +477,11 @@ def consultation_schedule_call(
     Jitsi server unless they give another link."""
     consultation.meeting_url = meeting_url.strip() or meeting_link(f"Konsultasi{consultation.pk}")
     consultation.meeting_at = meeting_at
-    consultation.full_clean()
+    try:
+        consultation.full_clean()
+    except ValidationError as invalid:
+        message = _("Give a valid video call link.")
+        raise ReportError("bad_link", message, fields={"meeting_url": [message]}) from invalid
     consultation.save(update_fields=["meeting_url", "meeting_at"])
     return consultation
 
@@ -489,9 +511,9 @@ def consultation_to_report(*, consultation: Consultation) -> Filed:
 def consultation_to_application(*, consultation: Consultation) -> Application:
     """The citizen, answered, applies for the service: a draft application of theirs, linked
     to the thread so the agency sees where it came from."""
-    if consultation.application_id:
+    if consultation.application is not None:
         return consultation.application
-    application = cases.application_draft(
+    application = application_draft(
         applicant=consultation.citizen, service=consultation.service, form_data={}
     )
     consultation.application = application

@@ -7,9 +7,11 @@ forms, demo authenticators) directly.
 """
 
 from base64 import b32encode
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,7 +26,9 @@ from satupintu.booking.selectors import open_days, ticket_prefix
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
 from satupintu.cases.models import Application
-from satupintu.cases.services import application_draft, application_submit, document_add
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_submit
 from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.complaints.models import Report
@@ -46,7 +50,7 @@ DEMO_TOTP_KEY = b"satupintu-demo-totp!".hex()
 DEMO_TOTP_BASE32 = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 CITIZEN_NIK = "3271014501900001"  # the demo citizen signs in with it, as every citizen does
 
-MALLS = [
+MALLS: list[dict[str, Any]] = [
     {
         "slug": "kota-bogor",
         "name": "MPP Kota Bogor",
@@ -153,7 +157,7 @@ def _mall(spec: dict) -> Mall:
 
 
 def _agency(mall: Mall, word: str) -> Agency:
-    return Agency.objects.filter(mall=mall, name__icontains=word).order_by("pk").first()
+    return Agency.objects.filter(mall=mall, name__icontains=word).earliest("pk")
 
 
 def _staff(username: str, *, superuser: bool = False) -> User:
@@ -171,15 +175,38 @@ def _staff(username: str, *, superuser: bool = False) -> User:
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
     """Create (or refresh) the demo malls, catalogs, forms, announcements and logins."""
-    malls = {}
+    malls: dict[str, Mall] = {}
+    mall: Mall | None  # a demo mall's, then a staff login's (None for the mall-less ones)
     for spec in MALLS:
         mall = _mall(spec)
         catalog_import(mall=mall, path=DEMO_DIR / spec["catalog"])
         malls[spec["slug"]] = mall
-
     bogor, probolinggo = malls["kota-bogor"], malls["kabupaten-probolinggo"]
+    _forms(malls.values(), bogor)
+    _announcements(malls)
+    disdukcapil = _agency(bogor, "Kependudukan")
+    dpmptsp = _agency(bogor, "Penanaman Modal")
+    logins = _staff_logins(bogor, probolinggo, disdukcapil, dpmptsp)
+    _counters(malls.values())
+    warga = User.objects.filter(nik=CITIZEN_NIK).first() or citizen_register(
+        full_name="Siti Aminah",
+        nik=CITIZEN_NIK,
+        phone="+6281234567890",
+        email="warga@demo.satupintu.id",
+        password=DEMO_PASSWORD,
+    )
+    logins.append(DemoLogin(warga.username, "citizen", "Siti Aminah"))
+    _demo_application(warga, dpmptsp)
+    _demo_visit(warga, disdukcapil)
+    _demo_report(warga, bogor, disdukcapil)
+    return logins
+
+
+def _forms(malls: Iterable[Mall], bogor: Mall) -> None:
+    """A base form for every online service without one; a blank downloadable form for the
+    first services of Bogor."""
     online = Service.objects.filter(
-        agency__mall__in=malls.values(), channel__in=[Service.Channel.ONLINE, Service.Channel.BOTH]
+        agency__mall__in=malls, channel__in=[Service.Channel.ONLINE, Service.Channel.BOTH]
     )
     online.filter(form_schema=[]).update(form_schema=BASE_FORM_SCHEMA)
     for service in Service.objects.filter(agency__mall=bogor).order_by("pk")[:12]:
@@ -192,6 +219,10 @@ def demo_seed() -> list[DemoLogin]:
             )
             form.save()
 
+
+def _announcements(malls: dict[str, Mall]) -> None:
+    """The demo malls' announcements, published anew."""
+    bogor, probolinggo = malls["kota-bogor"], malls["kabupaten-probolinggo"]
     now = timezone.now()
     Announcement.objects.filter(mall__in=malls.values()).delete()
     announcement_publish(
@@ -213,10 +244,13 @@ def demo_seed() -> list[DemoLogin]:
         valid_until=now + timedelta(days=60),
     )
 
+
+def _staff_logins(
+    bogor: Mall, probolinggo: Mall, disdukcapil: Agency, dpmptsp: Agency
+) -> list[DemoLogin]:
+    """One login for each role, each with the demo authenticator key."""
     R = StaffMembership.Role
-    disdukcapil = _agency(bogor, "Kependudukan")
-    dpmptsp = _agency(bogor, "Penanaman Modal")
-    plan = [
+    plan: list[tuple[str, str, Mall | None, Agency | None]] = [
         ("admin", "superuser", None, None),
         ("kementerian", R.MINISTRY_MONITOR, None, None),
         ("pengelola.bogor", R.MALL_MANAGER, bogor, None),
@@ -236,25 +270,18 @@ def demo_seed() -> list[DemoLogin]:
             user=user, name="Demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
         )
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
-    for mall in malls.values():
+    return logins
+
+
+def _counters(malls: Iterable[Mall]) -> None:
+    """Each mall's visit policy and its agencies' counters."""
+    for mall in malls:
         VisitPolicy.objects.get_or_create(mall=mall)  # 60 seats at half, 14 days ahead
         for agency in Agency.objects.filter(mall=mall).order_by("pk"):
             # Civil registration and permits have the busiest counters, as in the articles.
             count = 6 if "Kependudukan" in agency.name else 4 if "Penanaman" in agency.name else 2
             for n in range(1, count + 1):
                 Counter.objects.get_or_create(agency=agency, label=f"{ticket_prefix(agency)}{n}")
-    warga = User.objects.filter(nik=CITIZEN_NIK).first() or citizen_register(
-        full_name="Siti Aminah",
-        nik=CITIZEN_NIK,
-        phone="+6281234567890",
-        email="warga@demo.satupintu.id",
-        password=DEMO_PASSWORD,
-    )
-    logins.append(DemoLogin(warga.username, "citizen", "Siti Aminah"))
-    _demo_application(warga, dpmptsp)
-    _demo_visit(warga, disdukcapil)
-    _demo_report(warga, bogor, disdukcapil)
-    return logins
 
 
 def _demo_visit(citizen: User, agency: Agency) -> None:

@@ -1,7 +1,7 @@
 """Configuration admin for malls, scoped: a mall manager sees and edits only their mall."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -205,9 +205,10 @@ def checked_form(form: type[forms.ModelForm], allowed: Callable[[Any], bool]) ->
     """``form`` refusing a row that ``allowed`` refuses, judged once the row is built from
     the posted values (a forged POST meets the same check as the choices)."""
 
+    # The ignores: _post_clean and _errors are Django's private parts, absent from the stubs.
     def _post_clean(self: forms.ModelForm) -> None:
-        form._post_clean(self)
-        if not self._errors and not allowed(self.instance):
+        form._post_clean(self)  # type: ignore[attr-defined]
+        if not self._errors and not allowed(self.instance):  # type: ignore[attr-defined]
             self.add_error(None, REFUSED)
 
     return type(form.__name__, (form,), {"_post_clean": _post_clean})
@@ -219,7 +220,8 @@ class ScopedInline(ScopedFieldsMixin, admin.TabularInline):
     extra = 0
 
     def _parent(self) -> ScopedAdmin:
-        return self.admin_site._registry[self.parent_model]
+        # Every model with scoped inlines is registered with a ScopedAdmin.
+        return cast(ScopedAdmin, self.admin_site._registry[self.parent_model])
 
     def write_roles(self) -> frozenset[str]:
         return self._parent().write_roles()
@@ -277,7 +279,8 @@ class AnnouncementForm(forms.ModelForm):
     scope: StaffScope
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         mall, agency = cleaned.get("mall"), cleaned.get("agency")
         if mall and not agency and not self.scope.manages_mall(mall.pk):
             self.add_error(
@@ -298,8 +301,10 @@ class AnnouncementAdmin(ScopedAdmin):
     form = AnnouncementForm
     add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"scope": staff_scope(request.user)})
 
 

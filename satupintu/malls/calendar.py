@@ -10,14 +10,29 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from satupintu.booking.models import AgencyHours, Closure, DayOff
-from satupintu.malls.models import Agency, Mall
+from satupintu.malls.models import Agency, Mall, OpeningHours
 
 
 def in_mall_time(moment: datetime, mall: Mall) -> datetime:
     """``moment`` on the mall's clock (WIB, WITA or WIT)."""
     return moment.astimezone(ZoneInfo(mall.time_zone))
+
+
+def moment_from_text(value: str, mall: Mall | None = None) -> datetime | None:
+    """A date and time typed in a form or sent in a query, aware (a time without a zone is read
+    on the mall's clock, or the project's without a mall); None for text that is no moment or an
+    impossible one such as 30 February."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # well formed but impossible
+        return None
+    if moment is None or not timezone.is_naive(moment):
+        return moment
+    return timezone.make_aware(moment, ZoneInfo(mall.time_zone) if mall else None)
 
 
 @lru_cache(maxsize=8)
@@ -55,13 +70,19 @@ def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
             Q(agency__isnull=True) | Q(agency=agency)
         )
     )
-    if any(d.opens is None for d in days_off):
-        return None
     special = sorted(days_off, key=lambda d: d.agency_id is None)  # the agency's own first
-    if special:
-        hours = (special[0].opens, special[0].closes)
+    # A day off's hours are both set or both empty (closed).
+    special_hours = [
+        (d.opens, d.closes) for d in special if d.opens is not None and d.closes is not None
+    ]
+    if len(special_hours) < len(special):
+        return None
+    hours: tuple[time, time]
+    if special_hours:
+        hours = special_hours[0]
     else:
         own = list(AgencyHours.objects.filter(agency=agency))
+        row: AgencyHours | OpeningHours | None
         if own:
             row = next((h for h in own if h.weekday == day.weekday()), None)
         else:
@@ -70,7 +91,8 @@ def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
             return None
         hours = (row.opens, row.closes)
     for closure in closures_on(agency=agency, day=day):
-        if closure.kind == Closure.Kind.CLOSED:
+        # A restriction has both hours; a closure neither.
+        if closure.kind == Closure.Kind.CLOSED or closure.opens is None or closure.closes is None:
             return None
         hours = (max(hours[0], closure.opens), min(hours[1], closure.closes))
         if hours[0] >= hours[1]:

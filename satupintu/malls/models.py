@@ -231,5 +231,5 @@ class Announcement(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if self.agency_id and self.mall_id and self.agency.mall_id != self.mall_id:
+        if self.mall_id and self.agency is not None and self.agency.mall_id != self.mall_id:
             raise ValidationError({"agency": _("This agency does not serve in this mall.")})

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+
 from satupintu.accounts.models import User
 from satupintu.malls.models import Agency, StaffMembership
 
@@ -22,6 +24,11 @@ class StaffScope:
         return (
             self.is_superuser or self.is_monitor or bool(self.managed_mall_ids or self.agency_ids)
         )
+
+    @property
+    def works_cases(self) -> bool:
+        """Whether this person works applications (at an agency, or as a superuser)."""
+        return self.is_superuser or bool(self.agency_ids)
 
     @property
     def sees_everything(self) -> bool:
@@ -48,10 +55,6 @@ class StaffScope:
         holds them all)."""
         return self.is_superuser or agency_id in self.agency_ids_as(roles)
 
-    def roles_at(self, agency_id: int) -> frozenset[str]:
-        """The roles this person holds at agency ``agency_id``."""
-        return frozenset(role for agency, role in self.agency_roles if agency == agency_id)
-
     def holds_any(self, roles: Iterable[str], *, agency_rows: bool = True) -> bool:
         """Whether one of ``roles`` is this person's somewhere (the ministry monitor's never
         counts: it changes nothing). ``agency_rows`` says whether agency roles apply at all."""
@@ -75,7 +78,7 @@ class StaffScope:
         return agency_id is not None and agency_id in self.agency_ids_as(wanted)
 
 
-def staff_scope(user: User) -> StaffScope:
+def staff_scope(user: User | AnonymousUser) -> StaffScope:
     """The scope of ``user``, computed once per user object (one query)."""
     cached = getattr(user, "_staff_scope", None)
     if cached is not None:
@@ -94,7 +97,7 @@ def staff_scope(user: User) -> StaffScope:
         agency_ids=frozenset(a for _, _, a in memberships if a is not None),
         agency_roles=frozenset((a, role) for role, _, a in memberships if a is not None),
     )
-    user._staff_scope = scope
+    vars(user)["_staff_scope"] = scope
     return scope
 
 

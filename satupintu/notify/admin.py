@@ -1,6 +1,6 @@
 """Message templates (editable, with a preview) and the outbox per mall, with resend."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import linebreaksbr
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from satupintu.accounts.models import User
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.malls.admin import MANAGER, NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
@@ -50,7 +52,8 @@ class MessageTemplateForm(forms.ModelForm):
         help_texts = {"body": SYNTAX_HELP}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("event"):
             try:
                 message_template_check(
@@ -82,7 +85,7 @@ class MessageTemplateAdmin(ScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.mall_id is None:
-            return request.user.is_superuser
+            return staff_scope(request.user).is_superuser
         return super().has_change_permission(request, obj)
 
     @admin.display(description=_("offered names"))
@@ -92,7 +95,7 @@ class MessageTemplateAdmin(ScopedAdmin):
         return format_html_join("", "<div><strong>{}</strong>: {}</div>", _names_by_event())
 
     @admin.display(description=_("preview"))
-    def preview(self, obj: MessageTemplate) -> str:
+    def preview(self, obj: MessageTemplate) -> str | Promise:
         if not obj.pk:
             return _("Save to see a preview with example values.")
         subject, body = render_preview(template=obj)
@@ -159,7 +162,7 @@ class MessageAdmin(ScopedAdmin):
         message = getattr(response, "context_data", {}).get("original")
         if response.status_code == 200 and message is not None:
             record_access(
-                user=request.user,
+                user=cast(User, request.user),  # the admin site lets in only staff accounts
                 kind=Kind.MESSAGE,
                 subject=message.user,
                 obj=message,

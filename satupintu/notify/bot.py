@@ -54,7 +54,7 @@ def answer(*, phone: str, text: str) -> str:
             }
         code = words[1].upper()
         found = next(
-            (text for lookup in LOOKUPS.get(command, []) if (text := lookup(code, phone))), None
+            (hit for lookup in LOOKUPS.get(command, []) if (hit := lookup(code, phone))), None
         )
         if found:
             return found

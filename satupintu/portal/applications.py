@@ -7,15 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from satupintu.cases import issuing, services
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Survey, Transition
+from satupintu.cases.permits.render import product_response, receipt_response
+from satupintu.cases.services import documents, drafts, surveys, workflow
 from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
@@ -74,13 +76,13 @@ def checklist(
     ]
 
 
-def _own(request: HttpRequest, pk: int) -> Application:
+def _own(request: AuthenticatedHttpRequest, pk: int) -> Application:
     return access_application(request.user, pk, action=Action.APPLY, one_side=True).application
 
 
 @login_required
 @refusals_as_messages("portal:service")
-def apply(request: HttpRequest, pk: int) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start an application for a service offered online (or go back to its open draft)."""
     try:
         service = catalog.service_detail(service_id=pk)
@@ -88,13 +90,15 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     if not service.offered_online:
         raise Http404
-    draft = cases.applications_of(request.user).filter(
-        service=service, status=Application.Status.DRAFT
+    draft = (
+        cases.applications_of(request.user)
+        .filter(service=service, status=Application.Status.DRAFT)
+        .first()
     )
-    if draft.exists():
-        return redirect("portal:application", pk=draft.first().pk)
+    if draft is not None:
+        return redirect("portal:application", pk=draft.pk)
     if request.method == "POST":
-        application = services.application_draft(
+        application = drafts.application_draft(
             applicant=request.user, service=service, form_data={}
         )
         return redirect("portal:application", pk=application.pk)
@@ -102,11 +106,11 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and application.status in EDITABLE:
-        saved = services.application_save(
+        saved = workflow.application_save(
             application=application,
             by=request.user,
             form_data=posted_form(application.service, request.POST),
@@ -147,7 +151,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "portal/applications.html", {"applications": cases.applications_of(request.user)}
     )
@@ -156,9 +160,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("portal:application")
-def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def application_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
-    services.application_cancel(application=application, note=request.POST.get("note", ""))
+    workflow.application_cancel(application=application, note=request.POST.get("note", ""))
     messages.success(request, _("The application is cancelled."))
     return redirect("portal:application", pk=application.pk)
 
@@ -166,15 +170,15 @@ def application_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refusals_as_messages("portal:application")
-def document_remove(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def document_remove(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> HttpResponse:
     application = _own(request, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
-    services.document_remove(document=document, by=request.user)
+    documents.document_remove(document=document, by=request.user)
     return redirect("portal:application", pk=application.pk)
 
 
 @login_required
-def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def document_file(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = _own(request, pk)
     document = get_object_or_404(
         application.documents.filter(kind=Document.Kind.REQUIREMENT), pk=document_pk
@@ -185,26 +189,26 @@ def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileRespon
 @login_required
 @require_POST
 @refusals_as_messages("portal:application")
-def survey_confirm(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def survey_confirm(request: AuthenticatedHttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     application = _own(request, pk)
     survey = get_object_or_404(Survey, pk=survey_pk, application=application)
-    services.survey_confirm(survey=survey, by=request.user)
+    surveys.survey_confirm(survey=survey, by=request.user)
     messages.success(request, _("Thank you: the survey's time is confirmed."))
     return redirect("portal:application", pk=application.pk)
 
 
 @login_required
-def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     if application.status == Application.Status.DRAFT:
         raise Http404
-    return issuing.receipt_response(application)
+    return receipt_response(application)
 
 
 @login_required
-def product(request: HttpRequest, pk: int) -> FileResponse:
+def product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     application = _own(request, pk)
     document = getattr(application, "issued_document", None)
     if document is None:
         raise Http404
-    return issuing.product_response(document)
+    return product_response(document)

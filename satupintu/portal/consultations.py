@@ -3,38 +3,37 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import services
 from satupintu.complaints.errors import ReportError
 from satupintu.complaints.models import Consultation
-from satupintu.pages import refusals_as_messages
+from satupintu.pages import form_refused, refusals_as_messages
+from satupintu.portal.forms import ConsultationAskForm
 
 
 @login_required
-def ask(request: HttpRequest, pk: int) -> HttpResponse:
+def ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         service = catalog.service_detail(service_id=pk)
     except Service.DoesNotExist as exc:
         raise Http404 from exc
-    error = ""
-    if request.method == "POST":
-        subject = request.POST.get("subject", "").strip()
-        text = request.POST.get("text", "")
-        if not subject:
-            error = _("Write a subject.")
+    form = ConsultationAskForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_ask(
+                citizen=request.user,
+                service=service,
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+            )
+        except ReportError as refused:
+            form_refused(form, refused)
         else:
-            try:
-                consultation = services.consultation_ask(
-                    citizen=request.user, service=service, subject=subject, text=text
-                )
-            except ReportError as refused:
-                error = refused.message
-            else:
-                return redirect("portal:consultation", pk=consultation.pk)
-    return render(request, "portal/consultation_ask.html", {"service": service, "error": error})
+            return redirect("portal:consultation", pk=consultation.pk)
+    return render(request, "portal/consultation_ask.html", {"service": service, "form": form})
 
 
 def _own(request: HttpRequest, pk: int) -> Consultation:
@@ -47,7 +46,7 @@ def _own(request: HttpRequest, pk: int) -> Consultation:
 
 @login_required
 @refusals_as_messages("portal:consultation")
-def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _own(request, pk)
     if request.method == "POST":
         if request.POST.get("action") == "report":
@@ -71,7 +70,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def consultation_list(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/consultations.html",

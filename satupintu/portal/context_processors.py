@@ -14,5 +14,5 @@ def account(request: HttpRequest) -> dict[str, int | bool]:
     scope = staff_scope(user)
     return {
         "inbox_unread": inbox_unread_count(user=user),
-        "works_cases": scope.is_superuser or bool(scope.agency_ids),
+        "works_cases": scope.works_cases,
     }

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -61,7 +61,8 @@ class NotificationPreferencesForm(forms.Form):
         return normalize_phone(phone) if phone else ""
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         channels = data.get("channels", [])
         first = data.get("first")
         if first and first not in channels:
@@ -85,7 +86,7 @@ class NikField(forms.CharField):
     """A NIK as typed (full-width digits, spaces, dots, dashes), normalised before any check."""
 
     def to_python(self, value: object) -> str:
-        return normalize_nik(super().to_python(value))
+        return normalize_nik(super().to_python(value) or "")
 
 
 class RegistrationForm(forms.Form):
@@ -121,7 +122,8 @@ class RegistrationForm(forms.Form):
         return normalize_phone(self.cleaned_data["phone"])
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
@@ -142,6 +144,17 @@ class BookingForm(forms.Form):
         help_text=_("Priority places are kept for those who need them; staff check at arrival."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+
+class CheckInForm(forms.Form):
+    """A booking's code, scanned at the kiosk (the queue reads and refuses it as typed)."""
+
+    code = forms.CharField(required=False, strip=False)
+
+
+class ConsultationAskForm(forms.Form):
+    subject = forms.CharField(error_messages={"required": _("Write a subject.")})
+    text = forms.CharField(required=False, strip=False)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -194,13 +207,16 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mall"].queryset = Mall.objects.filter(is_active=True).order_by("name")
-        self.fields["agency"].queryset = (
+        mall = cast(forms.ModelChoiceField, self.fields["mall"])
+        agency = cast(forms.ModelChoiceField, self.fields["agency"])
+        mall.queryset = Mall.objects.filter(is_active=True).order_by("name")
+        agency.queryset = (
             Agency.objects.filter(is_active=True, mall__is_active=True)
             .select_related("mall")
             .order_by("mall__name", "name")
         )
-        self.fields["agency"].label_from_instance = lambda a: f"{a.mall.name} · {a.name}"
+        # Django's documented way to relabel the choices; the stubs see a method.
+        agency.label_from_instance = lambda obj: f"{obj.mall.name} · {obj.name}"  # type: ignore[method-assign]
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
@@ -212,7 +228,8 @@ class ReportForm(forms.Form):
         return files
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         mall, agency = data.get("mall"), data.get("agency")
         if mall and agency and agency.mall_id != mall.pk:
             self.add_error("agency", _("That agency is not in this mall."))

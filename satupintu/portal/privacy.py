@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.own_data import account_close, personal_data_export
-from satupintu.cases.issuing import _pdf as html_to_pdf
+from satupintu.cases.permits.render import html_to_pdf
 
 SECTIONS = [
     ("bookings", gettext_noop("Visits")),
@@ -41,7 +42,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_data_json(request: HttpRequest) -> HttpResponse:
+def my_data_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = personal_data_export(user=request.user, what="portal:my-data-json")
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     return _download(content, "application/json", "json")
@@ -55,7 +56,7 @@ def _readable(value: Any) -> Any:
 
 
 @login_required
-def my_data_pdf(request: HttpRequest) -> HttpResponse:
+def my_data_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = personal_data_export(user=request.user, what="portal:my-data-pdf")
     sections = [
         (_(title), [{k: _readable(v) for k, v in item.items()} for item in data[key]])
@@ -71,7 +72,7 @@ def my_data_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_close_view(request: HttpRequest) -> HttpResponse:
+def account_close_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         account_close(user=request.user, password=request.POST.get("password", ""))
     except ValidationError as refused:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from satupintu.accounts import selectors as accounts
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.models import ApiToken
 from satupintu.accounts.nexturl import next_path
 from satupintu.accounts.services import api_token_revoke, citizen_register, user_preferences_set
@@ -109,7 +110,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's inbox: every message Satu Pintu sent them. Opening it reads them."""
     page = Paginator(notify_selectors.inbox(user=request.user), RESULTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -120,7 +121,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     channels = list(user.notification_channels)
     initial = {
@@ -145,7 +146,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's API tokens (apps signed in as them): seen without secrets, revoked."""
     if request.method == "POST":
         try:

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.booking import selectors as visits
 from satupintu.booking.calendar import visit_ics
 from satupintu.booking.errors import BookingError
@@ -23,11 +24,11 @@ from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Mall
-from satupintu.pages import refusals_as_messages
-from satupintu.portal.forms import BookingForm
+from satupintu.pages import form_refused, refusals_as_messages
+from satupintu.portal.forms import BookingForm, CheckInForm
 
 
-def _own_booking(request: HttpRequest, code: str) -> Booking:
+def _own_booking(request: AuthenticatedHttpRequest, code: str) -> Booking:
     try:
         return visits.booking_get(citizen=request.user, code=code)
     except Booking.DoesNotExist as exc:  # someone else's code looks like no code at all
@@ -42,7 +43,7 @@ def _day(value: str) -> date | None:
 
 
 @login_required
-def book(request: HttpRequest, pk: int) -> HttpResponse:
+def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Pick a day and a time for a service, or a new time for a booking (``?ubah=CODE``)."""
     try:
         service = catalog.service_detail(service_id=pk)
@@ -51,7 +52,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     moving = _own_booking(request, request.GET["ubah"]) if request.GET.get("ubah") else None
     days = visits.open_days(service=service)
     day = _day(request.GET.get("tanggal", "")) or (days[0] if days else None)
-    error, next_slots = "", []
+    refused: BookingError | None = None
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         slot = Slot.objects.filter(pk=form.cleaned_data["slot"], service=service).first()
@@ -67,8 +68,9 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                     priority=form.cleaned_data["priority"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
-        except BookingError as refused:
-            error, next_slots = refused.message, refused.next_slots
+        except BookingError as error:
+            refused = error
+            form_refused(form, refused)
         else:
             messages.success(request, _("Your visit is booked. We have sent you the details."))
             return redirect("portal:booking", code=booking.code)
@@ -83,19 +85,18 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "plan": plan,
             "moving": moving,
-            "error": error,
-            "next_slots": next_slots,
+            "next_slots": refused.next_slots if refused else [],
             "form": form,
             "idempotency_key": uuid.uuid4().hex,
             "priorities": Booking.Priority.choices,
             "announcements": malls.announcement_current(mall=service.agency.mall),
         },
-        status=409 if error else 200,
+        status=409 if refused else 200,
     )
 
 
 @login_required
-def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+def booking_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
     qr = segno.make(booking.code, error="m").svg_inline(scale=6, title=booking.code)
     ticket = getattr(booking, "ticket", None)
@@ -114,7 +115,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
+def booking_calendar(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
     response = HttpResponse(visit_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kunjungan-{booking.code}.ics"'
@@ -122,7 +123,7 @@ def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _act_on_booking(
-    request: HttpRequest, code: str, act: Callable[..., Booking], done: str
+    request: AuthenticatedHttpRequest, code: str, act: Callable[..., Booking], done: str
 ) -> HttpResponse:
     booking = _own_booking(request, code)
     act(booking=booking)
@@ -133,20 +134,20 @@ def _act_on_booking(
 @login_required
 @require_POST
 @refusals_as_messages("portal:booking", keep=("code",))
-def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def booking_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _act_on_booking(request, code, bookings.booking_cancel, _("Your booking is cancelled."))
 
 
 @login_required
 @require_POST
 @refusals_as_messages("portal:booking", keep=("code",))
-def booking_accept(request: HttpRequest, code: str) -> HttpResponse:
+def booking_accept(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The holder accepts the time a closure proposed."""
     return _act_on_booking(request, code, bookings.booking_accept, _("The new time is confirmed."))
 
 
 @login_required
-def booking_list(request: HttpRequest) -> HttpResponse:
+def booking_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
     )
@@ -155,19 +156,20 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     """The check-in kiosk in the hall: scan the booking's QR code (a scanner types it)."""
     mall = _mall(slug)
-    ticket, place, error = None, None, ""
-    if request.method == "POST":
+    ticket, place = None, None
+    form = CheckInForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            ticket = tickets.check_in(mall=mall, code=request.POST.get("code", ""))
+            ticket = tickets.check_in(mall=mall, code=form.cleaned_data["code"])
         except BookingError as refused:
-            error = refused.message
+            form_refused(form, refused)
         else:
             place = visits.position(ticket=ticket)
     return render(
         request,
         "portal/kiosk.html",
-        {"mall": mall, "ticket": ticket, "place": place, "error": error},
-        status=400 if error else 200,
+        {"mall": mall, "ticket": ticket, "place": place, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -19,10 +19,7 @@ from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.cases.models import AccessLog, Application, Document, IssuedDocument, Transition
 from satupintu.cases.selectors import case_access
-from satupintu.cases.services import (
-    application_cancel,
-    application_submit,
-)
+from satupintu.cases.services.workflow import application_cancel, application_submit
 from satupintu.cases.tests.factories import ApplicationFactory, DocumentFactory
 from satupintu.cases.tests.files import PDF
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory

@@ -37,7 +37,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -51,13 +50,11 @@ from satupintu.booking.models import Booking, ServiceVisit, VisitPolicy
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import open_day
-from satupintu.cases.models import Application, Step, WorkflowStep
-from satupintu.cases.services import (
-    application_act,
-    application_draft,
-    application_submit,
-    document_add,
-)
+from satupintu.cases.models import Application, Step
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_act, application_submit
+from satupintu.cases.tests.factories import DocumentFactory, give_workflow
+from satupintu.cases.tests.files import pdf
 from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.complaints import services as complaints
@@ -69,7 +66,6 @@ from satupintu.malls.tests.factories import AgencyFactory, MallFactory
 pytestmark = pytest.mark.django_db
 Role = StaffMembership.Role
 PASSWORD = "matriks-rahasia-2020"
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 ROWS = ("A", "B")
 AGENCY_ROLES = (Role.FRONT_OFFICE, Role.VERIFIER, Role.TECHNICAL_TEAM, Role.APPROVER)
 PEOPLE = ("citizen", "agency", "manager", "monitor", "superuser")
@@ -116,10 +112,6 @@ class World:
     free_day: date
 
 
-def _pdf() -> SimpleUploadedFile:
-    return SimpleUploadedFile("denah.pdf", PDF, content_type="application/pdf")
-
-
 def _place(label: str, superuser: User, visit_day: date, free_day: date) -> Place:
     mall = MallFactory(slug=f"mall-{label.lower()}")
     for weekday in range(5):
@@ -131,15 +123,7 @@ def _place(label: str, superuser: User, visit_day: date, free_day: date) -> Plac
     service = ServiceFactory(agency=agency, name=f"Izin {label}")
     ServiceVisit.objects.create(service=service, slot_minutes=30, minutes_per_visitor=10)
     requirement = RequirementFactory(service=service, text="Gambar denah")
-    for order, (step, role) in enumerate(
-        [
-            (Step.DOCUMENT_CHECK, Role.FRONT_OFFICE),
-            (Step.VERIFICATION, Role.VERIFIER),
-            (Step.DECISION, Role.APPROVER),
-        ],
-        start=1,
-    ):
-        WorkflowStep.objects.create(service=service, order=order, step=step, role=role)
+    give_workflow(service, [Step.DOCUMENT_CHECK, Step.VERIFICATION, Step.DECISION])
     n = 1 if label == "A" else 2
     citizen = User.objects.create_user(
         username=f"warga-{label.lower()}",
@@ -156,7 +140,7 @@ def _place(label: str, superuser: User, visit_day: date, free_day: date) -> Plac
         application = application_draft(
             applicant=citizen, service=service, form_data={}, external_ref=f"{key.pk}:{name}"
         )
-        document_add(application=application, upload=_pdf(), by=citizen, requirement=requirement)
+        DocumentFactory(application=application, requirement=requirement)
         return application_submit(application=application) if submit else application
 
     place.draft = pushed("draft", submit=False)
@@ -549,7 +533,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         pushed_action(submitted=False, status=201),
         _app("draft", "documents/"),
         body=lambda w, a, row: {
-            "file": _pdf(),
+            "file": pdf("denah.pdf"),
             "requirement": w.places[row].service.requirements.get().pk,
         },
         multipart=True,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from satupintu.api import tasks, webhooks
 from satupintu.api.models import Webhook, WebhookDelivery
 from satupintu.cases.models import Step
-from satupintu.cases.services import application_act, application_submit
+from satupintu.cases.services.workflow import application_act, application_submit
 from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.celery import app
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory, staff_member

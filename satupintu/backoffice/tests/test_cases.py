@@ -9,11 +9,8 @@ from django.utils import timezone
 
 from satupintu.accounts.models import User
 from satupintu.cases.models import AccessLog, Application, Note, Step, Survey
-from satupintu.cases.services import (
-    application_submit,
-    survey_complete,
-    survey_schedule,
-)
+from satupintu.cases.services.surveys import survey_complete, survey_schedule
+from satupintu.cases.services.workflow import application_submit
 from satupintu.cases.tests.factories import (
     ApplicationFactory,
     DocumentFactory,
@@ -148,7 +145,7 @@ def test_notes_are_for_the_agency_staff(client, case, officers):
 
 
 def test_a_draft_the_citizen_gave_up_stays_theirs(client, service, officers):
-    from satupintu.cases.services import application_cancel
+    from satupintu.cases.services.workflow import application_cancel
 
     draft = ApplicationFactory(service=service, form_data={"alamat": "Jl. Rahasia 1"})
     application_cancel(application=draft)
@@ -266,7 +263,7 @@ def test_a_walk_in_name_too_long_is_refused_not_cut(client, service, officers):
 
 
 def test_a_note_too_long_is_refused_not_cut(client, case, officers):
-    from satupintu.cases.services import NOTE_MAX
+    from satupintu.cases.services.forms import NOTE_MAX
 
     client.force_login(officers["front_office"])
     url = reverse("backoffice:case-note", args=[case.pk])

@@ -7,7 +7,9 @@ import factory
 
 from satupintu.accounts.models import User
 from satupintu.cases.models import DEFAULT_WORKFLOW, Application, Document, Step, WorkflowStep
-from satupintu.cases.services import application_draft, application_submit, document_add
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_submit
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import ServiceFactory

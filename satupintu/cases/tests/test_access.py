@@ -6,7 +6,7 @@ from django.http import Http404
 
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application
-from satupintu.cases.services import application_draft
+from satupintu.cases.services.drafts import application_draft
 from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import AgencyFactory, UserFactory

@@ -8,16 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Document, Step, Survey
-from satupintu.cases.services import (
-    CaseError,
-    application_act,
-    application_submit,
-    document_add,
-    survey_complete,
-    survey_confirm,
-    survey_schedule,
-)
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.surveys import survey_complete, survey_confirm, survey_schedule
+from satupintu.cases.services.workflow import application_act, application_submit
 from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.cases.tests.files import geotagged_jpeg, pdf, png
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory

@@ -6,17 +6,16 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Step, WorkflowChange, WorkflowPolicy, WorkflowStep
-from satupintu.cases.services import (
-    CaseError,
-    application_act,
-    application_draft,
-    application_submit,
+from satupintu.cases.services.configuration import (
     workflow,
     workflow_policy_set,
     workflow_step_delete,
     workflow_step_save,
 )
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.workflow import application_act, application_submit
 from satupintu.cases.tests.factories import WorkflowServiceFactory
 from satupintu.cases.tests.test_signing import (
     SCHEMA,

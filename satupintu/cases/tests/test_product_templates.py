@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from satupintu.accounts.services import api_token_create
-from satupintu.cases import issuing
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import IssuedDocument, ProductTemplate
+from satupintu.cases.permits import render
 from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import (
     approved,
@@ -72,7 +72,7 @@ def case():
 
 def _body(application, source: str) -> str:
     document = application.issued_document
-    return issuing.product_body(
+    return render.product_body(
         template=ProductTemplate(service=application.service, title="x", body=source),
         document=document,
         application=application,
@@ -152,7 +152,7 @@ def test_the_admin_saves_a_template_of_offered_names_and_lists_them(client):
     officer = staff_member(StaffMembership.Role.APPROVER, agency=service.agency, is_staff=True)
     client.force_login(officer)
     form = client.get(reverse("admin:cases_producttemplate_add"))
-    for name in issuing.PRODUCT_TEMPLATE_NAMES:
+    for name in render.PRODUCT_TEMPLATE_NAMES:
         assert f"<code>{name}</code>" in form.text
     saved = client.post(
         reverse("admin:cases_producttemplate_add"),

@@ -23,7 +23,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from satupintu.accounts.models import User
-from satupintu.cases import issuing, signing
+from satupintu.cases import signing
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     Application,
@@ -32,7 +32,9 @@ from satupintu.cases.models import (
     Step,
     Transition,
 )
-from satupintu.cases.services import application_act
+from satupintu.cases.permits import render, verification
+from satupintu.cases.services import issuing
+from satupintu.cases.services.workflow import application_act
 from satupintu.cases.tests.factories import (
     ApplicationFactory,
     WorkflowServiceFactory,
@@ -173,7 +175,7 @@ def test_approval_issues_a_document_signed_by_the_agency_and_trusted_under_the_c
 
 def test_the_document_links_to_its_verification_page_and_names_its_number(document):
     pdf = _bytes(document)
-    url = issuing.verification_url(document.code)
+    url = verification.verification_url(document.code)
     assert url == f"http://127.0.0.1:8000/verify/{document.code}/"
     assert url in _links(pdf)
     info = PdfFileReader(BytesIO(pdf)).trailer["/Info"]
@@ -305,7 +307,7 @@ def test_a_document_signed_under_another_ca_is_not_trusted(document, settings, t
     ours = signing.trust_roots()
     settings.SIGNING_DIR = tmp_path / "elsewhere"
     forged = signing.sign_pdf(
-        issuing._pdf("<p>Izin palsu</p>"),
+        render.html_to_pdf("<p>Izin palsu</p>"),
         agency=document.application.service.agency,
         reason="palsu",
         location="entah",
@@ -351,7 +353,7 @@ def test_revoking_records_who_and_why_and_tells_the_holder(document, staff):
 
 def test_the_receipt_is_a_pdf_with_the_tracking_number_and_a_link_to_tracking(service):
     application = submitted(service)
-    pdf = issuing.receipt_pdf(application)
+    pdf = render.receipt_pdf(application)
     assert pdf.startswith(b"%PDF")
     reader = PdfFileReader(BytesIO(pdf))
     assert int(reader.root["/Pages"]["/Count"]) >= 1
@@ -362,12 +364,12 @@ def test_the_receipt_is_a_pdf_with_the_tracking_number_and_a_link_to_tracking(se
 def test_a_draft_has_no_receipt(service):
     draft = ApplicationFactory(service=service)
     with pytest.raises(CaseError) as refused:
-        issuing.receipt_pdf(draft)
+        render.receipt_pdf(draft)
     assert refused.value.code == "wrong_status"
 
 
 def test_the_download_helpers_serve_pdfs(document, service):
-    response = issuing.product_response(document)
+    response = render.product_response(document)
     assert response["Content-Type"] == "application/pdf"
     assert "private" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == _bytes(document)
@@ -375,7 +377,7 @@ def test_the_download_helpers_serve_pdfs(document, service):
         ".pdf" in response["Content-Disposition"]
         and "/" not in response["Content-Disposition"].split("filename=")[1]
     )
-    receipt = issuing.receipt_response(document.application)
+    receipt = render.receipt_response(document.application)
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
 
 
@@ -461,7 +463,9 @@ def test_an_operator_certificate_outside_the_published_ca_refuses_to_sign(
     (settings.SIGNING_DIR / signing.CA_KEY).unlink()
     settings.SIGNING_DEMO_CA = False
     with pytest.raises(signing.SigningError):
-        signing.sign_pdf(issuing._pdf("<p>x</p>"), agency=service.agency, reason="x", location="x")
+        signing.sign_pdf(
+            render.html_to_pdf("<p>x</p>"), agency=service.agency, reason="x", location="x"
+        )
 
 
 def test_a_key_that_is_not_the_certificates_is_refused(service):

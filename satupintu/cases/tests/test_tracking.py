@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from satupintu.cases.services import application_act
+from satupintu.cases.services.workflow import application_act
 from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.malls.tests.factories import UserFactory, staff_member
 from satupintu.notify import bot

@@ -8,8 +8,10 @@ from cryptography import x509
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from satupintu.cases import issuing, signing
+from satupintu.cases import signing
 from satupintu.cases.models import IssuedDocument
+from satupintu.cases.permits import verification
+from satupintu.cases.services import issuing
 from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import (
     ADDRESS,
@@ -70,7 +72,7 @@ def test_a_revoked_document_says_when_and_why(client, document, staff):
     assert page.status_code == 200
     assert 'data-state="revoked"' in page.text and 'data-state="valid"' not in page.text
     assert "Bangunan tidak sesuai denah." in page.text
-    assert issuing.verification_get(code=document.code).revoked_on is not None
+    assert verification.verification_get(code=document.code).revoked_on is not None
 
 
 def test_an_expired_document_says_so(client, document):

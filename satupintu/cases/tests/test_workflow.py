@@ -7,17 +7,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Step, WorkflowStep
-from satupintu.cases.services import (
-    FORM_VALUE_MAX,
-    NOTE_MAX,
-    CaseError,
+from satupintu.cases.services.drafts import application_draft
+from satupintu.cases.services.forms import FORM_VALUE_MAX, NOTE_MAX, validate_form
+from satupintu.cases.services.workflow import (
     application_act,
     application_cancel,
-    application_draft,
     application_resubmit,
     application_submit,
-    validate_form,
 )
 from satupintu.cases.tests.factories import (
     ApplicationFactory,

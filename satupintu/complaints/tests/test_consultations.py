@@ -1,5 +1,8 @@
 """A citizen asks about a service; the agency answers, schedules a call, publishes the answer."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -134,3 +137,52 @@ def test_a_faq_question_too_long_is_refused_not_cut_nor_a_server_error(client, s
     page = client.post(url, {"action": "faq", "question": question, "text": "Ya."}, follow=True)
     assert page.status_code == 200 and f"paling banyak {QUESTION_MAX}" in page.text
     assert not FrequentAnswer.objects.exists()
+
+
+def test_asking_without_a_subject_or_a_question_shows_the_refusal_on_the_form(client, service):
+    client.force_login(UserFactory())
+    url = reverse("portal:consult", args=[service.pk])
+    no_subject = client.post(url, {"subject": "  ", "text": "Apa syaratnya?"})
+    assert no_subject.status_code == 200 and "Tuliskan perihalnya." in no_subject.text
+    no_question = client.post(url, {"subject": "Syarat", "text": " "})
+    assert no_question.status_code == 200 and "Tuliskan pertanyaan Anda." in no_question.text
+    assert not Consultation.objects.exists()
+
+
+def test_a_call_link_that_is_no_link_is_refused_with_a_message(client, service, officer):
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    response = client.post(
+        url, {"action": "call", "meeting_url": "bukan tautan", "meeting_at": "2026-12-02T10:00"}
+    )
+    assert response.status_code == 302 and response.url == url
+    assert "Isi tautan panggilan video yang valid." in client.get(url).text
+    consultation.refresh_from_db()
+    assert consultation.meeting_url == "" and consultation.meeting_at is None
+
+
+def test_a_call_on_a_day_that_does_not_exist_is_refused_not_a_server_error(
+    client, service, officer
+):
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    for moment in ("2026-02-30T10:00", "2026-12-02T25:00", "besok"):
+        response = client.post(url, {"action": "call", "meeting_url": "", "meeting_at": moment})
+        assert response.status_code == 302 and response.url == url
+        assert "Isi tanggal dan jam panggilan video." in client.get(url).text
+    consultation.refresh_from_db()
+    assert consultation.meeting_at is None
+
+
+def test_a_call_time_without_a_zone_is_read_on_the_mall_clock(client, service, officer):
+    mall = service.agency.mall
+    mall.time_zone = "Asia/Makassar"  # WITA, not the project's WIB
+    mall.save(update_fields=["time_zone"])
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    client.post(url, {"action": "call", "meeting_url": "", "meeting_at": "2026-12-02T10:00"})
+    consultation.refresh_from_db()
+    assert consultation.meeting_at == datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Asia/Makassar"))

@@ -1,5 +1,6 @@
 """What every channel provider implements, and the two ways a hand-over can fail."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
@@ -27,8 +28,11 @@ class Sender(Session, Protocol):
         ...
 
 
-class OneByOne:
+class OneByOne(ABC):
     """A sender whose messages share nothing: its session is itself."""
+
+    @abstractmethod
+    def send(self, message: Message) -> str: ...
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -98,9 +98,10 @@ class _Smtp:
         try:
             if options.get("use_ssl"):
                 context = ssl.create_default_context()
-                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+                # The ignores: a timeout of None (wait for ever) works; typeshed wants a float.
+                self.connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)  # type: ignore[arg-type]
             else:
-                self.connection = smtplib.SMTP(host, port, timeout=timeout)
+                self.connection = smtplib.SMTP(host, port, timeout=timeout)  # type: ignore[arg-type]
                 if options.get("use_tls"):
                     self.connection.starttls(context=ssl.create_default_context())
             if options.get("username"):
@@ -111,6 +112,7 @@ class _Smtp:
     def send(self, message: Message) -> str:
         if self.error is not None:
             raise self.error
+        assert self.connection is not None  # set whenever no error is
         message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
         sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         try:

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from satupintu.cases.models import Application, Document, Step
-from satupintu.cases.services import application_act, document_add
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.workflow import application_act
 from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.cases.tests.files import pdf
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory

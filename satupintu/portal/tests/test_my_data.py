@@ -17,7 +17,7 @@ from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
 from satupintu.cases.models import Application, IssuedDocument
-from satupintu.cases.services import application_submit
+from satupintu.cases.services.workflow import application_submit
 from satupintu.cases.tests.factories import ApplicationFactory, DocumentFactory
 from satupintu.cases.tests.files import PDF
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory

@@ -1,0 +1,120 @@
+"""API v1 for visits: slots, booking with Idempotency-Key and 409, closures."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from satupintu.booking.models import Booking, Slot
+from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.slots import slots_open
+from satupintu.booking.tests.factories import citizen, open_day, visit_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_slots_of_a_day(api):
+    service = visit_service(places=3)
+    day = open_day()
+    response = api.get(f"/api/v1/services/{service.pk}/slots/", {"date": day.isoformat()})
+    assert response.status_code == 200
+    first = response.json()[0]
+    assert set(first) == {"id", "start", "end", "capacity", "available"}
+    assert first["capacity"] == first["available"] == 3
+    assert api.get(f"/api/v1/services/{service.pk}/slots/", {"date": "kemarin"}).status_code == 400
+
+
+def test_book_with_a_token_twice_with_one_key_then_cancel(api):
+    service = visit_service()
+    siti = citizen()
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    api.force_authenticate(siti)
+    first = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY="abc-1")
+    again = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == 201 and again.status_code == 201
+    assert first.json()["code"] == again.json()["code"]
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+    code = first.json()["code"]
+    assert api.get(f"/api/v1/bookings/{code}/").json()["status"] == "confirmed"
+    assert api.delete(f"/api/v1/bookings/{code}/").json()["status"] == "cancelled"
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_a_too_long_idempotency_key_is_refused_not_cut(api):
+    service = visit_service()
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    api.force_authenticate(citizen())
+    long_key = "k" * 100
+    refused = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY=long_key + "1")
+    assert refused.status_code == 400
+    assert "Idempotency-Key" in refused.json()["error"]["fields"]["non_field_errors"][0]
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+    made = api.post("/api/v1/bookings/", {"slot": slot.pk}, HTTP_IDEMPOTENCY_KEY=long_key)
+    assert made.status_code == 201
+
+
+def test_a_full_slot_answers_409_with_the_next_free_slots(api):
+    service = visit_service(places=1)
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    booking_create(citizen=citizen(), slot=slot)
+    api.force_authenticate(citizen())
+    response = api.post("/api/v1/bookings/", {"slot": slot.pk})
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "slot_full" and error["next_slots"][0]["available"] == 1
+
+
+def test_someone_elses_code_is_not_found_and_not_cancelled(api):
+    service = visit_service()
+    booking = booking_create(
+        citizen=citizen(), slot=slots_open(service=service, day=open_day()).slots[0]
+    )
+    api.force_authenticate(citizen())
+    assert api.get(f"/api/v1/bookings/{booking.code}/").status_code == 404
+    assert api.delete(f"/api/v1/bookings/{booking.code}/").status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_booking_needs_a_citizen_and_an_existing_slot(api):
+    assert api.post("/api/v1/bookings/", {"slot": 1}).status_code in (401, 403)
+    api.force_authenticate(citizen())
+    assert api.post("/api/v1/bookings/", {"slot": 999999}).status_code == 404
+
+
+def test_a_manager_records_a_closure_and_gets_the_report(api):
+    from satupintu.malls.models import StaffMembership
+    from satupintu.malls.services import membership_grant
+    from satupintu.malls.tests.factories import UserFactory
+
+    service = visit_service()
+    mall = service.agency.mall
+    day = open_day()
+    booking = booking_create(citizen=citizen(), slot=slots_open(service=service, day=day).slots[0])
+    body = {
+        "kind": "closed",
+        "decree_number": "443.1/1215.DPMPTSP",
+        "reason": "Pencegahan COVID-19",
+        "starts_on": day.isoformat(),
+        "ends_on": day.isoformat(),
+    }
+    api.force_authenticate(citizen())
+    assert api.post(f"/api/v1/malls/{mall.slug}/closures/", body).status_code == 403
+
+    manager = UserFactory()
+    membership_grant(user=manager, role=StaffMembership.Role.MALL_MANAGER, mall=mall)
+    api.force_authenticate(manager)
+    response = api.post(f"/api/v1/malls/{mall.slug}/closures/", body, format="json")
+    assert response.status_code == 201
+    report = response.json()
+    assert (report["affected"], report["moved"], report["released"]) == (1, 1, 0)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.PROPOSED
+
+    bad = api.post(
+        f"/api/v1/malls/{mall.slug}/closures/", {**body, "agencies": [999999]}, format="json"
+    )
+    assert bad.status_code == 400

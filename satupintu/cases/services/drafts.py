@@ -1,0 +1,102 @@
+"""Starting an application: a draft with a tracking number of its own, the answers so far, and
+what of the checklist is still missing."""
+
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.accounts.models import User
+from satupintu.cases.errors import CaseError
+from satupintu.cases.models import Application, Document
+from satupintu.cases.services.forms import nib_field
+from satupintu.catalog.models import Requirement, Service
+
+# Random, so numbers do not tell how many cases there are: 10^8 a year leave room for every
+# mall's applications, and a number drawn twice is drawn again.
+TRACKING_DIGITS = 8
+
+
+def _tracking_number() -> str:
+    return f"MPP-{timezone.now().year}-{secrets.randbelow(10**TRACKING_DIGITS):0{TRACKING_DIGITS}d}"
+
+
+def _create_numbered(**fields: Any) -> Application:
+    """A new application with a tracking number nobody has; a clash is retried."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Application.objects.create(tracking_number=_tracking_number(), **fields)
+        except IntegrityError:
+            if (
+                "external_ref" in fields
+                and Application.objects.filter(external_ref=fields["external_ref"]).exists()
+            ):
+                raise
+    raise CaseError("busy", _("No tracking number is free right now. Try again."))
+
+
+def application_draft(
+    *,
+    applicant: User,
+    service: Service,
+    form_data: dict[str, Any],
+    nib: str = "",
+    filed_by: User | None = None,
+    external_ref: str = "",
+) -> Application:
+    """Start a draft: the answers so far, not yet checked for completeness. ``filed_by`` is the
+    officer filing for a walk-in; ``external_ref`` makes a pushed application's retry find
+    the case its first try made."""
+    if not service.is_active or service.channel == Service.Channel.IN_PERSON:
+        raise CaseError("not_online", _("This service is not offered online."))
+    fields = {
+        "service": service,
+        "applicant": applicant,
+        "nib": nib_field(nib),
+        "form_data": {k: v for k, v in form_data.items() if isinstance(k, str)},
+        "filed_by": filed_by,
+    }
+    if external_ref:
+        existing = Application.objects.filter(external_ref=external_ref).first()
+        if existing:
+            return existing
+        try:
+            return _create_numbered(external_ref=external_ref, **fields)
+        except IntegrityError:  # the same push, retried at the same moment, won
+            return Application.objects.get(external_ref=external_ref)
+    return _create_numbered(**fields)
+
+
+def application_update_draft(
+    *, application: Application, form_data: dict[str, Any], nib: str | None = None
+) -> Application:
+    """Keep the answers so far of a draft or of an application back for revision."""
+    if application.status not in (Application.Status.DRAFT, Application.Status.REVISION):
+        raise CaseError("wrong_status", _("This application can no longer be changed."))
+    application.form_data = {
+        **application.form_data,
+        **{k: v for k, v in form_data.items() if isinstance(k, str)},
+    }
+    fields = ["form_data"]
+    if nib is not None:
+        application.nib = nib_field(nib)
+        fields.append("nib")
+    application.save(update_fields=fields)
+    return application
+
+
+def missing_requirements(application: Application) -> list[Requirement]:
+    """The mandatory requirements of the checklist that have no file yet."""
+    uploaded = set(
+        application.documents.filter(kind=Document.Kind.REQUIREMENT).values_list(
+            "requirement_id", flat=True
+        )
+    )
+    return [
+        r
+        for r in application.service.requirements.filter(is_mandatory=True)
+        if r.pk not in uploaded
+    ]

@@ -1,0 +1,188 @@
+"""Issuing the product of an approved application: its number, its verification code, the
+signed PDF kept, and its revocation. An application has one issued document."""
+
+import calendar
+import hashlib
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from satupintu.accounts.models import User
+from satupintu.cases.errors import CaseError
+from satupintu.cases.models import Application, IssuedDocument, ProductTemplate, Transition
+from satupintu.cases.permits.render import holder_name, signed_product
+from satupintu.cases.permits.verification import verification_url
+from satupintu.cases.signals import application_changed
+from satupintu.malls.calendar import in_mall_time
+from satupintu.malls.models import Agency, StaffMembership
+from satupintu.malls.permissions import staff_scope
+from satupintu.notify.models import Event
+from satupintu.notify.services import Recipient, notify
+
+# Kode klasifikasi arsip 503: perizinan (licensing), the usual head of a permit's number.
+NUMBER_CLASSIFICATION = "503"
+# Verification codes: no 0/O or 1/I, so one read aloud or typed from paper is not mistaken.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12  # 60 bits: not guessable, short enough to type
+# A number or code taken by a concurrent issue is retried this many times.
+ISSUE_ATTEMPTS = 5
+
+REVOKE_REASON_MAX = 2000
+
+
+@transaction.atomic
+def issue(application: Application, *, signer: User) -> IssuedDocument:
+    """Render, sign and keep the product of an approved application; the approver ``signer``
+    acts for the agency, whose key signs. Idempotent: an application has one document.
+
+    The number counts the agency's documents of the year under a lock on the agency's row,
+    so two approvals at once wait for each other instead of taking the same number."""
+
+    existing = IssuedDocument.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    if application.status not in (Application.Status.IN_PROGRESS, Application.Status.DONE):
+        raise CaseError("not_approved", _("Only an approved application gets its document."))
+    service = application.service
+    agency = (
+        Agency.objects.select_for_update(of=("self",))
+        .select_related("mall")
+        .get(pk=service.agency_id)
+    )
+    template = ProductTemplate.objects.filter(service=service).first()
+    today = in_mall_time(timezone.now(), agency.mall).date()
+    valid_until = (
+        add_months(today, template.validity_months)
+        if template is not None and template.validity_months
+        else None
+    )
+    for _attempt in range(ISSUE_ATTEMPTS):
+        document = IssuedDocument(
+            application=application,
+            number=_next_number(agency, today),
+            code=_new_code(),
+            title=(template.title if template is not None else "") or service.product,
+            holder_name=holder_name(application.applicant),
+            valid_from=today,
+            valid_until=valid_until,
+            signed_by=signer,
+        )
+        signed = signed_product(
+            document=document,
+            application=application,
+            template=template,
+            agency=agency,
+            signer=signer,
+        )
+        document.sha256 = hashlib.sha256(signed).hexdigest()
+        document.file = ContentFile(signed, name=f"{document.code}.pdf")
+        try:
+            with transaction.atomic():
+                document.save()
+        except IntegrityError:
+            document.file.delete(save=False)
+            issued = IssuedDocument.objects.filter(application=application).first()
+            if issued is not None:
+                return issued
+            continue  # the number or the code was taken meanwhile: count again
+        return document
+    raise CaseError("number_taken", _("No document number is free right now. Try again."))
+
+
+@transaction.atomic
+def revoke(document: IssuedDocument, *, by: User, reason: str) -> IssuedDocument:
+    """The agency's approver withdraws an issued document; its verification page says so
+    from now on, and the holder is told why."""
+
+    application = document.application
+    agency = application.service.agency
+    if not staff_scope(by).acts_as([StaffMembership.Role.APPROVER], agency_id=agency.pk):
+        raise CaseError("forbidden", _("Only the agency's approver revokes its documents."))
+    reason = reason.strip()
+    if not reason:
+        raise CaseError("reason_needed", _("Give the reason."))
+    if len(reason) > REVOKE_REASON_MAX:
+        raise CaseError(
+            "too_long",
+            _("The text has %(n)s characters; at most %(limit)s are allowed.")
+            % {"n": len(reason), "limit": REVOKE_REASON_MAX},
+        )
+    revoked = IssuedDocument.objects.filter(pk=document.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by, revoked_reason=reason
+    )
+    if not revoked:
+        raise CaseError("already_revoked", _("This document is revoked already."))
+    document.refresh_from_db()
+    transition = Transition.objects.create(
+        application=application,
+        actor=by,
+        action="revoke",
+        from_status=application.status,
+        to_status=application.status,
+        from_step=application.step,
+        to_step=application.step,
+        note=reason,
+    )
+    application_changed.send(Application, application=application, transition=transition)
+    applicant = application.applicant
+    with translation.override(applicant.language or settings.LANGUAGE_CODE):
+        decision = _("document %(number)s is revoked: %(why)s") % {
+            "number": document.number,
+            "why": reason,
+        }
+    notify(
+        event=Event.DECISION_MADE,
+        recipient=Recipient.for_user(applicant),
+        mall=agency.mall,
+        context={
+            "name": holder_name(applicant),
+            "service": application.service.name,
+            "tracking": application.tracking_number,
+            "mall": agency.mall.name,
+            "link": verification_url(document.code),
+            "decision": decision,
+        },
+    )
+    return document
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` ``months`` later; the 31st becomes the month's last day where it has none."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _agency_code(agency: Agency) -> str:
+    """The agency's part of a number: its short name (which several malls' agencies share)
+    with its id, so numbers of different agencies never meet."""
+    short = "".join(c for c in agency.short_name.upper() if c.isalnum())
+    return f"{short}-{agency.pk}" if short else str(agency.pk)
+
+
+def _next_number(agency: Agency, day: date) -> str:
+    """503/<sequence>/<agency>/<year>: the agency's documents of the year counted plus one,
+    skipping any taken (a document deleted leaves the count behind)."""
+    sequence = (
+        IssuedDocument.objects.filter(
+            application__service__agency=agency, valid_from__year=day.year
+        ).count()
+        + 1
+    )
+    suffix = f"{_agency_code(agency)}/{day.year}"
+    while IssuedDocument.objects.filter(
+        number=f"{NUMBER_CLASSIFICATION}/{sequence:04d}/{suffix}"
+    ).exists():
+        sequence += 1
+    return f"{NUMBER_CLASSIFICATION}/{sequence:04d}/{suffix}"

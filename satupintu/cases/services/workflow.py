@@ -1,0 +1,295 @@
+"""The case's life after the draft: submission, the officers' acts at each step (forward,
+return for revision, reject), resubmission, cancellation, saving a form with its files, notes
+and assignment. The due date counts the service's working days from submission; time spent
+back with the applicant for revision does not count."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.accounts.models import User
+from satupintu.cases.access import is_agency_staff
+from satupintu.cases.errors import CaseError
+from satupintu.cases.models import Application, Note, Step
+from satupintu.cases.services import issuing
+from satupintu.cases.services.configuration import check_role, may_not_approve, workflow
+from satupintu.cases.services.documents import document_add
+from satupintu.cases.services.drafts import application_update_draft, missing_requirements
+from satupintu.cases.services.forms import CANCEL_NOTE_MAX, NOTE_MAX, check_length, validate_form
+from satupintu.cases.services.transitions import applicant_state, mall_today, swap, tell_applicant
+from satupintu.malls.calendar import working_days_after, working_days_between
+from satupintu.notify.models import Event
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: User | None = None) -> Application:
+    """Check the form and submit: the first step starts and the clock runs. ``actor`` is the
+    officer who submits for a walk-in (the applicant when not given)."""
+    if application.status != Application.Status.DRAFT:
+        raise CaseError("wrong_status", _("Only a draft can be submitted."))
+    form = validate_form(application.service, application.form_data)
+    missing = missing_requirements(application)
+    if missing:
+        raise CaseError(
+            "missing_documents",
+            _("Upload every required document first: %(list)s.")
+            % {"list": "; ".join(r.text for r in missing)},
+            extra={"missing_requirements": [{"id": r.pk, "text": r.text} for r in missing]},
+        )
+    mall = application.service.agency.mall
+    application = swap(
+        application,
+        actor or application.applicant,
+        "submit",
+        "",
+        status=Application.Status.IN_PROGRESS,
+        step=workflow(application.service)[0][0],
+        form_data=form,
+        submitted_at=timezone.now(),
+        due_date=working_days_after(
+            mall=mall, start=mall_today(application), days=application.service.duration_working_days
+        ),
+    )
+    tell_applicant(application, Event.APPLICATION_RECEIVED)
+    return application
+
+
+def _steps_to_act_on(
+    application: Application, actor: User, action: str, note: str, seen_version: int | None
+) -> list[str]:
+    """The workflow's steps, once ``actor`` may act on ``application`` as it is now; CaseError
+    if they may not (changed since seen, not waiting, not their step, decided already)."""
+    if seen_version is not None and seen_version != application.version:
+        raise CaseError("conflict", _("Someone else acted on this application first. Reload it."))
+    check_length(note, limit=NOTE_MAX)
+    if application.status != Application.Status.IN_PROGRESS:
+        raise CaseError("wrong_status", _("This application is not waiting for the agency."))
+    check_role(application, actor)
+    steps = [step for step, _role in workflow(application.service)]
+    if application.step not in steps:
+        raise CaseError(
+            "workflow_changed",
+            _("This step was taken out of the service's workflow: ask the administrator."),
+        )
+    if application.decided_at and action != "forward":
+        raise CaseError(
+            "decided", _("This application is approved and its document signed already.")
+        )
+    return steps
+
+
+def _forward(application: Application, actor: User, note: str, steps: list[str]) -> Application:
+    """To the next step, or done after the last; forwarding the decision step approves the
+    application and issues its document."""
+    if (
+        application.step == Step.FIELD_SURVEY
+        and not application.surveys.filter(completed_at__isnull=False).exists()
+    ):
+        raise CaseError("survey_needed", _("Record the field survey's result first."))
+    index = steps.index(application.step)
+    decided = application.decided_at is None and (
+        application.step == Step.DECISION or index + 1 == len(steps)
+    )
+    if decided and may_not_approve(application=application, user=actor):
+        raise CaseError(
+            "separate_duties",
+            _(
+                "You filed or checked this application, so another approver decides it "
+                "(separation of duties)."
+            ),
+        )
+    extra: dict[str, Any] = {"decided_at": timezone.now()} if decided else {}
+    if index + 1 < len(steps):
+        application = swap(application, actor, "forward", note, step=steps[index + 1], **extra)
+    else:
+        application = swap(
+            application, actor, "forward", note, status=Application.Status.DONE, step="", **extra
+        )
+    if decided:
+        issuing.issue(application, signer=actor)
+        tell_applicant(application, Event.DECISION_MADE, decision=_("approved"))
+        tell_applicant(application, Event.DOCUMENT_READY)
+    else:
+        tell_applicant(application, Event.APPLICATION_UPDATED, state=applicant_state(application))
+    return application
+
+
+@transaction.atomic
+def application_act(
+    *,
+    application: Application,
+    actor: User,
+    action: str,
+    note: str = "",
+    seen_version: int | None = None,
+) -> Application:
+    """An officer forwards, returns for revision, or rejects, at the step their role acts on.
+    ``seen_version`` is the version the officer saw (pages and the API send it): if the
+    application changed since, nothing happens (conflict)."""
+    steps = _steps_to_act_on(application, actor, action, note, seen_version)
+    if action == "forward":
+        return _forward(application, actor, note, steps)
+    if not note.strip():
+        raise CaseError("reason_needed", _("Give the reason."))
+    if action == "return":
+        application = swap(
+            application,
+            actor,
+            action,
+            note,
+            status=Application.Status.REVISION,
+            paused_on=mall_today(application),
+        )
+        tell_applicant(application, Event.REVISION_REQUESTED, note=note)
+        return application
+    if action == "reject":
+        application = swap(
+            application,
+            actor,
+            action,
+            note,
+            status=Application.Status.REJECTED,
+            decided_at=timezone.now(),
+        )
+        tell_applicant(
+            application, Event.DECISION_MADE, decision=_("rejected: %(why)s") % {"why": note}
+        )
+        return application
+    raise CaseError("unknown_action", _("Unknown action."))
+
+
+@transaction.atomic
+def application_resubmit(
+    *, application: Application, form_data: dict[str, Any], actor: User | None = None
+) -> Application:
+    """The applicant (or the officer who filed it for them) sends the fixed application back;
+    the paused working days are added."""
+    if application.status != Application.Status.REVISION:
+        raise CaseError("wrong_status", _("This application was not returned for revision."))
+    mall = application.service.agency.mall
+    paused = working_days_between(
+        mall=mall, start=application.paused_on, end=mall_today(application)
+    )
+    form = validate_form(application.service, {**application.form_data, **form_data})
+    application = swap(
+        application,
+        actor or application.applicant,
+        "resubmit",
+        "",
+        status=Application.Status.IN_PROGRESS,
+        form_data=form,
+        paused_on=None,
+        due_date=working_days_after(mall=mall, start=application.due_date, days=paused)
+        if paused
+        else application.due_date,
+    )
+    tell_applicant(application, Event.APPLICATION_UPDATED, state=applicant_state(application))
+    return application
+
+
+@dataclass
+class Saved:
+    """What keeping a form did: the application, the errors by field (``req-<id>`` for a
+    requirement's upload, ``__all__`` for the submission's refusal) and whether it was sent."""
+
+    application: Application
+    errors: dict[str, list[str]]
+    sent: bool = False
+
+
+def application_save(
+    *,
+    application: Application,
+    by: User,
+    form_data: dict[str, Any],
+    nib: str,
+    uploads: Mapping[str, File],
+    submit: bool,
+) -> Saved:
+    """Keep the answers and the uploaded files (``uploads`` by ``req-<requirement id>``) of a
+    draft or an application returned for revision, for its applicant or the officer who filed
+    it; submit (or resubmit) it when asked and nothing was refused. Each part is kept on its
+    own, so a refused file does not lose the answers."""
+    saved = Saved(application, errors={})
+    try:
+        saved.application = application_update_draft(
+            application=application, form_data=form_data, nib=nib
+        )
+    except ValidationError as invalid:
+        saved.errors.update(invalid.message_dict)
+    requirements = {r.pk: r for r in saved.application.service.requirements.all()}
+    for key, upload in uploads.items():
+        if not key.startswith("req-"):
+            continue
+        requirement = requirements.get(int(key[4:])) if key[4:].isdigit() else None
+        if requirement is None:  # not a field of this form
+            continue
+        try:
+            document_add(
+                application=saved.application, upload=upload, by=by, requirement=requirement
+            )
+        except ValidationError as invalid:
+            saved.errors.setdefault(key, []).extend(invalid.messages)
+        except CaseError as refused:
+            saved.errors.setdefault(key, []).append(refused.message)
+    if saved.errors or not submit:
+        return saved
+    try:
+        if saved.application.status == Application.Status.REVISION:
+            saved.application = application_resubmit(
+                application=saved.application, form_data={}, actor=by
+            )
+        else:
+            saved.application = application_submit(application=saved.application, actor=by)
+    except ValidationError as invalid:
+        saved.errors.update(invalid.message_dict)
+    except CaseError as refused:
+        saved.errors.setdefault("__all__", []).append(refused.message)
+    else:
+        saved.sent = True
+    return saved
+
+
+@transaction.atomic
+def application_cancel(*, application: Application, note: str = "") -> Application:
+    """The applicant withdraws an application that is not decided yet."""
+    check_length(note, limit=CANCEL_NOTE_MAX)
+    if application.decided_at or application.status not in (
+        Application.Status.DRAFT,
+        Application.Status.IN_PROGRESS,
+        Application.Status.REVISION,
+    ):
+        raise CaseError("wrong_status", _("This application is decided already."))
+    application = swap(
+        application, application.applicant, "cancel", note, status=Application.Status.CANCELLED
+    )
+    if application.submitted_at:  # a draft given up needs no message
+        tell_applicant(application, Event.APPLICATION_UPDATED, state=applicant_state(application))
+    return application
+
+
+def note_add(*, application: Application, author: User, text: str) -> Note:
+    """An officer's note on the case, for the agency's staff."""
+    if not is_agency_staff(author, application):
+        raise CaseError("forbidden", _("Only the agency's staff write notes on its cases."))
+    if not text.strip():
+        raise CaseError("empty", _("Write the note first."))
+    check_length(text, limit=NOTE_MAX)
+    return Note.objects.create(application=application, author=author, text=text.strip())
+
+
+def application_assign(*, application: Application, assignee: User | None, by: User) -> Application:
+    """Give the case to one officer of the agency (or to nobody)."""
+    if not is_agency_staff(by, application):
+        raise CaseError("forbidden", _("Only the agency's staff assign its cases."))
+    if assignee is not None and not is_agency_staff(assignee, application):
+        raise CaseError("forbidden", _("Cases go to the agency's own officers."))
+    Application.objects.filter(pk=application.pk).update(assignee=assignee)
+    application.assignee = assignee
+    return application
