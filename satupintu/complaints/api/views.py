@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer
+from satupintu.api.users import signed_in_user
 from satupintu.complaints import selectors, services
 from satupintu.complaints.access import Action, access_report
 from satupintu.complaints.api import serializers as rs
@@ -144,7 +145,7 @@ class StaffReportListView(APIView):
         mall = query.validated_data.get("mall")
         if mall is None:
             raise exceptions.ValidationError({"mall": [_("Choose a mall.")]})
-        reports = selectors.reports_for_staff(user=request.user, mall=mall)
+        reports = selectors.reports_for_staff(user=signed_in_user(request), mall=mall)
         return Response(
             rs.ReportSerializer(reports.prefetch_related("events")[:200], many=True).data
         )
@@ -155,7 +156,7 @@ class StaffReportActionView(APIView):
     action = Action.VIEW
 
     def _report(self, request: Request, tracking_id: str) -> Report:
-        return access_report(request.user, tracking_id, action=self.action)
+        return access_report(signed_in_user(request), tracking_id, action=self.action)
 
 
 class StaffRouteView(StaffReportActionView):
@@ -170,7 +171,9 @@ class StaffRouteView(StaffReportActionView):
         report = self._report(request, tracking_id)
         data = rs.RouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = services.report_route(report=report, by=request.user, **data.validated_data)
+        report = services.report_route(
+            report=report, by=signed_in_user(request), **data.validated_data
+        )
         return Response(rs.ReportSerializer(report).data)
 
 
@@ -187,6 +190,6 @@ class StaffAnswerView(StaffReportActionView):
         data = rs.TextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_answer(
-            report=report, by=request.user, text=data.validated_data["text"]
+            report=report, by=signed_in_user(request), text=data.validated_data["text"]
         )
         return Response(rs.ReportSerializer(report).data)
