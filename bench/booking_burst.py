@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import harness
@@ -146,7 +147,13 @@ def booking_calls(slot_ids: list[int], tokens: list[str]) -> list[tuple]:
             "POST",
             "/api/v1/bookings/",
             {"slot": rng.choice(slot_ids)},
-            {"Authorization": f"Token {token}", "Idempotency-Key": f"bench-{n}"},
+            {
+                "Authorization": f"Token {token}",
+                "Idempotency-Key": f"bench-{n}",
+                # What the TLS-terminating proxy in front of production adds; without it
+                # production answers every API call with the HTTPS redirect.
+                "X-Forwarded-Proto": "https",
+            },
         )
         for n, token in enumerate(tokens)
     ]
@@ -218,6 +225,10 @@ def report(
         f"for 300 places; 201: {statuses.count(201)}, 409: {statuses.count(409)}, "
         f"other: {len(statuses) - statuses.count(201) - statuses.count(409)}"
     )
+    others = [(status, body) for status, _t, body in results if status not in (201, 409)]
+    if others:
+        counted = Counter(status for status, _b in others)
+        print(f"other answers: {dict(counted)}; the first: {others[0][1][:300]!r}")
     print(f"over capacity: {over}; server errors: {errors}")
     print(f"booking latency p50 = {p50:.0f} ms, p99 = {p99:.0f} ms")
     health_p99 = harness.percentile([seconds * 1000 for _s, seconds, _b in health], 99)
