@@ -1,5 +1,6 @@
-"""The request type of pages only a signed-in user reaches."""
+"""The request type of pages only a signed-in user reaches, and its account."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from satupintu.accounts.models import User
@@ -12,3 +13,12 @@ class AuthenticatedHttpRequest(HttpRequest):
     ``HttpRequest``."""
 
     user: User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a request only a signed-in user reaches (the admin site lets in only
+    active staff accounts): never AnonymousUser; refused (403) if it somehow were."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

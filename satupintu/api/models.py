@@ -100,7 +100,7 @@ class Webhook(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.mall_id and self.agency_id and self.agency.mall_id != self.mall_id:
+        if self.mall_id and self.agency is not None and self.agency.mall_id != self.mall_id:
             raise ValidationError({"agency": _("This agency is not in the chosen mall.")})
 
 

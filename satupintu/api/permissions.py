@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from satupintu.accounts.selectors import is_staff_person
 from satupintu.api.models import IntegrationKey
+from satupintu.api.users import signed_in_user
 
 
 class StaffOnly(IsAuthenticated):
@@ -16,7 +17,9 @@ class StaffOnly(IsAuthenticated):
     code = "staff_only"
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return super().has_permission(request, view) and is_staff_person(user=request.user)
+        return super().has_permission(request, view) and is_staff_person(
+            user=signed_in_user(request)
+        )
 
 
 class CitizenOrIntegration(BasePermission):

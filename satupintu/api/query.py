@@ -2,15 +2,14 @@
 
 from typing import Any
 
-from rest_framework.request import Request
 from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
 
-class QueryMixin:
+class QueryMixin(APIView):
     """Validates query parameters with ``query_serializer``; a bad one answers 400."""
 
     query_serializer: type[Serializer]
-    request: Request
 
     def query(self) -> dict[str, Any]:
         serializer = self.query_serializer(data=self.request.query_params)

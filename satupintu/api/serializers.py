@@ -6,7 +6,11 @@ from rest_framework import serializers
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # The serializer's metaclass takes declared fields off the class: no clash with
+    # Serializer.fields, which the stubs cannot know.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

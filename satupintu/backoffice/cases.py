@@ -194,9 +194,7 @@ def survey_complete(request: AuthenticatedHttpRequest, pk: int, survey_pk: int) 
         findings=request.POST.get("findings", ""),
         recommendation=request.POST.get("recommendation", ""),
         report=request.FILES.get("report"),
-        # survey_complete asks for list[File], too narrow for a list of UploadedFile (a Sequence
-        # would do).
-        photos=request.FILES.getlist("photos"),  # type: ignore[arg-type]
+        photos=request.FILES.getlist("photos"),
     )
     messages.success(request, _("The survey's result is recorded."))
     return redirect("backoffice:case", pk=application.pk)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from satupintu.accounts.http import signed_in_user
 from satupintu.booking.models import (
     AgencyHours,
     Booking,
@@ -69,7 +70,7 @@ class BookingEventInline(admin.TabularInline):
     """The booking's history, as its changes wrote it: looked at, never edited."""
 
     model = BookingEvent
-    fields = readonly_fields = ["at", "from_status", "to_status", "reason", "actor", "note"]
+    fields = readonly_fields = ("at", "from_status", "to_status", "reason", "actor", "note")
     extra = 0
     can_delete = False
 
@@ -103,10 +104,25 @@ class BookingAdmin(ScopedAdmin):
 
 REPORT_FIELDS = ["applied_at", "affected", "moved", "released", "notified", "announcement"]
 
+CLOSURE_FIELDS = (
+    "mall",
+    "agencies",
+    "kind",
+    "decree_number",
+    "reason",
+    "starts_on",
+    "ends_on",
+    "opens",
+    "closes",
+    "reopened_on",
+    *REPORT_FIELDS,
+)
+
 
 class ClosureForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         mall, agencies = cleaned.get("mall"), cleaned.get("agencies")
         if mall and agencies:
             try:
@@ -137,24 +153,12 @@ class ClosureAdmin(ScopedAdmin):
     list_filter = ["kind", "mall"]
     filter_horizontal = ["agencies"]
     delete_roles = NOBODY  # a decree is reopened, not deleted
-    fields = [
-        "mall",
-        "agencies",
-        "kind",
-        "decree_number",
-        "reason",
-        "starts_on",
-        "ends_on",
-        "opens",
-        "closes",
-        "reopened_on",
-        *REPORT_FIELDS,
-    ]
+    fields = CLOSURE_FIELDS
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return [*REPORT_FIELDS, "reopened_on"]
-        return [f for f in self.fields if f != "reopened_on"]  # a decree is not rewritten
+        return [f for f in CLOSURE_FIELDS if f != "reopened_on"]  # a decree is not rewritten
 
     def save_model(self, request: HttpRequest, obj: Closure, form: Any, change: bool) -> None:
         if change:
@@ -171,7 +175,7 @@ class ClosureAdmin(ScopedAdmin):
             opens=obj.opens,
             closes=obj.closes,
             agencies=list(form.cleaned_data["agencies"]),
-            by=request.user,
+            by=signed_in_user(request),
         )
         obj.pk = closure.pk
         self.message_user(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.accounts.http import signed_in_user
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     AccessLog,
@@ -41,7 +42,9 @@ class WorkflowAdmin(ScopedAdmin):
         scope = staff_scope(request.user)
         if obj is None:
             return scope.is_superuser or bool(scope.managed_mall_ids)
-        return configuration.may_configure_workflow(user=request.user, service=obj.service)
+        return configuration.may_configure_workflow(
+            user=signed_in_user(request), service=obj.service
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_change_permission(request)
@@ -66,7 +69,8 @@ class WorkflowStepForm(forms.ModelForm):
         fields = ["service", "order", "step", "role"]
 
     def _post_clean(self) -> None:
-        super()._post_clean()  # copies the cleaned values onto the instance first
+        # Copies the cleaned values onto the instance first (private: not in django-stubs).
+        super()._post_clean()  # type: ignore[misc]  # stub gap: ModelForm._post_clean
         if not self.errors:
             try:
                 configuration.workflow_step_check(step=self.instance, by=self.user)
@@ -81,11 +85,11 @@ class WorkflowStepAdmin(WorkflowAdmin):
     autocomplete_fields = ["service"]
 
     def save_model(self, request: HttpRequest, obj: WorkflowStep, form: Any, change: bool) -> None:
-        configuration.workflow_step_save(step=obj, by=request.user)
+        configuration.workflow_step_save(step=obj, by=signed_in_user(request))
 
     def delete_model(self, request: HttpRequest, obj: WorkflowStep) -> None:
         try:
-            configuration.workflow_step_delete(step=obj, by=request.user)
+            configuration.workflow_step_delete(step=obj, by=signed_in_user(request))
         except CaseError as refused:
             request.workflow_refused = True  # type: ignore[attr-defined]
             self.message_user(request, refused.message, level=messages.ERROR)
@@ -108,7 +112,7 @@ class WorkflowPolicyForm(forms.ModelForm):
         fields = ["service", "separate_duties"]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # stub gap: ModelForm._post_clean
         if not self.errors and not configuration.may_configure_workflow(
             user=self.user, service=self.instance.service
         ):
@@ -126,7 +130,7 @@ class WorkflowPolicyAdmin(WorkflowAdmin):
         self, request: HttpRequest, obj: WorkflowPolicy, form: Any, change: bool
     ) -> None:
         saved = configuration.workflow_policy_set(
-            service=obj.service, separate_duties=obj.separate_duties, by=request.user
+            service=obj.service, separate_duties=obj.separate_duties, by=signed_in_user(request)
         )
         obj.pk = saved.pk
 

@@ -332,6 +332,14 @@ def _make_agency_key(agency: Agency, key_path: Path, cert_path: Path) -> None:
         )
     ca_key = serialization.load_pem_private_key((ca_dir / CA_KEY).read_bytes(), password=None)
     ca = x509.load_pem_x509_certificates((ca_dir / CA_CERT).read_bytes())[0]
+    ca_public = ca.public_key()
+    # The demo CA is made by _make_ca, with an elliptic-curve key.
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey) or not isinstance(
+        ca_public, ec.EllipticCurvePublicKey
+    ):
+        raise SigningError(
+            _("The demo CA in %(path)s has no elliptic-curve key.") % {"path": ca_dir}
+        )
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name(
         [
@@ -355,7 +363,7 @@ def _make_agency_key(agency: Agency, key_path: Path, cert_path: Path) -> None:
         .add_extension(_usage(signing=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()),
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public),
             critical=False,
         )
         .sign(ca_key, hashes.SHA256())

@@ -1,6 +1,6 @@
 """Message templates (editable, with a preview) and the outbox per mall, with resend."""
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from satupintu.accounts.models import User
+from satupintu.accounts.http import signed_in_user
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.malls.admin import MANAGER, NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
@@ -162,7 +162,7 @@ class MessageAdmin(ScopedAdmin):
         message = getattr(response, "context_data", {}).get("original")
         if response.status_code == 200 and message is not None:
             record_access(
-                user=cast(User, request.user),  # the admin site lets in only staff accounts
+                user=signed_in_user(request),
                 kind=Kind.MESSAGE,
                 subject=message.user,
                 obj=message,

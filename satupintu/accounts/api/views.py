@@ -24,6 +24,7 @@ from satupintu.accounts.api import serializers as s
 from satupintu.accounts.models import ApiToken, User
 from satupintu.accounts.services import api_token_create, api_token_revoke, citizen_register
 from satupintu.api.serializers import ErrorSerializer
+from satupintu.api.users import signed_in_user
 
 BAD = OpenApiResponse(ErrorSerializer, description="Refused: the error says why.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found.")
@@ -139,7 +140,7 @@ class TokenListView(APIView):
     @extend_schema(tags=["accounts"], responses={200: s.ApiTokenSerializer(many=True)})
     def get(self, request: Request) -> Response:
         current = request.auth.pk if isinstance(request.auth, ApiToken) else None
-        tokens = accounts.api_token_list(user=request.user)
+        tokens = accounts.api_token_list(user=signed_in_user(request))
         return Response(s.ApiTokenSerializer(tokens, many=True, context={"current": current}).data)
 
 
@@ -148,5 +149,5 @@ class TokenDetailView(APIView):
 
     @extend_schema(tags=["accounts"], responses={204: None, 404: NOT_FOUND})
     def delete(self, request: Request, pk: int) -> Response:
-        api_token_revoke(user=request.user, token_id=pk)
+        api_token_revoke(user=signed_in_user(request), token_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from satupintu.api.fields import ID_MAX, ClockTimeField, SaneDateField
 from satupintu.api.serializers import ErrorBodySerializer
 from satupintu.booking.models import Booking, Closure, Slot
+from satupintu.malls.models import Agency
 
 
 class SlotQuerySerializer(serializers.Serializer):
@@ -77,7 +78,9 @@ class ClosureCreateSerializer(serializers.Serializer):
 
 
 class ClosureSerializer(serializers.ModelSerializer):
-    agencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    agencies: serializers.PrimaryKeyRelatedField[Agency] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     opens = ClockTimeField(allow_null=True)
     closes = ClockTimeField(allow_null=True)
 

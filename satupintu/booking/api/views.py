@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.serializers import ErrorSerializer
+from satupintu.api.users import signed_in_user
 from satupintu.booking import selectors as visits
 from satupintu.booking.api import serializers as vs
 from satupintu.booking.models import Slot
@@ -72,7 +73,7 @@ class BookingCreateView(APIView):
         )
         key = idempotency_key(request)
         booking = booking_create(
-            citizen=request.user,
+            citizen=signed_in_user(request),
             slot=slot,
             priority=data.validated_data.get("priority", ""),
             idempotency_key=key,
@@ -85,12 +86,12 @@ class BookingDetailView(APIView):
 
     @extend_schema(tags=["visits"], responses={200: vs.BookingSerializer, 404: NOT_FOUND})
     def get(self, request: Request, code: str) -> Response:
-        booking = visits.booking_get(citizen=request.user, code=code)
+        booking = visits.booking_get(citizen=signed_in_user(request), code=code)
         return Response(vs.BookingSerializer(booking).data)
 
     @extend_schema(tags=["visits"], responses={200: vs.BookingSerializer, 400: BAD, 404: NOT_FOUND})
     def delete(self, request: Request, code: str) -> Response:
-        booking = visits.booking_get(citizen=request.user, code=code)
+        booking = visits.booking_get(citizen=signed_in_user(request), code=code)
         booking = booking_cancel(booking=booking)
         return Response(vs.BookingSerializer(booking).data)
 
@@ -117,5 +118,5 @@ class ClosureCreateView(APIView):
         agencies = list(Agency.objects.filter(pk__in=ids))
         if len(agencies) != len(set(ids)):
             raise exceptions.ValidationError({"agencies": [_("Not an agency of this mall.")]})
-        closure = closure_record(mall=mall, agencies=agencies, by=request.user, **fields)
+        closure = closure_record(mall=mall, agencies=agencies, by=signed_in_user(request), **fields)
         return Response(vs.ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)

@@ -109,7 +109,9 @@ class StaffQuerySerializer(serializers.Serializer):
 
 class TrackStepSerializer(serializers.Serializer):
     step = serializers.CharField()
-    label = serializers.CharField()
+    # The serializer's metaclass takes declared fields off the class: no clash with
+    # Field.label, which the stubs cannot know.
+    label = serializers.CharField()  # type: ignore[assignment]
     done_at = serializers.DateTimeField(allow_null=True)
     current = serializers.BooleanField()
 
@@ -245,7 +247,8 @@ class ApplicationSerializer(ApplicationSummarySerializer):
 
     @extend_schema_field(TrackStepSerializer(many=True))
     def get_steps(self, application: Application) -> list[dict[str, Any]]:
-        return TrackStepSerializer(track_own(application).steps, many=True).data
+        # Stub gap: many=True makes a ListSerializer, whose data is a list.
+        return TrackStepSerializer(track_own(application).steps, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(TransitionSerializer(many=True))
     def get_transitions(self, application: Application) -> list[dict[str, Any]]:
@@ -283,7 +286,7 @@ class ApplicationSerializer(ApplicationSummarySerializer):
                     "by": by,
                 }
             )
-        return TransitionSerializer(rows, many=True).data
+        return TransitionSerializer(rows, many=True).data  # type: ignore[return-value]  # as above
 
     @extend_schema_field(IssuedDocumentSerializer(allow_null=True))
     def get_issued_document(self, application: Application) -> dict[str, Any] | None:

@@ -37,6 +37,7 @@ from satupintu.api.idempotency import idempotency_key
 from satupintu.api.models import IntegrationKey
 from satupintu.api.permissions import CitizenOrIntegration, StaffOnly
 from satupintu.api.serializers import ErrorSerializer
+from satupintu.api.users import signed_in_user
 from satupintu.cases import selectors
 from satupintu.cases.access import Action, ApplicationAccess, access_application, access_pushed
 from satupintu.cases.api import serializers as aps
@@ -69,7 +70,9 @@ def _shown(request: Request, access: ApplicationAccess, what: str) -> None:
     """Audit a staff member's look at the case their answer is about to hold (a refused
     request leaves no trace)."""
     if access.staff:
-        selectors.case_access(user=request.user, application=access.application, what=what)
+        selectors.case_access(
+            user=signed_in_user(request), application=access.application, what=what
+        )
 
 
 def _access(request: Request, pk: int, *, action: Action) -> ApplicationAccess:
@@ -80,7 +83,7 @@ def _access(request: Request, pk: int, *, action: Action) -> ApplicationAccess:
             integration_id=request.auth.pk, mall_id=request.auth.mall_id, application_id=pk
         )
         return ApplicationAccess(application, staff=False)
-    return access_application(request.user, pk, action=action)
+    return access_application(signed_in_user(request), pk, action=action)
 
 
 def _acting(request: Request, application: Application) -> User:
@@ -88,7 +91,7 @@ def _acting(request: Request, application: Application) -> User:
     services know only people)."""
     if isinstance(request.auth, IntegrationKey):
         return application.applicant
-    return request.user
+    return signed_in_user(request)
 
 
 def _body(application: Application, *, staff: bool) -> dict[str, Any]:
@@ -114,7 +117,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 @extend_schema(tags=["applications"])
-@extend_schema_view(get=extend_schema(auth=[{"tokenAuth": []}, {"cookieAuth": []}]))
+# auth: security requirement objects, as drf-spectacular uses them (its hint says str).
+@extend_schema_view(get=extend_schema(auth=[{"tokenAuth": []}, {"cookieAuth": []}]))  # type: ignore[list-item]
 class ApplicationListCreateView(generics.ListAPIView):
     serializer_class = aps.ApplicationSummarySerializer
     authentication_classes = [
@@ -130,7 +134,7 @@ class ApplicationListCreateView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Application]:
         """The caller's own applications, across every agency and mall."""
-        return selectors.applications_of(self.request.user)
+        return selectors.applications_of(signed_in_user(self.request))
 
     @extend_schema(
         request=aps.ApplicationCreateSerializer,
@@ -174,7 +178,7 @@ class ApplicationListCreateView(generics.ListAPIView):
         if fields["nik"]:
             raise exceptions.ValidationError({"nik": [_("Only integrations name the applicant.")]})
         application = drafts.application_draft(
-            applicant=request.user,
+            applicant=signed_in_user(request),
             service=service,
             form_data=fields["form_data"],
             nib=fields["nib"],
@@ -207,7 +211,7 @@ class ApplicationDetailView(APIView):
 
     @extend_schema(
         tags=["applications"],
-        auth=[{"tokenAuth": []}, {"cookieAuth": []}],
+        auth=[{"tokenAuth": []}, {"cookieAuth": []}],  # type: ignore[list-item]
         request=aps.ApplicationUpdateSerializer,
         responses={200: aps.ApplicationSerializer, 400: BAD, 403: BAD, 404: NOT_FOUND},
     )
@@ -368,7 +372,7 @@ class TransitionView(APIView):
         application = access.application
         workflow.application_act(
             application=application,
-            actor=request.user,
+            actor=signed_in_user(request),
             action=fields["action"],
             note=fields["note"],
             seen_version=fields["version"],
@@ -391,7 +395,7 @@ class StaffApplicationListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Application]:
         query = aps.StaffQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return selectors.work_queue(self.request.user, **query.validated_data)
+        return selectors.work_queue(signed_in_user(self.request), **query.validated_data)
 
 
 class TrackingView(APIView):

@@ -20,7 +20,7 @@ MAX_SURVEY_FILES = 30
 def document_add(
     *,
     application: Application,
-    upload: File,
+    upload: "File[bytes]",
     by: User,
     requirement: Requirement | None = None,
     kind: str = Document.Kind.REQUIREMENT,

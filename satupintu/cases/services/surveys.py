@@ -1,6 +1,7 @@
 """Field surveys (survei lapangan) at the technical team's step: scheduling (on site or by
 teleconference), the applicant's confirmation, and the result with its evidence."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.files import File
@@ -84,8 +85,8 @@ def survey_complete(
     by: User,
     findings: str,
     recommendation: str,
-    report: File | None = None,
-    photos: list[File] | tuple[File, ...] = (),
+    report: "File[bytes] | None" = None,
+    photos: "Sequence[File[bytes]]" = (),
 ) -> Survey:
     """Record the result: findings, the recommendation, the berita acara and the photos (their
     GPS and time kept when they carry them)."""

@@ -51,7 +51,7 @@ def swap(
 def _page(application: Application) -> str:
     """The applicant's page of the application (in the default language)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return settings.SITE_URL + reverse("portal:application", args=[application.pk])
+        return f"{settings.SITE_URL}{reverse('portal:application', args=[application.pk])}"
 
 
 def applicant_state(application: Application) -> str:

@@ -173,6 +173,8 @@ def application_resubmit(
     if application.status != Application.Status.REVISION:
         raise CaseError("wrong_status", _("This application was not returned for revision."))
     mall = application.service.agency.mall
+    # Sent, then returned: its clock has a due date and was paused on the return.
+    assert application.paused_on is not None and application.due_date is not None
     paused = working_days_between(
         mall=mall, start=application.paused_on, end=mall_today(application)
     )
@@ -209,7 +211,7 @@ def application_save(
     by: User,
     form_data: dict[str, Any],
     nib: str,
-    uploads: Mapping[str, File],
+    uploads: "Mapping[str, File[bytes]]",
     submit: bool,
 ) -> Saved:
     """Keep the answers and the uploaded files (``uploads`` by ``req-<requirement id>``) of a

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from satupintu.api.fields import ID_MAX
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.malls.api.serializers import MallQuerySerializer
-from satupintu.malls.models import Agency
+from satupintu.malls.models import Agency, Mall
 
 
 class ServiceQuerySerializer(MallQuerySerializer):
@@ -35,8 +35,12 @@ class ServiceQuerySerializer(MallQuerySerializer):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
-    mall = serializers.SlugRelatedField(source="agency.mall", slug_field="slug", read_only=True)
-    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    mall: serializers.SlugRelatedField[Mall] = serializers.SlugRelatedField(
+        source="agency.mall", slug_field="slug", read_only=True
+    )
+    agency: serializers.PrimaryKeyRelatedField[Agency] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     agency_name = serializers.CharField(source="agency.name", read_only=True)
 
     class Meta:

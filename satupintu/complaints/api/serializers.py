@@ -63,7 +63,9 @@ class ReportEventSerializer(serializers.ModelSerializer):
 class ReportSerializer(serializers.ModelSerializer):
     """A report as its reporter and its handlers see it: no identity."""
 
-    mall = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    mall: serializers.SlugRelatedField[Mall] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     events = ReportEventSerializer(many=True, read_only=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from satupintu.api.idempotency import idempotency_key
 from satupintu.api.permissions import StaffOnly
 from satupintu.api.serializers import ErrorSerializer
+from satupintu.api.users import signed_in_user
 from satupintu.complaints import selectors, services
 from satupintu.complaints.access import Action, access_report
 from satupintu.complaints.api import serializers as rs
@@ -167,7 +168,7 @@ class StaffReportListView(APIView):
         mall = query.validated_data.get("mall")
         if mall is None:
             raise exceptions.ValidationError({"mall": [_("Choose a mall.")]})
-        reports = selectors.reports_for_staff(user=request.user, mall=mall)
+        reports = selectors.reports_for_staff(user=signed_in_user(request), mall=mall)
         return Response(
             rs.ReportSerializer(reports.prefetch_related("events")[:200], many=True).data
         )
@@ -178,10 +179,10 @@ class StaffReportActionView(ReportView):
     action = Action.VIEW
 
     def _report(self, request: Request, tracking_id: str) -> Report:
-        return access_report(request.user, tracking_id, action=self.action)
+        return access_report(signed_in_user(request), tracking_id, action=self.action)
 
     def _by(self, request: Request) -> dict[str, object]:
-        return {"by": request.user}
+        return {"by": signed_in_user(request)}
 
 
 class StaffRouteView(StaffReportActionView):

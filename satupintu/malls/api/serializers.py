@@ -47,8 +47,12 @@ class MallSerializer(serializers.ModelSerializer):
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):
-    mall = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    agency = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    mall: serializers.SlugRelatedField[Mall] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    agency: serializers.PrimaryKeyRelatedField[Agency] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Announcement
@@ -74,7 +78,9 @@ class MallDetailSerializer(MallSerializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    mall = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    mall: serializers.SlugRelatedField[Mall] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     service_count = serializers.IntegerField(read_only=True)
 
     class Meta:

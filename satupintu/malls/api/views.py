@@ -42,6 +42,8 @@ class AgencyListView(QueryMixin, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Agency]:
         mall = self.query().get("mall")
+        if mall is None:
+            return Agency.objects.none()  # every agency is in a mall: none without one
         return catalog.agency_list(mall=mall).select_related("mall")
 
 
