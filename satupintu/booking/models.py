@@ -349,11 +349,49 @@ class TicketSequence(models.Model):
         return f"{self.agency} {self.date}: {self.last}"
 
 
-class BookingEvent(models.Model):
-    """One change of a booking: who made it, when, and the status before and after.
+# A type statement, read lazily: Django's fields are not subscriptable at run time.
+type _Text = models.CharField[str, str]
 
-    Written only by ``booking_change`` (and the closure's bulk move), never edited.
+
+def _status_fields(
+    status: type[models.TextChoices], reason: type[models.TextChoices], *, max_length: int
+) -> tuple[_Text, _Text, _Text]:
+    """A status event's status before and after (in the row's own choices) and its reason."""
+    return (
+        models.CharField(
+            _("status before"), max_length=max_length, choices=status.choices, blank=True
+        ),
+        models.CharField(_("status after"), max_length=max_length, choices=status.choices),
+        models.CharField(_("reason"), max_length=20, choices=reason.choices),
+    )
+
+
+class StatusEvent(models.Model):
+    """One change of a row's status: who made it, when, and the status before and after.
+
+    A concrete event adds the row it is about and, through ``_status_fields``, its statuses and
+    reasons. Written only by ``booking.services.history.status_change`` (and the closure's bulk
+    move), never edited.
     """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class BookingEvent(StatusEvent):
+    """One change of a booking, written by ``booking_change``."""
 
     class Reason(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -369,36 +407,18 @@ class BookingEvent(models.Model):
         NO_SHOW = "no_show", _("Did not come")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(
-        _("status before"), max_length=12, choices=Booking.Status.choices, blank=True
-    )
-    to_status = models.CharField(_("status after"), max_length=12, choices=Booking.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status, to_status, reason = _status_fields(Booking.Status, Reason, max_length=12)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("booking change")
         verbose_name_plural = _("booking changes")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status} → {self.to_status}"
 
 
-class TicketEvent(models.Model):
-    """One change of a queue ticket: who made it, when, and the status before and after.
-
-    Written only by ``ticket_change``, never edited.
-    """
+class TicketEvent(StatusEvent):
+    """One change of a queue ticket, written by ``ticket_change``."""
 
     class Reason(models.TextChoices):
         ISSUED = "issued", _("Issued")
@@ -409,26 +429,11 @@ class TicketEvent(models.Model):
         TRANSFERRED = "transferred", _("Sent to another agency")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(
-        _("status before"), max_length=10, choices=Ticket.Status.choices, blank=True
-    )
-    to_status = models.CharField(_("status after"), max_length=10, choices=Ticket.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status, to_status, reason = _status_fields(Ticket.Status, Reason, max_length=10)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("ticket change")
         verbose_name_plural = _("ticket changes")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.from_status} → {self.to_status}"

@@ -21,6 +21,7 @@ from satupintu.booking.calendar import visit_ics
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, BookingEvent, Closure, Slot, Ticket
 from satupintu.booking.selectors import policy_for
+from satupintu.booking.services.history import status_change
 from satupintu.booking.services.slots import (
     service_bookable,
     slot_full_error,
@@ -37,7 +38,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the
 CHANGEABLE = (Booking.Status.CONFIRMED, Booking.Status.PROPOSED)
 
 
-@transaction.atomic
 def booking_change(
     booking: Booking,
     *,
@@ -54,34 +54,9 @@ def booking_change(
     matches ``when``; and write the history row. Returns whether it changed: False (a double
     click, a change made elsewhere first) writes nothing.
     """
-    if booking.pk is None:
-        booking.save(force_insert=True)
-        _history(booking, from_status="", actor=actor, reason=reason, note=note)
-        return True
-    rows = Booking.objects.select_for_update().filter(pk=booking.pk)
-    if when is not None:
-        rows = rows.filter(when)
-    current = rows.values_list("status", flat=True).first()
-    if current is None or (from_statuses is not None and current not in from_statuses):
-        return False
-    changes = {**fields, "status": to_status or current}
-    Booking.objects.filter(pk=booking.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(booking, name, value)
-    _history(booking, from_status=current, actor=actor, reason=reason, note=note)
-    return True
-
-
-def _history(
-    booking: Booking, *, from_status: str, actor: User | None, reason: str, note: str
-) -> None:
-    BookingEvent.objects.create(
-        booking=booking,
-        from_status=from_status,
-        to_status=booking.status,
-        actor=actor,
-        reason=reason,
-        note=note,
+    event = BookingEvent(booking=booking, actor=actor, reason=reason, note=note)
+    return status_change(
+        booking, event, to_status=to_status, from_statuses=from_statuses, when=when, fields=fields
     )
 
 

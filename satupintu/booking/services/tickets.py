@@ -14,12 +14,12 @@ from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, BookingEvent, Ticket, TicketEvent, TicketSequence
 from satupintu.booking.selectors import mall_today, ticket_prefix, waiting
 from satupintu.booking.services.bookings import booking_change
+from satupintu.booking.services.history import status_change
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, Counter, Mall
 
 
-@transaction.atomic
 def ticket_change(
     ticket: Ticket,
     *,
@@ -35,31 +35,14 @@ def ticket_change(
     history row. Returns whether it changed: False (a double click, a change made at another
     counter first) writes nothing. Fields given as expressions are read back from the row.
     """
-    if ticket.pk is None:
-        ticket.save(force_insert=True)
-        _history(ticket, from_status="", actor=actor, reason=reason, note=note)
-        return True
-    rows = Ticket.objects.select_for_update().filter(pk=ticket.pk)
-    current = rows.values_list("status", flat=True).first()
-    if current is None or (from_statuses is not None and current not in from_statuses):
-        return False
-    changes = {**fields, "status": to_status or current}
-    Ticket.objects.filter(pk=ticket.pk).update(**changes)
-    ticket.refresh_from_db(fields=list(changes))
-    _history(ticket, from_status=current, actor=actor, reason=reason, note=note)
-    return True
-
-
-def _history(
-    ticket: Ticket, *, from_status: str, actor: User | None, reason: str, note: str
-) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        from_status=from_status,
-        to_status=ticket.status,
-        actor=actor,
-        reason=reason,
-        note=note,
+    event = TicketEvent(ticket=ticket, actor=actor, reason=reason, note=note)
+    return status_change(
+        ticket,
+        event,
+        to_status=to_status,
+        from_statuses=from_statuses,
+        fields=fields,
+        read_back=True,
     )
 
 

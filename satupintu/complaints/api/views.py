@@ -1,6 +1,8 @@
 """API v1 for complaints: file, follow with the secret, reply, rate; staff route and answer."""
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -8,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
@@ -52,12 +55,6 @@ def _idempotency(request: Request) -> tuple[str, str]:
     return key, hashlib.sha256(f"report-client:{client}".encode()).hexdigest()
 
 
-def _by_secret(request: Request, tracking_id: str) -> Report:
-    return services.report_for_secret(
-        tracking_id=tracking_id, secret=request.headers.get("X-Report-Secret", "")
-    )
-
-
 class ReportCreateView(APIView):
     authentication_classes: list = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -83,51 +80,77 @@ class ReportCreateView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class ReportDetailView(APIView):
+def _write_schema[V: Callable[..., Any]](
+    body: type[Serializer], *, by_secret: bool = False
+) -> Callable[[V], V]:
+    """The schema of a write answered with the report: the reporter's names it with the secret
+    (a wrong one is a 404), staff's with their access."""
+    responses = {200: rs.ReportSerializer, 400: BAD} | ({404: NOT_FOUND} if by_secret else {})
+    return extend_schema(
+        tags=["complaints"],
+        parameters=[SECRET] if by_secret else None,
+        request=body,
+        responses=responses,
+    )
+
+
+# A view of one report: its subclass says how a request finds the report (``_report``) and whom
+# a write to it is recorded as made by (``_by``). Comments, not docstrings, on these bases: the
+# schema would take a docstring as the description of every view below them.
+class ReportView(APIView):
+    def _report(self, request: Request, tracking_id: str) -> Report:
+        raise NotImplementedError
+
+    def _by(self, request: Request) -> dict[str, object]:
+        return {}
+
+    def _write(
+        self,
+        request: Request,
+        tracking_id: str,
+        body: type[Serializer],
+        write: Callable[..., Report],
+    ) -> Response:
+        """``write`` to the report, given the fields of ``body`` (read from the request) as its
+        keyword arguments; answered with the report as it leaves it."""
+        report = self._report(request, tracking_id)
+        data = body(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = write(report=report, **self._by(request), **data.validated_data)
+        return Response(rs.ReportSerializer(report).data)
+
+
+# The reporter's: no account, the report named by its tracking id and secret.
+class ReporterView(ReportView):
     authentication_classes: list = []
 
+    def _report(self, request: Request, tracking_id: str) -> Report:
+        return services.report_for_secret(
+            tracking_id=tracking_id, secret=request.headers.get("X-Report-Secret", "")
+        )
+
+
+class ReportDetailView(ReporterView):
     @extend_schema(
         tags=["complaints"],
         parameters=[SECRET],
         responses={200: rs.ReportSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, tracking_id: str) -> Response:
-        return Response(rs.ReportSerializer(_by_secret(request, tracking_id)).data)
+        return Response(rs.ReportSerializer(self._report(request, tracking_id)).data)
 
 
-class ReportReplyView(APIView):
-    authentication_classes: list = []
-
-    @extend_schema(
-        tags=["complaints"],
-        parameters=[SECRET],
-        request=rs.TextSerializer,
-        responses={200: rs.ReportSerializer, 400: BAD, 404: NOT_FOUND},
-    )
+class ReportReplyView(ReporterView):
+    @_write_schema(rs.TextSerializer, by_secret=True)
     def post(self, request: Request, tracking_id: str) -> Response:
-        report = _by_secret(request, tracking_id)
-        data = rs.TextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = services.report_reply(report=report, text=data.validated_data["text"])
-        return Response(rs.ReportSerializer(report).data)
+        return self._write(request, tracking_id, rs.TextSerializer, services.report_reply)
 
 
-class ReportRatingView(APIView):
-    authentication_classes: list = []
-
-    @extend_schema(
-        tags=["complaints"],
-        parameters=[SECRET],
-        request=rs.RatingSerializer,
-        responses={200: rs.ReportSerializer, 400: BAD, 404: NOT_FOUND},
-    )
+class ReportRatingView(ReporterView):
+    @_write_schema(rs.RatingSerializer, by_secret=True)
     def post(self, request: Request, tracking_id: str) -> Response:
         """Rate the answer (1-5) and close the report."""
-        report = _by_secret(request, tracking_id)
-        data = rs.RatingSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = services.report_rate(report=report, rating=data.validated_data["rating"])
-        return Response(rs.ReportSerializer(report).data)
+        return self._write(request, tracking_id, rs.RatingSerializer, services.report_rate)
 
 
 class StaffReportListView(APIView):
@@ -151,45 +174,28 @@ class StaffReportListView(APIView):
         )
 
 
-class StaffReportActionView(APIView):
+class StaffReportActionView(ReportView):
     permission_classes = [StaffOnly]
     action = Action.VIEW
 
     def _report(self, request: Request, tracking_id: str) -> Report:
         return access_report(signed_in_user(request), tracking_id, action=self.action)
 
+    def _by(self, request: Request) -> dict[str, object]:
+        return {"by": signed_in_user(request)}
+
 
 class StaffRouteView(StaffReportActionView):
     action = Action.ROUTE
 
-    @extend_schema(
-        tags=["complaints"],
-        request=rs.RouteSerializer,
-        responses={200: rs.ReportSerializer, 400: BAD},
-    )
+    @_write_schema(rs.RouteSerializer)
     def post(self, request: Request, tracking_id: str) -> Response:
-        report = self._report(request, tracking_id)
-        data = rs.RouteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = services.report_route(
-            report=report, by=signed_in_user(request), **data.validated_data
-        )
-        return Response(rs.ReportSerializer(report).data)
+        return self._write(request, tracking_id, rs.RouteSerializer, services.report_route)
 
 
 class StaffAnswerView(StaffReportActionView):
     action = Action.ANSWER
 
-    @extend_schema(
-        tags=["complaints"],
-        request=rs.TextSerializer,
-        responses={200: rs.ReportSerializer, 400: BAD},
-    )
+    @_write_schema(rs.TextSerializer)
     def post(self, request: Request, tracking_id: str) -> Response:
-        report = self._report(request, tracking_id)
-        data = rs.TextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = services.report_answer(
-            report=report, by=signed_in_user(request), text=data.validated_data["text"]
-        )
-        return Response(rs.ReportSerializer(report).data)
+        return self._write(request, tracking_id, rs.TextSerializer, services.report_answer)
