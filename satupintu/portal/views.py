@@ -38,8 +38,10 @@ def _mall_or_404(slug: str) -> Mall:
 
 
 def _search(request: HttpRequest, mall: Mall | None = None) -> dict:
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, within_mall=mall is not None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    if mall is None and form.is_valid():
+        mall = form.cleaned_data["mall"]
     page = None
     if query:
         results = catalog.service_search(query=query, mall=mall)

@@ -1,0 +1,76 @@
+"""The embedded demo's search (SQLite, FTS5) ranks as production's: run in a child process on a
+fresh SQLite database, since the suite itself runs on PostgreSQL."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+SCRIPT = """
+import json
+from satupintu.catalog.importer import catalog_import
+from satupintu.catalog.models import Service
+from satupintu.catalog.selectors import service_search
+from satupintu.demo.seed import DEMO_DIR, MALLS, _mall
+
+for spec in MALLS:
+    catalog_import(mall=_mall(spec), path=DEMO_DIR / spec["catalog"])
+answers = {}
+for query in QUERIES:
+    found = service_search(query=query)
+    answers[query] = [[s.name, s.agency.mall.slug] for s in found[:5]]
+print("ANSWERS=" + json.dumps(answers))
+"""
+
+QUERIES = [
+    "kartu tanda pendudk",
+    "Kartu Tanda Penduduk",
+    "akta kelahiran",
+    "izin mendirikan bangunan",
+    "zzzz qqqq",
+]
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory) -> dict[str, list[list[str]]]:
+    database = tmp_path_factory.mktemp("sqlite") / "demo.sqlite3"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_URL", "TEST_", "CELERY_", "CACHE_URL"))
+    }
+    env.update(DJANGO_ENV="demo", DATABASE_URL=f"sqlite:///{database}")
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)  # noqa: S603
+    script = f"QUERIES = {QUERIES!r}\n{SCRIPT}"
+    done = subprocess.run(  # noqa: S603
+        [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
+    )
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("ANSWERS=")]
+    return json.loads(line.removeprefix("ANSWERS="))
+
+
+def test_a_typo_still_finds_ktp_el_first_on_sqlite(answers):
+    first_name, _mall = answers["kartu tanda pendudk"][0]
+    assert "KTP-el" in first_name
+
+
+def test_synonyms_rank_as_on_postgresql(answers):
+    assert "KTP-el" in answers["Kartu Tanda Penduduk"][0][0]
+    assert "Akta Kelahiran" in answers["akta kelahiran"][0][0]
+    assert "Bangunan Gedung" in answers["izin mendirikan bangunan"][0][0]
+
+
+def test_results_come_from_both_malls(answers):
+    assert {mall for _name, mall in answers["akta kelahiran"]} == {
+        "kota-bogor",
+        "kabupaten-probolinggo",
+    }
+
+
+def test_nonsense_finds_nothing(answers):
+    assert answers["zzzz qqqq"] == []
