@@ -61,7 +61,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", views.SignOutView.as_view(), name="logout"),
     path("daftar/", views.register, name="register"),
     path("layanan/<int:pk>/konsultasi/", consultations.ask, name="consult"),
     path("akun/konsultasi/", consultations.consultation_list, name="consultations"),

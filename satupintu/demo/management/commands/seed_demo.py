@@ -23,3 +23,4 @@ class Command(BaseCommand):
             f"Staff then give a code from an authenticator app with the key {DEMO_TOTP_BASE32}"
             f" (or `oathtool --totp -b {DEMO_TOTP_BASE32}`)."
         )
+        self.stdout.write(f"The demo: {settings.SITE_URL}/")

@@ -1,5 +1,6 @@
-"""The embedded demo's search (SQLite, FTS5) ranks as production's: run in a child process on a
-fresh SQLite database, since the suite itself runs on PostgreSQL."""
+"""The embedded demo as `make demo` runs it (SQLite, no broker), in a child process on a fresh
+SQLite database since the suite itself runs on PostgreSQL: a quiet seed, and a search (FTS5)
+that ranks as production's."""
 
 import json
 import os
@@ -12,13 +13,8 @@ from django.conf import settings
 
 SCRIPT = """
 import json
-from satupintu.catalog.importer import catalog_import
-from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import service_search
-from satupintu.demo.seed import DEMO_DIR, MALLS, _mall
 
-for spec in MALLS:
-    catalog_import(mall=_mall(spec), path=DEMO_DIR / spec["catalog"])
 answers = {}
 for query in QUERIES:
     found = service_search(query=query)
@@ -36,7 +32,7 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory) -> dict[str, list[list[str]]]:
+def demo(tmp_path_factory) -> dict:
     database = tmp_path_factory.mktemp("sqlite") / "demo.sqlite3"
     env = {
         key: value
@@ -46,12 +42,27 @@ def answers(tmp_path_factory) -> dict[str, list[list[str]]]:
     env.update(DJANGO_ENV="demo", DATABASE_URL=f"sqlite:///{database}")
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)  # noqa: S603
+    seeded = subprocess.run(  # noqa: S603
+        [*manage, "seed_demo"], env=env, check=True, capture_output=True, text=True
+    )
     script = f"QUERIES = {QUERIES!r}\n{SCRIPT}"
     done = subprocess.run(  # noqa: S603
         [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
     )
     [line] = [line for line in done.stdout.splitlines() if line.startswith("ANSWERS=")]
-    return json.loads(line.removeprefix("ANSWERS="))
+    return {"seed": seeded, "answers": json.loads(line.removeprefix("ANSWERS="))}
+
+
+@pytest.fixture
+def answers(demo) -> dict[str, list[list[str]]]:
+    return demo["answers"]
+
+
+def test_seed_demo_prints_the_logins_and_no_worker_noise(demo):
+    assert demo["seed"].stdout.startswith("Demo data ready.")
+    assert "satupintu-demo" in demo["seed"].stdout
+    assert demo["seed"].stderr == ""
+    assert "Task " not in demo["seed"].stdout and "hostname" not in demo["seed"].stdout
 
 
 def test_a_typo_still_finds_ktp_el_first_on_sqlite(answers):
