@@ -12,6 +12,7 @@ from satupintu.booking.models import Booking
 from satupintu.cases.models import Application
 from satupintu.catalog.models import Service
 from satupintu.complaints.models import Report
+from satupintu.complaints.services import report_file
 from satupintu.demo.seed import CITIZEN_NIK
 from satupintu.malls.models import Agency, Counter, Mall
 
@@ -39,6 +40,14 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     online = application.service
     counter = Counter.objects.filter(agency=dpmptsp).earliest("pk")
     any_service = Service.objects.filter(agency__mall=bogor).earliest("pk")
+    anonymous = report_file(
+        mall=bogor,
+        kind=Report.Kind.COMPLAINT,
+        category=Report.Category.TIME,
+        title="Antrean lama",
+        text="Menunggu tiga jam di loket.",
+        anonymous=True,
+    )
     return {
         "": [
             ("home", "/"),
@@ -54,6 +63,7 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("tracking", "/lacak/"),
             ("kiosk", f"/mpp/{bogor.slug}/kios/"),
             ("board", f"/mpp/{bogor.slug}/layar/"),
+            ("report follow-up", anonymous.follow_path),
         ],
         citizen.username: [
             ("book", f"/layanan/{in_person.pk}/booking/"),

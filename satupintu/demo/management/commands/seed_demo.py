@@ -9,7 +9,7 @@ from satupintu.demo.seed import DEMO_PASSWORD, DEMO_TOTP_BASE32, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo data (MPP Kota Bogor, MPP Kabupaten Probolinggo)."
+    help = "Create what is missing of the demo data (MPP Kota Bogor, MPP Kabupaten Probolinggo)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
