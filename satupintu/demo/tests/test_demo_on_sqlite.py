@@ -33,13 +33,17 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> dict:
-    database = tmp_path_factory.mktemp("sqlite") / "demo.sqlite3"
+    folder = tmp_path_factory.mktemp("sqlite")
+    database = folder / "demo.sqlite3"
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DATABASE_URL", "TEST_", "CELERY_", "CACHE_URL"))
     }
     env.update(DJANGO_ENV="demo", DATABASE_URL=f"sqlite:///{database}")
+    # What the demo writes beside its database stays in the test's folder, not in var/.
+    for setting in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "EMAIL_FILE_PATH", "SIGNING_DIR"):
+        env[setting] = str(folder / setting.lower())
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)  # noqa: S603
     seeded = subprocess.run(  # noqa: S603
