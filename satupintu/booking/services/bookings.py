@@ -184,8 +184,8 @@ def booking_cancel(*, booking: Booking) -> Booking:
             sequence=F("sequence") + 1,
         )
         if changed:  # a second click changes nothing more
+            booking.refresh_from_db()  # under the row's lock: its slot now, not the caller's
             slot_place_give_back(booking.slot_id, priority=bool(booking.priority))
-            booking.refresh_from_db()
             booking_tell(booking, Event.BOOKING_CANCELLED)
     booking.refresh_from_db()
     return booking
