@@ -3,14 +3,14 @@
 import pytest
 
 from satupintu.booking.models import Booking
-from satupintu.booking.tests.ics import ics_read
-from satupintu.notify.models import Event, Message
-from satupintu.notify.tests.factories import ensure_default_template
 from satupintu.booking.services import tickets
 from satupintu.booking.tests.factories import citizen, visit_service
+from satupintu.booking.tests.ics import ics_read
 from satupintu.malls.models import Counter, StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import UserFactory
+from satupintu.notify.models import Event, Message
+from satupintu.notify.tests.factories import ensure_default_template
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-123"  # noqa: S105 - the factories' test password
