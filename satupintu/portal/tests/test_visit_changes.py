@@ -144,3 +144,14 @@ def test_a_walk_in_elderly_ticket_needs_a_nik_of_60_or_more(client):
     client.post(url, {"service": service.pk, "priority": "elderly", "nik": ELDERLY_NIKS[0]})
     client.post(url, {"service": service.pk, "priority": "pregnant"})  # declared, seen at desk
     assert [t.priority for t in Ticket.objects.order_by("pk")] == [True, True]
+
+
+def test_the_inbox_offers_the_calendar_file_of_a_visit_message(client):
+    booking, _slots = _booked()
+    client.force_login(booking.citizen)
+    page = client.get(reverse("portal:inbox"))
+    link = Message.objects.get(event=Event.BOOKING_CONFIRMED).context["calendar_link"]
+    assert f'href="{link}"' in page.text and "Berkas kalender (.ics)" in page.text
+    client.logout()  # the link works for whoever holds it, as it does from WhatsApp
+    downloaded = client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert ics_read(downloaded.text)["VEVENT"]["UID"] == f"{booking.code}@satupintu.id"
