@@ -76,6 +76,11 @@ urlpatterns = [
     ),
     path("akun/pesan/", views.inbox, name="inbox"),
     path("akun/kunjungan/", visits.booking_list, name="bookings"),
+    path(
+        "kunjungan/kalender/<str:token>/kunjungan.ics",
+        visits.booking_calendar_signed,
+        name="booking-ics-signed",
+    ),
     path("kunjungan/<str:code>/", visits.booking_detail, name="booking"),
     path("kunjungan/<str:code>/kunjungan.ics", visits.booking_calendar, name="booking-ics"),
     path("kunjungan/<str:code>/batal/", visits.booking_cancel, name="booking-cancel"),
