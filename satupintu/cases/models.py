@@ -255,6 +255,18 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+        help_text=_(
+            "The corrected file sent for the same requirement after a return for revision: "
+            "kept for the agency's staff, no longer shown to the applicant."
+        ),
+    )
 
     class Meta:
         verbose_name = _("document")

@@ -71,7 +71,7 @@ def receipt_pdf(application: Application) -> bytes:
     mall = agency.mall
     url = tracking_url(application)
     documents = (
-        application.documents.filter(kind=Document.Kind.REQUIREMENT)
+        application.documents.filter(kind=Document.Kind.REQUIREMENT, superseded_by__isnull=True)
         .select_related("requirement")
         .order_by("requirement__position", "uploaded_at", "pk")
     )
