@@ -163,6 +163,27 @@ def _agency(mall: Mall, word: str) -> Agency:
     return Agency.objects.filter(mall=mall, name__icontains=word).earliest("pk")
 
 
+# How the demo's approver is named under a signature: a full name, position (jabatan) and NIP.
+SIGNATORIES = {
+    "kepala.dpmptsp.bogor": {
+        "first_name": "Rudi",
+        "last_name": "Hartono, S.H., M.Si.",
+        "position": "Kepala Dinas Penanaman Modal dan PTSP Kota Bogor",
+        "nip": "197805122005011003",
+    }
+}
+
+
+def _signatory(
+    user: User, *, role: str, agency: Agency | None, first_name: str, last_name: str, **profile: str
+) -> None:
+    if not user.first_name:
+        User.objects.filter(pk=user.pk).update(first_name=first_name, last_name=last_name)
+    StaffMembership.objects.filter(user=user, role=role, agency=agency, position="").update(
+        **profile
+    )
+
+
 def _staff(username: str, *, superuser: bool = False) -> tuple[User, bool]:
     # No service creates staff accounts: people get them from an administrator.
     user, created = User.objects.get_or_create(
@@ -281,6 +302,8 @@ def _staff_logins(
             if role != "superuser":
                 membership_grant(user=user, role=role, mall=mall, agency=agency)
             TOTPDevice.objects.create(user=user, name="Demo", key=DEMO_TOTP_KEY, confirmed=True)
+        if username in SIGNATORIES:
+            _signatory(user, role=role, agency=agency, **SIGNATORIES[username])
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
     return logins
 

@@ -310,7 +310,7 @@ class AnnouncementAdmin(ScopedAdmin):
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "mall", "agency"]
+    list_display = ["user", "role", "mall", "agency", "position", "nip"]
     list_filter = ["role", "mall"]
     list_select_related = ["user", "mall", "agency"]
     autocomplete_fields = ["user"]

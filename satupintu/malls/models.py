@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,43 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+# The names a document number format may use; anything else is refused when it is saved.
+NUMBER_FORMAT_NAMES = ("seq", "agency", "month", "roman_month", "year")
+DEFAULT_NUMBER_FORMAT = "503/{seq:04d}/{agency}/{roman_month}/{year}"
+NUMBER_WIDTH_MAX = 8
+
+
+def validate_number_format(value: str) -> None:
+    """A document number format: plain text with {seq} (the agency's count of the year, e.g.
+    {seq:04d}) and {year}, optionally {agency}, {month} and {roman_month}; nothing else is
+    evaluated (no attributes, no indexes, no conversions)."""
+    import string
+
+    if not value:
+        return
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as broken:
+        raise ValidationError(_("The format has an unbalanced brace.")) from broken
+    names = set()
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in NUMBER_FORMAT_NAMES or conversion or "{" in (spec or ""):
+            raise ValidationError(
+                _("Only %(names)s may be used between braces.")
+                % {"names": ", ".join(f"{{{n}}}" for n in NUMBER_FORMAT_NAMES)}
+            )
+        width = (spec or "").removeprefix("0").removesuffix("d")
+        if spec and not (
+            name in ("seq", "month", "year") and width.isdigit() and int(width) <= NUMBER_WIDTH_MAX
+        ):
+            raise ValidationError(_("Only a width such as {seq:04d} may follow a name."))
+        names.add(name)
+    if not {"seq", "year"} <= names:
+        raise ValidationError(_("The format needs {seq} and {year}: a number is unique per year."))
+
+
 class Agency(models.Model):
     """An agency serving in a mall: a local office (OPD) or a vertical one (police, BPJS...)."""
 
@@ -107,6 +145,18 @@ class Agency(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    document_number_format = models.CharField(
+        _("document number format"),
+        max_length=120,
+        blank=True,
+        validators=[validate_number_format],
+        help_text=_(
+            "How its permits are numbered, e.g. 503/{seq:04d}/{agency}/{roman_month}/{year} "
+            "(gives 503/0001/DPMPTSP/XII/2026): {seq} counts the agency's documents of the "
+            "year, {agency} is the short name, {month} and {roman_month} the month of issue. "
+            "Empty: that example."
+        ),
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -165,6 +215,21 @@ class StaffMembership(models.Model):
     )
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    position = models.CharField(
+        _("position"),
+        max_length=200,
+        blank=True,
+        help_text=_("As printed under a signature, e.g. Kepala Dinas (jabatan)."),
+    )
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9]{18}$", _("A NIP (Nomor Induk Pegawai) has 18 digits."))
+        ],
+        help_text=_("Nomor Induk Pegawai, 18 digits, printed under a signature."),
     )
 
     class Meta:

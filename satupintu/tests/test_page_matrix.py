@@ -465,7 +465,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         uploaded_by=citizen,
     )
     survey = Survey.objects.create(
-        application=application, mode=Survey.Mode.ON_SITE, scheduled_at=now + timedelta(days=2)
+        application=application, mode=Survey.Mode.ON_SITE, scheduled_at=now - timedelta(hours=1)
     )
     issued = IssuedDocument.objects.create(
         application=application,

@@ -252,3 +252,30 @@ def test_every_choice_of_every_admin_form_is_in_the_users_scope(rf, two_malls, r
                     )
                 checked += 1
     assert checked >= 10
+
+
+def test_the_superuser_records_a_signatorys_position_and_nip(client):
+    agency = AgencyFactory()
+    membership = MembershipFactory(role=Role.APPROVER, agency=agency, mall=None)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:malls_staffmembership_change", args=[membership.pk])
+    form = {
+        "user": membership.user_id,
+        "role": Role.APPROVER,
+        "agency": agency.pk,
+        "position": "Kepala Dinas",
+        "nip": "1978051220050110",  # 16 digits: refused
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "18 digit" in refused.text
+    client.post(url, {**form, "nip": "197805122005011003"})
+    membership.refresh_from_db()
+    assert (membership.position, membership.nip) == ("Kepala Dinas", "197805122005011003")
+
+
+def test_a_manager_sees_the_agencys_document_number_format(client, two_malls):
+    mine, _theirs = two_malls
+    agency = AgencyFactory(mall=mine)
+    _login(client, MembershipFactory(role=Role.MALL_MANAGER, mall=mine, agency=None))
+    page = client.get(reverse("admin:malls_agency_change", args=[agency.pk]))
+    assert 'name="document_number_format"' in page.text and "{roman_month}" in page.text
