@@ -228,3 +228,15 @@ def test_an_answer_from_the_agency_tells_the_citizen_on_their_channels(client, s
     link = settings.SITE_URL + reverse("portal:consultation", args=[consultation.pk])
     assert link in told.body and f'href="{link}"' in told.html_body
     assert "Tidak perlu untuk rumah satu lantai." in told.body
+
+
+def test_a_refused_answer_keeps_what_the_officer_typed(client, service, officer):
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    typed = "Jawaban panjang <b>ini</b> " + "z" * 4000
+    refused = client.post(url, {"action": "answer", "text": typed})
+    assert refused.status_code == 400 and "paling banyak 4000" in refused.text
+    assert ">Jawaban panjang &lt;b&gt;ini&lt;/b&gt; zzz" in refused.text
+    assert consultation.messages.count() == 1
+    assert not Message.objects.filter(event=Event.CONSULTATION_ANSWERED).exists()
