@@ -103,6 +103,10 @@ def test_signed_in_complaint_is_under_my_complaints_and_its_link_arrives_by_emai
     assert page.locator("#receipt-tracking").inner_text() == report.tracking_id == tracking
     assert page.locator("#receipt-secret").inner_text() == secret
     assert page.get_by_role("button", name="Cetak tanda terima").is_visible()  # script ran
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Salin kode rahasia").click()
+    page.get_by_text("Disalin").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
 
     page.get_by_role("link", name="Pengaduan saya").click()
     page.get_by_role("link", name="Antrean KTP-el tidak bergerak").click()
