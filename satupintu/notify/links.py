@@ -39,6 +39,38 @@ def linkify(text: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
 
 
+# In HTML already escaped: a URL ends where an escaped quote or bracket starts.
+_ESCAPED_URL = re.compile(r"https?://(?:(?!&(?:quot|lt|gt|#x27|#39);)[^\s<>\"'`])+", re.IGNORECASE)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def linkify_html(html: str) -> str:
+    """``html`` (an email's HTML part, its values escaped) with the http(s) URLs of its text
+    made links, outside the links it already has (an answer quoting a regulation's page)."""
+    out: list[str] = []
+    in_link = False
+    for piece in _TAG.split(html):
+        if piece.startswith("<"):
+            name = piece[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if piece[1:] else ""
+            if name == "a":
+                in_link = not piece.startswith("</")
+            out.append(piece)
+        elif in_link:
+            out.append(piece)
+        else:
+            out.append(_ESCAPED_URL.sub(lambda m: _linked_escaped(m.group(0)), piece))
+    return "".join(out)
+
+
+def _linked_escaped(url: str) -> str:
+    cut = len(url.rstrip(_TRAILING))
+    url, trailing = url[:cut], url[cut:]
+    if len(url) <= len("https://"):
+        return url + trailing
+    rel = "" if is_own(url.replace("&amp;", "&")) else ' rel="nofollow noopener noreferrer"'
+    return f'<a href="{url}"{rel}>{url}</a>{trailing}'
+
+
 def html_from_text(text: str) -> SafeString:
     """An email's HTML part made from its plain text: paragraphs, line breaks and links."""
     return mark_safe(linebreaks(linkify(text), autoescape=False))  # noqa: S308 - linkify escaped
