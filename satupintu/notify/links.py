@@ -45,8 +45,9 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 
 def linkify_html(html: str) -> str:
-    """``html`` (an email's HTML part, its values escaped) with the http(s) URLs of its text
-    made links, outside the links it already has (an answer quoting a regulation's page)."""
+    """``html`` (an email's HTML part, its values escaped) with the URLs of this site in its
+    text made links, outside the links it already has. Only this site's: an email may go to
+    an address anyone typed into a form, so what others wrote must not become a link in it."""
     out: list[str] = []
     in_link = False
     for piece in _TAG.split(html):
@@ -65,10 +66,9 @@ def linkify_html(html: str) -> str:
 def _linked_escaped(url: str) -> str:
     cut = len(url.rstrip(_TRAILING))
     url, trailing = url[:cut], url[cut:]
-    if len(url) <= len("https://"):
+    if not is_own(url.replace("&amp;", "&")):
         return url + trailing
-    rel = "" if is_own(url.replace("&amp;", "&")) else ' rel="nofollow noopener noreferrer"'
-    return f'<a href="{url}"{rel}>{url}</a>{trailing}'
+    return f'<a href="{url}">{url}</a>{trailing}'
 
 
 def html_from_text(text: str) -> SafeString:

@@ -45,6 +45,7 @@ def test_a_reporter_with_an_email_gets_the_follow_link(client, mall):
     assert told.context["link"] == settings.SITE_URL + follow
     assert settings.SITE_URL + follow in told.body
     assert f'href="{settings.SITE_URL}{follow}"' in told.html_body
+    assert "Pungutan di loket" not in told.body + told.html_body  # nothing the filer wrote
     assert client.get(follow).status_code == 200
 
 

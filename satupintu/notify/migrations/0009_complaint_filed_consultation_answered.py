@@ -7,11 +7,11 @@ from django.db import migrations, models
 TEXTS = {
     "complaint_filed": {
         "id": ("Laporan {{ tracking }} telah diterima",
-               "laporan Anda {{ tracking }} ({{ title }}) telah kami terima. Ikuti "
+               "laporan Anda {{ tracking }} telah kami terima. Ikuti "
                "perkembangannya, balas, dan beri nilai jawabannya melalui tautan berikut; "
                "jangan bagikan tautan ini kepada orang lain."),
         "en": ("Report {{ tracking }} received",
-               "we have received your report {{ tracking }} ({{ title }}). Follow it, reply and "
+               "we have received your report {{ tracking }}. Follow it, reply and "
                "rate the answer with the link below; do not share this link with anyone."),
     },
     "consultation_answered": {
@@ -21,6 +21,10 @@ TEXTS = {
                "your question about {{ service }} ({{ subject }}) has been answered: {{ answer }}"),
     },
 }
+
+
+# The filing's message names the report only by its ID: it goes to whatever address was typed
+# into the form, so it carries nothing else the filer wrote.
 
 
 def create(apps, schema_editor):

@@ -83,24 +83,25 @@ def test_an_email_without_an_html_wording_gets_one_with_its_links():
     )
 
 
-def test_urls_in_an_answer_are_links_in_the_html_email_and_its_own_link_stays_one():
+def test_only_this_sites_urls_in_an_answer_become_links_in_the_html_email():
     message = notify(
         event=Event.COMPLAINT_ANSWERED,
         recipient=Recipient(email="budi@example.id", channels=(Channel.EMAIL,)),
         context={
             "name": "Budi",
             "tracking": "LPR-2026-000001",
-            "answer": 'Lihat https://jdih.example.go.id/perda?no=5&t=2026. "<i>x</i>"',
+            "answer": (f'Lihat {SITE}/layanan/5/?a=1&b=2. https://phish.example/masuk "<i>x</i>"'),
             "mall": "MPP",
             "link": f"{SITE}/pengaduan/lacak/",
         },
     )
     assert message is not None
     assert (
-        '<a href="https://jdih.example.go.id/perda?no=5&amp;t=2026" '
-        'rel="nofollow noopener noreferrer">https://jdih.example.go.id/perda?no=5&amp;t=2026</a>.'
+        f'<a href="{SITE}/layanan/5/?a=1&amp;b=2">{SITE}/layanan/5/?a=1&amp;b=2</a>.'
     ) in message.html_body
+    assert 'href="https://phish.example' not in message.html_body
+    assert "https://phish.example/masuk" in message.html_body  # shown, not linked
     assert "&lt;i&gt;x&lt;/i&gt;" in message.html_body and "<i>" not in message.html_body
     own = f'<a href="{SITE}/pengaduan/lacak/">{SITE}/pengaduan/lacak/</a>'
     assert message.html_body.count("<a ") == 2 and own in message.html_body
-    assert "https://jdih.example.go.id/perda?no=5&t=2026." in message.body  # plain text kept
+    assert f"{SITE}/layanan/5/?a=1&b=2." in message.body  # plain text kept
