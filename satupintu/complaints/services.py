@@ -238,12 +238,15 @@ def _tell_filed(filed: Filed) -> None:
         return
     with override(recipient.language):
         link = settings.SITE_URL + filed.follow_path
+        # Greeted by the account's name, or as "reporter": not by a name typed into the form.
+        reporter = report.reporter
+        name = (reporter.get_full_name() or reporter.username) if reporter else _("Reporter")
     notify(
         event=Event.COMPLAINT_FILED,
         recipient=recipient,
         mall=report.mall,
         context={
-            "name": report.reporter_name,
+            "name": name,
             "tracking": report.tracking_id,
             "title": report.title,
             "mall": report.mall.name,

@@ -39,13 +39,14 @@ def _file(client, mall, **extra):
 
 
 def test_a_reporter_with_an_email_gets_the_follow_link(client, mall):
-    follow = _file(client, mall, name="Budi", email="budi@example.id")
+    follow = _file(client, mall, name="Budi https://phish.example", email="budi@example.id")
     told = Message.objects.get(event=Event.COMPLAINT_FILED)
     assert told.channel == "email" and told.to == "budi@example.id"
     assert told.context["link"] == settings.SITE_URL + follow
     assert settings.SITE_URL + follow in told.body
     assert f'href="{settings.SITE_URL}{follow}"' in told.html_body
     assert "Pungutan di loket" not in told.body + told.html_body  # nothing the filer wrote
+    assert "phish" not in told.body + told.html_body and told.body.startswith("Yth. Pelapor,")
     assert client.get(follow).status_code == 200
 
 
