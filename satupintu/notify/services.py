@@ -189,7 +189,9 @@ def _build(
         subject=_render(template.subject, context),
         body=_render(template.body, context),
         html_body=_html_body(template, context),
-        calendar=calendar if channel == Channel.EMAIL else "",
+        # Kept on every channel's message: a fallback to email attaches it, and the inbox
+        # offers it; WhatsApp and SMS carry the signed link the wording holds instead.
+        calendar=calendar,
         next_attempt_at=timezone.now(),
         give_up_at=timezone.now() + RETRY_FOR,
         fallback_channels=fallbacks,
