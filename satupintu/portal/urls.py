@@ -74,6 +74,28 @@ urlpatterns = [
         reports.report_respond,
         name="report-respond",
     ),
+    path(
+        "pengaduan/<str:tracking_id>/<str:secret>/tanda-terima.txt",
+        reports.report_receipt,
+        name="report-receipt",
+    ),
+    path(
+        "pengaduan/<str:tracking_id>/<str:secret>/berkas/<int:pk>/",
+        reports.report_file,
+        name="report-file",
+    ),
+    path("akun/pengaduan/", reports.my_reports, name="my-reports"),
+    path("akun/pengaduan/<str:tracking_id>/", reports.my_report, name="my-report"),
+    path(
+        "akun/pengaduan/<str:tracking_id>/tanggapi/",
+        reports.my_report_respond,
+        name="my-report-respond",
+    ),
+    path(
+        "akun/pengaduan/<str:tracking_id>/berkas/<int:pk>/",
+        reports.my_report_file,
+        name="my-report-file",
+    ),
     path("akun/pesan/", views.inbox, name="inbox"),
     path("akun/kunjungan/", visits.booking_list, name="bookings"),
     path(

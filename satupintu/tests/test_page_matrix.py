@@ -414,8 +414,14 @@ class World:
             return {"tracking_id": p.new_report.tracking_id}
         if name == "report-attachment":
             return {"tracking_id": p.report.tracking_id, "pk": p.attachment.pk}
-        if name in ("portal-report", "report-respond"):
+        if name in ("portal-report", "report-respond", "report-receipt"):
             return {"tracking_id": p.report.tracking_id, "secret": p.secret}
+        if name == "portal-report-file":
+            return {"tracking_id": p.report.tracking_id, "secret": p.secret, "pk": p.attachment.pk}
+        if name == "my-report":
+            return {"tracking_id": p.report.tracking_id}
+        if name == "my-report-file":
+            return {"tracking_id": p.report.tracking_id, "pk": p.attachment.pk}
         if name in ("service", "book", "apply", "consult"):
             return {"pk": p.service.pk}
         if name in ("booking", "booking-ics", "booking-accept"):
@@ -894,6 +900,31 @@ PAGES.update(
                 "forged": lambda w: {**w.args("portal-report", "B"), "secret": "tebakan"},
             },
         ),
+        "portal:report-receipt": Page(
+            (get(by_label({"A": everyone(OK), "forged": everyone(MISSING)})),),
+            objects={
+                "A": lambda w: w.args("report-receipt", "A"),
+                "forged": lambda w: {**w.args("report-receipt", "B"), "secret": "tebakan"},
+            },
+        ),
+        # The reporter's evidence, to the holder of the secret; never another report's file.
+        "portal:report-file": Page(
+            (
+                get(
+                    by_label(
+                        {"A": everyone(OK), "forged": everyone(MISSING), "mixed": everyone(MISSING)}
+                    )
+                ),
+            ),
+            objects={
+                "A": lambda w: w.args("portal-report-file", "A"),
+                "forged": lambda w: {**w.args("portal-report-file", "B"), "secret": "tebakan"},
+                "mixed": lambda w: {
+                    **w.args("portal-report-file", "A"),
+                    "pk": w.args("portal-report-file", "B")["pk"],
+                },
+            },
+        ),
         # Starting something of one's own (anyone signed in).
         "portal:book": Page(
             (
@@ -947,6 +978,14 @@ PAGES.update(
         ),
         "portal:consultations": Page(
             (get(signed_in(OK), listing=Listing(_subject, sees_as_owner)),)
+        ),
+        "portal:my-reports": Page(
+            (
+                get(
+                    signed_in(OK),
+                    listing=Listing(lambda w, lb: w.places[lb].report.tracking_id, sees_as_owner),
+                ),
+            )
         ),
         "portal:inbox": Page((get(signed_in(OK)),)),
         "portal:bookings": Page(
@@ -1023,6 +1062,14 @@ PAGES.update(
         "portal:consultation": Page(
             (get(owner(OK)), post(owner(ACTED), _text("Terima kasih."))),
             objects=both("consultation"),
+        ),
+        "portal:my-report": Page((get(owner(OK)),), objects=both("my-report")),
+        "portal:my-report-respond": Page(
+            post_only(owner(ACTED), _text("Terima kasih, sudah saya terima.")),
+            objects=both("my-report"),
+        ),
+        "portal:my-report-file": Page(
+            (get(or_missing(owner(OK))),), objects=mixed("my-report-file", "pk")
         ),
         "portal:booking": Page((get(owner(OK)),), objects=both("booking")),
         "portal:booking-ics": Page((get(owner(OK)),), objects=both("booking-ics")),

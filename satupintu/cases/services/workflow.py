@@ -155,8 +155,9 @@ def _forward(application: Application, actor: User, note: str, steps: list[str])
         )
     if decided:
         issuing.issue(application, signer=actor)
-        tell_applicant(application, Event.DECISION_MADE, decision=_("approved"))
-        tell_applicant(application, Event.DOCUMENT_READY)
+        # One act, one message: "your document is issued" says it was approved, so the
+        # applicant is not sent a decision and a document for the same click.
+        tell_applicant(application, Event.DOCUMENT_READY, decision=_("approved"))
     else:
         tell_applicant(application, Event.APPLICATION_UPDATED, state=applicant_state(application))
     return application
