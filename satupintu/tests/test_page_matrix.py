@@ -844,7 +844,7 @@ PAGES.update(
                 ),
             )
         ),
-        "portal:logout": Page((get(everyone(NOT_ALLOWED)), post(signed_in(DONE, anonymous=DONE)))),
+        "portal:logout": Page((get(everyone(OK)), post(signed_in(DONE, anonymous=DONE)))),
         "portal:register": Page(
             (
                 get(signed_in(NOOP, anonymous=OK)),
