@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from satupintu.accounts.models import ApiToken, User
-from satupintu.accounts.services import NAME_MAX, TOKEN_NAME_MAX
+from satupintu.accounts.names import NAME_MAX
+from satupintu.accounts.services import TOKEN_NAME_MAX
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.api.fields import NikField
 
