@@ -66,9 +66,9 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("daftar/", account.register, name="register"),
     path("daftar/kode/", account.register_code, name="register-code"),
-    path("masuk/lupa/", account.password_forgot, name="password-forgot"),
-    path("masuk/lupa/kode/", account.password_code, name="password-code"),
-    path("masuk/sandi/<str:secret>/", account.password_link, name="password-link"),
+    path("lupa-sandi/", account.password_forgot, name="password-forgot"),
+    path("lupa-sandi/kode/", account.password_code, name="password-code"),
+    path("lupa-sandi/tautan/<str:secret>/", account.password_link, name="password-link"),
     path("layanan/<int:pk>/konsultasi/", consultations.ask, name="consult"),
     path("akun/konsultasi/", consultations.consultation_list, name="consultations"),
     path("akun/konsultasi/<int:pk>/", consultations.consultation, name="consultation"),
@@ -91,7 +91,7 @@ urlpatterns = [
     # The preferences became part of the profile; old links and messages still lead there.
     path(
         "akun/pengaturan/",
-        RedirectView.as_view(pattern_name="portal:profile", permanent=True),
+        RedirectView.as_view(pattern_name="portal:profile", permanent=False),
         name="preferences",
     ),
     path("akun/data/", privacy.my_data, name="my-data"),

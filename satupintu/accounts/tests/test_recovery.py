@@ -42,7 +42,7 @@ def _code(message: Message) -> str:
 
 
 def _link(message: Message) -> str:
-    return re.search(r"https?://\S+/masuk/sandi/[\w-]+/", message.body).group(0)
+    return re.search(r"https?://\S+/lupa-sandi/tautan/[\w-]+/", message.body).group(0)
 
 
 def _ask(client, login):
@@ -73,7 +73,7 @@ def test_asked_by_email_the_link_goes_by_email_by_phone_the_code_by_whatsapp(cli
     _ask(client, "SITI@example.id")
     by_email = Message.objects.get()
     assert by_email.channel == Channel.EMAIL and by_email.to == "siti@example.id"
-    assert "/masuk/sandi/" in by_email.body
+    assert "/lupa-sandi/tautan/" in by_email.body
     _ask(client, "+62 812-3456-7890")
     by_phone = Message.objects.latest("pk")
     assert by_phone.channel == Channel.WHATSAPP and by_phone.to == "+6281234567890"
