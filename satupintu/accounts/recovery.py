@@ -130,9 +130,10 @@ def _link(name: str, secret: str, language: str) -> str:
 @transaction.atomic
 def code_send(*, user: User, purpose: str, via: str = "nik") -> None:
     """Make a one-time code for ``user`` and write its message to the outbox (sent once the
-    caller's transaction commits). Codes made before for the same purpose stop working."""
+    caller's transaction commits). Codes made before stay good until they expire: the walk-in
+    who types the code from the counter on "forgot password" has just been sent another one.
+    (Few are live at once: asking is throttled, and a wrong code counts against them all.)"""
     now = timezone.now()
-    AccountCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
     secret, code = secrets.token_urlsafe(32), _new_code()
     ttl = CLAIM_TTL if purpose == AccountCode.Purpose.CLAIM else RESET_TTL
     AccountCode.objects.create(
