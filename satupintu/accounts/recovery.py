@@ -201,8 +201,12 @@ def _invalid() -> AccountError:
 
 
 def _live(queryset: Any) -> Any:
+    # A closed account (inactive) is not reopened by a code sent before it was closed.
     return queryset.filter(
-        used_at__isnull=True, expires__gt=timezone.now(), failed_attempts__lt=CODE_ATTEMPTS
+        used_at__isnull=True,
+        expires__gt=timezone.now(),
+        failed_attempts__lt=CODE_ATTEMPTS,
+        user__is_active=True,
     )
 
 

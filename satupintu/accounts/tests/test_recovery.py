@@ -125,6 +125,17 @@ def test_the_emailed_link_works_once(client, siti):
     assert used.status_code == 404 and "Minta yang baru" in used.text
 
 
+def test_a_link_sent_before_the_account_was_closed_opens_nothing(client, siti):
+    from satupintu.accounts.own_data import account_close
+
+    _ask(client, "siti@example.id")
+    path = "/" + _link(Message.objects.get()).split("/", 3)[3]
+    account_close(user=siti, password=PASSWORD)
+    assert client.post(path, {"password1": NEW, "password2": NEW}).status_code == 404
+    siti.refresh_from_db()
+    assert not siti.has_usable_password()
+
+
 def test_a_code_expires(client, siti):
     _ask(client, "3271014501900001")
     code = _code(Message.objects.get())
@@ -338,6 +349,7 @@ def _dangling(html: str) -> set[str]:
 
 def test_every_aria_describedby_of_the_account_forms_points_at_an_element(client, siti):
     pages = [
+        client.post(reverse("portal:report-new"), {"kind": "x"}),
         client.get(reverse("portal:register")),
         client.post(reverse("portal:register"), {**REGISTRATION, "nik": "1", "password2": "x"}),
         client.get(reverse("portal:login")),
