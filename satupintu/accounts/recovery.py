@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -384,4 +385,38 @@ def registration_finish(*, pending: PendingRegistration, code: str) -> User:
             user.save()
     except ValidationError as taken:  # the NIK was registered meanwhile
         raise _invalid() from taken
+    return user
+
+
+# The API's registration waits in the shared cache (no session), under an unguessable id.
+_PARKED = "registration-pending:"
+
+
+def _parked_key(registration: str) -> str:
+    """The cache key of an id as sent: hashed, whatever characters a client sends."""
+    digest = hashlib.sha256(registration.encode("utf-8", "surrogatepass")).hexdigest()
+    return _PARKED + digest
+
+
+def registration_park(pending: PendingRegistration) -> str:
+    """Keep ``pending`` until its code comes back through the API; the id to send with it."""
+    registration = secrets.token_urlsafe(24)
+    cache.set(
+        _parked_key(registration), pending.as_session(), int(REGISTRATION_TTL.total_seconds())
+    )
+    return registration
+
+
+def registration_confirm(*, registration: str, code: str) -> User:
+    """The API's second step: the code sent by ``registration_start`` opens the account."""
+    key = _parked_key(registration)
+    pending = PendingRegistration.from_session(cache.get(key))
+    if pending is None:
+        raise _invalid()
+    try:
+        user = registration_finish(pending=pending, code=code)
+    except AccountError:
+        cache.set(key, pending.as_session(), int(REGISTRATION_TTL.total_seconds()))
+        raise
+    cache.delete(key)
     return user
