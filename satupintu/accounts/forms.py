@@ -59,7 +59,7 @@ class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
 
 
 class ForgotPasswordForm(forms.Form):
-    """ "Forgot password": the NIK, email or phone number of the account."""
+    """Forgot password (lupa kata sandi): the NIK, email or phone number of the account."""
 
     login = forms.CharField(
         label=gettext_lazy("NIK, email or WhatsApp number"),

@@ -173,9 +173,10 @@ def code_send(*, user: User, purpose: str, via: str = "nik") -> None:
 
 
 def password_reset_request(*, login: str, client: str) -> None:
-    """ "Forgot password": send each account ``login`` names a link or code on the channel the
-    login is (email, phone) or on its own channels (NIK). Nothing tells the asker whether an
-    account matched; asking too often for one login or from one client is refused (429) alike."""
+    """Forgot password (lupa kata sandi): send each account ``login`` names a link or code on
+    the channel the login is (email, phone) or on its own channels (NIK). Nothing tells the
+    asker whether an account matched; asking too often for one login or from one client is
+    refused (429) alike."""
     accounts = accounts_for_login(login)
     account_key = (
         f"reset:user:{accounts[0].pk}" if accounts else f"reset:login:{_masked(login.strip())}"

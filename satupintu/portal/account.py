@@ -92,7 +92,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def register_code(request: HttpRequest) -> HttpResponse:
-    """ "Check your phone or email": the code sent by /daftar/ opens the account."""
+    """Check your phone or email: the code sent by /daftar/ opens the account."""
     pending = recovery.PendingRegistration.from_session(request.session.get(PENDING))
     if pending is None:
         return redirect("portal:register")
@@ -114,8 +114,8 @@ def register_code(request: HttpRequest) -> HttpResponse:
 
 
 def password_forgot(request: HttpRequest) -> HttpResponse:
-    """ "Forgot password": a link by email or a code by WhatsApp/SMS, the same answer whether
-    or not an account matches."""
+    """Forgot password (lupa kata sandi): a link by email or a code by WhatsApp/SMS, the same
+    answer whether or not an account matches."""
     form = ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         login_typed = form.cleaned_data["login"]
