@@ -79,6 +79,9 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
         raise ValidationError({"nik": invalid.messages}) from invalid
     existing = User.objects.filter(nik=nik).first()
     if existing is not None:
+        if existing.is_active and not existing.has_usable_password():
+            # Back at the counter and never claimed it: the claim goes again.
+            code_send(user=existing, purpose=AccountCode.Purpose.CLAIM)
         return existing
     errors: dict[str, str] = {}
     if not name.strip():

@@ -210,6 +210,16 @@ def test_a_walk_in_claims_the_account_signs_in_and_sees_the_application(client):
     assert application.tracking_number in page.text
 
 
+def test_a_walk_in_back_at_the_counter_without_a_password_is_sent_the_claim_again(siti):
+    from satupintu.accounts.services import walk_in_citizen
+
+    walk_in_citizen(nik="3271014501900002", name="Ani", phone="081234567890")
+    walk_in_citizen(nik="3271014501900002", name="Ani", phone="081234567890")
+    assert Message.objects.filter(event=Event.ACCOUNT_CLAIM).count() == 2
+    walk_in_citizen(nik=siti.nik, name="Siti", phone="")  # has a password: nothing to claim
+    assert not Message.objects.filter(user=siti).exists()
+
+
 def test_the_claim_link_from_the_counter_sets_the_password(client):
     from satupintu.accounts.services import walk_in_citizen
 
