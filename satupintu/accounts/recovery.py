@@ -135,6 +135,8 @@ def code_send(*, user: User, purpose: str, via: str = "nik") -> None:
     who types the code from the counter on "forgot password" has just been sent another one.
     (Few are live at once: asking is throttled, and a wrong code counts against them all.)"""
     now = timezone.now()
+    # The person's rows dead for a day go now: nothing else erases them.
+    AccountCode.objects.filter(user=user, expires__lt=now - timedelta(days=1)).delete()
     secret, code = secrets.token_urlsafe(32), _new_code()
     ttl = CLAIM_TTL if purpose == AccountCode.Purpose.CLAIM else RESET_TTL
     AccountCode.objects.create(

@@ -148,6 +148,13 @@ def test_a_code_expires(client, siti):
     assert siti.check_password(PASSWORD)
 
 
+def test_codes_dead_for_a_day_are_erased_when_the_next_is_made(client, siti):
+    _ask(client, "3271014501900001")
+    AccountCode.objects.update(expires=timezone.now() - timedelta(days=2))
+    _ask(client, "3271014501900001")
+    assert AccountCode.objects.count() == 1
+
+
 def test_a_code_dies_after_a_few_wrong_guesses(client, siti):
     _ask(client, "3271014501900001")
     code = _code(Message.objects.get())
