@@ -18,7 +18,7 @@ from satupintu.notify.models import Channel, Event, Message, MessageTemplate
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "secret-pass-123"  # noqa: S105 - the factories' test password
 NEW_PASSWORD = "sandi-ani-yang-baru-2026"  # noqa: S105
-CODES = importlib.import_module("satupintu.notify.migrations.0009_account_codes")
+CODES = importlib.import_module("satupintu.notify.migrations.0010_account_codes")
 
 
 def _default_wording() -> None:

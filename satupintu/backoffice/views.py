@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.booking import selectors as visits
 from satupintu.booking.errors import BookingError
-from satupintu.booking.models import Ticket
+from satupintu.booking.models import Booking, Ticket
 from satupintu.booking.services import tickets
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
@@ -54,7 +54,10 @@ def front_desk(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     Service, pk=request.POST.get("service") or 0, agency__mall=mall
                 )
                 ticket = tickets.walk_in(
-                    service=service, priority="priority" in request.POST, actor=request.user
+                    service=service,
+                    priority_reason=request.POST.get("priority", ""),
+                    nik=request.POST.get("nik", ""),
+                    actor=request.user,
                 )
         except BookingError as refused:
             messages.error(request, refused.message)
@@ -67,7 +70,12 @@ def front_desk(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "backoffice/front_desk.html",
-        {"mall": mall, "ticket": ticket, "services": services},
+        {
+            "mall": mall,
+            "ticket": ticket,
+            "services": services,
+            "priorities": Booking.Priority.choices,
+        },
     )
 
 

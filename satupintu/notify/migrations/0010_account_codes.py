@@ -77,19 +77,19 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0008_account_closed'),
+        ('notify', '0009_booking_cancelled'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='message',
             name='event',
-            field=models.CharField(choices=[('booking_confirmed', 'Booking confirmed'), ('booking_moved', 'Booking moved by a closure'), ('booking_released', 'Booking released by a closure'), ('booking_reminder', 'Visit reminder'), ('application_received', 'Application received'), ('application_updated', 'Application moved on'), ('revision_requested', 'Revision requested'), ('survey_scheduled', 'Field survey scheduled'), ('decision_made', 'Decision made'), ('document_ready', 'Document ready'), ('complaint_routed', 'Report routed to an agency (staff)'), ('complaint_escalated', 'Report overdue (managers)'), ('complaint_answered', 'Complaint answered'), ('bot_reply', 'WhatsApp bot reply'), ('account_closed', 'Account closed'), ('password_reset', 'Password reset code'), ('account_claim', 'Claim of an account made at the counter'), ('registration_code', 'Code to open an account')], max_length=40, verbose_name='event'),
+            field=models.CharField(choices=[('booking_confirmed', 'Booking confirmed'), ('booking_moved', 'Booking moved by a closure'), ('booking_released', 'Booking released by a closure'), ('booking_reminder', 'Visit reminder'), ('booking_cancelled', 'Booking cancelled'), ('application_received', 'Application received'), ('application_updated', 'Application moved on'), ('revision_requested', 'Revision requested'), ('survey_scheduled', 'Field survey scheduled'), ('decision_made', 'Decision made'), ('document_ready', 'Document ready'), ('complaint_routed', 'Report routed to an agency (staff)'), ('complaint_escalated', 'Report overdue (managers)'), ('complaint_answered', 'Complaint answered'), ('bot_reply', 'WhatsApp bot reply'), ('account_closed', 'Account closed'), ('password_reset', 'Password reset code'), ('account_claim', 'Claim of an account made at the counter'), ('registration_code', 'Code to open an account')], max_length=40, verbose_name='event'),
         ),
         migrations.AlterField(
             model_name='messagetemplate',
             name='event',
-            field=models.CharField(choices=[('booking_confirmed', 'Booking confirmed'), ('booking_moved', 'Booking moved by a closure'), ('booking_released', 'Booking released by a closure'), ('booking_reminder', 'Visit reminder'), ('application_received', 'Application received'), ('application_updated', 'Application moved on'), ('revision_requested', 'Revision requested'), ('survey_scheduled', 'Field survey scheduled'), ('decision_made', 'Decision made'), ('document_ready', 'Document ready'), ('complaint_routed', 'Report routed to an agency (staff)'), ('complaint_escalated', 'Report overdue (managers)'), ('complaint_answered', 'Complaint answered'), ('bot_reply', 'WhatsApp bot reply'), ('account_closed', 'Account closed'), ('password_reset', 'Password reset code'), ('account_claim', 'Claim of an account made at the counter'), ('registration_code', 'Code to open an account')], max_length=40, verbose_name='event'),
+            field=models.CharField(choices=[('booking_confirmed', 'Booking confirmed'), ('booking_moved', 'Booking moved by a closure'), ('booking_released', 'Booking released by a closure'), ('booking_reminder', 'Visit reminder'), ('booking_cancelled', 'Booking cancelled'), ('application_received', 'Application received'), ('application_updated', 'Application moved on'), ('revision_requested', 'Revision requested'), ('survey_scheduled', 'Field survey scheduled'), ('decision_made', 'Decision made'), ('document_ready', 'Document ready'), ('complaint_routed', 'Report routed to an agency (staff)'), ('complaint_escalated', 'Report overdue (managers)'), ('complaint_answered', 'Complaint answered'), ('bot_reply', 'WhatsApp bot reply'), ('account_closed', 'Account closed'), ('password_reset', 'Password reset code'), ('account_claim', 'Claim of an account made at the counter'), ('registration_code', 'Code to open an account')], max_length=40, verbose_name='event'),
         ),
         migrations.RunPython(create, remove),
     ]
