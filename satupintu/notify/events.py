@@ -126,4 +126,24 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "mall": "Satu Pintu",
         "link": "https://mpp.example.go.id/verify/",
     },
+    Event.PASSWORD_RESET: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "code": "482913",
+        "valid": "30 menit",
+        "link": "https://mpp.example.go.id/lupa-sandi/tautan/3q2-x7Qd2/",
+    },
+    Event.ACCOUNT_CLAIM: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "code": "482913",
+        "valid": "7 hari",
+        "link": "https://mpp.example.go.id/lupa-sandi/tautan/3q2-x7Qd2/",
+    },
+    Event.REGISTRATION_CODE: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "code": "482913",
+        "link": "https://mpp.example.go.id/",
+    },
 }

@@ -34,6 +34,9 @@ class Event(models.TextChoices):
     CONSULTATION_ANSWERED = "consultation_answered", _("Consultation answered")
     BOT_REPLY = "bot_reply", _("WhatsApp bot reply")
     ACCOUNT_CLOSED = "account_closed", _("Account closed")
+    PASSWORD_RESET = "password_reset", _("Password reset code")
+    ACCOUNT_CLAIM = "account_claim", _("Claim of an account made at the counter")
+    REGISTRATION_CODE = "registration_code", _("Code to open an account")
 
 
 class MessageTemplate(models.Model):

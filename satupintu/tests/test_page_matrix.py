@@ -861,6 +861,45 @@ PAGES.update(
                 ),
             )
         ),
+        # Without a registration waiting for its code, the code page sends back to /daftar/.
+        "portal:register-code": Page(
+            (get(everyone(NOOP)), post(everyone(NOOP), lambda w, label: {"code": "123456"}))
+        ),
+        # Asking for an unknown login writes nothing and answers as for a known one.
+        "portal:password-forgot": Page(
+            (
+                get(everyone(OK)),
+                post(everyone(DONE), lambda w, label: {"login": "tak.ada@example.id"}),
+            )
+        ),
+        # Without having asked (in this session), the code page sends back to the asking page.
+        "portal:password-code": Page(
+            (
+                get(everyone(NOOP)),
+                post(
+                    everyone(NOOP),
+                    lambda w, label: {
+                        "code": "123456",
+                        "password1": "kata-sandi-baru-987",
+                        "password2": "kata-sandi-baru-987",
+                    },
+                ),
+            )
+        ),
+        # A made-up link opens nothing.
+        "portal:password-link": Page(
+            (
+                get(everyone(MISSING)),
+                post(
+                    everyone(MISSING),
+                    lambda w, label: {
+                        "password1": "kata-sandi-baru-987",
+                        "password2": "kata-sandi-baru-987",
+                    },
+                ),
+            ),
+            objects={"forged": lambda w: {"secret": "tebakan-saja"}},
+        ),
         "portal:report-new": Page(
             (
                 get(everyone(OK)),
@@ -996,17 +1035,37 @@ PAGES.update(
                 ),
             )
         ),
+        # The preferences are part of the profile now; the old address sends there.
         "portal:preferences": Page(
+            (get(everyone(NOOP)), post(everyone(NOOP), lambda w, label: {"language": "id"}))
+        ),
+        "portal:profile": Page(
             (
                 get(signed_in(OK)),
                 post(
                     signed_in(ACTED),
                     lambda w, label: {
+                        "full_name": "Nama Baru",
                         "channels": ["email"],
                         "first": "email",
                         "language": "id",
                         "email": "saya@example.id",
                     },
+                ),
+            )
+        ),
+        # A wrong current password changes nothing, whoever asks.
+        "portal:password-change": Page(
+            (
+                get(signed_in(OK)),
+                post(
+                    signed_in(SHOWN),
+                    lambda w, label: {
+                        "old_password": "bukan-sandinya",
+                        "new_password1": "kata-sandi-baru-987",
+                        "new_password2": "kata-sandi-baru-987",
+                    },
+                    only=SAMPLE,
                 ),
             )
         ),
