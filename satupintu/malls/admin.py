@@ -297,7 +297,7 @@ class AnnouncementAdmin(ScopedAdmin):
     list_display = ["title", "kind", "mall", "agency", "valid_from", "valid_until"]
     list_filter = ["kind", "mall"]
     list_select_related = ["mall", "agency"]
-    search_fields = ["title", "body"]
+    search_fields = ["title_id", "title_en", "body_id", "body_en"]
     form = AnnouncementForm
     add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
 

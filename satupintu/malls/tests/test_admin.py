@@ -55,8 +55,8 @@ def test_mall_manager_cannot_retarget_an_announcement_to_another_mall(client, tw
         {
             "mall": theirs.pk,
             "kind": "general",
-            "title": "Pindah",
-            "body": "x",
+            "title_id": "Pindah",
+            "body_id": "x",
             "valid_from_0": "2026-01-01",
             "valid_from_1": "08:00",
             "valid_until_0": "2026-12-31",
@@ -75,8 +75,8 @@ def test_an_agency_head_announces_for_their_agency_not_the_whole_mall(client):
     data = {
         "mall": agency.mall.pk,
         "kind": "general",
-        "title": "Layanan KTP daring",
-        "body": "x",
+        "title_id": "Layanan KTP daring",
+        "body_id": "x",
         "valid_from_0": "2026-01-01",
         "valid_from_1": "08:00",
         "valid_until_0": "2026-12-31",
