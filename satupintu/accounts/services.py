@@ -31,6 +31,14 @@ def user_preferences_set(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language ``user`` chose on the site: their messages follow it."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 # The longest name of a person: it must fit in the first name (150 characters) whole, since
 # the first word becomes the first name and the rest the last name. Longer is refused, not cut.
 NAME_MAX = 150
