@@ -101,6 +101,9 @@ def test_an_english_reader_sees_the_english_wording_of_a_closure_and_of_staff_te
     assert "Layanan paspor daring" not in english
     assert "Hanya bahasa Indonesia" in english  # no English given: the Indonesian stays
 
+    # The mall's regular hours say that a rule narrows them now.
+    assert f"For now:</strong> {mall.name} open only 09.00–12.00" in english
+
     indonesian = client.get(f"/mpp/{mall.slug}/").text
     assert f"{mall.name} hanya buka 09.00–12.00" in indonesian
     assert "Layanan paspor daring" in indonesian and "Passports online" not in indonesian
