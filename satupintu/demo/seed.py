@@ -260,6 +260,7 @@ def _restricted_hours(bogor: Mall) -> None:
         kind=Closure.Kind.RESTRICTED,
         decree_number=DEMO_RESTRICTION_DECREE,
         reason="Untuk mencegah kerumunan, layanan tatap muka dibatasi",
+        reason_en="To prevent crowding, in-person service is limited",
         starts_on=today,
         ends_on=today + timedelta(days=DEMO_RESTRICTION_DAYS),
         opens=time(9),

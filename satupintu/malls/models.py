@@ -314,7 +314,8 @@ def rule_title(kind: str, rule: dict[str, str]) -> str:
 
 def rule_body(rule: dict[str, str]) -> str:
     """The text of a closure's or a restriction's announcement, in the active language."""
-    return str(RULE_BODY) % {"reason": rule.get("reason", ""), "decree": rule.get("decree", "")}
+    reason = Announcement._in_language(rule.get("reason", ""), rule.get("reason_en", ""))
+    return str(RULE_BODY) % {"reason": reason, "decree": rule.get("decree", "")}
 
 
 def _rule_day(value: str) -> str:

@@ -80,6 +80,7 @@ def test_an_english_reader_sees_the_english_wording_of_a_closure_and_of_staff_te
         kind=Closure.Kind.RESTRICTED,
         decree_number="SK 12/2026",
         reason="Pemeliharaan",
+        reason_en="Maintenance",
         starts_on=day,
         ends_on=day,
         opens=time(9),
@@ -97,6 +98,7 @@ def test_an_english_reader_sees_the_english_wording_of_a_closure_and_of_staff_te
     english = client.get(f"/en/mpp/{mall.slug}/").text
     assert f"{mall.name} open only 09.00–12.00" in english
     assert "Booked visits have been moved to the next free time" in english
+    assert "Maintenance (SK 12/2026)" in english and "Pemeliharaan" not in english
     assert "Passports online" in english and "Apply from home." in english
     assert "Layanan paspor daring" not in english
     assert "Hanya bahasa Indonesia" in english  # no English given: the Indonesian stays
@@ -106,6 +108,7 @@ def test_an_english_reader_sees_the_english_wording_of_a_closure_and_of_staff_te
 
     indonesian = client.get(f"/mpp/{mall.slug}/").text
     assert f"{mall.name} hanya buka 09.00–12.00" in indonesian
+    assert "Pemeliharaan (SK 12/2026)" in indonesian
     assert "Layanan paspor daring" in indonesian and "Passports online" not in indonesian
 
 

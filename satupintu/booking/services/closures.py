@@ -43,6 +43,7 @@ def closure_record(
     kind: str,
     decree_number: str,
     reason: str,
+    reason_en: str = "",
     starts_on: date,
     ends_on: date,
     opens: time | None = None,
@@ -59,6 +60,7 @@ def closure_record(
         kind=kind,
         decree_number=decree_number,
         reason=reason,
+        reason_en=reason_en,
         starts_on=starts_on,
         ends_on=ends_on,
         opens=opens if kind == Closure.Kind.RESTRICTED else None,
@@ -98,6 +100,7 @@ def _closure_announcement(closure: Closure, agencies: list[Agency]) -> Announcem
         "first": closure.starts_on.isoformat(),
         "last": closure.ends_on.isoformat(),
         "reason": closure.reason,
+        "reason_en": closure.reason_en,
         "decree": closure.decree_number,
     }
     if closure.opens is not None and closure.closes is not None:
