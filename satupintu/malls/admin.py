@@ -307,6 +307,13 @@ class AnnouncementAdmin(ScopedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"scope": staff_scope(request.user)})
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.rule:
+            # Worded from its closure in each reader's language: the decree is changed, not this.
+            readonly += ["kind", "title_id", "body_id", "title_en", "body_en"]
+        return readonly
+
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):

@@ -252,3 +252,41 @@ def test_every_choice_of_every_admin_form_is_in_the_users_scope(rf, two_malls, r
                     )
                 checked += 1
     assert checked >= 10
+
+
+def test_an_announcement_worded_from_a_closure_is_not_rewritten_in_the_admin(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from satupintu.malls.services import announcement_publish
+
+    mall = MallFactory()
+    _login(client, MembershipFactory(role=Role.MALL_MANAGER, mall=mall, agency=None))
+    now = timezone.now()
+    ruled = announcement_publish(
+        mall=mall,
+        kind=Announcement.Kind.CLOSURE,
+        title="MPP tutup",
+        body="x",
+        rule={"who": mall.name, "first": "2026-12-01", "last": "2026-12-02"},
+        valid_from=now,
+        valid_until=now + timedelta(days=2),
+    )
+    url = reverse("admin:malls_announcement_change", args=[ruled.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="title_id"' not in page.text
+    client.post(
+        url,
+        {
+            "mall": mall.pk,
+            "title_id": "Diubah",
+            "body_id": "y",
+            "valid_from_0": "2026-01-01",
+            "valid_from_1": "08:00",
+            "valid_until_0": "2026-12-31",
+            "valid_until_1": "08:00",
+        },
+    )
+    ruled.refresh_from_db()
+    assert ruled.title_id == "MPP tutup"
