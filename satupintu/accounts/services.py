@@ -48,6 +48,14 @@ def user_profile_set(
     )
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language ``user`` chose on the site: their messages follow it."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 def citizen_register(*, full_name: str, nik: str, phone: str, email: str, password: str) -> User:
     """Create a citizen's account; the NIK is their login and must not be taken."""
     nik = normalize_nik(nik)

@@ -38,6 +38,7 @@ from satupintu.complaints.models import (
     ReportEvent,
 )
 from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
+from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time, working_days_after
 from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import Agency, Mall
@@ -391,7 +392,7 @@ def _tell_reporter(report: Report, answer: str) -> None:
             "tracking": report.tracking_id,
             "answer": answer.strip(),
             "mall": report.mall.name,
-            "link": settings.SITE_URL + reverse("portal:report-lookup"),
+            "link": site_url("portal:report-lookup", language=recipient.language),
         },
     )
 

@@ -762,8 +762,12 @@ PAGES.update(
                 "outside": lambda w: {"path": "formulir/../../private/x.pdf"},
             },
         ),
+        # Signed in, the choice is kept in the account too (its messages follow it).
         "set_language": Page(
-            (get(everyone(NOOP)), post(everyone(NOOP), lambda w, label: {"language": "en"}))
+            (
+                get(everyone(NOOP)),
+                post(signed_in(DONE, anonymous=NOOP), lambda w, label: {"language": "en"}),
+            )
         ),
         # The WhatsApp webhook: without the verify token or the signature, nothing; a form
         # is not what Meta posts.
