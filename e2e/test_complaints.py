@@ -74,7 +74,7 @@ def _filing_wording():
     after each test, the migrations' rows with it."""
     defaults = importlib.import_module("satupintu.notify.migrations.0002_default_templates")
     filed = importlib.import_module(
-        "satupintu.notify.migrations.0010_complaint_filed_consultation_answered"
+        "satupintu.notify.migrations.0011_complaint_filed_consultation_answered"
     )
     if not MessageTemplate.objects.filter(event="complaint_filed").exists():
         MessageTemplate.objects.bulk_create(defaults.rows_for(MessageTemplate, filed.TEXTS))
