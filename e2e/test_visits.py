@@ -4,7 +4,7 @@ import pytest
 
 from satupintu.booking.models import Booking
 from satupintu.booking.services import tickets
-from satupintu.booking.tests.factories import citizen, visit_service
+from satupintu.booking.tests.factories import citizen, open_today, visit_service
 from satupintu.malls.models import Counter, StaffMembership
 from satupintu.malls.services import membership_grant
 from satupintu.malls.tests.factories import UserFactory
@@ -40,6 +40,7 @@ def test_a_citizen_books_a_visit_from_the_service_page(live_server, page):
 def test_a_called_ticket_appears_on_the_display_board(live_server, page, browser):
     service = visit_service()
     mall = service.agency.mall
+    open_today(mall)
     desk = Counter.objects.create(agency=service.agency, label="A3")
     officer = UserFactory()
     membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=service.agency)
