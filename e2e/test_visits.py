@@ -54,5 +54,5 @@ def test_a_called_ticket_appears_on_the_display_board(live_server, page, browser
     assert page.locator(".ticket").inner_text().startswith(ticket.label)
 
     board.locator("#calls td", has_text=ticket.label).wait_for(timeout=10_000)
-    assert board.locator("#calls tr").first.inner_text().split() == [ticket.label, "A3"]
+    assert board.locator("#calls tr").first.inner_text().split()[:2] == [ticket.label, "A3"]
     board.close()
