@@ -160,6 +160,9 @@ ALLOW_FOREIGN_PHONES = env.bool("ALLOW_FOREIGN_PHONES", default=False)
 TICKET_PAPER_MM = env.int("TICKET_PAPER_MM", default=80)
 if TICKET_PAPER_MM not in (58, 80):
     raise ImproperlyConfigured("TICKET_PAPER_MM must be 58 or 80")
+# An ESC/POS thermal printer for the kiosk's tickets, besides the browser's print path:
+# tcp://host:9100 (network) or file:///dev/usb/lp0 (device); empty: none.
+TICKET_PRINTER = env.str("TICKET_PRINTER", default="")
 # Field surveys and consultations by video call get rooms on this (self-hosted) Jitsi server.
 JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").rstrip("/")
 # Signed documents (README "Signed documents"): the CA certificate and each agency's key and

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.clientip import client_ip
 from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.backoffice import navigation
+from satupintu.booking import printing
 from satupintu.booking import selectors as visits
 from satupintu.booking.errors import BookingError
 from satupintu.booking.services import tickets
@@ -183,6 +184,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
         form_refused(form, refused)
     if ticket is not None:
         place = visits.position(ticket=ticket)
+        printing.ticket_print_if_configured(ticket=ticket, place=place)
     return render(
         request,
         "portal/kiosk.html",
