@@ -264,3 +264,26 @@ def test_the_board_shows_calls_agencies_waiting_a_clock_and_announcements(client
     assert 'class="ticker"' in page and "Layanan paspor pindah" in page
     calls = client.get(reverse("portal:board-calls", args=[mall.slug])).json()
     assert calls["waiting"] == [{"agency": service.agency.name, "count": 2}]
+
+
+def test_the_counter_and_the_board_cost_the_same_queries_for_a_long_queue(client, service, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    desk = Counter.objects.create(agency=service.agency, label="A3")
+    client.force_login(officer)
+    _walk_ins(client, service, 2)
+    client.post(reverse("backoffice:counter", args=[desk.pk]), {"action": "next"})
+    urls = (
+        reverse("backoffice:counter", args=[desk.pk]),
+        reverse("portal:board", args=[service.agency.mall.slug]),
+    )
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    short = [queries(url) for url in urls]
+    _walk_ins(client, service, 25)
+    assert [queries(url) for url in urls] == short
