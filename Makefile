@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_ENV := DJANGO_ENV=demo
+# `make demo PORT=8001` serves elsewhere; links in the demo's messages follow (SITE_URL).
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DJANGO_ENV=demo SITE_URL=$(SITE_URL)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/satupintu
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint bench e2e schema messages install clean
+.PHONY: demo services test lint bench e2e schema messages install clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +26,18 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy satupintu
 
-test: $(STAMP) lint
+# PostgreSQL and Redis started where installed but not running; one line says what is missing.
+services:
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) bash scripts/services.sh
+
+test: $(STAMP) services lint
 	mkdir -p var
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -6,6 +6,7 @@ check or uniqueness test.
 """
 
 import unicodedata
+from datetime import date
 
 import phonenumbers
 from django.conf import settings
@@ -59,6 +60,29 @@ def validate_nik(value: str) -> None:
         raise ValidationError(
             _("Enter a valid NIK: 16 digits as printed on the KTP-el."), code="invalid_nik"
         ) from exc
+
+
+def nik_birth_date(value: str, *, today: date) -> date | None:
+    """The birth date a NIK encodes (digits 7-12 as DDMMYY, women with 40 added to the day), or
+    None when it encodes none. The year has two digits: of the two centuries, the latest date
+    not after ``today`` (so never in the future, and at most a hundred years ago)."""
+    nik = normalize_nik(value)
+    if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
+        return None
+    day, month, year = int(nik[6:8]) % 40, int(nik[8:10]), int(nik[10:12])
+    candidates = []
+    for century in (2000, 1900):
+        try:
+            candidates.append(date(century + year, month, day))
+        except ValueError:  # no such day (a 29 February of 1900, a month 13)
+            continue
+    past = [born for born in candidates if born <= today]
+    return max(past, default=None)
+
+
+def age_on(born: date, day: date) -> int:
+    """Full years from ``born`` to ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def clean_nik(value: str) -> str:

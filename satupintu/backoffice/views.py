@@ -21,6 +21,7 @@ from satupintu.backoffice import navigation
 from satupintu.booking import printing
 from satupintu.booking import selectors as visits
 from satupintu.booking.errors import BookingError
+from satupintu.booking.models import Booking
 from satupintu.booking.services import tickets
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
@@ -86,7 +87,10 @@ def front_desk(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     _walk_in_services(), pk=_pk(request.POST.get("service")), agency__mall=mall
                 )
                 ticket = tickets.walk_in(
-                    service=service, priority="priority" in request.POST, actor=request.user
+                    service=service,
+                    priority_reason=request.POST.get("priority", ""),
+                    nik=request.POST.get("nik", ""),
+                    actor=request.user,
                 )
         except BookingError as refused:
             messages.error(request, refused.message)
@@ -99,6 +103,7 @@ def front_desk(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "ticket": ticket,
             "query": query,
             "services": _visit_services(mall=mall, query=query) if query else [],
+            "priorities": Booking.Priority.choices,
         },
     )
 

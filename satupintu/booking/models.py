@@ -284,6 +284,11 @@ class Booking(models.Model):
     moved_from = models.ForeignKey(
         Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        help_text=_("The SEQUENCE of its calendar file: one more at each move or cancellation."),
+    )
 
     class Meta:
         verbose_name = _("booking")

@@ -72,6 +72,11 @@ def booking_get(*, citizen: User, code: str) -> Booking:
     return booking_list(citizen=citizen).get(code=code.strip().upper())
 
 
+def booking_by_code(*, code: str) -> Booking | None:
+    """A booking by its code alone, for a link signed for it (never for a code a user typed)."""
+    return Booking.objects.select_related("slot", "service__agency__mall").filter(code=code).first()
+
+
 def within_horizon(*, service: Service, day: date) -> bool:
     """Whether ``day`` lies between today and the end of the booking horizon, on the mall's clock.
 

@@ -158,3 +158,24 @@ def tsquery(terms: list[str], *, operator: str = "&") -> str:
     ones are abbreviations and match whole, so "sip" does not find "sipil".
     """
     return f" {operator} ".join(f"{term}:*" if len(term) >= _MIN_STEM else term for term in terms)
+
+
+def fts5_query(terms: list[str], *, operator: str = "&") -> str:
+    """The same expression for SQLite's FTS5 (the embedded demo): prefixes from four letters."""
+    joiner = " AND " if operator == "&" else " OR "
+    return joiner.join(f'"{term}"*' if len(term) >= _MIN_STEM else f'"{term}"' for term in terms)
+
+
+def trigrams(text: str) -> set[str]:
+    """The three-letter runs of each word of ``text`` (folded), as FTS5's trigram tokenizer
+    indexes them; words shorter than three letters have none."""
+    return {word[i : i + 3] for word in fold(text).split() for i in range(len(word) - 2)}
+
+
+def trigram_similarity(query: str, document: str) -> float:
+    """The share of the query's trigrams found in the document: how close the query is to some
+    of its words, as pg_trgm's word_similarity measures it for production's typo fallback."""
+    wanted = trigrams(query)
+    if not wanted:
+        return 0.0
+    return sum(1 for trigram in wanted if trigram in document) / len(wanted)

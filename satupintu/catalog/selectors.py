@@ -5,6 +5,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     F,
     FloatField,
@@ -14,6 +15,7 @@ from django.db.models import (
     QuerySet,
     TextField,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -43,13 +45,8 @@ def _match(qs: QuerySet[Service], query: str, operator: str) -> QuerySet[Service
     terms = search.query_terms(query)
     if not terms:
         return qs.none()
-    if connection.vendor != "postgresql":
-        # The embedded (SQLite) demo: every term, or any with operator "|", as a substring.
-        conditions = [Q(search_text__contains=term) for term in terms]
-        combined = conditions[0]
-        for condition in conditions[1:]:
-            combined = (combined & condition) if operator == "&" else (combined | condition)
-        return qs.filter(combined).order_by("name", "pk")
+    if connection.vendor == "sqlite":
+        return _match_sqlite(qs, query, terms, operator)
     tsquery = ToTsQuery(Value(search.tsquery(terms, operator=operator)))
     matches = Func(
         SEARCH_VECTOR,
@@ -72,6 +69,57 @@ def _match(qs: QuerySet[Service], query: str, operator: str) -> QuerySet[Service
         .annotate(rank=similarity)
         .order_by("-rank", "name", "pk")
     )
+
+
+# pg_trgm's default word_similarity_threshold: what production's typo fallback accepts.
+TYPO_SIMILARITY = 0.6
+# Typo candidates scored by trigram share; the demo's catalog is a few hundred services.
+TYPO_CANDIDATES = 200
+
+
+def _ranked(qs: QuerySet[Service], ranks: dict[int, float]) -> QuerySet[Service]:
+    if not ranks:
+        return qs.none()
+    rank = Case(
+        *(When(pk=pk, then=Value(score)) for pk, score in ranks.items()),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return qs.filter(pk__in=ranks).annotate(rank=rank).order_by("-rank", "name", "pk")
+
+
+def _match_sqlite(
+    qs: QuerySet[Service], query: str, terms: list[str], operator: str
+) -> QuerySet[Service]:
+    """The embedded demo's search: SQLite FTS5 (migration 0004) ranked by bm25, then, as on
+    PostgreSQL, the whole query's trigrams for typos when every term together finds nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid, bm25(catalog_service_fts) FROM catalog_service_fts "
+            "WHERE catalog_service_fts MATCH %s",
+            [search.fts5_query(terms, operator=operator)],
+        )
+        # bm25 is lower for a better match; rank is higher, as ts_rank's.
+        ranks = {pk: -score for pk, score in cursor.fetchall()}
+    found = _ranked(qs, ranks)
+    if operator == "|" or found.exists():
+        return found
+    grams = sorted(search.trigrams(query))
+    if not grams:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid, search_text FROM catalog_service_trigram "
+            "WHERE catalog_service_trigram MATCH %s ORDER BY bm25(catalog_service_trigram) "
+            "LIMIT %s",
+            [" OR ".join(f'"{gram}"' for gram in grams), TYPO_CANDIDATES],
+        )
+        close = {
+            pk: similarity
+            for pk, text in cursor.fetchall()
+            if (similarity := search.trigram_similarity(query, text)) >= TYPO_SIMILARITY
+        }
+    return _ranked(qs, close)
 
 
 def service_search(

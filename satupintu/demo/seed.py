@@ -145,22 +145,25 @@ def blank_form_pdf(title: str) -> bytes:
     return bytes(out)
 
 
-def _mall(spec: dict) -> Mall:
+def _mall(spec: dict) -> tuple[Mall, bool]:
+    """The demo mall of ``spec``, created with its hours and catalog when missing; an existing
+    one is left as its staff made it."""
     fields = {k: v for k, v in spec.items() if k not in ("slug", "hours", "catalog")}
-    mall, _created = Mall.objects.update_or_create(slug=spec["slug"], defaults=fields)
-    OpeningHours.objects.filter(mall=mall).delete()
-    OpeningHours.objects.bulk_create(
-        OpeningHours(mall=mall, weekday=day, opens=opens, closes=closes)
-        for day, (opens, closes) in spec["hours"].items()
-    )
-    return mall
+    mall, created = Mall.objects.get_or_create(slug=spec["slug"], defaults=fields)
+    if created:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(mall=mall, weekday=day, opens=opens, closes=closes)
+            for day, (opens, closes) in spec["hours"].items()
+        )
+        catalog_import(mall=mall, path=DEMO_DIR / spec["catalog"])
+    return mall, created
 
 
 def _agency(mall: Mall, word: str) -> Agency:
     return Agency.objects.filter(mall=mall, name__icontains=word).earliest("pk")
 
 
-def _staff(username: str, *, superuser: bool = False) -> User:
+def _staff(username: str, *, superuser: bool = False) -> tuple[User, bool]:
     # No service creates staff accounts: people get them from an administrator.
     user, created = User.objects.get_or_create(
         username=username, defaults={"email": f"{username}@demo.satupintu.id"}
@@ -169,25 +172,31 @@ def _staff(username: str, *, superuser: bool = False) -> User:
         user.set_password(DEMO_PASSWORD)
         user.is_superuser = user.is_staff = superuser
         user.save()
-    return user
+    return user, created
 
 
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
-    """Create (or refresh) the demo malls, catalogs, forms, announcements and logins."""
+    """Create what is missing of the demo malls, catalogs, forms, announcements and logins.
+
+    A second run keeps what the demo's users did with the first one's data (edited services,
+    withdrawn announcements, changed passwords, removed counters): it only adds what is absent.
+    """
     malls: dict[str, Mall] = {}
+    new: list[Mall] = []
     mall: Mall | None  # a demo mall's, then a staff login's (None for the mall-less ones)
     for spec in MALLS:
-        mall = _mall(spec)
-        catalog_import(mall=mall, path=DEMO_DIR / spec["catalog"])
+        mall, created = _mall(spec)
         malls[spec["slug"]] = mall
+        if created:
+            new.append(mall)
     bogor, probolinggo = malls["kota-bogor"], malls["kabupaten-probolinggo"]
-    _forms(malls.values(), bogor)
-    _announcements(malls)
+    _forms(new, bogor)
+    _announcements(malls, new)
     disdukcapil = _agency(bogor, "Kependudukan")
     dpmptsp = _agency(bogor, "Penanaman Modal")
     logins = _staff_logins(bogor, probolinggo, disdukcapil, dpmptsp)
-    _counters(malls.values())
+    _counters(new)
     warga = User.objects.filter(nik=CITIZEN_NIK).first() or citizen_register(
         full_name="Siti Aminah",
         nik=CITIZEN_NIK,
@@ -202,13 +211,15 @@ def demo_seed() -> list[DemoLogin]:
     return logins
 
 
-def _forms(malls: Iterable[Mall], bogor: Mall) -> None:
+def _forms(malls: list[Mall], bogor: Mall) -> None:
     """A base form for every online service without one; a blank downloadable form for the
     first services of Bogor."""
     online = Service.objects.filter(
         agency__mall__in=malls, channel__in=[Service.Channel.ONLINE, Service.Channel.BOTH]
     )
     online.filter(form_schema=[]).update(form_schema=BASE_FORM_SCHEMA)
+    if bogor not in malls:
+        return
     for service in Service.objects.filter(agency__mall=bogor).order_by("pk")[:12]:
         if not service.forms.exists():
             form = DownloadableForm(service=service, title=f"Formulir {service.name}")
@@ -220,29 +231,30 @@ def _forms(malls: Iterable[Mall], bogor: Mall) -> None:
             form.save()
 
 
-def _announcements(malls: dict[str, Mall]) -> None:
-    """The demo malls' announcements, published anew."""
+def _announcements(malls: dict[str, Mall], new: list[Mall]) -> None:
+    """The demo announcements of the malls just created."""
     bogor, probolinggo = malls["kota-bogor"], malls["kabupaten-probolinggo"]
     now = timezone.now()
-    Announcement.objects.filter(mall__in=malls.values()).delete()
-    announcement_publish(
-        mall=bogor,
-        kind=Announcement.Kind.RESTRICTED_HOURS,
-        title="Jam layanan tatap muka dibatasi 09.00–12.00 WIB",
-        body="Untuk mencegah kerumunan, layanan tatap muka hanya pukul 09.00–12.00 WIB. "
-        "Sebagian besar layanan dapat diajukan secara daring.",
-        valid_from=now - timedelta(days=1),
-        valid_until=now + timedelta(days=30),
-    )
-    announcement_publish(
-        mall=probolinggo,
-        kind=Announcement.Kind.NEW_ONLINE_SERVICE,
-        agency=_agency(probolinggo, "Kependudukan"),
-        title="Akta kelahiran kini dapat diajukan daring",
-        body="Unggah berkas dari rumah; dokumen dapat dicetak mandiri setelah terbit.",
-        valid_from=now - timedelta(days=1),
-        valid_until=now + timedelta(days=60),
-    )
+    if bogor in new:
+        announcement_publish(
+            mall=bogor,
+            kind=Announcement.Kind.RESTRICTED_HOURS,
+            title="Jam layanan tatap muka dibatasi 09.00–12.00 WIB",
+            body="Untuk mencegah kerumunan, layanan tatap muka hanya pukul 09.00–12.00 WIB. "
+            "Sebagian besar layanan dapat diajukan secara daring.",
+            valid_from=now - timedelta(days=1),
+            valid_until=now + timedelta(days=30),
+        )
+    if probolinggo in new:
+        announcement_publish(
+            mall=probolinggo,
+            kind=Announcement.Kind.NEW_ONLINE_SERVICE,
+            agency=_agency(probolinggo, "Kependudukan"),
+            title="Akta kelahiran kini dapat diajukan daring",
+            body="Unggah berkas dari rumah; dokumen dapat dicetak mandiri setelah terbit.",
+            valid_from=now - timedelta(days=1),
+            valid_until=now + timedelta(days=60),
+        )
 
 
 def _staff_logins(
@@ -263,12 +275,12 @@ def _staff_logins(
     ]
     logins = []
     for username, role, mall, agency in plan:
-        user = _staff(username, superuser=role == "superuser")
-        if role != "superuser":
-            membership_grant(user=user, role=role, mall=mall, agency=agency)
-        TOTPDevice.objects.get_or_create(
-            user=user, name="Demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
-        )
+        user, created = _staff(username, superuser=role == "superuser")
+        if created:
+            # An existing login keeps the roles and authenticator the demo's admin left it.
+            if role != "superuser":
+                membership_grant(user=user, role=role, mall=mall, agency=agency)
+            TOTPDevice.objects.create(user=user, name="Demo", key=DEMO_TOTP_KEY, confirmed=True)
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
     return logins
 

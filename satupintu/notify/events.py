@@ -8,16 +8,26 @@ _COMMON = {
     "link": "https://mpp.example.go.id/lacak/MPP-2026-000123",
 }
 
+_VISIT = {
+    **_COMMON,
+    "service": "Penerbitan KTP-el Baru",
+    "code": "BGR-7K2Q",
+    # The signed link to the visit's calendar file, for channels that cannot carry the file.
+    "calendar_link": (
+        "https://mpp.example.go.id/kunjungan/kalender/eyJ0ZXN0IjoxfQ:1v5qVz/kunjungan.ics"
+    ),
+}
+
 EXAMPLES: dict[str, dict[str, str]] = {
     Event.BOOKING_CONFIRMED: {
-        **_COMMON,
+        **_VISIT,
         "service": "Penerbitan KTP-el Baru",
         "date": "Senin, 6 April 2026",
         "time": "09.00",
         "code": "BGR-7K2Q",
     },
     Event.BOOKING_MOVED: {
-        **_COMMON,
+        **_VISIT,
         "service": "Penerbitan KTP-el Baru",
         "old_date": "Rabu, 1 April 2026",
         "date": "Senin, 13 April 2026",
@@ -26,18 +36,23 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "decree": "443.1/1215.DPMPTSP",
     },
     Event.BOOKING_RELEASED: {
-        **_COMMON,
+        **_VISIT,
         "service": "Penerbitan KTP-el Baru",
         "old_date": "Rabu, 1 April 2026",
         "code": "BGR-7K2Q",
         "decree": "443.1/1215.DPMPTSP",
     },
     Event.BOOKING_REMINDER: {
-        **_COMMON,
+        **_VISIT,
         "service": "Penerbitan KTP-el Baru",
         "date": "Senin, 6 April 2026",
         "time": "09.00",
         "code": "BGR-7K2Q",
+    },
+    Event.BOOKING_CANCELLED: {
+        **_VISIT,
+        "date": "Senin, 6 April 2026",
+        "time": "09.00",
     },
     Event.APPLICATION_RECEIVED: {
         **_COMMON,

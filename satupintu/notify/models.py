@@ -20,6 +20,7 @@ class Event(models.TextChoices):
     BOOKING_MOVED = "booking_moved", _("Booking moved by a closure")
     BOOKING_RELEASED = "booking_released", _("Booking released by a closure")
     BOOKING_REMINDER = "booking_reminder", _("Visit reminder")
+    BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")
     APPLICATION_RECEIVED = "application_received", _("Application received")
     APPLICATION_UPDATED = "application_updated", _("Application moved on")
     REVISION_REQUESTED = "revision_requested", _("Revision requested")

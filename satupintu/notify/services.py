@@ -178,7 +178,9 @@ def _build(
         subject=_render(template.subject, context),
         body=_render(template.body, context),
         html_body=_render(template.html_body, context, html=True),
-        calendar=calendar if channel == Channel.EMAIL else "",
+        # Kept on every channel's message: a fallback to email attaches it, and the inbox
+        # offers it; WhatsApp and SMS carry the signed link the wording holds instead.
+        calendar=calendar,
         next_attempt_at=timezone.now(),
         give_up_at=timezone.now() + RETRY_FOR,
         fallback_channels=fallbacks,

@@ -27,6 +27,19 @@ class SearchForm(forms.Form):
             }
         ),
     )
+    mall = forms.ModelChoiceField(
+        label=_("Mall"),
+        queryset=Mall.objects.filter(is_active=True).order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All malls"),
+    )
+
+    def __init__(self, *args: Any, within_mall: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if within_mall:
+            # A mall's own page searches that mall only.
+            del self.fields["mall"]
 
 
 CHANNEL_CHOICES = [

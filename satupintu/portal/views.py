@@ -1,9 +1,11 @@
 """Citizen-facing pages: search, a mall, an agency, a service; a citizen's inbox and settings."""
 
 import math
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -38,8 +40,10 @@ def _mall_or_404(slug: str) -> Mall:
 
 
 def _search(request: HttpRequest, mall: Mall | None = None) -> dict:
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, within_mall=mall is not None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    if mall is None and form.is_valid():
+        mall = form.cleaned_data["mall"]
     page = None
     if query:
         results = catalog.service_search(query=query, mall=mall)
@@ -196,3 +200,14 @@ def register(request: HttpRequest) -> HttpResponse:
             next_path(request, request.GET.get("next", ""), default=reverse("portal:home"))
         )
     return render(request, "portal/register.html", {"form": form})
+
+
+class SignOutView(auth_views.LogoutView):
+    """``/keluar/``: a POST signs out; a GET (a typed or bookmarked address) answers with a page
+    offering the sign-out button, or saying the visitor is already signed out."""
+
+    http_method_names = ["get", "post", "options"]
+    template_name = "portal/logout.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name)

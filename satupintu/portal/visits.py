@@ -1,4 +1,5 @@
-"""Citizen pages of visits: pick a day and a time, the booking with its QR code, cancel."""
+"""Citizen pages of visits: pick a day and a time, the booking with its QR code, its calendar
+file, cancel after a confirmation."""
 
 import uuid
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.booking import selectors as visits
-from satupintu.booking.calendar import visit_ics
+from satupintu.booking.calendar import calendar_link_code, visit_ics
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services import bookings, slots
@@ -85,6 +86,9 @@ def book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "plan": plan,
             "moving": moving,
+            "moving_start": (
+                in_mall_time(moving.slot.start, service.agency.mall) if moving else None
+            ),
             "next_slots": refused.next_slots if refused else [],
             "form": form,
             "idempotency_key": uuid.uuid4().hex,
@@ -107,19 +111,34 @@ def booking_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
             "booking": booking,
             "mall": booking.service.agency.mall,
             "start": in_mall_time(booking.slot.start, booking.service.agency.mall),
-            "qr": qr,
+            # Only a confirmed booking is let in at check-in: no code to show for any other.
+            "qr": qr if booking.status == Booking.Status.CONFIRMED else "",
             "ticket": ticket,
             "place": visits.position(ticket=ticket) if ticket else None,
         },
     )
 
 
-@login_required
-def booking_calendar(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    booking = _own_booking(request, code)
+def _calendar_file(booking: Booking) -> HttpResponse:
     response = HttpResponse(visit_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kunjungan-{booking.code}.ics"'
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def booking_calendar(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _calendar_file(_own_booking(request, code))
+
+
+def booking_calendar_signed(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar file by the signed link a WhatsApp or SMS message carries (no sign-in: a
+    phone's calendar app opens it); a forged or expired link is not found."""
+    code = calendar_link_code(token)
+    booking = visits.booking_by_code(code=code) if code else None
+    if booking is None:
+        raise Http404
+    return _calendar_file(booking)
 
 
 def _act_on_booking(
@@ -132,10 +151,26 @@ def _act_on_booking(
 
 
 @login_required
-@require_POST
 @refusals_as_messages("portal:booking", keep=("code",))
 def booking_cancel(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    return _act_on_booking(request, code, bookings.booking_cancel, _("Your booking is cancelled."))
+    """Cancel a visit: the page asks first (works without script), its form cancels."""
+    if request.method == "POST":
+        return _act_on_booking(
+            request, code, bookings.booking_cancel, _("Your booking is cancelled.")
+        )
+    booking = _own_booking(request, code)
+    if booking.status not in bookings.CHANGEABLE:
+        messages.error(request, _("This booking is no longer active."))
+        return redirect("portal:booking", code=booking.code)
+    return render(
+        request,
+        "portal/booking_cancel.html",
+        {
+            "booking": booking,
+            "mall": booking.service.agency.mall,
+            "start": in_mall_time(booking.slot.start, booking.service.agency.mall),
+        },
+    )
 
 
 @login_required

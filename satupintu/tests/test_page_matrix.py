@@ -48,6 +48,7 @@ from django.utils import timezone
 from satupintu.accounts.models import User
 from satupintu.accounts.services import api_token_create
 from satupintu.api.models import IntegrationKey
+from satupintu.booking.calendar import calendar_link
 from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services import tickets
 from satupintu.booking.tests.factories import open_today
@@ -1030,7 +1031,18 @@ PAGES.update(
         ),
         "portal:booking": Page((get(owner(OK)),), objects=both("booking")),
         "portal:booking-ics": Page((get(owner(OK)),), objects=both("booking-ics")),
-        "portal:booking-cancel": Page(post_only(owner(ACTED)), objects=both("booking-cancel")),
+        # Cancelling asks first (a page), then its form cancels.
+        "portal:booking-cancel": Page(
+            (get(owner(OK)), post(owner(ACTED))), objects=both("booking-cancel")
+        ),
+        # The calendar file by the signed link a WhatsApp message carries: whoever holds it.
+        "portal:booking-ics-signed": Page(
+            (get(by_label({"A": everyone(OK), "forged": everyone(MISSING)})),),
+            objects={
+                "A": lambda w: {"token": calendar_link(w.places["A"].booking).split("/")[-2]},
+                "forged": lambda w: {"token": "tebakan"},
+            },
+        ),
         # No new time was proposed: the holder reaches it, the service refuses.
         "portal:booking-accept": Page(post_only(owner(NOOP)), objects=both("booking-accept")),
         # --- staff pages ---

@@ -53,7 +53,7 @@ def test_the_front_desk_is_for_the_malls_staff_only(client, service, officer):
     client.force_login(citizen())
     assert client.get(url).status_code == 403
     client.force_login(officer)
-    page = client.post(url, {"service": service.pk, "priority": "on"})
+    page = client.post(url, {"service": service.pk, "priority": "disability"})
     assert page.status_code == 200
     ticket = Ticket.objects.get()
     assert ticket.priority and ticket.booking is None and ticket.label in page.text

@@ -8,16 +8,16 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from satupintu.accounts.models import User
-from satupintu.accounts.validators import validate_nik
+from satupintu.accounts.validators import age_on, nik_birth_date, validate_nik
 from satupintu.batches import in_batches
-from satupintu.booking.calendar import visit_ics
+from satupintu.booking.calendar import calendar_link, visit_ics
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, BookingEvent, Closure, Slot, Ticket
 from satupintu.booking.selectors import policy_for
@@ -36,6 +36,7 @@ from satupintu.notify.services import Recipient, notify
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 CHANGEABLE = (Booking.Status.CONFIRMED, Booking.Status.PROPOSED)
+ELDERLY_AGE = 60
 
 
 def booking_change(
@@ -72,11 +73,40 @@ def _check_citizen(citizen: User) -> None:
         raise BookingError("nik_required", _("A valid NIK is needed to book a visit.")) from exc
 
 
+def priority_claim_check(*, priority: str, nik: str, on: date) -> None:
+    """Refuse a priority reason that the NIK contradicts: "elderly" needs a birth date in the
+    NIK 60 or more years before ``on`` (the day of the visit). Disability and pregnancy are
+    declared here and checked by staff at the desk."""
+    if priority and priority not in Booking.Priority.values:
+        raise BookingError("bad_priority", _("Unknown priority reason."))
+    if priority != Booking.Priority.ELDERLY:
+        return
+    if not nik:
+        raise BookingError(
+            "nik_required", _("Elderly priority needs the NIK, to read the birth date from it.")
+        )
+    born = nik_birth_date(nik, today=on)
+    if born is None:
+        raise BookingError("bad_nik", _("Enter a valid NIK: 16 digits as printed on the KTP-el."))
+    if age_on(born, on) < ELDERLY_AGE:
+        raise BookingError(
+            "priority_contradicted",
+            _(
+                "The birth date in the NIK shows an age under 60 on the day of the visit, so "
+                "elderly priority cannot be given. Book without priority, or choose the reason "
+                "that applies: it is checked at the desk."
+            ),
+        )
+
+
 def _check_bookable(*, citizen: User, slot: Slot, priority: str) -> None:
     """Refuse, before anything is written, a booking the rules do not allow."""
     _check_citizen(citizen)
-    if priority and priority not in Booking.Priority.values:
-        raise BookingError("bad_priority", _("Unknown priority reason."))
+    priority_claim_check(
+        priority=priority,
+        nik=citizen.nik,
+        on=in_mall_time(slot.start, slot.service.agency.mall).date(),
+    )
     if not service_bookable(slot.service):
         raise BookingError("not_bookable", _("This service is not offered by visit."))
     if slot_seems_full(slot, priority=bool(priority)):
@@ -136,7 +166,8 @@ def booking_create(
 
 
 def booking_cancel(*, booking: Booking) -> Booking:
-    """The citizen cancels before the cut-off; the place goes back to the slot."""
+    """The citizen cancels before the cut-off; the place goes back to the slot and the holder is
+    told, with the calendar file that removes the visit from their calendar."""
     if booking.status not in CHANGEABLE:
         raise BookingError("not_active", _("This booking is no longer active."))
     cutoff = timedelta(minutes=policy_for(mall=booking.service.agency.mall).cutoff_minutes)
@@ -150,9 +181,12 @@ def booking_cancel(*, booking: Booking) -> Booking:
             from_statuses=CHANGEABLE,
             to_status=Booking.Status.CANCELLED,
             cancelled_at=timezone.now(),
+            sequence=F("sequence") + 1,
         )
         if changed:  # a second click changes nothing more
+            booking.refresh_from_db()  # under the row's lock: its slot now, not the caller's
             slot_place_give_back(booking.slot_id, priority=bool(booking.priority))
+            booking_tell(booking, Event.BOOKING_CANCELLED)
     booking.refresh_from_db()
     return booking
 
@@ -183,6 +217,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
                 to_status=Booking.Status.CONFIRMED,
                 slot=slot,
                 date=in_mall_time(slot.start, mall).date(),
+                sequence=locked.sequence + 1,  # under the row's lock
             )
             booking_tell(locked, Event.BOOKING_CONFIRMED)
     except IntegrityError as exc:
@@ -221,11 +256,13 @@ def booking_context(booking: Booking, language: str) -> dict[str, str]:
         "time": start.strftime("%H.%M"),
         "code": booking.code,
         "link": settings.SITE_URL + reverse("portal:booking", args=[booking.code]),
+        "calendar_link": calendar_link(booking),
     }
 
 
 def booking_tell(booking: Booking, event: str) -> None:
-    """Send the holder of ``booking`` the message of ``event``, with the visit's calendar."""
+    """Send the holder of ``booking`` the message of ``event``, with the visit's calendar as it
+    now stands (moved: a higher SEQUENCE; cancelled: METHOD:CANCEL)."""
     recipient = Recipient.for_user(booking.citizen)
     notify(
         event=event,
@@ -263,13 +300,13 @@ def bookings_closure_move(
 ) -> None:
     """Write a closure's moves (as proposals) and releases of bookings it locked, and their
     history, in a few statements: psycopg pipelines ``executemany``. The slots' counts are the
-    caller's."""
+    caller's. The rows' calendar ``sequence`` goes up by one; the objects given keep theirs."""
     mall = closure.mall
     with connection.cursor() as cursor:
         if moved:
             cursor.executemany(
                 "UPDATE booking_booking SET slot_id = %s, moved_from_id = %s, date = %s, "
-                "status = 'proposed', closure_id = %s WHERE id = %s",
+                "status = 'proposed', closure_id = %s, sequence = sequence + 1 WHERE id = %s",
                 [
                     (
                         target.pk,
@@ -283,7 +320,8 @@ def bookings_closure_move(
             )
         if released:
             cursor.executemany(
-                "UPDATE booking_booking SET status = 'released', closure_id = %s WHERE id = %s",
+                "UPDATE booking_booking SET status = 'released', closure_id = %s, "
+                "sequence = sequence + 1 WHERE id = %s",
                 [(closure.pk, booking.pk) for booking in released],
             )
     events = [

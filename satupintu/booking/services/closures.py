@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from satupintu.accounts.models import User
+from satupintu.booking.calendar import visit_ics
 from satupintu.booking.models import Booking, Closure, Slot
 from satupintu.booking.selectors import policy_for, slot_within_hours
 from satupintu.booking.services.bookings import CHANGEABLE, booking_context, bookings_closure_move
@@ -341,12 +342,15 @@ def _tell_moved(closure: Closure, moved: list[Move], released: list[Booking]) ->
                 time=start.strftime("%H.%M"),
                 decree=closure.decree_number,
             )
-        moved_notices.append(Notice(recipient, context))
+        # The rows now hold the new time and one more SEQUENCE; these objects still the old.
+        calendar = visit_ics(booking, slot=target, sequence=booking.sequence + 1, cancelled=False)
+        moved_notices.append(Notice(recipient, context, calendar))
     for booking in released:
         recipient = Recipient.for_user(booking.citizen)
         context = booking_context(booking, recipient.language)
         context.update(old_date=context["date"], decree=closure.decree_number)
-        released_notices.append(Notice(recipient, context))
+        calendar = visit_ics(booking, sequence=booking.sequence + 1, cancelled=True)
+        released_notices.append(Notice(recipient, context, calendar))
     sent = notify_many(event=Event.BOOKING_MOVED, notices=moved_notices, mall=mall)
     sent += notify_many(event=Event.BOOKING_RELEASED, notices=released_notices, mall=mall)
     return sum(1 for message in sent if message is not None)

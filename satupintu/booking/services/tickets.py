@@ -13,7 +13,7 @@ from satupintu.accounts.models import User
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, BookingEvent, Ticket, TicketEvent, TicketSequence
 from satupintu.booking.selectors import booking_codes, mall_today, ticket_prefix, waiting
-from satupintu.booking.services.bookings import booking_change
+from satupintu.booking.services.bookings import booking_change, priority_claim_check
 from satupintu.booking.services.history import status_change
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, opening_hours
@@ -112,8 +112,16 @@ def check_in(*, mall: Mall, code: str, actor: User | None = None) -> Ticket:
         )
 
 
-def walk_in(*, service: Service, priority: bool = False, actor: User | None = None) -> Ticket:
-    """The front desk gives a ticket to a visitor without a booking."""
+def walk_in(
+    *,
+    service: Service,
+    priority: bool = False,
+    actor: User | None = None,
+    priority_reason: str = "",
+    nik: str = "",
+) -> Ticket:
+    """The front desk gives a ticket to a visitor without a booking; a ``priority_reason`` is
+    checked against the visitor's ``nik`` as a booking's is (elderly: 60 or older today)."""
     if not service.is_active:
         raise BookingError("not_bookable", _("This service is not offered by visit."))
     agency = service.agency
@@ -123,7 +131,11 @@ def walk_in(*, service: Service, priority: bool = False, actor: User | None = No
             _("%(agency)s receives no visitors today (closed or not a working day).")
             % {"agency": agency.name},
         )
-    return _issue(service=service, priority=priority, booking=None, actor=actor)
+    if priority_reason:
+        priority_claim_check(priority=priority_reason, nik=nik, on=mall_today(agency.mall))
+    return _issue(
+        service=service, priority=priority or bool(priority_reason), booking=None, actor=actor
+    )
 
 
 def call_next(*, counter: Counter, actor: User | None = None, served: bool = True) -> Ticket | None:

@@ -16,13 +16,13 @@ _niks = iter(range(1, 10_000))
 def citizen(**fields):
     """A citizen with a valid NIK (a 1990 birth date in Kota Bogor) and an email."""
     n = next(_niks)
-    return UserFactory(
-        nik=f"32710145019{n:05d}",
-        email=f"warga{n}@example.id",
-        first_name="Warga",
-        notification_channels=["email"],
-        **fields,
-    )
+    defaults = {
+        "nik": f"32710145019{n:05d}",
+        "email": f"warga{n}@example.id",
+        "first_name": "Warga",
+        "notification_channels": ["email"],
+    }
+    return UserFactory(**{**defaults, **fields})
 
 
 def open_day(after_days: int = 2) -> date:

@@ -94,3 +94,14 @@ def test_inactive_services_are_not_found(catalog):
 
 def test_a_query_of_only_filler_words_finds_nothing(catalog):
     assert _names(service_search(query="cara mengurus layanan")) == []
+
+
+def test_the_sqlite_demo_queries_fts5_as_postgresql_queries_tsquery():
+    assert search.fts5_query(["sip", "dokter"]) == '"sip" AND "dokter"*'
+    assert search.fts5_query(["akta", "kk"], operator="|") == '"akta"* OR "kk"'
+
+
+def test_a_typo_keeps_most_trigrams_of_the_words_it_misspells():
+    document = search.document_text("Penerbitan KTP-el", "kartu tanda penduduk")
+    assert search.trigram_similarity("kartu tanda pendudk", document) >= 0.9
+    assert search.trigram_similarity("surat izin praktik", document) < 0.6

@@ -62,3 +62,28 @@ def test_the_demo_citizen_has_a_visit_and_a_complaint_made_through_the_services(
     assert booking.status == Booking.Status.CONFIRMED and booking.slot.booked == 1
     [report] = Report.objects.filter(reporter=citizen)
     assert report.status == Report.Status.SUBMITTED and report.events.exists()
+
+
+def test_a_second_seed_keeps_what_the_demo_users_did():
+    from satupintu.malls.models import Announcement, Counter
+
+    call_command("seed_demo")
+    bogor = Mall.objects.get(slug="kota-bogor")
+    Mall.objects.filter(pk=bogor.pk).update(phone="+622510000000")
+    Announcement.objects.filter(mall=bogor).delete()
+    service = Service.objects.filter(agency__mall=bogor).earliest("pk")
+    Service.objects.filter(pk=service.pk).update(description="Diubah oleh pengelola")
+    counter = Counter.objects.filter(agency__mall=bogor).earliest("pk")
+    counter.delete()
+    admin = User.objects.get(username="admin")
+    admin.set_password("another-secret-1")
+    admin.save()
+
+    call_command("seed_demo")
+
+    assert Mall.objects.get(pk=bogor.pk).phone == "+622510000000"
+    assert not Announcement.objects.filter(mall=bogor).exists()
+    assert Service.objects.get(pk=service.pk).description == "Diubah oleh pengelola"
+    assert not Counter.objects.filter(pk=counter.pk).exists()
+    assert not Counter.objects.filter(agency=counter.agency, label=counter.label).exists()
+    assert User.objects.get(username="admin").check_password("another-secret-1")

@@ -37,6 +37,17 @@ def _classify(exc: Exception) -> Exception:
     return TransientError(f"{type(exc).__name__}: {exc}")
 
 
+def calendar_method(ics: str) -> str:
+    """The METHOD of an iCalendar text (PUBLISH when it names none): its MIME type says it too,
+    so that a cancellation is read as one."""
+    for line in ics.splitlines():
+        if line.startswith("METHOD:"):
+            method = line.removeprefix("METHOD:").strip().upper()
+            if method.isalpha():
+                return method
+    return "PUBLISH"
+
+
 def _part(content_type: str, text: str, *extra_headers: str) -> bytes:
     lines = [
         f'Content-Type: {content_type}; charset="utf-8"',
@@ -70,7 +81,7 @@ def mime_bytes(message: Message, message_id: str) -> bytes:
         body = _multipart("alternative", [body, _part("text/html", message.html_body)])
     if message.calendar:
         calendar = _part(
-            "text/calendar; method=PUBLISH",
+            f"text/calendar; method={calendar_method(message.calendar)}",
             message.calendar,
             f'Content-Disposition: attachment; filename="{CALENDAR_FILE}"',
         )
@@ -147,7 +158,11 @@ class _DjangoMailer:
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
         if message.calendar:
-            email.attach(CALENDAR_FILE, message.calendar, "text/calendar; method=PUBLISH")
+            email.attach(
+                CALENDAR_FILE,
+                message.calendar,
+                f"text/calendar; method={calendar_method(message.calendar)}",
+            )
         try:
             mailers["default"].send_messages([email])
         except (smtplib.SMTPException, OSError) as exc:

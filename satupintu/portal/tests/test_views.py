@@ -31,6 +31,20 @@ def test_home_search_finds_a_service_in_indonesian(client, ktp):
     assert 'lang="id"' in page.text
 
 
+def test_home_search_is_filtered_by_the_chosen_mall(client, ktp):
+    other = AgencyFactory(mall=MallFactory(slug="kabupaten-probolinggo", name="MPP Probolinggo"))
+    ServiceFactory(agency=other, name="Penerbitan KTP-el Probolinggo")
+
+    everywhere = client.get("/", {"q": "ktp"})
+    assert "2 layanan ditemukan" in everywhere.text
+    assert '<option value="kabupaten-probolinggo">' in everywhere.text
+
+    one_mall = client.get("/", {"q": "ktp", "mall": "kabupaten-probolinggo"})
+    assert "1 layanan ditemukan" in one_mall.text
+    assert "Penerbitan KTP-el Probolinggo" in one_mall.text
+    assert "Penerbitan KTP-el Baru" not in one_mall.text
+
+
 def test_home_lists_malls_with_counts(client, ktp):
     page = client.get("/")
     assert "MPP Kota Bogor" in page.text and "1 instansi · 1 layanan" in page.text

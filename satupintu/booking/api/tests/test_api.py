@@ -7,6 +7,7 @@ from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,19 @@ def test_a_manager_records_a_closure_and_gets_the_report(api):
         f"/api/v1/malls/{mall.slug}/closures/", {**body, "agencies": [999999]}, format="json"
     )
     assert bad.status_code == 400
+
+
+def test_an_elderly_claim_the_nik_contradicts_is_refused_and_a_cancel_is_told(api):
+    service = visit_service(priority_percent=50)
+    siti = citizen()  # born 1990
+    slot = slots_open(service=service, day=open_day()).slots[0]
+    api.force_authenticate(siti)
+    refused = api.post("/api/v1/bookings/", {"slot": slot.pk, "priority": "elderly"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "priority_contradicted"
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+    made = api.post("/api/v1/bookings/", {"slot": slot.pk, "priority": "pregnant"})
+    assert made.status_code == 201
+    api.delete(f"/api/v1/bookings/{made.json()['code']}/")
+    told = Message.objects.get(event=Event.BOOKING_CANCELLED, user=siti)
+    assert "METHOD:CANCEL" in told.calendar

@@ -9,7 +9,7 @@ from satupintu.demo.seed import DEMO_PASSWORD, DEMO_TOTP_BASE32, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo data (MPP Kota Bogor, MPP Kabupaten Probolinggo)."
+    help = "Create what is missing of the demo data (MPP Kota Bogor, MPP Kabupaten Probolinggo)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -23,3 +23,4 @@ class Command(BaseCommand):
             f"Staff then give a code from an authenticator app with the key {DEMO_TOTP_BASE32}"
             f" (or `oathtool --totp -b {DEMO_TOTP_BASE32}`)."
         )
+        self.stdout.write(f"The demo: {settings.SITE_URL}/")

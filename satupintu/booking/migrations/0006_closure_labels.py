@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0004_history'),
+        ('booking', '0005_calendar_sequence'),
         ('malls', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
