@@ -3,6 +3,7 @@ kiosk is a kiosk; the staff pages fit a phone; the board fits a TV."""
 
 import pytest
 
+from satupintu.backoffice import views as hall
 from satupintu.booking.models import Ticket
 from satupintu.booking.services import tickets
 from satupintu.booking.tests.factories import open_today, visit_service
@@ -67,7 +68,10 @@ def test_a_counter_calls_twice_and_the_board_shows_one_ticket(live_server, page,
     board.close()
 
 
-def test_the_kiosk_has_no_header_and_gives_a_walk_in_ticket(live_server, page, service):
+def test_the_kiosk_has_no_header_and_gives_a_walk_in_ticket(
+    live_server, page, service, monkeypatch
+):
+    monkeypatch.setitem(hall.KIOSK_RESET_SECONDS, "ticket", 2)  # 20 s in the hall
     mall = service.agency.mall
     page.goto(f"{live_server.url}/mpp/{mall.slug}/kios/")
     assert page.locator("header").count() == 0 and page.locator("footer").count() == 0
@@ -83,6 +87,10 @@ def test_the_kiosk_has_no_header_and_gives_a_walk_in_ticket(live_server, page, s
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Cetak nomor antrean").is_visible()
     assert page.locator(".slip .ticket").is_visible()
+    page.emulate_media(media="screen")
+    # Left alone, the kiosk goes back to its start for the next visitor.
+    page.get_by_role("heading", name="Selamat datang", exact=False).wait_for(timeout=10_000)
+    assert page.locator(".slip").count() == 0
 
 
 def test_the_front_desk_fits_a_phone_and_finds_a_service(live_server, page, service):
