@@ -102,6 +102,10 @@ def test_apply_revise_approve_print_and_verify(live_server, page, tmp_path):
     _sign_in(page, base, approver.username)
     page.goto(f"{base}/petugas/permohonan/{application.pk}/")
     page.get_by_role("button", name="Setujui dan tandatangani").click()
+    # Signing asks once more, on a page of its own: nothing is signed before the answer.
+    page.get_by_role("heading", name="Setujui dan tandatangani?").wait_for()
+    assert not Application.objects.get().decided_at
+    page.get_by_role("button", name="Ya, setujui dan tandatangani").click()
     page.get_by_text("Dokumen terbit").wait_for()
     _sign_out(page)
 
@@ -123,3 +127,56 @@ def test_apply_revise_approve_print_and_verify(live_server, page, tmp_path):
     application.refresh_from_db()
     assert application.issued_document.number in page.content()
     assert "3271014501900001" not in page.content()
+
+
+def test_the_form_comes_prefilled_says_what_is_missing_and_fits_a_phone(
+    live_server, page, tmp_path
+):
+    service = WorkflowServiceFactory(
+        checked_then_decided=True,
+        name="Izin Reklame",
+        form_schema=[
+            *SCHEMA,
+            {"name": "nama", "label": {"id": "Nama lengkap", "en": "Name"}, "type": "text"},
+            {"name": "telepon", "label": {"id": "Nomor WhatsApp", "en": "WA"}, "type": "phone"},
+            {"name": "mulai", "label": "Tanggal pemasangan", "type": "date", "required": True},
+        ],
+    )
+    RequirementFactory(service=service, text="KTP pemohon", is_mandatory=True)
+    citizen = UserFactory(
+        first_name="Siti", last_name="Aminah", nik="3271014501900001", phone="+6281234567890"
+    )
+    base = live_server.url
+    _sign_in(page, base, citizen.username)
+    page.goto(f"{base}/layanan/{service.pk}/ajukan/")
+    page.get_by_role("button", name="Mulai permohonan").click()
+
+    assert page.get_by_label("NIK pemohon").input_value() == "3271014501900001"
+    assert page.get_by_label("Nama lengkap").input_value() == "Siti Aminah"
+    assert page.get_by_label("Nomor WhatsApp").input_value() == "+6281234567890"
+    summary = page.get_by_role("status").filter(has_text="Masih kurang")
+    assert summary.is_visible()
+    for missing in ("Alamat bangunan", "Tanggal pemasangan", "KTP pemohon"):
+        assert summary.get_by_role("link", name=missing).is_visible()
+    assert summary.get_by_role("link", name="NIK pemohon").count() == 0
+
+    # Every input is as wide as the form on a 390 px phone, and nothing scrolls sideways.
+    form_width = page.locator("form.application-form").bounding_box()["width"]
+    for label in (
+        "Nomor WhatsApp",
+        "Tanggal pemasangan",
+        "NIB (khusus pemohon badan usaha)",
+        "KTP pemohon",
+    ):
+        box = page.get_by_label(label).bounding_box()
+        assert box["width"] >= form_width - 2, label
+        assert box["height"] >= 44, label
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.get_by_label("Nomor WhatsApp").get_attribute("type") == "tel"
+    assert page.get_by_label("Tanggal pemasangan").get_attribute("type") == "date"
+
+    page.get_by_label("Alamat bangunan").fill("Jl. Pajajaran 1")
+    page.get_by_label("Tanggal pemasangan").fill("2026-12-20")
+    page.get_by_label("KTP pemohon").set_input_files(str(_pdf_file(tmp_path, "ktp.pdf")))
+    page.get_by_role("button", name="Simpan draf").click()
+    page.get_by_text("Semua yang wajib sudah diisi").wait_for()

@@ -6,13 +6,18 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.middleware import locale
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, is_valid_path
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+
+from satupintu.languages import remembered_language
 
 # Neither PostgreSQL text nor UTF-8 holds these: NUL, and UTF-16 surrogates standing alone.
 BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
@@ -24,19 +29,52 @@ RETRY_AFTER_SECONDS = 30
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
-    """Django's LocaleMiddleware, except that API requests follow Accept-Language.
+    """Django's LocaleMiddleware, except that API requests follow Accept-Language and that a
+    page asked for without a language prefix opens in the remembered language.
 
     Portal pages carry their language in the URL (/ Indonesian, /en/ English); outside
     i18n_patterns Django would always answer in the default language, which is wrong for API
-    clients that say which language they want.
+    clients that say which language they want. A reader who chose English (the cookie, or the
+    account's language once signed in) and follows a link without the prefix, from a message,
+    a bookmark or a form's redirect, is sent to the same page under /en/.
     """
 
-    def process_request(self, request: HttpRequest) -> None:
+    # MiddlewareMixin answers with what process_request returns; the stubs type Django's as None.
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:  # type: ignore[override]
         if request.path_info.startswith("/api/"):
             translation.activate(translation.get_language_from_request(request))
             request.LANGUAGE_CODE = translation.get_language()
-            return
+            return None
         super().process_request(request)
+        return self._to_remembered_language(request)
+
+    def _to_remembered_language(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD"):
+            return None  # a form's data would be lost in a redirect
+        if translation.get_language_from_path(request.path_info):
+            return None  # the URL says its language: it wins
+        language = remembered_language(request)
+        if language is None or language == settings.LANGUAGE_CODE:
+            return None
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        # Only pages under i18n_patterns have the prefixed twin (not the API, admin, media...).
+        with translation.override(language):  # i18n_patterns match the active language's prefix
+            if not is_valid_path(f"/{language}{request.path_info}", urlconf):
+                return None
+        script_prefix = get_script_prefix()
+        target = request.get_full_path().replace(script_prefix, f"{script_prefix}{language}/", 1)
+        redirect = self.response_redirect_class(target)
+        patch_vary_headers(redirect, ("Cookie",))
+        return redirect
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            # The unprefixed page's language depends on the cookie and the session.
+            patch_vary_headers(response, ("Cookie",))
+        return response
 
 
 def is_api(request: HttpRequest) -> bool:

@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from satupintu import health
+from satupintu import health, languages
 
 handler400 = "satupintu.middleware.bad_request"
 handler404 = "satupintu.portal.views.not_found"
@@ -14,7 +14,8 @@ urlpatterns = [
     path("api/v1/", include("satupintu.api.urls")),
     path("webhooks/", include("satupintu.notify.urls")),
     path("open311/", include("satupintu.complaints.api.open311_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The switcher remembers the choice in the cookie and in the signed-in account.
+    path("i18n/setlang/", languages.language_choose, name="set_language"),
     path("admin/", admin.site.urls),
     # Uploaded forms are public documents; production serves them from the reverse proxy.
     path("media/<path:path>", health.media, name="media"),

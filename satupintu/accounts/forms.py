@@ -1,12 +1,15 @@
-"""Sign-in forms of the portal and the admin, both behind the lock-out."""
+"""Sign-in forms of the portal and the admin, both behind the lock-out; the forms of a
+forgotten, claimed or changed password and of the registration code."""
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from satupintu.accounts.lockout import LoginLocked, login_check, login_failed, login_succeeded
 from satupintu.accounts.twofactor import needs_second_factor
@@ -53,3 +56,93 @@ class LoginForm(LockoutMixin, AuthenticationForm):
 
 class AdminLoginForm(LockoutMixin, AdminAuthenticationForm):
     where = "admin"
+
+
+class ForgotPasswordForm(forms.Form):
+    """Forgot password (lupa kata sandi): the NIK, email or phone number of the account."""
+
+    login = forms.CharField(
+        label=gettext_lazy("NIK, email or WhatsApp number"),
+        max_length=254,
+        help_text=gettext_lazy(
+            "We send a link by email, or a code by WhatsApp or SMS, to the account's own addresses."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, twice; the project's validators check it (in the service)."""
+
+    password1 = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        max_length=128,
+        help_text=gettext_lazy("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("New password again"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", gettext_lazy("The two passwords differ."))
+        return data
+
+
+class CodePasswordForm(NewPasswordForm):
+    """The code sent by WhatsApp or SMS, and the new password."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        help_text=gettext_lazy("The 6 digits we sent you."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    field_order = ["code", "password1", "password2"]
+
+
+class RegistrationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        help_text=gettext_lazy("The 6 digits we sent to your WhatsApp, SMS or email."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=gettext_lazy("Current password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        max_length=128,
+        help_text=gettext_lazy("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=gettext_lazy("New password again"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", gettext_lazy("The two passwords differ."))
+        return data

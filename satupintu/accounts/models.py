@@ -128,3 +128,36 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccountCode(models.Model):
+    """A one-time way back into an account: a link's secret and a short code, both kept only
+    as hashes, short-lived and used once. Made by "forgot password" (lupa kata sandi), for a
+    walk-in to claim the account the front office made, and for the owner of a NIK someone
+    tried to register again."""
+
+    class Purpose(models.TextChoices):
+        RESET = "reset", _("Password reset")
+        CLAIM = "claim", _("Account claim")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    link_hash = models.CharField(_("SHA-256 of the link's secret"), max_length=64, unique=True)
+    code_hash = models.CharField(_("HMAC of the code"), max_length=64)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+
+    class Meta:
+        verbose_name = _("one-time account code")
+        verbose_name_plural = _("one-time account codes")
+        indexes = [models.Index(fields=["user", "expires"], name="accounts_code_user_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.user_id} {self.created:%Y-%m-%d %H:%M}"

@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from satupintu.cases.models import Application
 from satupintu.cases.services.retention import applications_forget_applicant
 from satupintu.complaints.models import Consultation, Report
 from satupintu.complaints.services import complaints_forget_citizen
+from satupintu.languages import site_url
 from satupintu.notify.models import Channel, Event, Message
 from satupintu.notify.services import Recipient, messages_forget_user, notify
 
@@ -192,7 +192,7 @@ def _tell_closed(*, user: User) -> None:
     context = {
         "name": user.get_full_name() or user.get_username(),
         "mall": "Satu Pintu",
-        "link": settings.SITE_URL + reverse("verify:index"),
+        "link": site_url("verify:index", language=recipient.language),
     }
     notify(event=Event.ACCOUNT_CLOSED, recipient=recipient, context=context)
 

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from satupintu.accounts.models import ApiToken, User
+from satupintu.accounts.models import AccountCode, ApiToken, User
+from satupintu.accounts.names import name_parts
+from satupintu.accounts.recovery import code_send
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 
 # last_used is written at most this often per token, not on every request.
@@ -31,28 +33,33 @@ def user_preferences_set(
     return user
 
 
-# The longest name of a person: it must fit in the first name (150 characters) whole, since
-# the first word becomes the first name and the rest the last name. Longer is refused, not cut.
-NAME_MAX = 150
+@transaction.atomic
+def user_profile_set(
+    *, user: User, full_name: str, channels: list[str], language: str, email: str, phone: str
+) -> User:
+    """/akun/: the person's name, then how they want to be told (``user_preferences_set``)."""
+    first, last = name_parts(full_name, field="full_name")
+    if not first:
+        raise ValidationError({"full_name": _("Write your name.")})
+    user.first_name, user.last_name = first, last
+    user.save(update_fields=["first_name", "last_name"])
+    return user_preferences_set(
+        user=user, channels=channels, language=language, email=email, phone=phone
+    )
 
 
-def _name_parts(name: str, *, field: str) -> tuple[str, str]:
-    name = name.strip()
-    if len(name) > NAME_MAX:
-        raise ValidationError(
-            {
-                field: _("The name has %(n)s characters; at most %(limit)s are allowed.")
-                % {"n": len(name), "limit": NAME_MAX}
-            }
-        )
-    first, _space, last = name.partition(" ")
-    return first, last
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language ``user`` chose on the site: their messages follow it."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
 
 
 def citizen_register(*, full_name: str, nik: str, phone: str, email: str, password: str) -> User:
     """Create a citizen's account; the NIK is their login and must not be taken."""
     nik = normalize_nik(nik)
-    first, last = _name_parts(full_name, field="full_name")
+    first, last = name_parts(full_name, field="full_name")
     user = User(
         username=nik,
         nik=nik,
@@ -68,9 +75,11 @@ def citizen_register(*, full_name: str, nik: str, phone: str, email: str, passwo
     return user
 
 
+@transaction.atomic
 def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User:
     """The citizen at the counter: their account found by NIK, or one made for them without a
-    password (they can set one with "forgot password" later, by their email)."""
+    password; then a claim link and code go to them on their channels (``recovery``), to set
+    a password and follow their application from home."""
     nik = normalize_nik(nik)
     try:
         validate_nik(nik)
@@ -78,13 +87,16 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
         raise ValidationError({"nik": invalid.messages}) from invalid
     existing = User.objects.filter(nik=nik).first()
     if existing is not None:
+        if existing.is_active and not existing.has_usable_password():
+            # Back at the counter and never claimed it: the claim goes again.
+            code_send(user=existing, purpose=AccountCode.Purpose.CLAIM)
         return existing
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("Write the applicant's name.")
     else:
         try:
-            first, last = _name_parts(name, field="name")
+            first, last = name_parts(name, field="name")
         except ValidationError as invalid:
             errors.update({k: v[0] for k, v in invalid.message_dict.items()})
     try:
@@ -105,6 +117,7 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
+    code_send(user=user, purpose=AccountCode.Purpose.CLAIM)
     return user
 
 

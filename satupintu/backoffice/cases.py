@@ -19,7 +19,7 @@ from satupintu.accounts.services import walk_in_citizen
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Step, Survey
-from satupintu.cases.permits.render import product_response
+from satupintu.cases.permits.render import holder_name, product_response
 from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
@@ -84,7 +84,15 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         application, errors = saved.application, saved.errors
         if not errors:
-            messages.success(request, _("Sent.") if saved.sent else _("Saved."))
+            messages.success(
+                request,
+                (
+                    _("Application %(id)s is submitted for the applicant: now at %(step)s.")
+                    if saved.sent
+                    else _("The draft of application %(id)s is saved; it is not submitted yet.")
+                )
+                % {"id": application.tracking_number, "step": application.get_step_display()},
+            )
             return redirect("backoffice:case", pk=application.pk)
     mall = application.service.agency.mall
     role = dict(configuration.workflow(application.service)).get(application.step, "")
@@ -96,7 +104,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "editable": filed_draft,
             "fields": form_fields(application.service, application.form_data, errors),
-            "checklist": checklist(application, errors),
+            "checklist": checklist(application, errors, superseded=not filed_draft),
+            "missing": drafts.application_missing(application) if filed_draft else None,
             "errors": errors,
             "general_errors": errors.get("__all__", []) + errors.get("nib", []),
             "file_url": "backoffice:case-file",
@@ -105,7 +114,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "evidence": application.documents.exclude(kind=Document.Kind.REQUIREMENT),
             "history": application.transitions.select_related("actor"),
             "notes": application.notes.select_related("author"),
-            "surveys": application.surveys.all(),
+            "surveys": [_with_due(survey) for survey in application.surveys.all()],
             "issued": getattr(application, "issued_document", None),
             "acts_on_step": scope.acts_as([role], agency_id=agency_id),
             "revokes": scope.acts_as([StaffMembership.Role.APPROVER], agency_id=agency_id),
@@ -121,6 +130,12 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _with_due(survey: Survey) -> Survey:
+    """The survey, marked with whether its result may be recorded yet."""
+    survey.due = surveys.survey_due(survey)  # type: ignore[attr-defined]
+    return survey
+
+
 @login_required
 @require_POST
 @refusals_as_messages("backoffice:case")
@@ -128,15 +143,69 @@ def case_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Forward, return, reject — as the officer saw the case (its version), or not at all."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
-    workflow.application_act(
+    action, note = request.POST.get("action", ""), request.POST.get("note", "")
+    seen_version = int(seen) if seen.isdigit() else NO_VERSION
+    if (
+        action == "forward"
+        and workflow.forward_decides(application)
+        and request.POST.get("confirmed") != "yes"
+    ):
+        # Signing cannot be taken back: the approver sees what they sign and says so once more
+        # (a page of its own, so it works without JavaScript).
+        workflow.forward_check(
+            application=application, actor=request.user, note=note, seen_version=seen_version
+        )
+        return render(
+            request,
+            "backoffice/case_sign.html",
+            {
+                "application": application,
+                "note": note,
+                "version": seen_version,
+                "holder": holder_name(application.applicant),
+                "signer": holder_name(request.user),
+                **issuing.preview(application, signer=request.user),
+            },
+        )
+    decides = action == "forward" and workflow.forward_decides(application)
+    application = workflow.application_act(
         application=application,
         actor=request.user,
-        action=request.POST.get("action", ""),
-        note=request.POST.get("note", ""),
-        seen_version=int(seen) if seen.isdigit() else NO_VERSION,
+        action=action,
+        note=note,
+        seen_version=seen_version,
     )
-    messages.success(request, _("Done."))
+    messages.success(request, _act_message(application, action=action, decided=decides))
     return redirect("backoffice:case", pk=application.pk)
+
+
+def _act_message(application: Application, *, action: str, decided: bool) -> str:
+    """What the officer's act did, in words: where the case went and who holds it now."""
+    number = application.tracking_number
+    issued = getattr(application, "issued_document", None)
+    if action == "return":
+        return _(
+            "Application %(id)s is returned to the applicant for revision; they are told why."
+        ) % {"id": number}
+    if action == "reject":
+        return _("Application %(id)s is rejected; the applicant is told why.") % {"id": number}
+    if decided and issued is not None:
+        said = _(
+            "Application %(id)s is approved and document %(number)s signed; the applicant is told."
+        ) % {"id": number, "number": issued.number}
+    elif application.status == Application.Status.DONE:
+        said = _("Application %(id)s is done; the applicant is told.") % {"id": number}
+    else:
+        said = _("Application %(id)s is forwarded to %(step)s.") % {
+            "id": number,
+            "step": application.get_step_display(),
+        }
+    if application.status != Application.Status.IN_PROGRESS:
+        return said
+    if application.assignee is not None:
+        holder = application.assignee.get_full_name() or application.assignee.username
+        return f"{said} " + _("It is assigned to %(name)s.") % {"name": holder}
+    return f"{said} " + _("It waits in the queue of that step's officers.")
 
 
 @login_required
@@ -147,6 +216,7 @@ def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workflow.note_add(
         application=application, author=request.user, text=request.POST.get("text", "")
     )
+    messages.success(request, _("Your note is added to the case; only the agency's staff see it."))
     return redirect("backoffice:case", pk=application.pk)
 
 
@@ -159,6 +229,12 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workflow.application_assign(
         application=application, assignee=request.user if mine else None, by=request.user
     )
+    mine_or_not = (
+        _("Application %(id)s is assigned to you.")
+        if mine
+        else _("Application %(id)s is given back: it is assigned to nobody.")
+    )
+    messages.success(request, mine_or_not % {"id": application.tracking_number})
     return redirect("backoffice:case", pk=application.pk)
 
 
@@ -196,7 +272,9 @@ def survey_complete(request: AuthenticatedHttpRequest, pk: int, survey_pk: int) 
         report=request.FILES.get("report"),
         photos=request.FILES.getlist("photos"),
     )
-    messages.success(request, _("The survey's result is recorded."))
+    messages.success(
+        request, _("The survey's result is recorded: the application can be forwarded now.")
+    )
     return redirect("backoffice:case", pk=application.pk)
 
 
@@ -209,7 +287,11 @@ def document_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if document is None:
         raise Http404
     issuing.revoke(document, by=request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, _("The document is revoked."))
+    messages.success(
+        request,
+        _("Document %(number)s is revoked; its verification page says so and the holder is told.")
+        % {"number": document.number},
+    )
     return redirect("backoffice:case", pk=application.pk)
 
 

@@ -187,11 +187,19 @@ def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if not visible.filter(pk=pk).exists():
         raise Http404
     answerable = selectors.consultation_answerable(user=request.user, consultation=consultation)
+    context: dict[str, object] = {}
     if request.method == "POST":
         if not answerable:
             raise PermissionDenied
-        _consultation_act(request, consultation)
-        return redirect("backoffice:consultation", pk=consultation.pk)
+        try:
+            _consultation_act(request, consultation)
+        except ReportError as refused:
+            if request.POST.get("action") != "answer":
+                raise
+            # An answer refused (too long) is shown again as typed, not lost to a redirect.
+            context = {"typed": request.POST.get("text", ""), "error": refused.message}
+        else:
+            return redirect("backoffice:consultation", pk=consultation.pk)
     # The page shows what the citizen asked, in their own words (the consultations list, only
     # subjects, is not a look at personal data).
     record_access(
@@ -209,5 +217,7 @@ def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "consultation": consultation,
             "thread": consultation.messages.all(),
             "answerable": answerable,
+            **context,
         },
+        status=400 if context else 200,
     )

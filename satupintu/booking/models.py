@@ -150,6 +150,12 @@ class Closure(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     decree_number = models.CharField(_("decree number"), max_length=100)
     reason = models.CharField(_("reason"), max_length=300)
+    reason_en = models.CharField(
+        _("reason (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty: English readers see the reason as written."),
+    )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     opens = models.TimeField(_("opens"), null=True, blank=True, help_text=_("Restricted only."))

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import Requirement, Service
-from satupintu.malls.models import StaffMembership
+from satupintu.malls.models import Agency, StaffMembership
 from satupintu.storage import private
 
 
@@ -255,6 +255,18 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+        help_text=_(
+            "The corrected file sent for the same requirement after a return for revision: "
+            "kept for the agency's staff, no longer shown to the applicant."
+        ),
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -353,7 +365,10 @@ class IssuedDocument(models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="issued_document"
     )
-    number = models.CharField(_("number"), max_length=80, unique=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("issued by")
+    )
+    number = models.CharField(_("number"), max_length=80)
     code = models.CharField(_("verification code"), max_length=24, unique=True)
     title = models.CharField(_("title"), max_length=200)
     holder_name = models.CharField(_("holder"), max_length=200)
@@ -374,9 +389,32 @@ class IssuedDocument(models.Model):
     class Meta:
         verbose_name = _("issued document")
         verbose_name_plural = _("issued documents")
+        constraints = [
+            # Two regencies' DPMPTSP may both issue 503/0001/DPMPTSP/I/2026; one agency never.
+            models.UniqueConstraint(fields=["agency", "number"], name="issued_number_per_agency")
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+
+class DocumentCounter(models.Model):
+    """How many documents an agency issued in a year (in its mall's time zone): the {seq} of
+    their numbers, taken under a row lock in the issuing transaction."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="document_counter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}: {self.last}"
 
 
 class AccessLog(models.Model):

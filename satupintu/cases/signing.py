@@ -104,7 +104,7 @@ def ensure_agency_key(agency: Agency) -> tuple[Path, Path]:
     # Certificates the operator placed (the CA has no key here) are theirs to renew.
     demo_ca = settings.SIGNING_DEMO_CA and ca_path.with_name(CA_KEY).exists()
     if key_path.exists() and cert_path.exists():
-        if not demo_ca or _demo_certificate_good(cert_path, ca_path):
+        if not demo_ca or _demo_certificate_good(cert_path, ca_path, agency):
             return key_path, cert_path
     elif not settings.SIGNING_DEMO_CA:
         raise SigningError(
@@ -113,7 +113,9 @@ def ensure_agency_key(agency: Agency) -> tuple[Path, Path]:
         )
     with _locked(exclusive=True):
         if not (
-            key_path.exists() and cert_path.exists() and _demo_certificate_good(cert_path, ca_path)
+            key_path.exists()
+            and cert_path.exists()
+            and _demo_certificate_good(cert_path, ca_path, agency)
         ):
             _make_agency_key(agency, key_path, cert_path)
     return key_path, cert_path
@@ -312,15 +314,37 @@ def _make_ca(cert_path: Path) -> None:
     _write_atomically(cert_path, certificate.public_bytes(serialization.Encoding.PEM), 0o644)
 
 
-def _demo_certificate_good(cert_path: Path, ca_path: Path) -> bool:
-    """Whether the demo may keep using an agency certificate: issued by today's CA, in date."""
+def _demo_certificate_good(cert_path: Path, ca_path: Path, agency: Agency) -> bool:
+    """Whether the demo may keep using an agency certificate: issued by today's CA, in date,
+    naming the agency as it is called now."""
     try:
         certificate = x509.load_pem_x509_certificates(cert_path.read_bytes())[0]
         ca = x509.load_pem_x509_certificates(ca_path.read_bytes())[0]
         certificate.verify_directly_issued_by(ca)
     except (ValueError, TypeError, InvalidSignature):
         return False
+    if certificate.subject != agency_subject(agency):
+        return False
     return certificate.not_valid_after_utc > datetime.datetime.now(datetime.UTC)
+
+
+def agency_subject(agency: Agency) -> x509.Name:
+    """The subject of an agency's certificate: its name in full as the organisation (what a
+    PDF reader shows of the signer), the common name too when it fits X.509's 64 characters,
+    else its short name with its mall's (never a name cut off mid-word)."""
+    common = agency.name
+    if len(common) > NAME_LIMIT:
+        common = f"{agency.short_name or agency.slug.upper()} {agency.mall.name}"
+    if len(common) > NAME_LIMIT:
+        common = (agency.short_name or agency.slug.upper())[:NAME_LIMIT]
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency.name),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, agency.mall.name),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+        ]
+    )
 
 
 def _make_agency_key(agency: Agency, key_path: Path, cert_path: Path) -> None:
@@ -341,13 +365,7 @@ def _make_agency_key(agency: Agency, key_path: Path, cert_path: Path) -> None:
             _("The demo CA in %(path)s has no elliptic-curve key.") % {"path": ca_dir}
         )
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, agency.name[:NAME_LIMIT]),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency.name[:NAME_LIMIT]),
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-        ]
-    )
+    subject = agency_subject(agency)
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()

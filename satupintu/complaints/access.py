@@ -1,6 +1,7 @@
 """Who may see or act on a report (staff side): one fetch-and-authorise. A report someone may
 not see is not found, whether it exists or not; one they see but may not act on this way is
-forbidden. (The reporter reaches their report with its secret: ``services.report_for_secret``.)"""
+forbidden. (The reporter reaches their report with its secret: ``services.report_for_secret``,
+or, signed in, as its owner: ``access_own_report``.)"""
 
 from enum import StrEnum
 
@@ -36,4 +37,15 @@ def access_report(user: User, tracking_id: str, *, action: Action) -> Report:
         raise PermissionDenied(_("Only the staff of the agency the report was sent to answer it."))
     if action in COORDINATORS_DO and not selectors.is_coordinator(user=user, mall=report.mall):
         raise PermissionDenied(_("Only the mall's coordinators do this."))
+    return report
+
+
+def access_own_report(user: User, tracking_id: str) -> Report:
+    """The report ``tracking_id`` its signed-in reporter filed; Http404 for anyone else's,
+    whether it exists or not."""
+    if not user.is_authenticated:
+        raise Http404
+    report = selectors.reports_of_citizen(user=user).filter(tracking_id=tracking_id).first()
+    if report is None:
+        raise Http404
     return report

@@ -19,6 +19,16 @@ def reports_for_staff(*, user: User, mall: Mall) -> QuerySet[Report]:
     return reports.filter(agency_id__in=scope.agency_ids).filter(~Q(status=Report.Status.SUBMITTED))
 
 
+def reports_of_citizen(*, user: User) -> QuerySet[Report]:
+    """The reports a signed-in citizen filed under their name, newest first (an anonymous one
+    keeps no account, so it is not among them)."""
+    return (
+        Report.objects.filter(reporter=user)
+        .select_related("mall", "agency")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def is_coordinator(*, user: User, mall: Mall) -> bool:
     return staff_scope(user).manages_mall(mall.pk)
 

@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
@@ -38,6 +38,7 @@ from satupintu.complaints.models import (
     ReportEvent,
 )
 from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
+from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time, working_days_after
 from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import Agency, Mall
@@ -222,7 +223,37 @@ def _save_filed(report: Report, *, secret: str, attachments: list["UploadedFile[
     for upload in attachments:
         ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
-    return Filed(report, secret)
+    filed = Filed(report, secret)
+    _tell_filed(filed)
+    return filed
+
+
+def _tell_filed(filed: Filed) -> None:
+    """Send the reporter who left an email or a phone the follow-up link: the secret goes
+    only to the addresses they gave, and an anonymous reporter (who gave none) keeps it from
+    the screen."""
+    report = filed.report
+    # Filed in the reporter's own request: the page's language is theirs.
+    recipient = _reporter_recipient(report, language=get_language() or settings.LANGUAGE_CODE)
+    if recipient is None or not (recipient.email or recipient.phone):
+        return
+    with override(recipient.language):
+        link = settings.SITE_URL + filed.follow_path
+        # Greeted by the account's name, or as "reporter": not by a name typed into the form.
+        reporter = report.reporter
+        name = (reporter.get_full_name() or reporter.username) if reporter else _("Reporter")
+    notify(
+        event=Event.COMPLAINT_FILED,
+        recipient=recipient,
+        mall=report.mall,
+        context={
+            "name": name,
+            "tracking": report.tracking_id,
+            "title": report.title,
+            "mall": report.mall.name,
+            "link": link,
+        },
+    )
 
 
 def report_for_secret(*, tracking_id: str, secret: str) -> Report:
@@ -329,18 +360,29 @@ def report_answer(*, report: Report, by: User, text: str, on_behalf: bool = Fals
     return report
 
 
-def _tell_reporter(report: Report, answer: str) -> None:
+def _reporter_recipient(report: Report, *, language: str = "id") -> Recipient | None:
+    """Who filed ``report``, on the addresses they gave with it (their account's when they
+    gave none; in ``language`` when they have no account); None for an anonymous report,
+    which keeps no identity."""
     if report.is_anonymous:
-        return  # they follow it with their secret link
-    recipient = (
-        Recipient.for_user(report.reporter)
-        if report.reporter
-        else Recipient(
-            email=report.reporter_email,
-            phone=report.reporter_phone,
-            channels=(Channel.EMAIL, Channel.WHATSAPP, Channel.SMS),
-        )
+        return None
+    if report.reporter is not None:
+        recipient = Recipient.for_user(report.reporter)
+        recipient.email = report.reporter_email or recipient.email
+        recipient.phone = report.reporter_phone or recipient.phone
+        return recipient
+    return Recipient(
+        email=report.reporter_email,
+        phone=report.reporter_phone,
+        language=language,
+        channels=(Channel.EMAIL, Channel.WHATSAPP, Channel.SMS),
     )
+
+
+def _tell_reporter(report: Report, answer: str) -> None:
+    recipient = _reporter_recipient(report)
+    if recipient is None:
+        return  # they follow it with their secret link
     notify(
         event=Event.COMPLAINT_ANSWERED,
         recipient=recipient,
@@ -350,7 +392,7 @@ def _tell_reporter(report: Report, answer: str) -> None:
             "tracking": report.tracking_id,
             "answer": answer.strip(),
             "mall": report.mall.name,
-            "link": settings.SITE_URL + reverse("portal:report-lookup"),
+            "link": site_url("portal:report-lookup", language=recipient.language),
         },
     )
 
@@ -467,7 +509,30 @@ def consultation_post(
     )
     consultation.status = Consultation.Status.ANSWERED if from_staff else Consultation.Status.OPEN
     consultation.save(update_fields=["status"])
+    if from_staff:
+        _tell_citizen_answered(consultation, text)
     return consultation
+
+
+def _tell_citizen_answered(consultation: Consultation, answer: str) -> None:
+    """The citizen hears of the agency's answer on their channels, with the thread's link."""
+    citizen = consultation.citizen
+    recipient = Recipient.for_user(citizen)
+    with override(recipient.language):
+        link = settings.SITE_URL + reverse("portal:consultation", args=[consultation.pk])
+    notify(
+        event=Event.CONSULTATION_ANSWERED,
+        recipient=recipient,
+        mall=consultation.service.agency.mall,
+        context={
+            "name": citizen.get_full_name() or citizen.username,
+            "service": consultation.service.name,
+            "subject": consultation.subject,
+            "answer": answer.strip(),
+            "mall": consultation.service.agency.mall.name,
+            "link": link,
+        },
+    )
 
 
 def consultation_schedule_call(

@@ -21,9 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satupintu.accounts.models import User
 from satupintu.accounts.services import citizen_register
-from satupintu.booking.models import VisitPolicy
+from satupintu.booking.models import Closure, VisitPolicy
 from satupintu.booking.selectors import open_days, ticket_prefix
 from satupintu.booking.services.bookings import booking_create
+from satupintu.booking.services.closures import closure_record
 from satupintu.booking.services.slots import slots_open
 from satupintu.cases.models import Application
 from satupintu.cases.services.documents import document_add
@@ -33,6 +34,7 @@ from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.complaints.models import Report
 from satupintu.complaints.services import report_file
+from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import (
     Agency,
     Announcement,
@@ -163,6 +165,27 @@ def _agency(mall: Mall, word: str) -> Agency:
     return Agency.objects.filter(mall=mall, name__icontains=word).earliest("pk")
 
 
+# How the demo's approver is named under a signature: a full name, position (jabatan) and NIP.
+SIGNATORIES = {
+    "kepala.dpmptsp.bogor": {
+        "first_name": "Rudi",
+        "last_name": "Hartono, S.H., M.Si.",
+        "position": "Kepala Dinas Penanaman Modal dan PTSP Kota Bogor",
+        "nip": "197805122005011003",
+    }
+}
+
+
+def _signatory(
+    user: User, *, role: str, agency: Agency | None, first_name: str, last_name: str, **profile: str
+) -> None:
+    if not user.first_name:
+        User.objects.filter(pk=user.pk).update(first_name=first_name, last_name=last_name)
+    StaffMembership.objects.filter(user=user, role=role, agency=agency, position="").update(
+        **profile
+    )
+
+
 def _staff(username: str, *, superuser: bool = False) -> tuple[User, bool]:
     # No service creates staff accounts: people get them from an administrator.
     user, created = User.objects.get_or_create(
@@ -231,20 +254,17 @@ def _forms(malls: list[Mall], bogor: Mall) -> None:
             form.save()
 
 
+DEMO_RESTRICTION_DECREE = "SK Kepala DPMPTSP Kota Bogor No. 443/1120-DPMPTSP"
+DEMO_RESTRICTION_DAYS = 30
+
+
 def _announcements(malls: dict[str, Mall], new: list[Mall]) -> None:
-    """The demo announcements of the malls just created."""
+    """The demo announcements of the malls just created. Bogor's restricted hours are a rule
+    (a closure of kind "restricted"), which the slots follow and which words its announcement."""
     bogor, probolinggo = malls["kota-bogor"], malls["kabupaten-probolinggo"]
     now = timezone.now()
     if bogor in new:
-        announcement_publish(
-            mall=bogor,
-            kind=Announcement.Kind.RESTRICTED_HOURS,
-            title="Jam layanan tatap muka dibatasi 09.00–12.00 WIB",
-            body="Untuk mencegah kerumunan, layanan tatap muka hanya pukul 09.00–12.00 WIB. "
-            "Sebagian besar layanan dapat diajukan secara daring.",
-            valid_from=now - timedelta(days=1),
-            valid_until=now + timedelta(days=30),
-        )
+        _restricted_hours(bogor)
     if probolinggo in new:
         announcement_publish(
             mall=probolinggo,
@@ -252,9 +272,32 @@ def _announcements(malls: dict[str, Mall], new: list[Mall]) -> None:
             agency=_agency(probolinggo, "Kependudukan"),
             title="Akta kelahiran kini dapat diajukan daring",
             body="Unggah berkas dari rumah; dokumen dapat dicetak mandiri setelah terbit.",
+            title_en="Birth certificates can now be applied for online",
+            body_en="Upload the documents from home; print the certificate yourself once issued.",
             valid_from=now - timedelta(days=1),
             valid_until=now + timedelta(days=60),
         )
+
+
+def _restricted_hours(bogor: Mall) -> None:
+    """Bogor receives visitors only 09.00–12.00 for the coming month, unless a run of the seed
+    already recorded that (the decree moves any booking outside those hours)."""
+    today = in_mall_time(timezone.now(), bogor).date()
+    if Closure.objects.filter(
+        mall=bogor, decree_number=DEMO_RESTRICTION_DECREE, ends_on__gte=today
+    ).exists():
+        return
+    closure_record(
+        mall=bogor,
+        kind=Closure.Kind.RESTRICTED,
+        decree_number=DEMO_RESTRICTION_DECREE,
+        reason="Untuk mencegah kerumunan, layanan tatap muka dibatasi",
+        reason_en="To prevent crowding, in-person service is limited",
+        starts_on=today,
+        ends_on=today + timedelta(days=DEMO_RESTRICTION_DAYS),
+        opens=time(9),
+        closes=time(12),
+    )
 
 
 def _staff_logins(
@@ -281,6 +324,8 @@ def _staff_logins(
             if role != "superuser":
                 membership_grant(user=user, role=role, mall=mall, agency=agency)
             TOTPDevice.objects.create(user=user, name="Demo", key=DEMO_TOTP_KEY, confirmed=True)
+        if username in SIGNATORIES:
+            _signatory(user, role=role, agency=agency, **SIGNATORIES[username])
         logins.append(DemoLogin(username, str(role), str(agency or mall or "—")))
     return logins
 

@@ -297,7 +297,7 @@ class AnnouncementAdmin(ScopedAdmin):
     list_display = ["title", "kind", "mall", "agency", "valid_from", "valid_until"]
     list_filter = ["kind", "mall"]
     list_select_related = ["mall", "agency"]
-    search_fields = ["title", "body"]
+    search_fields = ["title_id", "title_en", "body_id", "body_en"]
     form = AnnouncementForm
     add_roles = change_roles = delete_roles = MANAGER_OR_APPROVER
 
@@ -307,10 +307,17 @@ class AnnouncementAdmin(ScopedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"scope": staff_scope(request.user)})
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.rule:
+            # Worded from its closure in each reader's language: the decree is changed, not this.
+            readonly += ["kind", "title_id", "body_id", "title_en", "body_en"]
+        return readonly
+
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "mall", "agency"]
+    list_display = ["user", "role", "mall", "agency", "position", "nip"]
     list_filter = ["role", "mall"]
     list_select_related = ["user", "mall", "agency"]
     autocomplete_fields = ["user"]

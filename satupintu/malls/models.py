@@ -2,8 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats, translation
+from django.utils.dateparse import parse_date, parse_time
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,6 +97,43 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+# The names a document number format may use; anything else is refused when it is saved.
+NUMBER_FORMAT_NAMES = ("seq", "agency", "month", "roman_month", "year")
+DEFAULT_NUMBER_FORMAT = "503/{seq:04d}/{agency}/{roman_month}/{year}"
+NUMBER_WIDTH_MAX = 8
+
+
+def validate_number_format(value: str) -> None:
+    """A document number format: plain text with {seq} (the agency's count of the year, e.g.
+    {seq:04d}) and {year}, optionally {agency}, {month} and {roman_month}; nothing else is
+    evaluated (no attributes, no indexes, no conversions)."""
+    import string
+
+    if not value:
+        return
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as broken:
+        raise ValidationError(_("The format has an unbalanced brace.")) from broken
+    names = set()
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in NUMBER_FORMAT_NAMES or conversion or "{" in (spec or ""):
+            raise ValidationError(
+                _("Only %(names)s may be used between braces.")
+                % {"names": ", ".join(f"{{{n}}}" for n in NUMBER_FORMAT_NAMES)}
+            )
+        width = (spec or "").removeprefix("0").removesuffix("d")
+        if spec and not (
+            name in ("seq", "month", "year") and width.isdigit() and int(width) <= NUMBER_WIDTH_MAX
+        ):
+            raise ValidationError(_("Only a width such as {seq:04d} may follow a name."))
+        names.add(name)
+    if not {"seq", "year"} <= names:
+        raise ValidationError(_("The format needs {seq} and {year}: a number is unique per year."))
+
+
 class Agency(models.Model):
     """An agency serving in a mall: a local office (OPD) or a vertical one (police, BPJS...)."""
 
@@ -107,6 +148,18 @@ class Agency(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    document_number_format = models.CharField(
+        _("document number format"),
+        max_length=120,
+        blank=True,
+        validators=[validate_number_format],
+        help_text=_(
+            "How its permits are numbered, e.g. 503/{seq:04d}/{agency}/{roman_month}/{year} "
+            "(gives 503/0001/DPMPTSP/XII/2026): {seq} counts the agency's documents of the "
+            "year, {agency} is the short name, {month} and {roman_month} the month of issue. "
+            "Empty: that example."
+        ),
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -166,6 +219,21 @@ class StaffMembership(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
     )
+    position = models.CharField(
+        _("position"),
+        max_length=200,
+        blank=True,
+        help_text=_("As printed under a signature, e.g. Kepala Dinas (jabatan)."),
+    )
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9]{18}$", _("A NIP (Nomor Induk Pegawai) has 18 digits."))
+        ],
+        help_text=_("Nomor Induk Pegawai, 18 digits, printed under a signature."),
+    )
 
     class Meta:
         verbose_name = _("staff membership")
@@ -192,7 +260,12 @@ class StaffMembership(models.Model):
 
 
 class Announcement(models.Model):
-    """A notice from a mall or one of its agencies, shown while it is valid."""
+    """A notice (pengumuman) from a mall or one of its agencies, shown while it is valid.
+
+    Staff write it in Indonesian and, optionally, in English. One a rule publishes (a closure or
+    restricted hours) keeps the rule's terms instead and is worded when it is read, in the
+    reader's language: ``title`` and ``body`` always answer in the active language.
+    """
 
     class Kind(models.TextChoices):
         GENERAL = "general", _("General")
@@ -210,8 +283,22 @@ class Announcement(models.Model):
         help_text=_("Leave empty for an announcement of the whole mall."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
+    title_id = models.CharField(_("title (Indonesian)"), max_length=200)
+    body_id = models.TextField(_("text (Indonesian)"))
+    title_en = models.CharField(
+        _("title (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: English readers see the Indonesian title."),
+    )
+    body_en = models.TextField(_("text (English)"), blank=True)
+    rule = models.JSONField(
+        _("terms of the rule"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Set when a closure or restricted hours publish it; the text follows them."),
+    )
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -233,3 +320,69 @@ class Announcement(models.Model):
     def clean(self) -> None:
         if self.mall_id and self.agency is not None and self.agency.mall_id != self.mall_id:
             raise ValidationError({"agency": _("This agency does not serve in this mall.")})
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        if self.rule:
+            return rule_title(self.kind, self.rule)
+        return self._in_language(self.title_id, self.title_en)
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self.title_id = value
+
+    @property
+    def body(self) -> str:
+        """The text in the active language."""
+        if self.rule:
+            return rule_body(self.rule)
+        return self._in_language(self.body_id, self.body_en)
+
+    @body.setter
+    def body(self, value: str) -> None:
+        self.body_id = value
+
+    @staticmethod
+    def _in_language(indonesian: str, english: str) -> str:
+        if english and (translation.get_language() or "").startswith("en"):
+            return english
+        return indonesian
+
+
+RULE_BODY = _(
+    "%(reason)s (%(decree)s). Booked visits have been moved to the next free time; "
+    "check your messages. Most services can be applied for online."
+)
+
+
+def rule_title(kind: str, rule: dict[str, str]) -> str:
+    """The title of a closure's or a restriction's announcement, in the active language."""
+    first = _rule_day(rule.get("first", ""))
+    last = _rule_day(rule.get("last", ""))
+    who = rule.get("who", "")
+    opens, closes = parse_time(rule.get("opens", "")), parse_time(rule.get("closes", ""))
+    if kind == Announcement.Kind.RESTRICTED_HOURS and opens and closes:
+        return gettext("%(who)s open only %(opens)s–%(closes)s, %(first)s – %(last)s") % {
+            "who": who,
+            "opens": opens.strftime("%H.%M"),
+            "closes": closes.strftime("%H.%M"),
+            "first": first,
+            "last": last,
+        }
+    return gettext("%(who)s closed %(first)s – %(last)s") % {
+        "who": who,
+        "first": first,
+        "last": last,
+    }
+
+
+def rule_body(rule: dict[str, str]) -> str:
+    """The text of a closure's or a restriction's announcement, in the active language."""
+    reason = Announcement._in_language(rule.get("reason", ""), rule.get("reason_en", ""))
+    return str(RULE_BODY) % {"reason": reason, "decree": rule.get("decree", "")}
+
+
+def _rule_day(value: str) -> str:
+    day = parse_date(value)
+    return formats.date_format(day, "j F Y") if day else value

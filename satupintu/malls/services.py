@@ -18,14 +18,24 @@ def announcement_publish(
     valid_until: datetime,
     kind: str = Announcement.Kind.GENERAL,
     agency: Agency | None = None,
+    title_en: str = "",
+    body_en: str = "",
+    rule: dict[str, str] | None = None,
 ) -> Announcement:
-    """Publish an announcement of a mall, or of one of its agencies, for a validity period."""
+    """Publish an announcement of a mall, or of one of its agencies, for a validity period.
+
+    ``title`` and ``body`` are the Indonesian text; ``rule`` the terms of the closure or
+    restriction that publishes it, from which it is worded in each reader's language.
+    """
     announcement = Announcement(
         mall=mall,
         agency=agency,
         kind=kind,
-        title=title,
-        body=body,
+        title_id=title,
+        body_id=body,
+        title_en=title_en,
+        body_en=body_en,
+        rule=rule or {},
         valid_from=valid_from,
         valid_until=valid_until,
     )

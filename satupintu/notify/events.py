@@ -108,9 +108,42 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "tracking": "ADU-2026-000045",
         "answer": "Loket KTP-el kini buka pukul 08.00.",
     },
+    Event.COMPLAINT_FILED: {
+        **_COMMON,
+        "link": "https://mpp.example.go.id/pengaduan/LPR-2026-000045/q8Xc2kR7vN1mZ4tB0yW5hJ3sLpD6fG9a/",
+        "tracking": "LPR-2026-000045",
+        "title": "Pungutan di loket KTP-el",
+    },
+    Event.CONSULTATION_ANSWERED: {
+        **_COMMON,
+        "link": "https://mpp.example.go.id/akun/konsultasi/12/",
+        "service": "Persetujuan Bangunan Gedung (PBG)",
+        "subject": "Syarat PBG rumah",
+        "answer": "Untuk rumah 1 lantai gambar struktur sederhana sudah cukup.",
+    },
     Event.ACCOUNT_CLOSED: {
         **_COMMON,
         "mall": "Satu Pintu",
         "link": "https://mpp.example.go.id/verify/",
+    },
+    Event.PASSWORD_RESET: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "code": "482913",
+        "valid": "30 menit",
+        "link": "https://mpp.example.go.id/lupa-sandi/tautan/3q2-x7Qd2/",
+    },
+    Event.ACCOUNT_CLAIM: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "code": "482913",
+        "valid": "7 hari",
+        "link": "https://mpp.example.go.id/lupa-sandi/tautan/3q2-x7Qd2/",
+    },
+    Event.REGISTRATION_CODE: {
+        **_COMMON,
+        "mall": "Satu Pintu",
+        "code": "482913",
+        "link": "https://mpp.example.go.id/",
     },
 }

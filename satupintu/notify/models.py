@@ -30,8 +30,13 @@ class Event(models.TextChoices):
     COMPLAINT_ROUTED = "complaint_routed", _("Report routed to an agency (staff)")
     COMPLAINT_ESCALATED = "complaint_escalated", _("Report overdue (managers)")
     COMPLAINT_ANSWERED = "complaint_answered", _("Complaint answered")
+    COMPLAINT_FILED = "complaint_filed", _("Report filed (to the reporter)")
+    CONSULTATION_ANSWERED = "consultation_answered", _("Consultation answered")
     BOT_REPLY = "bot_reply", _("WhatsApp bot reply")
     ACCOUNT_CLOSED = "account_closed", _("Account closed")
+    PASSWORD_RESET = "password_reset", _("Password reset code")
+    ACCOUNT_CLAIM = "account_claim", _("Claim of an account made at the counter")
+    REGISTRATION_CODE = "registration_code", _("Code to open an account")
 
 
 class MessageTemplate(models.Model):

@@ -22,6 +22,7 @@ from satupintu.malls.models import Mall
 from satupintu.notify.channels.base import PermanentError, TransientError
 from satupintu.notify.channels.registry import sender_for
 from satupintu.notify.events import EXAMPLES
+from satupintu.notify.links import html_from_text, linkify_html
 from satupintu.notify.models import Channel, DeliveryAttempt, Message, MessageTemplate
 from satupintu.templating import TemplateRefused, check, from_django, render
 
@@ -155,6 +156,16 @@ def render_preview(*, template: MessageTemplate) -> tuple[str, str]:
     return _render(template.subject, example), _render(template.body, example)
 
 
+def _html_body(template: MessageTemplate, context: dict[str, Any]) -> str:
+    """An email's HTML part: its wording's, or else its text with the links clickable, so no
+    email goes with a link that cannot be followed."""
+    if template.channel != Channel.EMAIL:
+        return _render(template.html_body, context, html=True)
+    if template.html_body:
+        return linkify_html(_render(template.html_body, context, html=True))
+    return str(html_from_text(_render(template.body, context)))
+
+
 def _build(
     *,
     template: MessageTemplate,
@@ -177,7 +188,7 @@ def _build(
         to=to,
         subject=_render(template.subject, context),
         body=_render(template.body, context),
-        html_body=_render(template.html_body, context, html=True),
+        html_body=_html_body(template, context),
         # Kept on every channel's message: a fallback to email attaches it, and the inbox
         # offers it; WhatsApp and SMS carry the signed link the wording holds instead.
         calendar=calendar,

@@ -60,11 +60,18 @@ def posted_form(service: Service, post: Any) -> dict[str, Any]:
 
 
 def checklist(
-    application: Application, errors: dict[str, list[str]] | None = None
+    application: Application,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    superseded: bool = False,
 ) -> list[dict[str, Any]]:
-    """Each requirement with the files uploaded for it so far and its upload's errors."""
+    """Each requirement with the files uploaded for it so far and its upload's errors; files
+    a corrected one replaced only when ``superseded`` (the staff's view, marked as such)."""
     files: dict[int | None, list[Document]] = {}
-    for document in application.documents.filter(kind=Document.Kind.REQUIREMENT):
+    documents = application.documents.filter(kind=Document.Kind.REQUIREMENT)
+    if not superseded:
+        documents = documents.filter(superseded_by__isnull=True)
+    for document in documents:
         files.setdefault(document.requirement_id, []).append(document)
     return [
         {
@@ -140,6 +147,9 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "file_url": "portal:application-file",
             "errors": errors,
             "general_errors": errors.get("__all__", []) + errors.get("nib", []),
+            "missing": drafts.application_missing(application)
+            if application.status in EDITABLE
+            else None,
             "history": application.transitions.all(),
             "public_notes": Transition.TOLD_TO_APPLICANT,
             "surveys": application.surveys.all(),

@@ -55,12 +55,24 @@ def consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "apply":
             application = services.consultation_to_application(consultation=thread)
             return redirect("portal:application", pk=application.pk)
-        services.consultation_post(
-            consultation=thread,
-            author=request.user,
-            text=request.POST.get("text", ""),
-            from_staff=False,
-        )
+        typed = request.POST.get("text", "")
+        try:
+            services.consultation_post(
+                consultation=thread, author=request.user, text=typed, from_staff=False
+            )
+        except ReportError as refused:
+            # Shown again with what was typed: a message too long is not lost to a redirect.
+            return render(
+                request,
+                "portal/consultation.html",
+                {
+                    "consultation": thread,
+                    "thread": thread.messages.all(),
+                    "typed": typed,
+                    "error": refused.message,
+                },
+                status=400,
+            )
         return redirect("portal:consultation", pk=thread.pk)
     return render(
         request,

@@ -5,8 +5,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.accounts.models import User
-from satupintu.accounts.services import NAME_MAX
+from satupintu.accounts.names import NAME_MAX
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 from satupintu.booking.models import Booking
 from satupintu.complaints.models import Report
@@ -95,6 +94,13 @@ class NotificationPreferencesForm(forms.Form):
         return ([first] if first else []) + rest
 
 
+class ProfileForm(NotificationPreferencesForm):
+    """/akun/: the name, then how we reach you (the preferences)."""
+
+    full_name = forms.CharField(label=_("Full name (as on the KTP-el)"), max_length=NAME_MAX)
+    field_order = ["full_name", "email", "phone", "language", "channels", "first"]
+
+
 class NikField(forms.CharField):
     """A NIK as typed (full-width digits, spaces, dots, dashes), normalised before any check."""
 
@@ -122,14 +128,6 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), required=False)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
-
-    def clean_nik(self) -> str:
-        nik = self.cleaned_data["nik"]
-        if User.objects.filter(nik=nik).exists():
-            raise forms.ValidationError(
-                _("An account with this NIK exists already. Sign in instead.")
-            )
-        return nik
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data["phone"])

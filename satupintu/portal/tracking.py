@@ -5,6 +5,7 @@ import math
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from satupintu.api.throttling import page_throttle_wait
@@ -16,9 +17,17 @@ def tracking(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("nomor", "").strip()
     last4 = request.GET.get("hp", "").strip()
     asked = bool(number and last4)
-    context = {"number": number, "asked": asked, "tracking": None, "refused": ""}
+    context = {
+        "number": number,
+        "asked": asked,
+        "tracking": None,
+        "refused": "",
+        "errors": _empty_fields(request, number=number, last4=last4),
+    }
     if not asked:
-        return render(request, "portal/tracking.html", context)
+        # A form sent with a field left empty says which; it looks nothing up.
+        status = 400 if context["errors"] else 200
+        return render(request, "portal/tracking.html", context, status=status)
     wait = page_throttle_wait(request, scope="auth")
     try:
         if wait is not None:
@@ -37,3 +46,15 @@ def tracking(request: HttpRequest) -> HttpResponse:
         return response
     status = 404 if context["tracking"] is None else 200
     return render(request, "portal/tracking.html", context, status=status)
+
+
+def _empty_fields(request: HttpRequest, *, number: str, last4: str) -> dict[str, str]:
+    """What the sent form left empty, by field; nothing when the form was not sent at all."""
+    if "nomor" not in request.GET and "hp" not in request.GET:
+        return {}
+    errors = {}
+    if not number:
+        errors["nomor"] = _("Enter the tracking number, as on your receipt.")
+    if not last4:
+        errors["hp"] = _("Enter the last four digits of the applicant's phone.")
+    return errors

@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from satupintu.accounts import views as account_views
 from satupintu.accounts.forms import LoginForm
 from satupintu.backoffice import views as hall
 from satupintu.portal import (
+    account,
     applications,
     consultations,
     privacy,
@@ -63,7 +65,11 @@ urlpatterns = [
         name="login",
     ),
     path("keluar/", views.SignOutView.as_view(), name="logout"),
-    path("daftar/", views.register, name="register"),
+    path("daftar/", account.register, name="register"),
+    path("daftar/kode/", account.register_code, name="register-code"),
+    path("lupa-sandi/", account.password_forgot, name="password-forgot"),
+    path("lupa-sandi/kode/", account.password_code, name="password-code"),
+    path("lupa-sandi/tautan/<str:secret>/", account.password_link, name="password-link"),
     path("layanan/<int:pk>/konsultasi/", consultations.ask, name="consult"),
     path("akun/konsultasi/", consultations.consultation_list, name="consultations"),
     path("akun/konsultasi/<int:pk>/", consultations.consultation, name="consultation"),
@@ -74,6 +80,28 @@ urlpatterns = [
         "pengaduan/<str:tracking_id>/<str:secret>/tanggapi/",
         reports.report_respond,
         name="report-respond",
+    ),
+    path(
+        "pengaduan/<str:tracking_id>/<str:secret>/tanda-terima.txt",
+        reports.report_receipt,
+        name="report-receipt",
+    ),
+    path(
+        "pengaduan/<str:tracking_id>/<str:secret>/berkas/<int:pk>/",
+        reports.report_file,
+        name="report-file",
+    ),
+    path("akun/pengaduan/", reports.my_reports, name="my-reports"),
+    path("akun/pengaduan/<str:tracking_id>/", reports.my_report, name="my-report"),
+    path(
+        "akun/pengaduan/<str:tracking_id>/tanggapi/",
+        reports.my_report_respond,
+        name="my-report-respond",
+    ),
+    path(
+        "akun/pengaduan/<str:tracking_id>/berkas/<int:pk>/",
+        reports.my_report_file,
+        name="my-report-file",
     ),
     path("akun/pesan/", views.inbox, name="inbox"),
     path("akun/kunjungan/", visits.booking_list, name="bookings"),
@@ -86,7 +114,14 @@ urlpatterns = [
     path("kunjungan/<str:code>/kunjungan.ics", visits.booking_calendar, name="booking-ics"),
     path("kunjungan/<str:code>/batal/", visits.booking_cancel, name="booking-cancel"),
     path("kunjungan/<str:code>/terima/", visits.booking_accept, name="booking-accept"),
-    path("akun/pengaturan/", views.preferences, name="preferences"),
+    path("akun/", account.profile, name="profile"),
+    path("akun/sandi/", account.password_change, name="password-change"),
+    # The preferences became part of the profile; old links and messages still lead there.
+    path(
+        "akun/pengaturan/",
+        RedirectView.as_view(pattern_name="portal:profile", permanent=False),
+        name="preferences",
+    ),
     path("akun/data/", privacy.my_data, name="my-data"),
     path("akun/data/data-saya.json", privacy.my_data_json, name="my-data-json"),
     path("akun/data/data-saya.pdf", privacy.my_data_pdf, name="my-data-pdf"),

@@ -1,25 +1,19 @@
 """Citizen-facing pages: search, a mall, an agency, a service; a citizen's inbox and settings."""
 
-import math
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from satupintu.accounts import selectors as accounts
 from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.models import ApiToken
-from satupintu.accounts.nexturl import next_path
-from satupintu.accounts.services import api_token_revoke, citizen_register, user_preferences_set
-from satupintu.api.throttling import page_throttle_wait
+from satupintu.accounts.services import api_token_revoke
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors as complaints
@@ -27,7 +21,7 @@ from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.notify import selectors as notify_selectors
 from satupintu.notify import services as notify_services
-from satupintu.portal.forms import NotificationPreferencesForm, RegistrationForm, SearchForm
+from satupintu.portal.forms import SearchForm
 
 RESULTS_PER_PAGE = 20
 
@@ -125,31 +119,6 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    channels = list(user.notification_channels)
-    initial = {
-        "channels": channels,
-        "first": channels[0] if channels else "",
-        "language": user.language,
-        "email": user.email,
-        "phone": user.phone,
-    }
-    form = NotificationPreferencesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        user_preferences_set(
-            user=user,
-            channels=form.ordered_channels(),
-            language=form.cleaned_data["language"],
-            email=form.cleaned_data["email"],
-            phone=form.cleaned_data["phone"],
-        )
-        messages.success(request, _("Saved. We will tell you the way you chose."))
-        return redirect("portal:preferences")
-    return render(request, "portal/preferences.html", {"form": form})
-
-
-@login_required
 def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's API tokens (apps signed in as them): seen without secrets, revoked."""
     if request.method == "POST":
@@ -162,44 +131,6 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("portal:api-tokens")
     tokens = accounts.api_token_list(user=request.user)
     return render(request, "portal/api_tokens.html", {"tokens": tokens})
-
-
-def register(request: HttpRequest) -> HttpResponse:
-    """A citizen opens an account with their NIK, and is signed in."""
-    if request.user.is_authenticated:
-        return redirect("portal:inbox")
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST":
-        wait = page_throttle_wait(request, scope="register")
-        if wait is not None:
-            minutes = max(1, math.ceil(wait / 60))
-            messages.error(
-                request,
-                ngettext(
-                    "Too many sign-ups from your connection. Try again in %(minutes)d minute.",
-                    "Too many sign-ups from your connection. Try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-            )
-            response = render(request, "portal/register.html", {"form": form}, status=429)
-            response["Retry-After"] = str(math.ceil(wait))
-            return response
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = citizen_register(
-            full_name=data["full_name"],
-            nik=data["nik"],
-            phone=data["phone"],
-            email=data["email"],
-            password=data["password1"],
-        )
-        login(request, user, backend="satupintu.accounts.backends.NikEmailOrUsernameBackend")
-        messages.success(request, _("Welcome. You can now book visits and follow your cases."))
-        return redirect(
-            next_path(request, request.GET.get("next", ""), default=reverse("portal:home"))
-        )
-    return render(request, "portal/register.html", {"form": form})
 
 
 class SignOutView(auth_views.LogoutView):

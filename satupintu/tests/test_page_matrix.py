@@ -415,8 +415,14 @@ class World:
             return {"tracking_id": p.new_report.tracking_id}
         if name == "report-attachment":
             return {"tracking_id": p.report.tracking_id, "pk": p.attachment.pk}
-        if name in ("portal-report", "report-respond"):
+        if name in ("portal-report", "report-respond", "report-receipt"):
             return {"tracking_id": p.report.tracking_id, "secret": p.secret}
+        if name == "portal-report-file":
+            return {"tracking_id": p.report.tracking_id, "secret": p.secret, "pk": p.attachment.pk}
+        if name == "my-report":
+            return {"tracking_id": p.report.tracking_id}
+        if name == "my-report-file":
+            return {"tracking_id": p.report.tracking_id, "pk": p.attachment.pk}
         if name in ("service", "book", "apply", "consult"):
             return {"pk": p.service.pk}
         if name in ("booking", "booking-ics", "booking-accept"):
@@ -466,7 +472,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         uploaded_by=citizen,
     )
     survey = Survey.objects.create(
-        application=application, mode=Survey.Mode.ON_SITE, scheduled_at=now + timedelta(days=2)
+        application=application, mode=Survey.Mode.ON_SITE, scheduled_at=now - timedelta(hours=1)
     )
     issued = IssuedDocument.objects.create(
         application=application,
@@ -761,8 +767,12 @@ PAGES.update(
                 "outside": lambda w: {"path": "formulir/../../private/x.pdf"},
             },
         ),
+        # Signed in, the choice is kept in the account too (its messages follow it).
         "set_language": Page(
-            (get(everyone(NOOP)), post(everyone(NOOP), lambda w, label: {"language": "en"}))
+            (
+                get(everyone(NOOP)),
+                post(signed_in(DONE, anonymous=NOOP), lambda w, label: {"language": "en"}),
+            )
         ),
         # The WhatsApp webhook: without the verify token or the signature, nothing; a form
         # is not what Meta posts.
@@ -843,7 +853,7 @@ PAGES.update(
                 ),
             )
         ),
-        "portal:logout": Page((get(everyone(NOT_ALLOWED)), post(signed_in(DONE, anonymous=DONE)))),
+        "portal:logout": Page((get(everyone(OK)), post(signed_in(DONE, anonymous=DONE)))),
         "portal:register": Page(
             (
                 get(signed_in(NOOP, anonymous=OK)),
@@ -859,6 +869,45 @@ PAGES.update(
                     },
                 ),
             )
+        ),
+        # Without a registration waiting for its code, the code page sends back to /daftar/.
+        "portal:register-code": Page(
+            (get(everyone(NOOP)), post(everyone(NOOP), lambda w, label: {"code": "123456"}))
+        ),
+        # Asking for an unknown login writes nothing and answers as for a known one.
+        "portal:password-forgot": Page(
+            (
+                get(everyone(OK)),
+                post(everyone(DONE), lambda w, label: {"login": "tak.ada@example.id"}),
+            )
+        ),
+        # Without having asked (in this session), the code page sends back to the asking page.
+        "portal:password-code": Page(
+            (
+                get(everyone(NOOP)),
+                post(
+                    everyone(NOOP),
+                    lambda w, label: {
+                        "code": "123456",
+                        "password1": "kata-sandi-baru-987",
+                        "password2": "kata-sandi-baru-987",
+                    },
+                ),
+            )
+        ),
+        # A made-up link opens nothing.
+        "portal:password-link": Page(
+            (
+                get(everyone(MISSING)),
+                post(
+                    everyone(MISSING),
+                    lambda w, label: {
+                        "password1": "kata-sandi-baru-987",
+                        "password2": "kata-sandi-baru-987",
+                    },
+                ),
+            ),
+            objects={"forged": lambda w: {"secret": "tebakan-saja"}},
         ),
         "portal:report-new": Page(
             (
@@ -897,6 +946,31 @@ PAGES.update(
             objects={
                 "A": lambda w: w.args("portal-report", "A"),
                 "forged": lambda w: {**w.args("portal-report", "B"), "secret": "tebakan"},
+            },
+        ),
+        "portal:report-receipt": Page(
+            (get(by_label({"A": everyone(OK), "forged": everyone(MISSING)})),),
+            objects={
+                "A": lambda w: w.args("report-receipt", "A"),
+                "forged": lambda w: {**w.args("report-receipt", "B"), "secret": "tebakan"},
+            },
+        ),
+        # The reporter's evidence, to the holder of the secret; never another report's file.
+        "portal:report-file": Page(
+            (
+                get(
+                    by_label(
+                        {"A": everyone(OK), "forged": everyone(MISSING), "mixed": everyone(MISSING)}
+                    )
+                ),
+            ),
+            objects={
+                "A": lambda w: w.args("portal-report-file", "A"),
+                "forged": lambda w: {**w.args("portal-report-file", "B"), "secret": "tebakan"},
+                "mixed": lambda w: {
+                    **w.args("portal-report-file", "A"),
+                    "pk": w.args("portal-report-file", "B")["pk"],
+                },
             },
         ),
         # Starting something of one's own (anyone signed in).
@@ -953,6 +1027,14 @@ PAGES.update(
         "portal:consultations": Page(
             (get(signed_in(OK), listing=Listing(_subject, sees_as_owner)),)
         ),
+        "portal:my-reports": Page(
+            (
+                get(
+                    signed_in(OK),
+                    listing=Listing(lambda w, lb: w.places[lb].report.tracking_id, sees_as_owner),
+                ),
+            )
+        ),
         "portal:inbox": Page((get(signed_in(OK)),)),
         "portal:bookings": Page(
             (
@@ -962,17 +1044,37 @@ PAGES.update(
                 ),
             )
         ),
+        # The preferences are part of the profile now; the old address sends there.
         "portal:preferences": Page(
+            (get(everyone(NOOP)), post(everyone(NOOP), lambda w, label: {"language": "id"}))
+        ),
+        "portal:profile": Page(
             (
                 get(signed_in(OK)),
                 post(
                     signed_in(ACTED),
                     lambda w, label: {
+                        "full_name": "Nama Baru",
                         "channels": ["email"],
                         "first": "email",
                         "language": "id",
                         "email": "saya@example.id",
                     },
+                ),
+            )
+        ),
+        # A wrong current password changes nothing, whoever asks.
+        "portal:password-change": Page(
+            (
+                get(signed_in(OK)),
+                post(
+                    signed_in(SHOWN),
+                    lambda w, label: {
+                        "old_password": "bukan-sandinya",
+                        "new_password1": "kata-sandi-baru-987",
+                        "new_password2": "kata-sandi-baru-987",
+                    },
+                    only=SAMPLE,
                 ),
             )
         ),
@@ -1028,6 +1130,14 @@ PAGES.update(
         "portal:consultation": Page(
             (get(owner(OK)), post(owner(ACTED), _text("Terima kasih."))),
             objects=both("consultation"),
+        ),
+        "portal:my-report": Page((get(owner(OK)),), objects=both("my-report")),
+        "portal:my-report-respond": Page(
+            post_only(owner(ACTED), _text("Terima kasih, sudah saya terima.")),
+            objects=both("my-report"),
+        ),
+        "portal:my-report-file": Page(
+            (get(or_missing(owner(OK))),), objects=mixed("my-report-file", "pk")
         ),
         "portal:booking": Page((get(owner(OK)),), objects=both("booking")),
         "portal:booking-ics": Page((get(owner(OK)),), objects=both("booking-ics")),

@@ -4,8 +4,9 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from satupintu.accounts.models import ApiToken, User
-from satupintu.accounts.services import NAME_MAX, TOKEN_NAME_MAX
+from satupintu.accounts.models import ApiToken
+from satupintu.accounts.names import NAME_MAX
+from satupintu.accounts.services import TOKEN_NAME_MAX
 from satupintu.accounts.validators import normalize_phone, validate_nik
 from satupintu.api.fields import NikField
 
@@ -17,17 +18,27 @@ class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
-    def validate_nik(self, value: str) -> str:
-        if User.objects.filter(nik=value).exists():
-            raise serializers.ValidationError(_("An account with this NIK exists already."))
-        return value
-
     def validate_phone(self, value: str) -> str:
         return normalize_phone(value)
 
     def validate_password(self, value: str) -> str:
         password_validation.validate_password(value)
         return value
+
+
+class RegistrationStartedSerializer(serializers.Serializer):
+    registration = serializers.CharField(
+        help_text=_("Send it back with the code to auth/register/confirm/.")
+    )
+    expires = serializers.DateTimeField(help_text=_("The code works until then."))
+    detail = serializers.CharField()
+
+
+class RegisterConfirmSerializer(serializers.Serializer):
+    registration = serializers.CharField(max_length=64)
+    code = serializers.CharField(
+        max_length=16, help_text=_("The 6 digits sent by WhatsApp, SMS or email.")
+    )
 
 
 class TokenRequestSerializer(serializers.Serializer):

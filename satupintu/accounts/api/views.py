@@ -10,6 +10,7 @@ A citizen who set up an authenticator app also sends its current code (or a reco
 import django_otp
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -18,11 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from satupintu.accounts import lockout
+from satupintu.accounts import lockout, recovery
 from satupintu.accounts import selectors as accounts
 from satupintu.accounts.api import serializers as s
 from satupintu.accounts.models import ApiToken, User
-from satupintu.accounts.services import api_token_create, api_token_revoke, citizen_register
+from satupintu.accounts.services import api_token_create, api_token_revoke
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.api.users import signed_in_user
 
@@ -42,24 +43,53 @@ TOKEN_REFUSED = OpenApiResponse(
 
 
 class RegisterView(APIView):
+    """Opening an account takes two steps: this one sends a code to the phone (WhatsApp, then
+    SMS) or email given; ``auth/register/confirm/`` with it opens the account. A NIK that has
+    an account gets the same answer (its owner is sent a claim or reset instead), so the API
+    tells nobody which NIKs have accounts."""
+
     authentication_classes: list = []
     throttle_scope = "register"
 
     @extend_schema(
         tags=["accounts"],
         request=s.RegisterSerializer,
-        responses={201: s.TokenSerializer, 400: BAD},
+        responses={202: s.RegistrationStartedSerializer, 400: BAD},
     )
     def post(self, request: Request) -> Response:
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        user = citizen_register(
+        pending = recovery.registration_start(
             full_name=fields["name"],
             nik=fields["nik"],
             phone=fields["phone"],
             email=fields["email"],
             password=fields["password"],
+            language=get_language() or "id",
+        )
+        body = {
+            "registration": recovery.registration_park(pending),
+            "expires": pending.expires,
+            "detail": _("We sent a code to your phone or email: send it to confirm."),
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterConfirmView(APIView):
+    authentication_classes: list = []
+    throttle_scope = "register"
+
+    @extend_schema(
+        tags=["accounts"],
+        request=s.RegisterConfirmSerializer,
+        responses={201: s.TokenSerializer, 400: BAD},
+    )
+    def post(self, request: Request) -> Response:
+        data = s.RegisterConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = recovery.registration_confirm(
+            registration=data.validated_data["registration"], code=data.validated_data["code"]
         )
         token, secret = api_token_create(user=user)
         return Response({"token": secret, "expires": token.expires}, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from satupintu.accounts.clientip import client_ip
 from satupintu.accounts.models import User
+from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +261,7 @@ def test_registering_on_the_portal_is_throttled_per_client(settings, client):
     # A made-up X-Forwarded-For is no other client; another address is.
     assert client.post("/daftar/", REGISTRATION, HTTP_X_FORWARDED_FOR="7.7.7.7").status_code == 429
     assert client.post("/daftar/", REGISTRATION, REMOTE_ADDR="10.1.1.1").status_code == 302
-    assert User.objects.filter(nik=REGISTRATION["nik"]).exists()
+    assert Message.objects.filter(event=Event.REGISTRATION_CODE).exists()  # its code is sent
 
 
 def test_registering_through_the_api_answers_429_with_the_error_body(settings):

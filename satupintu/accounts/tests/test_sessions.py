@@ -46,10 +46,10 @@ def _signed_in(client) -> bool:
 def test_staff_are_signed_out_after_the_idle_time(client, kind):
     client.force_login(_staff_kinds()[kind]())
     _age(client, started_ago=1700, seen_ago=1700)
-    client.get("/akun/pengaturan/")
+    client.get("/akun/")
     assert _signed_in(client)
     _age(client, started_ago=1900, seen_ago=1801)
-    answer = client.get("/akun/pengaturan/", follow=True)
+    answer = client.get("/akun/", follow=True)
     assert not _signed_in(client)
     assert answer.redirect_chain[-1][0].startswith("/masuk/")
     assert "30 menit" in answer.content.decode()
@@ -67,10 +67,10 @@ def test_staff_are_signed_out_after_the_absolute_lifetime_even_when_busy(client,
 def test_a_request_keeps_a_staff_session_alive(client):
     client.force_login(_officer())
     _age(client, started_ago=1000, seen_ago=1000)
-    client.get("/akun/pengaturan/")
+    client.get("/akun/")
     assert int(time.time()) - client.session[SEEN] < 5
     _age(client, started_ago=2000, seen_ago=100)
-    client.get("/akun/pengaturan/")
+    client.get("/akun/")
     assert _signed_in(client)
 
 
@@ -81,7 +81,7 @@ def test_citizens_keep_their_session(client):
     session = client.session
     session[SEEN] = None
     session.save()
-    assert client.get("/akun/pengaturan/").status_code == 200
+    assert client.get("/akun/").status_code == 200
     assert _signed_in(client)
 
 
@@ -91,5 +91,5 @@ def test_a_session_from_before_the_clocks_gets_them(client):
     del session[STARTED]
     del session[SEEN]
     session.save()
-    client.get("/akun/pengaturan/")
+    client.get("/akun/")
     assert client.session[STARTED] is not None and _signed_in(client)

@@ -120,12 +120,12 @@ def test_a_recovery_code_signs_in_once(client):
 def test_citizens_need_no_second_factor_until_they_set_one_up(client):
     citizen = UserFactory()
     client.force_login(citizen)
-    assert client.get("/akun/pengaturan/").status_code == 200
+    assert client.get("/akun/").status_code == 200
     assert client.get("/akun/2fa/daftar/").status_code == 200  # they may
     _with_device(citizen)
     client.logout()
     client.post("/masuk/", {"username": citizen.username, "password": PASSWORD})
-    assert client.get("/akun/pengaturan/")["Location"].startswith("/akun/2fa/?next=")
+    assert client.get("/akun/")["Location"].startswith("/akun/2fa/?next=")
 
 
 def test_wrong_codes_count_towards_the_lockout(client, settings):

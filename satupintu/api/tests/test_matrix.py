@@ -555,8 +555,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
             "note": "",
         },
     ),
+    # The answer is the same whether or not the NIK has an account: a code is sent.
     ("/api/v1/auth/register/", "post"): Entry(
-        public(201),
+        public(202),
         lambda w, row: f"{API}/auth/register/",
         body=lambda w, a, row: {
             "name": "Budi Santoso",
@@ -565,6 +566,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
             "email": "budi@example.id",
             "password": PASSWORD,
         },
+    ),
+    # A made-up registration id opens nothing.
+    ("/api/v1/auth/register/confirm/", "post"): Entry(
+        public(400),
+        lambda w, row: f"{API}/auth/register/confirm/",
+        body=lambda w, a, row: {"registration": "tebakan", "code": "123456"},
     ),
     ("/api/v1/auth/token/", "post"): Entry(
         token_for, lambda w, row: f"{API}/auth/token/", body=_login

@@ -92,6 +92,8 @@ def test_the_case_page_is_audited_and_acts_by_role_and_version(client, case, off
         mode=Survey.Mode.VIDEO,
         scheduled_at=timezone.now() + timedelta(days=1),
     )
+    Survey.objects.filter(pk=survey.pk).update(scheduled_at=timezone.now() - timedelta(hours=1))
+    survey.refresh_from_db()
     survey_complete(survey=survey, by=team, findings="Sesuai.", recommendation="approve")
     case.refresh_from_db()
     client.post(act, {"action": "forward", "version": case.version})  # the survey team's step
@@ -115,6 +117,15 @@ def test_the_survey_team_schedules_a_video_survey_and_records_its_result(client,
     survey = Survey.objects.get(application=case)
     assert survey.meeting_url
     assert Message.objects.filter(event=Event.SURVEY_SCHEDULED, to="budi@example.id").exists()
+    early = client.post(
+        reverse("backoffice:case-survey-result", args=[case.pk, survey.pk]),
+        {"findings": "Reklame sesuai.", "recommendation": "approve"},
+        follow=True,
+    )
+    assert "catat hasilnya pada atau setelah hari itu" in early.text
+    survey.refresh_from_db()
+    assert survey.completed_at is None
+    Survey.objects.filter(pk=survey.pk).update(scheduled_at=timezone.now() - timedelta(hours=1))
     client.post(
         reverse("backoffice:case-survey-result", args=[case.pk, survey.pk]),
         {"findings": "Reklame sesuai.", "recommendation": "approve", "report": pdf("ba.pdf")},

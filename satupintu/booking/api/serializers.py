@@ -65,6 +65,7 @@ class ClosureCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Closure.Kind.choices)
     decree_number = serializers.CharField(max_length=100)
     reason = serializers.CharField(max_length=300)
+    reason_en = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     starts_on = SaneDateField()
     ends_on = SaneDateField()
     opens = ClockTimeField(required=False, allow_null=True, default=None)
@@ -91,6 +92,7 @@ class ClosureSerializer(serializers.ModelSerializer):
             "kind",
             "decree_number",
             "reason",
+            "reason_en",
             "starts_on",
             "ends_on",
             "opens",

@@ -16,7 +16,7 @@ from satupintu.booking.api import serializers as vs
 from satupintu.booking.models import Slot
 from satupintu.booking.services.bookings import booking_cancel, booking_create
 from satupintu.booking.services.closures import closure_record
-from satupintu.booking.services.slots import slots_open
+from satupintu.booking.services.slots import slots_offered
 from satupintu.catalog import selectors as catalog
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency
@@ -44,7 +44,8 @@ class SlotListView(APIView):
         # Slots are created on first read: a day outside the horizon is refused before any write.
         if not visits.within_horizon(service=service, day=day):
             raise exceptions.ValidationError({"date": [visits.horizon_message(service=service)]})
-        plan = slots_open(service=service, day=day)
+        # Only what booking accepts: slots past the cut-off are left out like the portal's.
+        plan = slots_offered(service=service, day=day)
         return Response(vs.SlotSerializer(plan.slots, many=True).data)
 
 

@@ -5,11 +5,9 @@ import secrets
 from collections.abc import Collection
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -30,6 +28,7 @@ from satupintu.booking.services.slots import (
     slot_refusal_now,
     slot_seems_full,
 )
+from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
@@ -255,7 +254,7 @@ def booking_context(booking: Booking, language: str) -> dict[str, str]:
         "date": day,
         "time": start.strftime("%H.%M"),
         "code": booking.code,
-        "link": settings.SITE_URL + reverse("portal:booking", args=[booking.code]),
+        "link": site_url("portal:booking", language=language, args=[booking.code]),
         "calendar_link": calendar_link(booking),
     }
 

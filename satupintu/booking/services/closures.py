@@ -22,7 +22,7 @@ from satupintu.booking.services.bookings import CHANGEABLE, booking_context, boo
 from satupintu.booking.services.slots import slots_open
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, opening_hours
-from satupintu.malls.models import Agency, Announcement, Mall
+from satupintu.malls.models import Agency, Announcement, Mall, rule_body, rule_title
 from satupintu.malls.services import announcement_end, announcement_publish
 from satupintu.notify.models import Event
 from satupintu.notify.services import Notice, Recipient, notify_many
@@ -44,6 +44,7 @@ def closure_record(
     kind: str,
     decree_number: str,
     reason: str,
+    reason_en: str = "",
     starts_on: date,
     ends_on: date,
     opens: time | None = None,
@@ -60,6 +61,7 @@ def closure_record(
         kind=kind,
         decree_number=decree_number,
         reason=reason,
+        reason_en=reason_en,
         starts_on=starts_on,
         ends_on=ends_on,
         opens=opens if kind == Closure.Kind.RESTRICTED else None,
@@ -86,44 +88,38 @@ def closure_agencies_check(*, mall: Mall, agencies: Iterable[Agency]) -> None:
 
 
 def _closure_announcement(closure: Closure, agencies: list[Agency]) -> Announcement:
+    """The closure's announcement: it keeps the closure's terms and is worded from them in each
+    reader's language when read; the Indonesian wording is stored too, for search and lists."""
     zone = ZoneInfo(closure.mall.time_zone)
+    kind = (
+        Announcement.Kind.CLOSURE
+        if closure.kind == Closure.Kind.CLOSED
+        else Announcement.Kind.RESTRICTED_HOURS
+    )
+    rule = {
+        "who": ", ".join(a.short_name or a.name for a in agencies) or closure.mall.name,
+        "first": closure.starts_on.isoformat(),
+        "last": closure.ends_on.isoformat(),
+        "reason": closure.reason,
+        "reason_en": closure.reason_en,
+        "decree": closure.decree_number,
+    }
+    if closure.opens is not None and closure.closes is not None:
+        rule.update(
+            opens=closure.opens.isoformat("minutes"), closes=closure.closes.isoformat("minutes")
+        )
     with override(settings.LANGUAGE_CODE):
-        title = _closure_title(closure, agencies)
-        body = _(
-            "%(reason)s (%(decree)s). Booked visits have been moved to the next free time; "
-            "check your messages. Most services can be applied for online."
-        ) % {"reason": closure.reason, "decree": closure.decree_number}
+        title, body = rule_title(kind, rule), rule_body(rule)
     return announcement_publish(
         mall=closure.mall,
-        kind=Announcement.Kind.CLOSURE
-        if closure.kind == Closure.Kind.CLOSED
-        else Announcement.Kind.RESTRICTED_HOURS,
+        kind=kind,
         agency=agencies[0] if len(agencies) == 1 else None,
         title=title[:200],
         body=body,
+        rule=rule,
         valid_from=timezone.now(),
         valid_until=datetime.combine(closure.ends_on, time.max, tzinfo=zone),
     )
-
-
-def _closure_title(closure: Closure, agencies: list[Agency]) -> str:
-    first = formats.date_format(closure.starts_on, "j F Y")
-    last = formats.date_format(closure.ends_on, "j F Y")
-    who = ", ".join(a.short_name or a.name for a in agencies) or closure.mall.name
-    if closure.kind == Closure.Kind.CLOSED:
-        return _("%(who)s closed %(first)s – %(last)s") % {
-            "who": who,
-            "first": first,
-            "last": last,
-        }
-    assert closure.opens is not None and closure.closes is not None  # restricted: a constraint
-    return _("%(who)s open only %(opens)s–%(closes)s, %(first)s – %(last)s") % {
-        "who": who,
-        "opens": closure.opens.strftime("%H.%M"),
-        "closes": closure.closes.strftime("%H.%M"),
-        "first": first,
-        "last": last,
-    }
 
 
 def closure_apply(*, closure: Closure) -> ClosureReport:

@@ -196,10 +196,28 @@ class TransitionSerializer(serializers.Serializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     requirement = serializers.IntegerField(source="requirement_id", allow_null=True)
+    replaced_by = serializers.IntegerField(
+        source="superseded_by_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "The corrected file that replaced this one after a return for revision (not shown "
+            "to the applicant on the portal); null while it stands."
+        ),
+    )
 
     class Meta:
         model = Document
-        fields = ["id", "kind", "requirement", "name", "content_type", "size", "uploaded_at"]
+        fields = [
+            "id",
+            "kind",
+            "requirement",
+            "name",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "replaced_by",
+        ]
 
 
 class IssuedDocumentSerializer(serializers.ModelSerializer):

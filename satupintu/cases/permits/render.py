@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.db.models import Case, When
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,7 +24,7 @@ from satupintu.cases.models import Application, Document, IssuedDocument, Produc
 from satupintu.cases.permits.verification import verification_url
 from satupintu.catalog.selectors import field_label
 from satupintu.malls.calendar import in_mall_time
-from satupintu.malls.models import Agency
+from satupintu.malls.models import Agency, StaffMembership
 from satupintu.templating import TemplateRefused, render
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,25 @@ logger = logging.getLogger(__name__)
 def holder_name(user: User) -> str:
     """The name a document gives its holder (or signer): the full name, else the username."""
     return user.get_full_name() or user.username
+
+
+def signatory(signer: User, agency: Agency) -> dict[str, str]:
+    """How a document names who signed it: full name, position and NIP as their membership
+    of ``agency`` records them (the approver's first)."""
+    membership = (
+        StaffMembership.objects.filter(user=signer, agency=agency)
+        .order_by(
+            Case(When(role=StaffMembership.Role.APPROVER, then=0), default=1),
+            "-position",
+            "pk",
+        )
+        .first()
+    )
+    return {
+        "name": holder_name(signer),
+        "position": membership.position if membership else "",
+        "nip": membership.nip if membership else "",
+    }
 
 
 def tracking_url(application: Application) -> str:
@@ -51,7 +71,7 @@ def receipt_pdf(application: Application) -> bytes:
     mall = agency.mall
     url = tracking_url(application)
     documents = (
-        application.documents.filter(kind=Document.Kind.REQUIREMENT)
+        application.documents.filter(kind=Document.Kind.REQUIREMENT, superseded_by__isnull=True)
         .select_related("requirement")
         .order_by("requirement__position", "uploaded_at", "pk")
     )
@@ -204,6 +224,7 @@ def _product_html(
     body = product_body(
         template=template, document=document, application=application, agency=agency
     )
+    signed_by = signatory(signer, agency)
     return render_to_string(
         "cases/pdf/product.html",
         {
@@ -220,7 +241,11 @@ def _product_html(
             "document": document,
             "body": body,
             "answers": _form_answers(application),
-            "signer_name": holder_name(signer),
+            "signer_name": signed_by["name"],
+            "signer_position": signed_by["position"],
+            "signer_nip": signed_by["nip"],
+            # A template that names the holder itself: the table does not name them again.
+            "holder_in_body": bool(body) and document.holder_name in str(body),
             "verify_url": url,
             "qr": _qr(url),
         },

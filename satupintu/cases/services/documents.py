@@ -38,7 +38,9 @@ def document_add(
             raise CaseError("forbidden", _("You cannot add files to this application."))
         if requirement is None or requirement.service_id != application.service_id:
             raise CaseError("wrong_requirement", _("That requirement is of another service."))
-        kept = application.documents.filter(kind=kind, requirement=requirement).count()
+        kept = application.documents.filter(
+            kind=kind, requirement=requirement, superseded_by__isnull=True
+        ).count()
         if kept >= MAX_FILES_PER_REQUIREMENT:
             raise CaseError(
                 "too_many_files",
@@ -58,7 +60,7 @@ def document_add(
     )
     content_type, digest = checked.kind.content_type, checked.sha256
     name = (upload.name or "dokumen").rsplit("/", 1)[-1]
-    return Document.objects.create(
+    document = Document.objects.create(
         application=application,
         kind=kind,
         requirement=requirement,
@@ -70,6 +72,13 @@ def document_add(
         metadata=photo_metadata(upload) if content_type != "application/pdf" else {},
         uploaded_by=by,
     )
+    if kind == Document.Kind.REQUIREMENT and application.status == Application.Status.REVISION:
+        # A file sent while fixing the application replaces what was handed in before for the
+        # same requirement: the applicant sees the new one only, the staff both.
+        application.documents.filter(
+            kind=kind, requirement=requirement, superseded_by__isnull=True
+        ).exclude(pk=document.pk).update(superseded_by=document)
+    return document
 
 
 def document_remove(*, document: Document, by: User) -> None:

@@ -2,6 +2,7 @@
 what of the checklist is still missing."""
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Document
 from satupintu.cases.services.forms import nib_field
 from satupintu.catalog.models import Requirement, Service
+from satupintu.catalog.selectors import field_label
 
 # Random, so numbers do not tell how many cases there are: 10^8 a year leave room for every
 # mall's applications, and a number drawn twice is drawn again.
@@ -38,6 +40,27 @@ def _create_numbered(**fields: Any) -> Application:
     raise CaseError("busy", _("No tracking number is free right now. Try again."))
 
 
+# Names a form's field for the applicant's own name goes by (the schema has no "name" type).
+NAME_FIELDS = ("nama", "nama_lengkap", "nama_pemohon", "name", "full_name")
+
+
+def account_answers(service: Service, applicant: User) -> dict[str, str]:
+    """What the account already says for the service's form: the applicant's NIK, name, phone
+    and email, each into the first field asking for it (nothing typed twice)."""
+    known = {
+        "nik": applicant.nik,
+        "phone": applicant.phone,
+        "email": applicant.email,
+        "name": applicant.get_full_name(),
+    }
+    answers: dict[str, str] = {}
+    for field in service.form_schema:
+        kind = "name" if field.get("name") in NAME_FIELDS else field.get("type", "")
+        if kind in known and known[kind]:
+            answers[field["name"]] = known.pop(kind)
+    return answers
+
+
 def application_draft(
     *,
     applicant: User,
@@ -52,11 +75,14 @@ def application_draft(
     the case its first try made."""
     if not service.is_active or service.channel == Service.Channel.IN_PERSON:
         raise CaseError("not_online", _("This service is not offered online."))
+    answers = {k: v for k, v in form_data.items() if isinstance(k, str)}
+    if not external_ref:  # a pushing system's answers are its own
+        answers = {**account_answers(service, applicant), **answers}
     fields = {
         "service": service,
         "applicant": applicant,
         "nib": nib_field(nib),
-        "form_data": {k: v for k, v in form_data.items() if isinstance(k, str)},
+        "form_data": answers,
         "filed_by": filed_by,
     }
     if external_ref:
@@ -100,3 +126,34 @@ def missing_requirements(application: Application) -> list[Requirement]:
         for r in application.service.requirements.filter(is_mandatory=True)
         if r.pk not in uploaded
     ]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What a draft still lacks before it can be submitted: the required answers (by field
+    name, with their labels) and the mandatory requirements without a file."""
+
+    fields: list[tuple[str, str]]
+    requirements: list[Requirement]
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.requirements)
+
+
+def _empty(value: Any) -> bool:
+    """Empty as ``validate_form`` counts it, so the summary and the submission agree."""
+    if isinstance(value, str):
+        value = value.strip()
+    return value is None or value == "" or value == []
+
+
+def application_missing(application: Application) -> Missing:
+    """The draft's required answers still empty and its required documents still missing."""
+    fields = [
+        (field["name"], field_label(field))
+        for field in application.service.form_schema
+        if field.get("required")
+        and field.get("type") != "file"
+        and _empty(application.form_data.get(field["name"]))
+    ]
+    return Missing(fields=fields, requirements=missing_requirements(application))

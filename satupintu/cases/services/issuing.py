@@ -14,18 +14,22 @@ from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.cases.errors import CaseError
-from satupintu.cases.models import Application, IssuedDocument, ProductTemplate, Transition
-from satupintu.cases.permits.render import holder_name, signed_product
+from satupintu.cases.models import (
+    Application,
+    DocumentCounter,
+    IssuedDocument,
+    ProductTemplate,
+    Transition,
+)
+from satupintu.cases.permits.render import holder_name, signatory, signed_product
 from satupintu.cases.permits.verification import verification_url
 from satupintu.cases.signals import application_changed
 from satupintu.malls.calendar import in_mall_time
-from satupintu.malls.models import Agency, StaffMembership
+from satupintu.malls.models import DEFAULT_NUMBER_FORMAT, Agency, StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
 
-# Kode klasifikasi arsip 503: perizinan (licensing), the usual head of a permit's number.
-NUMBER_CLASSIFICATION = "503"
 # Verification codes: no 0/O or 1/I, so one read aloud or typed from paper is not mistaken.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12  # 60 bits: not guessable, short enough to type
@@ -40,8 +44,8 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
     """Render, sign and keep the product of an approved application; the approver ``signer``
     acts for the agency, whose key signs. Idempotent: an application has one document.
 
-    The number counts the agency's documents of the year under a lock on the agency's row,
-    so two approvals at once wait for each other instead of taking the same number."""
+    The number is the agency's counter of the year plus one, in the agency's format
+    (``format_number``), taken under a lock on the counter's row."""
 
     existing = IssuedDocument.objects.filter(application=application).first()
     if existing is not None:
@@ -49,11 +53,7 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
     if application.status not in (Application.Status.IN_PROGRESS, Application.Status.DONE):
         raise CaseError("not_approved", _("Only an approved application gets its document."))
     service = application.service
-    agency = (
-        Agency.objects.select_for_update(of=("self",))
-        .select_related("mall")
-        .get(pk=service.agency_id)
-    )
+    agency = Agency.objects.select_related("mall").get(pk=service.agency_id)
     template = ProductTemplate.objects.filter(service=service).first()
     today = in_mall_time(timezone.now(), agency.mall).date()
     valid_until = (
@@ -64,6 +64,7 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
     for _attempt in range(ISSUE_ATTEMPTS):
         document = IssuedDocument(
             application=application,
+            agency=agency,
             number=_next_number(agency, today),
             code=_new_code(),
             title=(template.title if template is not None else "") or service.product,
@@ -164,25 +165,56 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _agency_code(agency: Agency) -> str:
-    """The agency's part of a number: its short name (which several malls' agencies share)
-    with its id, so numbers of different agencies never meet."""
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def agency_code(agency: Agency) -> str:
+    """The agency's part of a number: its short name (letters and digits), else its slug."""
     short = "".join(c for c in agency.short_name.upper() if c.isalnum())
-    return f"{short}-{agency.pk}" if short else str(agency.pk)
+    return short or agency.slug.upper()
+
+
+def format_number(number_format: str, *, seq: int, agency: Agency, day: date) -> str:
+    """A number in ``number_format`` (checked by ``validate_number_format`` when saved)."""
+    return (number_format or DEFAULT_NUMBER_FORMAT).format(
+        seq=seq,
+        agency=agency_code(agency),
+        month=day.month,
+        roman_month=ROMAN_MONTHS[day.month - 1],
+        year=day.year,
+    )
 
 
 def _next_number(agency: Agency, day: date) -> str:
-    """503/<sequence>/<agency>/<year>: the agency's documents of the year counted plus one,
-    skipping any taken (a document deleted leaves the count behind)."""
-    sequence = (
-        IssuedDocument.objects.filter(
-            application__service__agency=agency, valid_from__year=day.year
-        ).count()
-        + 1
-    )
-    suffix = f"{_agency_code(agency)}/{day.year}"
-    while IssuedDocument.objects.filter(
-        number=f"{NUMBER_CLASSIFICATION}/{sequence:04d}/{suffix}"
-    ).exists():
-        sequence += 1
-    return f"{NUMBER_CLASSIFICATION}/{sequence:04d}/{suffix}"
+    """The agency's next number of ``day``'s year: its counter row, locked until the issuing
+    transaction ends, is raised by one, so two approvals at once wait for each other and a
+    number is never taken twice. A document given up with its transaction gives its number
+    back; the year is the mall's."""
+    counter, _created = DocumentCounter.objects.get_or_create(agency=agency, year=day.year)
+    counter = DocumentCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    number = format_number(agency.document_number_format, seq=counter.last, agency=agency, day=day)
+    if len(number) > IssuedDocument._meta.get_field("number").max_length:  # type: ignore[operator]
+        raise CaseError(
+            "number_format",
+            _("The agency's document number format gives numbers too long: shorten it."),
+        )
+    return number
+
+
+def preview(application: Application, *, signer: User) -> dict[str, object]:
+    """What the approver is about to sign, shown on the confirmation page: the title, the
+    number's shape, and how the document will name them (what is missing from it too)."""
+    service, agency = application.service, application.service.agency
+    template = ProductTemplate.objects.filter(service=service).first()
+    names = signatory(signer, agency)
+    today = in_mall_time(timezone.now(), agency.mall).date()
+    return {
+        "title": (template.title if template is not None else "") or service.product,
+        "signatory": names,
+        "signatory_incomplete": not all(names.values()),
+        "number_example": format_number(
+            agency.document_number_format, seq=0, agency=agency, day=today
+        ).replace("0000", "····"),
+    }

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
@@ -65,6 +66,15 @@ def survey_schedule(
     return survey
 
 
+def survey_due(survey: Survey) -> bool:
+    """Whether the survey's day has come, in its mall's time zone: a result is not recorded
+    for a survey that cannot have taken place yet."""
+    mall = survey.application.service.agency.mall
+    return (
+        in_mall_time(timezone.now(), mall).date() >= in_mall_time(survey.scheduled_at, mall).date()
+    )
+
+
 def survey_confirm(*, survey: Survey, by: User) -> Survey:
     """The applicant confirms the survey's time."""
     if by != survey.application.applicant:
@@ -95,6 +105,13 @@ def survey_complete(
     _check_survey_step(application, by)
     if survey.completed_at:
         raise CaseError("done", _("This survey is over."))
+    if not survey_due(survey):
+        mall = application.service.agency.mall
+        raise CaseError(
+            "survey_not_yet",
+            _("The survey is set for %(day)s: record its result on or after that day.")
+            % {"day": date_format(in_mall_time(survey.scheduled_at, mall).date(), "j F Y")},
+        )
     if not findings.strip() or recommendation not in Survey.Recommendation.values:
         raise CaseError("result_needed", _("Write the findings and choose a recommendation."))
     if report is not None:

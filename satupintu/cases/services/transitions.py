@@ -5,16 +5,15 @@ is told of it."""
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Transition
 from satupintu.cases.signals import application_changed
+from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time
 from satupintu.notify.services import Recipient, notify
 
@@ -49,9 +48,10 @@ def swap(
 
 
 def _page(application: Application) -> str:
-    """The applicant's page of the application (in the default language)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return f"{settings.SITE_URL}{reverse('portal:application', args=[application.pk])}"
+    """The applicant's page of the application, in the applicant's language."""
+    return site_url(
+        "portal:application", language=application.applicant.language, args=[application.pk]
+    )
 
 
 def applicant_state(application: Application) -> str:

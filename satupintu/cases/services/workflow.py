@@ -24,6 +24,7 @@ from satupintu.cases.services.drafts import application_update_draft, missing_re
 from satupintu.cases.services.forms import CANCEL_NOTE_MAX, NOTE_MAX, check_length, validate_form
 from satupintu.cases.services.transitions import applicant_state, mall_today, swap, tell_applicant
 from satupintu.malls.calendar import working_days_after, working_days_between
+from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
 
 
@@ -84,19 +85,41 @@ def _steps_to_act_on(
     return steps
 
 
-def _forward(application: Application, actor: User, note: str, steps: list[str]) -> Application:
-    """To the next step, or done after the last; forwarding the decision step approves the
-    application and issues its document."""
+def forward_decides(application: Application, steps: list[str] | None = None) -> bool:
+    """Whether forwarding ``application`` now approves it and signs its document: at the
+    decision step, or at the last step of a workflow without one, when not decided yet."""
+    if application.decided_at is not None or application.status != Application.Status.IN_PROGRESS:
+        return False
+    steps = steps if steps is not None else [step for step, _role in workflow(application.service)]
+    return application.step == Step.DECISION or (
+        application.step in steps and steps.index(application.step) + 1 == len(steps)
+    )
+
+
+def _assignee_at(application: Application, step: str) -> User | None:
+    """Who holds the case at ``step``: the assignee, if their role acts there too; else the
+    agency's one officer of that role when it has one (the head who signs, say); else nobody,
+    and the step's officers take it from their queue."""
+    role = dict(workflow(application.service)).get(step, "")
+    agency_id = application.service.agency_id
+    assignee = application.assignee
+    if assignee is not None and staff_scope(assignee).acts_as([role], agency_id=agency_id):
+        return assignee
+    officers = list(
+        User.objects.filter(
+            is_active=True, memberships__agency_id=agency_id, memberships__role=role
+        ).distinct()[:2]
+    )
+    return officers[0] if len(officers) == 1 else None
+
+
+def _check_forward(application: Application, actor: User, steps: list[str]) -> None:
     if (
         application.step == Step.FIELD_SURVEY
         and not application.surveys.filter(completed_at__isnull=False).exists()
     ):
         raise CaseError("survey_needed", _("Record the field survey's result first."))
-    index = steps.index(application.step)
-    decided = application.decided_at is None and (
-        application.step == Step.DECISION or index + 1 == len(steps)
-    )
-    if decided and may_not_approve(application=application, user=actor):
+    if forward_decides(application, steps) and may_not_approve(application=application, user=actor):
         raise CaseError(
             "separate_duties",
             _(
@@ -104,17 +127,37 @@ def _forward(application: Application, actor: User, note: str, steps: list[str])
                 "(separation of duties)."
             ),
         )
+
+
+def forward_check(
+    *, application: Application, actor: User, note: str = "", seen_version: int | None = None
+) -> None:
+    """Whether ``actor`` may forward ``application`` now (CaseError if not), changing
+    nothing: asked before the approver is shown what they are about to sign."""
+    steps = _steps_to_act_on(application, actor, "forward", note, seen_version)
+    _check_forward(application, actor, steps)
+
+
+def _forward(application: Application, actor: User, note: str, steps: list[str]) -> Application:
+    """To the next step, or done after the last; forwarding the decision step approves the
+    application and issues its document."""
+    _check_forward(application, actor, steps)
+    index = steps.index(application.step)
+    decided = forward_decides(application, steps)
     extra: dict[str, Any] = {"decided_at": timezone.now()} if decided else {}
     if index + 1 < len(steps):
-        application = swap(application, actor, "forward", note, step=steps[index + 1], **extra)
+        following = steps[index + 1]
+        extra["assignee"] = _assignee_at(application, following)
+        application = swap(application, actor, "forward", note, step=following, **extra)
     else:
         application = swap(
             application, actor, "forward", note, status=Application.Status.DONE, step="", **extra
         )
     if decided:
         issuing.issue(application, signer=actor)
-        tell_applicant(application, Event.DECISION_MADE, decision=_("approved"))
-        tell_applicant(application, Event.DOCUMENT_READY)
+        # One act, one message: "your document is issued" says it was approved, so the
+        # applicant is not sent a decision and a document for the same click.
+        tell_applicant(application, Event.DOCUMENT_READY, decision=_("approved"))
     else:
         tell_applicant(application, Event.APPLICATION_UPDATED, state=applicant_state(application))
     return application

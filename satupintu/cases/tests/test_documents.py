@@ -163,6 +163,7 @@ def test_forward_needs_the_survey_result_which_keeps_the_photos_gps_and_time(at_
         scheduled_at=timezone.now() + timedelta(days=1),
         place="Jl. Pajajaran 10",
     )
+    _the_day_comes(survey)
     survey_complete(
         survey=survey,
         by=team,
@@ -216,9 +217,35 @@ def test_a_survey_needs_a_known_mode_and_is_completed_once(at_survey):
     survey = survey_schedule(
         application=application, by=team, mode=Survey.Mode.VIDEO, scheduled_at=later
     )
+    _the_day_comes(survey)
     survey_complete(survey=survey, by=team, findings="Sesuai.", recommendation="approve")
     with pytest.raises(CaseError) as refused:
         survey_complete(survey=survey, by=team, findings="Ubah.", recommendation="reject")
     assert refused.value.code == "done"
     survey.refresh_from_db()
     assert survey.findings == "Sesuai." and survey.recommendation == "approve"
+
+
+def _the_day_comes(survey: Survey) -> None:
+    """The survey's time has come: it was scheduled in the future, as it must be."""
+    Survey.objects.filter(pk=survey.pk).update(scheduled_at=timezone.now() - timedelta(hours=1))
+    survey.refresh_from_db()
+
+
+def test_a_survey_result_is_refused_before_the_surveys_day(at_survey):
+    application, team = at_survey
+    survey = survey_schedule(
+        application=application,
+        by=team,
+        mode=Survey.Mode.VIDEO,
+        scheduled_at=timezone.now() + timedelta(days=2),
+    )
+    with pytest.raises(CaseError) as refused:
+        survey_complete(survey=survey, by=team, findings="Sesuai.", recommendation="approve")
+    assert refused.value.code == "survey_not_yet" and "catat hasilnya" in refused.value.message
+    survey.refresh_from_db()
+    assert survey.completed_at is None and survey.findings == ""
+    _the_day_comes(survey)
+    survey_complete(survey=survey, by=team, findings="Sesuai.", recommendation="approve")
+    survey.refresh_from_db()
+    assert survey.completed_at is not None

@@ -161,7 +161,9 @@ def test_approval_issues_a_document_signed_by_the_agency_and_trusted_under_the_c
     assert document.holder_name == "Siti Aminah"
     assert document.title == "Persetujuan Bangunan Gedung"
     assert document.valid_until is None
-    assert re.fullmatch(rf"503/0001/{service.agency.pk}/\d{{4}}", document.number)
+    roman = issuing.ROMAN_MONTHS[document.valid_from.month - 1]
+    code = issuing.agency_code(service.agency)
+    assert document.number == f"503/0001/{code}/{roman}/{document.valid_from.year}"
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{12}", document.code)
 
     status = signature_status(pdf)
@@ -227,7 +229,7 @@ def test_numbers_count_each_agency_apart(service, staff):
     assert first.number.split("/")[1] == "0001" and second.number.split("/")[1] == "0002"
     other = decision_service(agency=AgencyFactory(mall=service.agency.mall, short_name="DPMPTSP"))
     elsewhere = approved(other, staff_of(other)).issued_document
-    assert elsewhere.number.split("/")[1:3] == ["0001", f"DPMPTSP-{other.agency.pk}"]
+    assert elsewhere.number.split("/")[1:3] == ["0001", "DPMPTSP"]
 
 
 @pytest.mark.django_db(transaction=True)

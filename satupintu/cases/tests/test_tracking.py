@@ -122,3 +122,50 @@ def test_the_page_counts_with_the_apis_per_client_throttle(client, application, 
     )
     page = client.get(reverse("portal:tracking"), {"nomor": number, "hp": "7890"})
     assert page.status_code == 429 and "Penetapan" not in page.text
+
+
+def test_wrong_guesses_in_a_row_from_one_client_are_stopped_whatever_the_number(
+    client, application, settings
+):
+    """Guessing other numbers each time escapes the per-number count, not the per-client one:
+    after the `auth` rate the page answers 429 with Retry-After, and looks nothing up."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "auth": "5/minute",
+        },
+    }
+    answers = [
+        client.get(reverse("portal:tracking"), {"nomor": f"MPP-2026-{n:08d}", "hp": "1234"})
+        for n in range(7)
+    ]
+    assert [a.status_code for a in answers] == [404] * 5 + [429] * 2
+    assert "Terlalu banyak percobaan" in answers[-1].text and int(answers[-1]["Retry-After"]) > 0
+    right = client.get(
+        reverse("portal:tracking"), {"nomor": application.tracking_number, "hp": "7890"}
+    )
+    assert right.status_code == 429 and "Penetapan" not in right.text
+
+
+@pytest.mark.parametrize(
+    ("query", "empty", "filled"),
+    [
+        ({"nomor": "", "hp": "7890"}, "nomor", "hp"),
+        ({"nomor": "MPP-2026-00000001", "hp": ""}, "hp", "nomor"),
+    ],
+)
+def test_the_page_says_which_field_was_left_empty(client, query, empty, filled):
+    page = client.get(reverse("portal:tracking"), query)
+    assert page.status_code == 400
+    assert f'data-empty="{empty}"' in page.text and f'data-empty="{filled}"' not in page.text
+    assert f'aria-describedby="{empty}-error"' in page.text
+    assert "Tidak ada permohonan" not in page.text  # nothing was looked up
+
+
+def test_both_fields_empty_are_both_named_and_a_first_visit_is_not_scolded(client):
+    both = client.get(reverse("portal:tracking"), {"nomor": " ", "hp": ""})
+    assert both.status_code == 400
+    assert 'data-empty="nomor"' in both.text and 'data-empty="hp"' in both.text
+    first = client.get(reverse("portal:tracking"))
+    assert first.status_code == 200 and "data-empty" not in first.text

@@ -129,5 +129,10 @@ def test_an_uploaded_pdf_is_compared_with_the_issued_file(client, document):
     changed = original.replace(b"WeasyPrint", b"WeasyPrinT", 1)
     other = client.post(url, {"berkas": SimpleUploadedFile("izin.pdf", changed)})
     assert other.status_code == 200 and 'data-check="mismatch"' in other.text
+    # The mismatch comes first, in red, and no green "authentic and valid" stands above it.
+    content = other.text[other.text.index("<main") :]
+    assert content.index('data-check="mismatch"') < content.index('data-state="valid"')
+    assert 'class="notices"' not in content and "announcement-closure" in content
+    assert "Asli dan berlaku" not in content
     nothing = client.post(url, {})
     assert nothing.status_code == 400 and 'data-check="missing"' in nothing.text

@@ -106,8 +106,40 @@ def test_each_step_by_its_role_to_done(service, staff):
     )
     assert application.status == Application.Status.DONE
     assert [t.action for t in application.transitions.all()] == ["submit", "forward", "forward"]
-    assert Message.objects.filter(event=Event.DECISION_MADE).exists()
-    assert Message.objects.filter(event=Event.DOCUMENT_READY).exists()
+    # One act, one message: the issued document says it was approved.
+    assert not Message.objects.filter(event=Event.DECISION_MADE).exists()
+    ready = Message.objects.get(event=Event.DOCUMENT_READY)
+    assert ready.context["decision"] == "disetujui"
+
+
+def _told(application):
+    """The applicant's messages so far, by (recipient, channel)."""
+    return list(
+        Message.objects.filter(user=application.applicant).values_list("to", "channel", "event")
+    )
+
+
+def test_each_act_on_an_application_sends_one_message_per_channel(service, staff):
+    """Counted from the outbox: a submit, a forward and the approving forward each write at
+    most one message to the applicant on each channel (before, approval wrote two)."""
+    application = _submitted(service)
+    assert len(_told(application)) == 1  # the submit
+    before = len(_told(application))
+    application = application_act(
+        application=application, actor=staff["front_office"], action="forward"
+    )
+    forward = _told(application)[: len(_told(application)) - before]
+    assert len(forward) == 1
+    before = len(_told(application))
+    application = application_act(
+        application=application, actor=staff["approver"], action="forward"
+    )
+    approval = Message.objects.filter(user=application.applicant).order_by("-pk")[
+        : len(_told(application)) - before
+    ]
+    assert [(m.channel, m.event) for m in approval] == [("email", Event.DOCUMENT_READY)]
+    per_channel = [(m.to, m.channel) for m in approval]
+    assert len(per_channel) == len(set(per_channel))
 
 
 def test_return_pauses_the_clock_and_resubmit_adds_the_paused_days(service, staff):

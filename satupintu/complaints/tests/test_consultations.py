@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from satupintu.cases.models import Application
@@ -11,6 +12,7 @@ from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.complaints.models import Consultation, Report
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
+from satupintu.notify.models import Event, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,55 @@ def test_a_call_time_without_a_zone_is_read_on_the_mall_clock(client, service, o
     client.post(url, {"action": "call", "meeting_url": "", "meeting_at": "2026-12-02T10:00"})
     consultation.refresh_from_db()
     assert consultation.meeting_at == datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Asia/Makassar"))
+
+
+def test_a_refused_question_keeps_what_was_typed(client, service):
+    client.force_login(UserFactory())
+    url = reverse("portal:consult", args=[service.pk])
+    no_subject = client.post(url, {"subject": " ", "text": "Apakah perlu gambar struktur?"})
+    assert ">Apakah perlu gambar struktur?</textarea>" in no_subject.text
+    too_long = "Rumah saya & tanah " + "x" * 4000
+    refused = client.post(url, {"subject": "Syarat <PBG>", "text": too_long})
+    assert 'value="Syarat &lt;PBG&gt;"' in refused.text
+    assert "Rumah saya &amp; tanah xxx" in refused.text
+    assert not Consultation.objects.exists()
+
+
+def test_a_refused_message_in_the_thread_keeps_what_was_typed(client, service):
+    citizen = UserFactory()
+    consultation = _ask(client, service, citizen)
+    url = reverse("portal:consultation", args=[consultation.pk])
+    typed = "Tambahan: rumah 2 lantai. " + "y" * 4000
+    refused = client.post(url, {"action": "post", "text": typed})
+    assert refused.status_code == 400
+    assert f">{typed}</textarea>" in refused.text
+    assert 'aria-describedby="text-error"' in refused.text
+    assert consultation.messages.count() == 1
+
+
+def test_an_answer_from_the_agency_tells_the_citizen_on_their_channels(client, service, officer):
+    citizen = UserFactory(email="siti@example.id", notification_channels=["email"])
+    consultation = _ask(client, service, citizen)
+    assert not Message.objects.filter(event=Event.CONSULTATION_ANSWERED).exists()
+    client.force_login(officer)
+    client.post(
+        reverse("backoffice:consultation", args=[consultation.pk]),
+        {"action": "answer", "text": "Tidak perlu untuk rumah satu lantai."},
+    )
+    told = Message.objects.get(event=Event.CONSULTATION_ANSWERED)
+    assert told.user == citizen and told.channel == "email" and told.to == "siti@example.id"
+    link = settings.SITE_URL + reverse("portal:consultation", args=[consultation.pk])
+    assert link in told.body and f'href="{link}"' in told.html_body
+    assert "Tidak perlu untuk rumah satu lantai." in told.body
+
+
+def test_a_refused_answer_keeps_what_the_officer_typed(client, service, officer):
+    consultation = _ask(client, service, UserFactory())
+    client.force_login(officer)
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    typed = "Jawaban panjang <b>ini</b> " + "z" * 4000
+    refused = client.post(url, {"action": "answer", "text": typed})
+    assert refused.status_code == 400 and "paling banyak 4000" in refused.text
+    assert ">Jawaban panjang &lt;b&gt;ini&lt;/b&gt; zzz" in refused.text
+    assert consultation.messages.count() == 1
+    assert not Message.objects.filter(event=Event.CONSULTATION_ANSWERED).exists()

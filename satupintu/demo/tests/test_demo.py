@@ -87,3 +87,39 @@ def test_a_second_seed_keeps_what_the_demo_users_did():
     assert not Counter.objects.filter(pk=counter.pk).exists()
     assert not Counter.objects.filter(agency=counter.agency, label=counter.label).exists()
     assert User.objects.get(username="admin").check_password("another-secret-1")
+
+
+def test_the_demo_restricted_hours_are_a_rule_the_slots_and_the_banner_follow(client):
+    from datetime import time
+
+    from django.utils import translation
+
+    from satupintu.booking.models import Booking, Closure
+    from satupintu.booking.selectors import open_days
+    from satupintu.booking.services.slots import slots_open
+    from satupintu.malls.calendar import in_mall_time
+    from satupintu.malls.selectors import announcement_current
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    bogor = Mall.objects.get(slug="kota-bogor")
+    [closure] = Closure.objects.filter(mall=bogor)
+    assert (closure.kind, closure.opens, closure.closes) == ("restricted", time(9), time(12))
+    [banner] = [a for a in announcement_current(mall=bogor) if a.kind == "restricted_hours"]
+    assert banner.pk == closure.announcement_id
+    with translation.override("id"):
+        assert "hanya buka 09.00–12.00" in banner.title
+    with translation.override("en"):
+        assert "open only 09.00–12.00" in banner.title
+
+    service = Service.objects.filter(agency__mall=bogor, channel="both").order_by("pk").first()
+    service = service or Service.objects.filter(agency__mall=bogor, channel="in_person").first()
+    day = next(d for d in open_days(service=service) if d <= closure.ends_on)
+    times = [
+        in_mall_time(s.start, bogor).time() for s in slots_open(service=service, day=day).slots
+    ]
+    assert times and min(times) >= time(9) and max(times) < time(12)
+    for booking in Booking.objects.filter(service__agency__mall=bogor):
+        start = in_mall_time(booking.slot.start, bogor)
+        if start.date() <= closure.ends_on:
+            assert time(9) <= start.time() < time(12)

@@ -53,6 +53,9 @@ class AnnouncementSerializer(serializers.ModelSerializer):
     agency: serializers.PrimaryKeyRelatedField[Agency] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
+    # In the language the request asks for (Accept-Language), Indonesian by default.
+    title = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
 
     class Meta:
         model = Announcement

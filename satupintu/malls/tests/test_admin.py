@@ -55,8 +55,8 @@ def test_mall_manager_cannot_retarget_an_announcement_to_another_mall(client, tw
         {
             "mall": theirs.pk,
             "kind": "general",
-            "title": "Pindah",
-            "body": "x",
+            "title_id": "Pindah",
+            "body_id": "x",
             "valid_from_0": "2026-01-01",
             "valid_from_1": "08:00",
             "valid_until_0": "2026-12-31",
@@ -75,8 +75,8 @@ def test_an_agency_head_announces_for_their_agency_not_the_whole_mall(client):
     data = {
         "mall": agency.mall.pk,
         "kind": "general",
-        "title": "Layanan KTP daring",
-        "body": "x",
+        "title_id": "Layanan KTP daring",
+        "body_id": "x",
         "valid_from_0": "2026-01-01",
         "valid_from_1": "08:00",
         "valid_until_0": "2026-12-31",
@@ -252,3 +252,68 @@ def test_every_choice_of_every_admin_form_is_in_the_users_scope(rf, two_malls, r
                     )
                 checked += 1
     assert checked >= 10
+
+
+def test_the_superuser_records_a_signatorys_position_and_nip(client):
+    agency = AgencyFactory()
+    membership = MembershipFactory(role=Role.APPROVER, agency=agency, mall=None)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:malls_staffmembership_change", args=[membership.pk])
+    form = {
+        "user": membership.user_id,
+        "role": Role.APPROVER,
+        "agency": agency.pk,
+        "position": "Kepala Dinas",
+        "nip": "1978051220050110",  # 16 digits: refused
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "18 digit" in refused.text
+    client.post(url, {**form, "nip": "197805122005011003"})
+    membership.refresh_from_db()
+    assert (membership.position, membership.nip) == ("Kepala Dinas", "197805122005011003")
+
+
+def test_a_manager_sees_the_agencys_document_number_format(client, two_malls):
+    mine, _theirs = two_malls
+    agency = AgencyFactory(mall=mine)
+    _login(client, MembershipFactory(role=Role.MALL_MANAGER, mall=mine, agency=None))
+    page = client.get(reverse("admin:malls_agency_change", args=[agency.pk]))
+    assert 'name="document_number_format"' in page.text and "{roman_month}" in page.text
+
+
+def test_an_announcement_worded_from_a_closure_is_not_rewritten_in_the_admin(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from satupintu.malls.services import announcement_publish
+
+    mall = MallFactory()
+    _login(client, MembershipFactory(role=Role.MALL_MANAGER, mall=mall, agency=None))
+    now = timezone.now()
+    ruled = announcement_publish(
+        mall=mall,
+        kind=Announcement.Kind.CLOSURE,
+        title="MPP tutup",
+        body="x",
+        rule={"who": mall.name, "first": "2026-12-01", "last": "2026-12-02"},
+        valid_from=now,
+        valid_until=now + timedelta(days=2),
+    )
+    url = reverse("admin:malls_announcement_change", args=[ruled.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="title_id"' not in page.text
+    client.post(
+        url,
+        {
+            "mall": mall.pk,
+            "title_id": "Diubah",
+            "body_id": "y",
+            "valid_from_0": "2026-01-01",
+            "valid_from_1": "08:00",
+            "valid_until_0": "2026-12-31",
+            "valid_until_1": "08:00",
+        },
+    )
+    ruled.refresh_from_db()
+    assert ruled.title_id == "MPP tutup"

@@ -83,8 +83,9 @@ def test_a_message_passed_on_to_another_channel_shows_once(client, siti, setting
 def test_preferences_order_the_channels_and_reach_notify(client, siti):
     client.force_login(siti)
     response = client.post(
-        reverse("portal:preferences"),
+        reverse("portal:profile"),
         {
+            "full_name": "Siti",
             "channels": ["email", "whatsapp", "sms"],
             "first": "sms",
             "language": "en",
@@ -101,7 +102,7 @@ def test_preferences_order_the_channels_and_reach_notify(client, siti):
     message = _tell(siti)
     assert message.channel == Channel.SMS and message.language == "en"
     assert [c for c, _to in message.fallback_channels] == ["whatsapp", "email", "inapp"]
-    assert "Tersimpan" in client.get(reverse("portal:preferences")).text
+    assert "Tersimpan" in client.get(reverse("portal:profile")).text
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,7 @@ def test_bad_preferences_are_explained_in_indonesian_and_change_nothing(
     client, siti, data, field, error
 ):
     client.force_login(siti)
-    page = client.post(reverse("portal:preferences"), {"language": "id", **data})
+    page = client.post(reverse("portal:profile"), {"full_name": "Siti", "language": "id", **data})
     assert page.status_code == 200
     assert error in str(page.context["form"].errors[field])
     siti.refresh_from_db()
@@ -126,7 +127,10 @@ def test_bad_preferences_are_explained_in_indonesian_and_change_nothing(
 
 def test_inbox_only_is_a_choice(client, siti):
     client.force_login(siti)
-    client.post(reverse("portal:preferences"), {"language": "id", "email": "siti@example.id"})
+    client.post(
+        reverse("portal:profile"),
+        {"full_name": "Siti", "language": "id", "email": "siti@example.id"},
+    )
     siti.refresh_from_db()
     assert siti.notification_channels == []
     assert _tell(siti).channel == Channel.INAPP

@@ -135,3 +135,113 @@ def test_an_elderly_claim_the_nik_contradicts_is_refused_and_a_cancel_is_told(ap
     api.delete(f"/api/v1/bookings/{made.json()['code']}/")
     told = Message.objects.get(event=Event.BOOKING_CANCELLED, user=siti)
     assert "METHOD:CANCEL" in told.calendar
+
+
+def _open_every_day(service):
+    from satupintu.malls.models import OpeningHours
+
+    for weekday in range(7):
+        OpeningHours.objects.update_or_create(
+            mall=service.agency.mall,
+            weekday=weekday,
+            defaults={"opens": "00:00", "closes": "23:30"},
+        )
+
+
+def _horizon_end(service):
+    """Set a horizon whose last day is no national holiday; return that day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from satupintu.malls.calendar import in_mall_time, national_holiday
+
+    policy = service.agency.mall.visit_policy
+    today = in_mall_time(timezone.now(), service.agency.mall).date()
+    days = 3
+    while national_holiday(today + timedelta(days=days)):
+        days += 1
+    policy.days_ahead = days
+    policy.save()
+    return today + timedelta(days=days)
+
+
+def test_the_last_day_of_the_horizon_is_listed_and_bookable_the_next_is_not(api):
+    from datetime import timedelta
+
+    service = visit_service()
+    last = _horizon_end(service)
+    listed = api.get(f"/api/v1/services/{service.pk}/slots/", {"date": last.isoformat()})
+    assert listed.status_code == 200 and listed.json()
+    api.force_authenticate(citizen())
+    booked = api.post("/api/v1/bookings/", {"slot": listed.json()[-1]["id"]}, format="json")
+    assert booked.status_code == 201, booked.json()
+
+    beyond = last + timedelta(days=1)
+    refused = api.get(f"/api/v1/services/{service.pk}/slots/", {"date": beyond.isoformat()})
+    assert refused.status_code == 400
+    assert not Slot.objects.filter(start__date__gte=beyond).exists()
+
+
+def test_slots_past_the_cut_off_are_not_listed(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from satupintu.malls.calendar import in_mall_time, national_holiday
+
+    service = visit_service()
+    _open_every_day(service)
+    today = in_mall_time(timezone.now(), service.agency.mall).date()
+    if national_holiday(today):
+        pytest.skip("the mall is closed on a national holiday")
+    earliest = timezone.now() + timedelta(minutes=60)  # the default cut-off
+    response = api.get(f"/api/v1/services/{service.pk}/slots/", {"date": today.isoformat()})
+    assert response.status_code == 200
+    starts = [Slot.objects.get(pk=s["id"]).start for s in response.json()]
+    assert all(start > earliest for start in starts)
+    opened = Slot.objects.filter(service=service, start__date=today)
+    if opened.filter(start__lte=earliest).exists():  # the day had slots before the cut-off
+        assert len(starts) < opened.count()
+
+
+def test_restricted_hours_leave_only_their_window_and_announce_it_in_each_language(api):
+    from datetime import time
+
+    from satupintu.booking.models import Closure
+    from satupintu.booking.services.closures import closure_record
+    from satupintu.malls.calendar import in_mall_time
+
+    service = visit_service()
+    mall = service.agency.mall
+    day = open_day()
+    early = booking_create(citizen=citizen(), slot=slots_open(service=service, day=day).slots[0])
+    closure_record(
+        mall=mall,
+        kind=Closure.Kind.RESTRICTED,
+        decree_number="SK 100/2026",
+        reason="Pemeliharaan gedung",
+        starts_on=day,
+        ends_on=day,
+        opens=time(9),
+        closes=time(10),
+    )
+
+    response = api.get(f"/api/v1/services/{service.pk}/slots/", {"date": day.isoformat()})
+    starts = [
+        in_mall_time(Slot.objects.get(pk=s["id"]).start, mall).time() for s in response.json()
+    ]
+    assert starts == [time(9), time(9, 30)]
+    early.refresh_from_db()  # the 08:00 visit moved inside the window
+    assert time(9) <= in_mall_time(early.slot.start, mall).time() < time(10)
+
+    indonesian = api.get("/api/v1/announcements/", {"mall": mall.slug}).json()
+    english = api.get(
+        "/api/v1/announcements/", {"mall": mall.slug}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    [id_] = indonesian["results"]
+    [en] = english["results"]
+    assert id_["title"].startswith(f"{mall.name} hanya buka 09.00–10.00")
+    assert en["title"].startswith(f"{mall.name} open only 09.00–10.00")
+    assert "Booked visits have been moved" in en["body"] and "SK 100/2026" in en["body"]
+    assert id_["title"] != en["title"] and "SK 100/2026" in id_["body"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0005_calendar_sequence'),
+        ('booking', '0006_closure_reason_in_english'),
         ('malls', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
