@@ -113,6 +113,12 @@ def _walk_in_services() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).exclude(channel=Service.Channel.ONLINE)
 
 
+def _walk_in_agencies(mall: Mall) -> list[Agency]:
+    """The mall's agencies with a service to come in for (the kiosk offers only those)."""
+    offering = _walk_in_services().filter(agency__mall=mall).values("agency_id")
+    return list(catalog.agency_list(mall=mall).filter(pk__in=offering))
+
+
 def _pk(value: str | None) -> int:
     """A posted id, or 0 (found by nobody) when it is not a number."""
     return int(value) if value and value.isascii() and value.isdigit() else 0
@@ -199,7 +205,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
             "place": place,
             "form": form,
             "agency": agency,
-            "agencies": catalog.agency_list(mall=mall) if agency is None else [],
+            "agencies": _walk_in_agencies(mall) if agency is None else [],
             "services": _visit_services(mall=mall, agency=agency) if agency else [],
             # Each screen goes back to the start for the next visitor: a ticket once taken,
             # a choice or a refusal left standing, the start itself now and then.

@@ -205,13 +205,20 @@ def test_a_booking_code_is_accepted_with_or_without_the_dash(client, service, of
 
 
 def test_the_kiosk_is_a_kiosk_and_gives_walk_in_tickets_by_agency(client, service, settings):
+    from satupintu.catalog.models import Service
+    from satupintu.catalog.tests.factories import ServiceFactory
+
     settings.TICKET_PAPER_MM = 58
     mall = service.agency.mall
+    online_only = ServiceFactory(
+        agency=AgencyFactory(mall=mall), channel=Service.Channel.ONLINE, name="Izin daring"
+    )
     url = reverse("portal:kiosk", args=[mall.slug])
     start = client.get(url).text
     assert '<header class="top">' not in start and "<footer" not in start
     assert 'data-reset-after="300"' in start and f'data-reset-url="{url}"' in start
     assert f'href="?agency={service.agency.pk}"' in start
+    assert f'href="?agency={online_only.agency.pk}"' not in start  # nothing to queue for
     chosen = client.get(url, {"agency": service.agency.pk}).text
     assert f'name="service" value="{service.pk}"' in chosen
     slip = client.post(url, {"service": service.pk}).text
