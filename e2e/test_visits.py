@@ -4,7 +4,7 @@ import pytest
 
 from satupintu.booking.models import Booking
 from satupintu.booking.services import tickets
-from satupintu.booking.tests.factories import citizen, visit_service
+from satupintu.booking.tests.factories import citizen, open_today, visit_service
 from satupintu.booking.tests.ics import ics_read
 from satupintu.malls.models import Counter, StaffMembership
 from satupintu.malls.services import membership_grant
@@ -75,6 +75,7 @@ def test_a_citizen_cancels_after_confirming_and_the_code_disappears(live_server,
 def test_a_called_ticket_appears_on_the_display_board(live_server, page, browser):
     service = visit_service()
     mall = service.agency.mall
+    open_today(mall)
     desk = Counter.objects.create(agency=service.agency, label="A3")
     officer = UserFactory()
     membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=service.agency)
@@ -88,5 +89,5 @@ def test_a_called_ticket_appears_on_the_display_board(live_server, page, browser
     assert page.locator(".ticket").inner_text().startswith(ticket.label)
 
     board.locator("#calls td", has_text=ticket.label).wait_for(timeout=10_000)
-    assert board.locator("#calls tr").first.inner_text().split() == [ticket.label, "A3"]
+    assert board.locator("#calls tr").first.inner_text().split()[:2] == [ticket.label, "A3"]
     board.close()

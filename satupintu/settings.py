@@ -89,7 +89,7 @@ AUTHENTICATION_BACKENDS = ["satupintu.accounts.backends.NikEmailOrUsernameBacken
 # The portal's public address, for links in messages (emails, WhatsApp).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "portal:inbox"
+LOGIN_REDIRECT_URL = "backoffice:start"  # staff land on their work, citizens in their inbox
 LOGOUT_REDIRECT_URL = "portal:home"
 
 TEMPLATES = [
@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "satupintu.portal.context_processors.account",
+                "satupintu.backoffice.navigation.header",
                 "django.template.context_processors.csp",
             ],
         },
@@ -155,6 +156,13 @@ COMPLAINT_UPLOAD_MAX_BYTES = env.int("COMPLAINT_UPLOAD_MAX_BYTES", default=5 * 1
 CASE_UPLOAD_MAX_BYTES = env.int("CASE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Phone numbers for WhatsApp and SMS are Indonesian mobile numbers unless this allows any.
 ALLOW_FOREIGN_PHONES = env.bool("ALLOW_FOREIGN_PHONES", default=False)
+# The kiosk's tickets print on a thermal roll of this width in millimetres: 58 or 80.
+TICKET_PAPER_MM = env.int("TICKET_PAPER_MM", default=80)
+if TICKET_PAPER_MM not in (58, 80):
+    raise ImproperlyConfigured("TICKET_PAPER_MM must be 58 or 80")
+# An ESC/POS thermal printer for the kiosk's tickets, besides the browser's print path:
+# tcp://host:9100 (network) or file:///dev/usb/lp0 (device); empty: none.
+TICKET_PRINTER = env.str("TICKET_PRINTER", default="")
 # Field surveys and consultations by video call get rooms on this (self-hosted) Jitsi server.
 JITSI_URL = env.str("JITSI_URL", default="https://meet.jit.si").rstrip("/")
 # Signed documents (README "Signed documents"): the CA certificate and each agency's key and

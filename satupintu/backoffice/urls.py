@@ -5,6 +5,7 @@ from satupintu.backoffice import cases, reports, views
 app_name = "backoffice"
 
 urlpatterns = [
+    path("", views.start, name="start"),
     path("permohonan/", cases.queue, name="cases"),
     path("permohonan/baru/", cases.walk_in, name="case-new"),
     path("permohonan/<int:pk>/", cases.case_detail, name="case"),

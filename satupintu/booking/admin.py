@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from satupintu.accounts.http import signed_in_user
 from satupintu.booking.models import (
@@ -118,6 +119,10 @@ CLOSURE_FIELDS = (
     "reopened_on",
     *REPORT_FIELDS,
 )
+
+
+# Django 6's empty choice of every select; its Indonesian catalog does not have it yet, ours does.
+gettext_noop("- Select an option -")
 
 
 class ClosureForm(forms.ModelForm):

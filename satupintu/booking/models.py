@@ -137,9 +137,15 @@ class Closure(models.Model):
         CLOSED = "closed", _("Closed")
         RESTRICTED = "restricted", _("Restricted hours")
 
-    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="closures")
+    mall = models.ForeignKey(
+        Mall, on_delete=models.CASCADE, related_name="closures", verbose_name=_("mall")
+    )
     agencies = models.ManyToManyField(
-        Agency, blank=True, related_name="closures", help_text=_("None: the whole mall.")
+        Agency,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("agencies"),
+        help_text=_("None: the whole mall."),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     decree_number = models.CharField(_("decree number"), max_length=100)
@@ -158,10 +164,20 @@ class Closure(models.Model):
         _("reopened on"), null=True, blank=True, help_text=_("Set when the mall reopens early.")
     )
     announcement = models.ForeignKey(
-        "malls.Announcement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "malls.Announcement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("announcement"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     applied_at = models.DateTimeField(_("bookings moved at"), null=True, blank=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from satupintu.accounts.models import User
 from satupintu.booking.models import Booking, ServiceVisit, Slot, Ticket, VisitPolicy
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, opening_hours
-from satupintu.malls.models import Agency, Mall
+from satupintu.malls.models import Agency, Counter, Mall
 
 
 def policy_for(*, mall: Mall) -> VisitPolicy:
@@ -57,6 +57,14 @@ def booking_list(*, citizen: User) -> QuerySet[Booking]:
         .select_related("slot", "service", "service__agency", "service__agency__mall")
         .order_by("-slot__start")
     )
+
+
+def booking_codes(typed: str) -> list[str]:
+    """The booking codes someone may have meant: as typed, and as stored (``ABCD-EFGH``) from
+    what an officer typed or a scanner sent: lower case, spaces and a missing or misplaced dash
+    all read the same."""
+    raw = "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())[:16]
+    return [typed.strip().upper()[:40], f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw]
 
 
 def booking_get(*, citizen: User, code: str) -> Booking:
@@ -173,6 +181,21 @@ def waiting(*, agency: Agency, day: date | None = None) -> QuerySet[Ticket]:
     )
 
 
+def counter_queue(*, counter: Counter, limit: int = 30) -> list[Ticket]:
+    """The tickets a counter calls next, in that order (its agency's waiting list)."""
+    return list(waiting(agency=counter.agency).select_related("service")[:limit])
+
+
+def counter_current(*, counter: Counter) -> Ticket | None:
+    """The ticket a counter has called and not yet closed."""
+    return (
+        Ticket.objects.filter(counter=counter, status=Ticket.Status.CALLED)
+        .select_related("service")
+        .order_by("-called_at")
+        .first()
+    )
+
+
 def board(*, mall: Mall, limit: int = 8) -> list[Ticket]:
     """The latest calls of the mall's day, newest first, for the display board."""
     return list(
@@ -180,6 +203,18 @@ def board(*, mall: Mall, limit: int = 8) -> list[Ticket]:
         .select_related("counter", "agency")
         .order_by("-called_at")[:limit]
     )
+
+
+def board_waiting(*, mall: Mall) -> list[tuple[str, int]]:
+    """(agency name, tickets waiting) for each agency of the mall with someone waiting today."""
+    today = mall_today(mall)
+    rows = (
+        Ticket.objects.filter(agency__mall=mall, date=today, status=Ticket.Status.WAITING)
+        .values("agency__name")
+        .annotate(n=Count("pk"))
+        .order_by("agency__name")
+    )
+    return [(row["agency__name"], row["n"]) for row in rows]
 
 
 @dataclass

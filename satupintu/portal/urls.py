@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from satupintu.accounts import views as account_views
 from satupintu.accounts.forms import LoginForm
+from satupintu.backoffice import views as hall
 from satupintu.portal import (
     account,
     applications,
@@ -21,9 +22,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mpp/<slug:slug>/", views.mall_detail, name="mall"),
     path("mpp/<slug:slug>/instansi/<slug:agency_slug>/", views.agency_detail, name="agency"),
-    path("mpp/<slug:slug>/kios/", visits.kiosk, name="kiosk"),
-    path("mpp/<slug:slug>/layar/", visits.board, name="board"),
-    path("mpp/<slug:slug>/layar/panggilan.json", visits.board_calls, name="board-calls"),
+    path("mpp/<slug:slug>/kios/", hall.kiosk, name="kiosk"),
+    path("mpp/<slug:slug>/layar/", hall.board, name="board"),
+    path("mpp/<slug:slug>/layar/panggilan.json", hall.board_calls, name="board-calls"),
     path("layanan/<int:pk>/", views.service_detail, name="service"),
     path("layanan/<int:pk>/booking/", visits.book, name="book"),
     path("layanan/<int:pk>/ajukan/", applications.apply, name="apply"),

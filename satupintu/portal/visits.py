@@ -8,7 +8,7 @@ from datetime import date
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -19,14 +19,14 @@ from satupintu.booking import selectors as visits
 from satupintu.booking.calendar import calendar_link_code, visit_ics
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, Slot
-from satupintu.booking.services import bookings, slots, tickets
+from satupintu.booking.services import bookings, slots
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.malls import selectors as malls
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Mall
 from satupintu.pages import form_refused, refusals_as_messages
-from satupintu.portal.forms import BookingForm, CheckInForm
+from satupintu.portal.forms import BookingForm
 
 
 def _own_booking(request: AuthenticatedHttpRequest, code: str) -> Booking:
@@ -185,47 +185,6 @@ def booking_accept(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 def booking_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "portal/bookings.html", {"bookings": visits.booking_list(citizen=request.user)}
-    )
-
-
-def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
-    """The check-in kiosk in the hall: scan the booking's QR code (a scanner types it)."""
-    mall = _mall(slug)
-    ticket, place = None, None
-    form = CheckInForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ticket = tickets.check_in(mall=mall, code=form.cleaned_data["code"])
-        except BookingError as refused:
-            form_refused(form, refused)
-        else:
-            place = visits.position(ticket=ticket)
-    return render(
-        request,
-        "portal/kiosk.html",
-        {"mall": mall, "ticket": ticket, "place": place, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-def board(request: HttpRequest, slug: str) -> HttpResponse:
-    """The display board of the hall; its script polls ``board_calls`` and reads calls out."""
-    return render(request, "portal/board.html", {"mall": _mall(slug)})
-
-
-def board_calls(request: HttpRequest, slug: str) -> JsonResponse:
-    calls = visits.board(mall=_mall(slug))
-    return JsonResponse(
-        {
-            "calls": [
-                {
-                    "ticket": t.label,
-                    "counter": t.counter.label if t.counter else "",
-                    "calls": t.calls,
-                }
-                for t in calls
-            ]
-        }
     )
 
 

@@ -51,6 +51,7 @@ from satupintu.api.models import IntegrationKey
 from satupintu.booking.calendar import calendar_link
 from satupintu.booking.models import Booking, Slot
 from satupintu.booking.services import tickets
+from satupintu.booking.tests.factories import open_today
 from satupintu.cases.models import (
     Application,
     Document,
@@ -517,7 +518,11 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         date=in_mall_time(later_start, mall).date(),
     )
     counter = Counter.objects.create(agency=agency, label=f"{label}1")
+    # Walk-ins are given on an open day only; the mall opens for this one (open hours would
+    # let the booking pages make today's slots, which the pages' rows do not expect).
+    open_today(mall)
     tickets.walk_in(service=service)
+    mall.opening_hours.all().delete()
     tickets.call_next(counter=counter)  # the visitor the counter called
     consultation = Consultation.objects.create(
         citizen=citizen, service=service, subject=f"Pertanyaan warga {label}"
@@ -1151,6 +1156,8 @@ PAGES.update(
         # No new time was proposed: the holder reaches it, the service refuses.
         "portal:booking-accept": Page(post_only(owner(NOOP)), objects=both("booking-accept")),
         # --- staff pages ---
+        # Where signing in leads: a redirect to the person's work, or a citizen's inbox.
+        "backoffice:start": Page((get(signed_in(DONE)),)),
         "backoffice:cases": Page(
             (
                 get(

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, BookingEvent, Ticket, TicketEvent, TicketSequence
-from satupintu.booking.selectors import mall_today, ticket_prefix, waiting
+from satupintu.booking.selectors import booking_codes, mall_today, ticket_prefix, waiting
 from satupintu.booking.services.bookings import booking_change, priority_claim_check
 from satupintu.booking.services.history import status_change
 from satupintu.catalog.models import Service
-from satupintu.malls.calendar import in_mall_time
+from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Counter, Mall
 
 
@@ -81,7 +81,7 @@ def check_in(*, mall: Mall, code: str, actor: User | None = None) -> Ticket:
     code): they get their ticket. Checking in twice gives the same ticket."""
     booking = (
         Booking.objects.select_related("service__agency__mall", "slot")
-        .filter(code=code.strip().upper(), service__agency__mall=mall)
+        .filter(code__in=booking_codes(code), service__agency__mall=mall)
         .first()
     )
     if booking is None:
@@ -124,16 +124,35 @@ def walk_in(
     checked against the visitor's ``nik`` as a booking's is (elderly: 60 or older today)."""
     if not service.is_active:
         raise BookingError("not_bookable", _("This service is not offered by visit."))
+    agency = service.agency
+    if opening_hours(agency=agency, day=mall_today(agency.mall)) is None:
+        raise BookingError(
+            "closed_today",
+            _("%(agency)s receives no visitors today (closed or not a working day).")
+            % {"agency": agency.name},
+        )
     if priority_reason:
-        priority_claim_check(priority=priority_reason, nik=nik, on=mall_today(service.agency.mall))
+        priority_claim_check(priority=priority_reason, nik=nik, on=mall_today(agency.mall))
     return _issue(
         service=service, priority=priority or bool(priority_reason), booking=None, actor=actor
     )
 
 
-def call_next(*, counter: Counter, actor: User | None = None) -> Ticket | None:
-    """The counter calls the next ticket of its agency; two counters never get the same one."""
+def call_next(*, counter: Counter, actor: User | None = None, served: bool = True) -> Ticket | None:
+    """The counter calls the next ticket of its agency; two counters never get the same one.
+
+    A counter serves one visitor at a time: the ticket it has open is finished first (``served``
+    or not come), inside the same locked write, so two clicks in a row or at once never leave two
+    tickets called at one counter.
+    """
     with transaction.atomic():
+        # The counter's row is the lock: calls at one counter queue behind each other, calls at
+        # different counters only meet on the waiting tickets (skipped while locked).
+        Counter.objects.select_for_update().filter(pk=counter.pk).first()
+        for open_ticket in Ticket.objects.select_related("booking").filter(
+            counter=counter, status=Ticket.Status.CALLED
+        ):
+            _finish(open_ticket, served=served, actor=actor)
         ticket = waiting(agency=counter.agency).select_for_update(skip_locked=True).first()
         if ticket is None:
             return None
@@ -165,26 +184,31 @@ def recall(*, ticket: Ticket, actor: User | None = None) -> Ticket:
     return ticket
 
 
+def _finish(ticket: Ticket, *, served: bool, actor: User | None) -> bool:
+    """Close a called ticket (and its booking); False when it was no longer called."""
+    finished = ticket_change(
+        ticket,
+        reason=TicketEvent.Reason.SERVED if served else TicketEvent.Reason.NO_SHOW,
+        actor=actor,
+        from_statuses=[Ticket.Status.CALLED],
+        to_status=Ticket.Status.SERVED if served else Ticket.Status.NO_SHOW,
+        finished_at=timezone.now(),
+    )
+    if finished and ticket.booking is not None:
+        booking_change(
+            ticket.booking,
+            reason=BookingEvent.Reason.SERVED if served else BookingEvent.Reason.NO_SHOW,
+            actor=actor,
+            to_status=Booking.Status.SERVED if served else Booking.Status.NO_SHOW,
+        )
+    return finished
+
+
 def finish(*, ticket: Ticket, served: bool, actor: User | None = None) -> Ticket:
     """The visitor was served, or did not come when called."""
     with transaction.atomic():
-        finished = ticket_change(
-            ticket,
-            reason=TicketEvent.Reason.SERVED if served else TicketEvent.Reason.NO_SHOW,
-            actor=actor,
-            from_statuses=[Ticket.Status.CALLED],
-            to_status=Ticket.Status.SERVED if served else Ticket.Status.NO_SHOW,
-            finished_at=timezone.now(),
-        )
-        if not finished:  # a double click
+        if not _finish(ticket, served=served, actor=actor):  # a double click
             raise BookingError("not_called", _("Only a called ticket can be closed."))
-        if ticket.booking is not None:
-            booking_change(
-                ticket.booking,
-                reason=BookingEvent.Reason.SERVED if served else BookingEvent.Reason.NO_SHOW,
-                actor=actor,
-                to_status=Booking.Status.SERVED if served else Booking.Status.NO_SHOW,
-            )
     ticket.refresh_from_db()
     return ticket
 

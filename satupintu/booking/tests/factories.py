@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from satupintu.booking.models import ServiceVisit, VisitPolicy
 from satupintu.catalog.tests.factories import ServiceFactory
-from satupintu.malls.calendar import national_holiday
+from satupintu.malls.calendar import in_mall_time, national_holiday
 from satupintu.malls.models import OpeningHours
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, UserFactory
 
@@ -52,3 +52,13 @@ def visit_service(*, places: int = 4, walk_in_percent: int = 0, priority_percent
     service = ServiceFactory(agency=AgencyFactory(mall=mall), name="Perekaman KTP-el")
     ServiceVisit.objects.create(service=service, slot_minutes=30, minutes_per_visitor=30 // places)
     return service
+
+
+def open_today(mall) -> None:
+    """Open ``mall`` today whatever weekday it is (walk-in tickets are refused on a closed day);
+    a national holiday still closes it."""
+    OpeningHours.objects.get_or_create(
+        mall=mall,
+        weekday=in_mall_time(timezone.now(), mall).date().weekday(),
+        defaults={"opens": "00:00", "closes": "23:59"},
+    )

@@ -18,7 +18,7 @@ from satupintu.booking.services.bookings import (
 )
 from satupintu.booking.services.closures import closure_record
 from satupintu.booking.services.slots import slots_open
-from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.booking.tests.factories import citizen, open_day, open_today, visit_service
 from satupintu.malls.models import Counter
 from satupintu.malls.tests.factories import AgencyFactory, UserFactory
 
@@ -234,6 +234,7 @@ def test_the_day_of_a_visit_writes_rows_for_the_booking_and_its_ticket():
 def test_each_change_of_a_ticket_writes_one_row_and_a_refused_one_none():
     officer = UserFactory()
     service = visit_service()
+    open_today(service.agency.mall)
     counter = Counter.objects.create(agency=service.agency, label="A1")
     ticket = tickets.walk_in(service=service, actor=officer)
     with pytest.raises(BookingError):  # not called yet

@@ -12,11 +12,18 @@ from satupintu.booking.models import Booking, Ticket
 from satupintu.booking.services import tickets
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
-from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.booking.tests.factories import citizen, open_day, open_today, visit_service
 from satupintu.malls.models import Counter
 from satupintu.malls.tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _open_service():
+    """A service whose mall receives visitors today (walk-ins are refused on a closed day)."""
+    service = visit_service()
+    open_today(service.agency.mall)
+    return service
 
 
 def _booked_today(service, **extra):
@@ -29,7 +36,7 @@ def _booked_today(service, **extra):
 
 
 def test_check_in_gives_a_numbered_ticket_once():
-    service = visit_service()
+    service = _open_service()
     booking = _booked_today(service)
     mall = service.agency.mall
     ticket = tickets.check_in(mall=mall, code=booking.code.lower())
@@ -40,21 +47,21 @@ def test_check_in_gives_a_numbered_ticket_once():
 
 
 def test_check_in_refuses_another_day_another_mall_and_unknown_codes():
-    service = visit_service()
+    service = _open_service()
     slot = slots_open(service=service, day=open_day()).slots[0]
     booking = booking_create(citizen=citizen(), slot=slot)
     with pytest.raises(BookingError) as refused:
         tickets.check_in(mall=service.agency.mall, code=booking.code)
     assert refused.value.code == "wrong_day"
     with pytest.raises(BookingError):
-        tickets.check_in(mall=visit_service().agency.mall, code=booking.code)
+        tickets.check_in(mall=_open_service().agency.mall, code=booking.code)
     with pytest.raises(BookingError):
         tickets.check_in(mall=service.agency.mall, code="ZZZZ-ZZZZ")
     assert not Ticket.objects.exists()
 
 
 def test_each_agency_has_its_letter_and_numbers_count_per_day():
-    service = visit_service()
+    service = _open_service()
     other = AgencyFactory(mall=service.agency.mall)
     first = tickets.walk_in(service=service)
     second = tickets.walk_in(service=service)
@@ -63,13 +70,12 @@ def test_each_agency_has_its_letter_and_numbers_count_per_day():
 
 
 def test_counters_call_priority_first_then_by_time_and_finish():
-    service = visit_service()
+    service = _open_service()
     counter = Counter.objects.create(agency=service.agency, label="A1")
     early = tickets.walk_in(service=service)
     elder = tickets.walk_in(service=service, priority=True)
     assert tickets.call_next(counter=counter) == elder
     assert tickets.call_next(counter=counter) == early
-    assert tickets.call_next(counter=counter) is None
     tickets.recall(ticket=early)
     early.refresh_from_db()
     assert early.calls == 2
@@ -79,7 +85,7 @@ def test_counters_call_priority_first_then_by_time_and_finish():
 
 
 def test_a_served_booking_is_marked_and_a_no_show_too():
-    service = visit_service()
+    service = _open_service()
     counter = Counter.objects.create(agency=service.agency, label="A1")
     came, away = _booked_today(service), _booked_today(service)
     for booking in (came, away):
@@ -92,7 +98,7 @@ def test_a_served_booking_is_marked_and_a_no_show_too():
 
 
 def test_transfer_keeps_the_place_in_time_at_the_other_agency():
-    service = visit_service()
+    service = _open_service()
     other = AgencyFactory(mall=service.agency.mall)
     counter = Counter.objects.create(agency=service.agency, label="A1")
     ticket = tickets.walk_in(service=service)
@@ -105,7 +111,7 @@ def test_transfer_keeps_the_place_in_time_at_the_other_agency():
 
 
 def test_the_board_shows_the_latest_calls_and_a_waiting_ticket_knows_its_place():
-    service = visit_service()
+    service = _open_service()
     counter = Counter.objects.create(agency=service.agency, label="A3")
     issued = [tickets.walk_in(service=service) for _ in range(3)]
     tickets.call_next(counter=counter)
@@ -117,7 +123,7 @@ def test_the_board_shows_the_latest_calls_and_a_waiting_ticket_knows_its_place()
 
 @pytest.mark.django_db(transaction=True)
 def test_two_counters_never_call_the_same_ticket():
-    service = visit_service()
+    service = _open_service()
     counters = [Counter.objects.create(agency=service.agency, label=f"A{n}") for n in range(6)]
     issued = [tickets.walk_in(service=service) for _ in range(3)]
     start = threading.Barrier(len(counters))
@@ -140,10 +146,54 @@ def test_two_counters_never_call_the_same_ticket():
     assert sorted(called) == sorted(t.pk for t in issued)
 
 
+def test_calling_next_finishes_the_counters_open_ticket_first():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    came, away, last = (_booked_today(service) for _ in range(3))
+    for booking in (came, away, last):
+        tickets.check_in(mall=service.agency.mall, code=booking.code)
+    first = tickets.call_next(counter=counter)
+    second = tickets.call_next(counter=counter)  # the officer moved on: the first was served
+    assert tickets.call_next(counter=counter, served=False) is not None
+    assert tickets.call_next(counter=counter) is None  # nobody waits: the last one is closed
+    statuses = dict(Ticket.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == Ticket.Status.SERVED
+    assert statuses[second.pk] == Ticket.Status.NO_SHOW
+    assert not Ticket.objects.filter(status=Ticket.Status.CALLED).exists()
+    came.refresh_from_db()
+    away.refresh_from_db()
+    assert (came.status, away.status) == (Booking.Status.SERVED, Booking.Status.NO_SHOW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_counter_clicked_at_once_never_has_two_tickets_called():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    for _ in range(6):
+        tickets.walk_in(service=service)
+    start = threading.Barrier(4)
+
+    def click():
+        try:
+            start.wait()
+            tickets.call_next(counter=counter)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Ticket.objects.filter(counter=counter, status=Ticket.Status.CALLED).count() == 1
+    assert Ticket.objects.filter(status=Ticket.Status.SERVED).count() == 3
+    assert Ticket.objects.filter(status=Ticket.Status.WAITING).count() == 2
+
+
 def test_the_whatsapp_bot_answers_antrean_to_the_booker_only():
     from satupintu.notify import bot
 
-    service = visit_service()
+    service = _open_service()
     booking = _booked_today(service)
     booking.citizen.phone = "+6281234567890"
     booking.citizen.save()

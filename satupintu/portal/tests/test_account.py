@@ -35,7 +35,8 @@ def test_a_citizen_signs_in_on_the_portal_and_lands_in_the_inbox(client, siti):
     response = client.post(
         reverse("portal:login"), {"username": "siti", "password": "secret-pass-123"}
     )
-    assert response.status_code == 302 and response.url == reverse("portal:inbox")
+    assert response.status_code == 302 and response.url == reverse("backoffice:start")
+    assert client.get(response.url).url == reverse("portal:inbox")  # staff land on their work
 
 
 def test_the_inbox_needs_a_signed_in_citizen(client):
