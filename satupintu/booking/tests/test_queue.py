@@ -203,3 +203,85 @@ def test_the_whatsapp_bot_answers_antrean_to_the_booker_only():
     assert booking.code in reply and "-002" in reply and "1 sebelum Anda" in reply
     stranger = bot.answer(phone="+6281299998888", text=f"ANTREAN {booking.code}")
     assert "Perekaman" not in stranger
+
+
+def test_a_ticket_put_back_takes_its_own_place_and_is_called_next():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    first, second, third = (tickets.walk_in(service=service) for _ in range(3))
+    assert tickets.call_next(counter=counter) == first
+    tickets.requeue(ticket=first)
+    first.refresh_from_db()
+    assert (first.status, first.counter, first.priority) == (Ticket.Status.WAITING, None, False)
+    assert list(selectors.waiting(agency=service.agency)) == [first, second, third]
+    assert first.events.last().reason == "requeued"
+    with pytest.raises(BookingError):  # a double click: it is no longer called
+        tickets.requeue(ticket=first)
+    assert tickets.call_next(counter=counter) == first
+
+
+def test_back_to_the_queue_call_next_moves_on_and_leaves_the_visitor_next():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    other = Counter.objects.create(agency=service.agency, label="A2")
+    first, second, third = (tickets.walk_in(service=service) for _ in range(3))
+    tickets.call_next(counter=counter)
+    assert tickets.call_next(counter=counter, requeue=True) == second
+    first.refresh_from_db()
+    assert first.status == Ticket.Status.WAITING  # not served, not a no-show
+    assert tickets.call_next(counter=other) == first  # next, not last
+    assert Ticket.objects.filter(counter=counter, status=Ticket.Status.CALLED).get() == second
+
+
+def test_back_to_the_queue_call_next_with_nobody_else_waiting_calls_nobody():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    only = tickets.walk_in(service=service)
+    tickets.call_next(counter=counter)
+    assert tickets.call_next(counter=counter, requeue=True) is None
+    only.refresh_from_db()
+    assert only.status == Ticket.Status.WAITING
+
+
+def test_a_priority_ticket_put_back_stays_before_the_others():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    early = tickets.walk_in(service=service)
+    elder = tickets.walk_in(service=service, priority=True)
+    assert tickets.call_next(counter=counter) == elder
+    tickets.requeue(ticket=elder)
+    assert list(selectors.waiting(agency=service.agency)) == [elder, early]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_put_back_and_served_at_once_leave_one_outcome():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    tickets.walk_in(service=service)
+    ticket = tickets.call_next(counter=counter)
+    start = threading.Barrier(2)
+    refused = []
+
+    def act(close):
+        try:
+            start.wait()
+            close(ticket=Ticket.objects.get(pk=ticket.pk))
+        except BookingError:
+            refused.append(close)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=[tickets.requeue]),
+        threading.Thread(
+            target=act, args=[lambda ticket: tickets.finish(ticket=ticket, served=True)]
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 1
+    ticket.refresh_from_db()
+    assert ticket.status in (Ticket.Status.WAITING, Ticket.Status.SERVED)
+    assert ticket.events.count() == 3  # issued, called, and one of the two
