@@ -202,7 +202,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
         form_refused(form, refused)
     if ticket is not None:
         place = visits.position(ticket=ticket)
-        printing.ticket_print_if_configured(ticket=ticket, place=place)
+        printing.ticket_print_queue(ticket=ticket)
     return render(
         request,
         "portal/kiosk.html",
