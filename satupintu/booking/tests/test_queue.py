@@ -1,6 +1,7 @@
 """On the day: check-in gives a ticket, counters call priority first, the board shows calls."""
 
 import threading
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -12,7 +13,13 @@ from satupintu.booking.models import Booking, Ticket
 from satupintu.booking.services import tickets
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
-from satupintu.booking.tests.factories import citizen, open_day, open_today, visit_service
+from satupintu.booking.tests.factories import (
+    citizen,
+    open_day,
+    open_today,
+    skip_on_national_holiday,
+    visit_service,
+)
 from satupintu.malls.models import Counter
 from satupintu.malls.tests.factories import AgencyFactory
 
@@ -33,6 +40,12 @@ def _booked_today(service, **extra):
     Booking.objects.filter(pk=booking.pk).update(date=timezone.localdate())
     booking.refresh_from_db()
     return booking
+
+
+def test_a_test_of_today_is_skipped_on_a_national_holiday_not_failed():
+    with pytest.raises(pytest.skip.Exception, match="Kemerdekaan"):
+        skip_on_national_holiday(date(2026, 8, 17))
+    skip_on_national_holiday(date(2026, 8, 19))  # a working Wednesday: the test goes on
 
 
 def test_check_in_gives_a_numbered_ticket_once():
