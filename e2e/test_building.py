@@ -67,6 +67,17 @@ def test_a_counter_calls_twice_and_the_board_shows_one_ticket(live_server, page,
     assert Ticket.objects.filter(counter=desk, status=Ticket.Status.CALLED).count() == 1
     board.close()
 
+    # The visitor stepped away: back to the queue, in their own place, and the counter moves on.
+    page.get_by_role("button", name="Kembalikan ke antrean, panggil berikutnya").click()
+    assert page.locator(".ticket").inner_text().startswith(third.label)
+    assert page.locator("ol.queue li").all_inner_texts()[0].startswith(second.label)
+    assert page.evaluate(FITS), "the counter page scrolls sideways on a phone"
+    page.get_by_role("button", name="Kembalikan ke antrean", exact=True).click()
+    assert [t.split()[0] for t in page.locator("ol.queue li").all_inner_texts()] == [
+        second.label,
+        third.label,
+    ]
+
 
 def test_the_kiosk_has_no_header_and_gives_a_walk_in_ticket(
     live_server, page, service, monkeypatch

@@ -292,7 +292,12 @@ if PRODUCTION:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ROUTES = {"notify.*": {"queue": "notify"}, "api.webhook_*": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {
+    "notify.*": {"queue": "notify"},
+    "api.webhook_*": {"queue": "webhooks"},
+    # Run by a worker that can reach TICKET_PRINTER (a USB device: on the kiosk's own machine).
+    "booking.ticket_print": {"queue": "printing"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

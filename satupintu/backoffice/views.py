@@ -127,21 +127,28 @@ def _pk(value: str | None) -> int:
 @login_required
 @refusals_as_messages("backoffice:counter")
 def counter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A counter's page: call the next ticket (closing the open one), call again, served,
-    no-show, transfer; the waiting list."""
+    """A counter's page: call the next ticket (closing the open one or putting it back in the
+    queue), call again, served, no-show, back to the queue, transfer; the waiting list."""
     desk = get_object_or_404(Counter.objects.select_related("agency__mall"), pk=pk)
     _works_at(request, mall=desk.agency.mall, agency=desk.agency)
     current = visits.counter_current(counter=desk)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action in ("next", "no_show_next"):
-            called = tickets.call_next(counter=desk, actor=request.user, served=action == "next")
+        if action in ("next", "no_show_next", "requeue_next"):
+            called = tickets.call_next(
+                counter=desk,
+                actor=request.user,
+                served=action == "next",
+                requeue=action == "requeue_next",
+            )
             if called is None:
                 messages.info(request, _("Nobody is waiting."))
         elif current is None:
             messages.error(request, _("No ticket is called at this counter."))
         elif action == "recall":
             tickets.recall(ticket=current, actor=request.user)
+        elif action == "requeue":
+            tickets.requeue(ticket=current, actor=request.user)
         elif action in ("served", "no_show"):
             tickets.finish(ticket=current, served=action == "served", actor=request.user)
         elif action == "transfer":
@@ -195,7 +202,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
         form_refused(form, refused)
     if ticket is not None:
         place = visits.position(ticket=ticket)
-        printing.ticket_print_if_configured(ticket=ticket, place=place)
+        printing.ticket_print_queue(ticket=ticket)
     return render(
         request,
         "portal/kiosk.html",

@@ -454,6 +454,7 @@ class TicketEvent(StatusEvent):
         SERVED = "served", _("Served")
         NO_SHOW = "no_show", _("Did not come")
         TRANSFERRED = "transferred", _("Sent to another agency")
+        REQUEUED = "requeued", _("Back to the queue")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     from_status, to_status, reason = _status_fields(Ticket.Status, Reason, max_length=10)

@@ -1,21 +1,27 @@
 """Queue tickets on an ESC/POS thermal printer (python-escpos), when ``TICKET_PRINTER`` names
-one; the browser's print path (the kiosk's print stylesheet) works without it."""
+one; the browser's print path (the kiosk's print stylesheet) works without it. The kiosk only
+queues the print (``ticket_print_queue``); a worker on the ``printing`` queue talks to the
+printer, so a slow or absent printer never holds the visitor's screen."""
 
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from satupintu.booking.models import Ticket
-from satupintu.booking.selectors import Position
+from satupintu.booking.selectors import Position, position
 from satupintu.malls.calendar import in_mall_time
 
 logger = logging.getLogger(__name__)
 
-# A printer that does not answer must not keep the visitor at the kiosk.
+# A printer that does not answer must not keep the printing worker from the next slip.
 PRINTER_TIMEOUT_SECONDS = 3
+# A slip not printed within this many seconds of the ticket (no worker, a queue backed up) is
+# dropped: the visitor has long left the kiosk with the ticket on the screen.
+PRINT_EXPIRES_SECONDS = 60
 
 
 def printer_from_setting(spec: str) -> Any | None:
@@ -68,3 +74,29 @@ def ticket_print_if_configured(*, ticket: Ticket, place: Position | None) -> boo
         logger.exception("ticket %s was not printed on %s", ticket.pk, settings.TICKET_PRINTER)
         return False
     return True
+
+
+def ticket_print_by_id(*, ticket_id: int) -> bool:
+    """The printing worker's job: print the ticket as it stands now (its place in the queue
+    counted at printing time); whether it printed. A ticket gone meanwhile prints nothing."""
+    ticket = Ticket.objects.select_related("agency__mall", "service").filter(pk=ticket_id).first()
+    if ticket is None:
+        return False
+    return ticket_print_if_configured(ticket=ticket, place=position(ticket=ticket))
+
+
+def ticket_print_queue(*, ticket: Ticket) -> None:
+    """Ask the printing worker for the ticket's slip once the ticket is committed, when a
+    printer is configured (in-process, at once, without a broker: the demo and the tests)."""
+    if settings.TICKET_PRINTER:
+        ticket_id = ticket.pk
+        transaction.on_commit(lambda: _queue_print_rollback_safe(ticket_id))
+
+
+def _queue_print_rollback_safe(ticket_id: int) -> None:
+    from satupintu.booking import tasks
+
+    try:
+        tasks.ticket_print.apply_async(args=[ticket_id], expires=PRINT_EXPIRES_SECONDS)
+    except Exception:  # the broker is down: the screen has the ticket, the slip is lost
+        logger.warning("could not queue the print of ticket %s", ticket_id, exc_info=True)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from satupintu.booking.models import Booking, Ticket
+from satupintu.booking.services import tickets
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, open_today, visit_service
@@ -84,6 +85,29 @@ def test_a_counter_calls_serves_and_transfers(client, service, officer):
     assert "Tidak ada yang menunggu" in client.get(url).text
 
 
+def test_a_counter_puts_the_called_visitor_back_in_the_queue(client, service, officer):
+    desk = Counter.objects.create(agency=service.agency, label="A3")
+    url = reverse("backoffice:counter", args=[desk.pk])
+    client.force_login(officer)
+    first, second = (tickets.walk_in(service=service) for _ in range(2))
+    client.post(url, {"action": "next"})
+    page = client.get(url)
+    assert "Kembalikan ke antrean" in page.text
+    client.post(url, {"action": "requeue_next"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Ticket.Status.WAITING, Ticket.Status.CALLED)
+    client.post(url, {"action": "requeue"})
+    second.refresh_from_db()
+    assert second.status == Ticket.Status.WAITING and second.counter is None
+    page = client.get(url)
+    assert "Belum ada nomor yang dipanggil" in page.text
+    assert page.text.index(first.label) < page.text.index(second.label)  # each in its own place
+    again = client.post(url, {"action": "requeue"}, follow=True)  # nothing called any more
+    assert again.status_code == 200
+    assert not Ticket.objects.filter(status=Ticket.Status.CALLED).exists()
+
+
 def test_another_agencys_officer_cannot_work_this_counter(client, service):
     desk = Counter.objects.create(agency=service.agency, label="A3")
     stranger = staff_member(StaffMembership.Role.FRONT_OFFICE, agency=AgencyFactory())
@@ -130,7 +154,7 @@ def test_calling_next_twice_serves_the_first_and_lists_who_waits(client, service
     # One main action; the others are secondary.
     form = page[page.index('<form method="post" class="actions">') :]
     form = form[: form.index("</form>")]
-    assert form.count("<button") == 4 and form.count('class="secondary"') == 3
+    assert form.count("<button") == 6 and form.count('class="secondary"') == 5
     assert "Selesai, panggil berikutnya" in form
 
 

@@ -138,22 +138,40 @@ def walk_in(
     )
 
 
-def call_next(*, counter: Counter, actor: User | None = None, served: bool = True) -> Ticket | None:
+def call_next(
+    *,
+    counter: Counter,
+    actor: User | None = None,
+    served: bool = True,
+    requeue: bool = False,
+) -> Ticket | None:
     """The counter calls the next ticket of its agency; two counters never get the same one.
 
     A counter serves one visitor at a time: the ticket it has open is finished first (``served``
-    or not come), inside the same locked write, so two clicks in a row or at once never leave two
-    tickets called at one counter.
+    or not come) or, with ``requeue``, put back in the queue, inside the same locked write, so
+    two clicks in a row or at once never leave two tickets called at one counter. A ticket put
+    back is passed over by this call (the counter moves on to someone else) and is next for the
+    following one, at this counter or another.
     """
     with transaction.atomic():
         # The counter's row is the lock: calls at one counter queue behind each other, calls at
         # different counters only meet on the waiting tickets (skipped while locked).
         Counter.objects.select_for_update().filter(pk=counter.pk).first()
+        put_back: list[int] = []
         for open_ticket in Ticket.objects.select_related("booking").filter(
             counter=counter, status=Ticket.Status.CALLED
         ):
-            _finish(open_ticket, served=served, actor=actor)
-        ticket = waiting(agency=counter.agency).select_for_update(skip_locked=True).first()
+            if requeue:
+                if _requeue(open_ticket, actor=actor):
+                    put_back.append(open_ticket.pk)
+            else:
+                _finish(open_ticket, served=served, actor=actor)
+        ticket = (
+            waiting(agency=counter.agency)
+            .exclude(pk__in=put_back)
+            .select_for_update(skip_locked=True)
+            .first()
+        )
         if ticket is None:
             return None
         ticket_change(
@@ -209,6 +227,34 @@ def finish(*, ticket: Ticket, served: bool, actor: User | None = None) -> Ticket
     with transaction.atomic():
         if not _finish(ticket, served=served, actor=actor):  # a double click
             raise BookingError("not_called", _("Only a called ticket can be closed."))
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _requeue(ticket: Ticket, *, actor: User | None) -> bool:
+    """Put a called ticket back to waiting; False when it was no longer called."""
+    return ticket_change(
+        ticket,
+        reason=TicketEvent.Reason.REQUEUED,
+        actor=actor,
+        from_statuses=[Ticket.Status.CALLED],
+        to_status=Ticket.Status.WAITING,
+        counter=None,
+        called_at=None,
+    )
+
+
+def requeue(*, ticket: Ticket, actor: User | None = None) -> Ticket:
+    """Put the called visitor back in the queue (kembalikan ke antrean): they stepped away or
+    went to fetch a document. The ticket keeps its priority and the time it was queued, so it
+    takes back its own place in the order; having been called, that place is at or near the
+    front, and it is called again soon, by whichever counter calls next. Its booking stays
+    checked in."""
+    with transaction.atomic():
+        if not _requeue(ticket, actor=actor):  # a double click, or closed elsewhere first
+            raise BookingError(
+                "not_called", _("Only a called ticket can be put back in the queue.")
+            )
     ticket.refresh_from_db()
     return ticket
 

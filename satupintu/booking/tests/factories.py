@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
 from satupintu.booking.models import ServiceVisit, VisitPolicy
@@ -55,10 +56,19 @@ def visit_service(*, places: int = 4, walk_in_percent: int = 0, priority_percent
 
 
 def open_today(mall) -> None:
-    """Open ``mall`` today whatever weekday it is (walk-in tickets are refused on a closed day);
-    a national holiday still closes it."""
+    """Open ``mall`` today whatever weekday it is (walk-in tickets are refused on a closed day).
+    A national holiday still closes it, and no row can open it: the test is skipped that day."""
+    today = in_mall_time(timezone.now(), mall).date()
+    skip_on_national_holiday(today)
     OpeningHours.objects.get_or_create(
-        mall=mall,
-        weekday=in_mall_time(timezone.now(), mall).date().weekday(),
-        defaults={"opens": "00:00", "closes": "23:59"},
+        mall=mall, weekday=today.weekday(), defaults={"opens": "00:00", "closes": "23:59"}
     )
+
+
+def skip_on_national_holiday(day: date) -> None:
+    """Skip the calling test when ``day`` is a national holiday or cuti bersama: every mall is
+    closed then (the dates come from the ``holidays`` package, not from a table a test could
+    write, and the tests do not move the clock)."""
+    name = national_holiday(day)
+    if name:
+        pytest.skip(f"{day} is a national holiday ({name}): every mall is closed")

@@ -1,6 +1,7 @@
 """On the day: check-in gives a ticket, counters call priority first, the board shows calls."""
 
 import threading
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -12,7 +13,13 @@ from satupintu.booking.models import Booking, Ticket
 from satupintu.booking.services import tickets
 from satupintu.booking.services.bookings import booking_create
 from satupintu.booking.services.slots import slots_open
-from satupintu.booking.tests.factories import citizen, open_day, open_today, visit_service
+from satupintu.booking.tests.factories import (
+    citizen,
+    open_day,
+    open_today,
+    skip_on_national_holiday,
+    visit_service,
+)
 from satupintu.malls.models import Counter
 from satupintu.malls.tests.factories import AgencyFactory
 
@@ -33,6 +40,12 @@ def _booked_today(service, **extra):
     Booking.objects.filter(pk=booking.pk).update(date=timezone.localdate())
     booking.refresh_from_db()
     return booking
+
+
+def test_a_test_of_today_is_skipped_on_a_national_holiday_not_failed():
+    with pytest.raises(pytest.skip.Exception, match="Kemerdekaan"):
+        skip_on_national_holiday(date(2026, 8, 17))
+    skip_on_national_holiday(date(2026, 8, 19))  # a working Wednesday: the test goes on
 
 
 def test_check_in_gives_a_numbered_ticket_once():
@@ -203,3 +216,85 @@ def test_the_whatsapp_bot_answers_antrean_to_the_booker_only():
     assert booking.code in reply and "-002" in reply and "1 sebelum Anda" in reply
     stranger = bot.answer(phone="+6281299998888", text=f"ANTREAN {booking.code}")
     assert "Perekaman" not in stranger
+
+
+def test_a_ticket_put_back_takes_its_own_place_and_is_called_next():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    first, second, third = (tickets.walk_in(service=service) for _ in range(3))
+    assert tickets.call_next(counter=counter) == first
+    tickets.requeue(ticket=first)
+    first.refresh_from_db()
+    assert (first.status, first.counter, first.priority) == (Ticket.Status.WAITING, None, False)
+    assert list(selectors.waiting(agency=service.agency)) == [first, second, third]
+    assert first.events.last().reason == "requeued"
+    with pytest.raises(BookingError):  # a double click: it is no longer called
+        tickets.requeue(ticket=first)
+    assert tickets.call_next(counter=counter) == first
+
+
+def test_back_to_the_queue_call_next_moves_on_and_leaves_the_visitor_next():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    other = Counter.objects.create(agency=service.agency, label="A2")
+    first, second, third = (tickets.walk_in(service=service) for _ in range(3))
+    tickets.call_next(counter=counter)
+    assert tickets.call_next(counter=counter, requeue=True) == second
+    first.refresh_from_db()
+    assert first.status == Ticket.Status.WAITING  # not served, not a no-show
+    assert tickets.call_next(counter=other) == first  # next, not last
+    assert Ticket.objects.filter(counter=counter, status=Ticket.Status.CALLED).get() == second
+
+
+def test_back_to_the_queue_call_next_with_nobody_else_waiting_calls_nobody():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    only = tickets.walk_in(service=service)
+    tickets.call_next(counter=counter)
+    assert tickets.call_next(counter=counter, requeue=True) is None
+    only.refresh_from_db()
+    assert only.status == Ticket.Status.WAITING
+
+
+def test_a_priority_ticket_put_back_stays_before_the_others():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    early = tickets.walk_in(service=service)
+    elder = tickets.walk_in(service=service, priority=True)
+    assert tickets.call_next(counter=counter) == elder
+    tickets.requeue(ticket=elder)
+    assert list(selectors.waiting(agency=service.agency)) == [elder, early]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_put_back_and_served_at_once_leave_one_outcome():
+    service = _open_service()
+    counter = Counter.objects.create(agency=service.agency, label="A1")
+    tickets.walk_in(service=service)
+    ticket = tickets.call_next(counter=counter)
+    start = threading.Barrier(2)
+    refused = []
+
+    def act(close):
+        try:
+            start.wait()
+            close(ticket=Ticket.objects.get(pk=ticket.pk))
+        except BookingError:
+            refused.append(close)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=[tickets.requeue]),
+        threading.Thread(
+            target=act, args=[lambda ticket: tickets.finish(ticket=ticket, served=True)]
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 1
+    ticket.refresh_from_db()
+    assert ticket.status in (Ticket.Status.WAITING, Ticket.Status.SERVED)
+    assert ticket.events.count() == 3  # issued, called, and one of the two
