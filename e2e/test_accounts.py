@@ -8,6 +8,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.db import connection
 
@@ -21,6 +22,7 @@ from satupintu.notify.models import Channel, Event, Message, MessageTemplate
 from satupintu.notify.tests.factories import ensure_default_template
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+AXE_OPTIONS = importlib.import_module("e2e.test_accessibility").AXE_OPTIONS
 PASSWORD = "secret-pass-123"  # noqa: S105 - the factories' test password
 NEW_PASSWORD = "sandi-ani-yang-baru-2026"  # noqa: S105
 CODES = importlib.import_module("satupintu.notify.migrations.0010_account_codes")
@@ -118,6 +120,7 @@ def test_a_walk_in_without_a_phone_claims_the_account_from_a_slip_and_downloads_
     assert application.tracking_number in slip.inner_text()
     code = slip.locator(".code").inner_text().strip()
     assert re.fullmatch(r"\d{6}", code)
+    assert not Axe().run(page, options=AXE_OPTIONS).response["violations"]
     page.emulate_media(media="print")  # printed: the slip alone
     assert slip.is_visible() and page.locator("body > header").first.is_hidden()
     assert page.get_by_role("button", name="Buat slip klaim baru").is_hidden()
@@ -134,6 +137,7 @@ def test_a_walk_in_without_a_phone_claims_the_account_from_a_slip_and_downloads_
     assert application.issued_document
 
     page.goto(f"{base}/klaim/")
+    assert not Axe().run(page, options=AXE_OPTIONS).response["violations"]
     page.get_by_label("NIK").fill("3271 0145 0190 0001")
     page.get_by_label("Kode").fill(code)
     page.get_by_label("Kata sandi baru", exact=True).fill(NEW_PASSWORD)
