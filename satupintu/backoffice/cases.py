@@ -327,7 +327,8 @@ def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 @login_required
 def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
-    the form and scan their papers on the case page."""
+    the form and scan their papers on the case page. A new account that no message can reach
+    (no phone, no email), or whose owner asks for it, gets its claim code on a printed slip."""
     # The front office receives walk-ins; looking a citizen up by NIK is its job, no one else's.
     agency_ids = cases.staff_agency_ids(request.user, role=StaffMembership.Role.FRONT_OFFICE)
     if not agency_ids:
