@@ -58,6 +58,7 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("sign in", "/masuk/"),
             ("register", "/daftar/"),
             ("forgot password", "/lupa-sandi/"),
+            ("claim", "/klaim/"),
             ("sign out", "/keluar/"),
             ("complaint new", "/pengaduan/"),
             ("complaint lookup", "/pengaduan/lacak/"),

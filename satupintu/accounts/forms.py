@@ -109,6 +109,22 @@ class CodePasswordForm(NewPasswordForm):
     field_order = ["code", "password1", "password2"]
 
 
+class ClaimForm(CodePasswordForm):
+    """The claim slip handed over at the counter: the NIK it was made for, its code, and the
+    new password."""
+
+    nik = forms.CharField(
+        label="NIK",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
+    )
+    field_order = ["nik", "code", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = gettext_lazy("The 6 digits printed on your claim slip.")
+
+
 class RegistrationCodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Code"),

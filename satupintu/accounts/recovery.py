@@ -128,24 +128,32 @@ def _link(name: str, secret: str, language: str) -> str:
         return settings.SITE_URL + reverse(name, kwargs={"secret": secret})
 
 
-@transaction.atomic
-def code_send(*, user: User, purpose: str, via: str = "nik") -> None:
-    """Make a one-time code for ``user`` and write its message to the outbox (sent once the
-    caller's transaction commits). Codes made before stay good until they expire: the walk-in
-    who types the code from the counter on "forgot password" has just been sent another one.
-    (Few are live at once: asking is throttled, and a wrong code counts against them all.)"""
+def _code_row(*, user: User, purpose: str) -> tuple[str, str, AccountCode]:
+    """A new code row for ``user``: its link's secret and its code, which only the caller ever
+    holds in clear."""
     now = timezone.now()
     # The person's rows dead for a day go now: nothing else erases them.
     AccountCode.objects.filter(user=user, expires__lt=now - timedelta(days=1)).delete()
     secret, code = secrets.token_urlsafe(32), _new_code()
     ttl = CLAIM_TTL if purpose == AccountCode.Purpose.CLAIM else RESET_TTL
-    AccountCode.objects.create(
+    row = AccountCode.objects.create(
         user=user,
         purpose=purpose,
         link_hash=_link_hash(secret),
         code_hash=_code_hash(code, salt=str(user.pk)),
         expires=now + ttl,
     )
+    return secret, code, row
+
+
+@transaction.atomic
+def code_send(*, user: User, purpose: str, via: str = "nik") -> None:
+    """Make a one-time code for ``user`` and write its message to the outbox (sent once the
+    caller's transaction commits). Codes made before stay good until they expire: the walk-in
+    who types the code from the counter on "forgot password" has just been sent another one.
+    (Few are live at once: asking is throttled, and a wrong code counts against them all.)"""
+    secret, code, _row = _code_row(user=user, purpose=purpose)
+    ttl = CLAIM_TTL if purpose == AccountCode.Purpose.CLAIM else RESET_TTL
     recipient = Recipient(
         user=user,
         email=user.email,
@@ -171,6 +179,48 @@ def code_send(*, user: User, purpose: str, via: str = "nik") -> None:
             "valid": valid,
             "link": _link("portal:password-link", secret, user.language),
         },
+    )
+
+
+@dataclass(frozen=True)
+class ClaimSlip:
+    """A claim code handed over on paper at the counter (slip klaim akun): the code, the link
+    it goes with, and when both expire. Only this object ever holds them in clear."""
+
+    code: str
+    link: str
+    expires: datetime
+
+
+def claimable(user: User) -> bool:
+    """Whether ``user`` is a walk-in's account still waiting to be claimed: active, never given
+    a password, and no staff's (the counter must not be able to take over anyone else's)."""
+    return (
+        user.is_active
+        and not user.has_usable_password()
+        and not user.is_staff
+        and not user.is_superuser
+    )
+
+
+@transaction.atomic
+def claim_slip_issue(*, user: User) -> ClaimSlip:
+    """A new claim code for a walk-in with no phone or email (or who wants it on paper), to
+    print and hand over: every code of theirs still live dies, so only the latest slip works.
+    Refused (``not_claimable``) for an account that has a password or is staff's."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not claimable(user):
+        raise AccountError(
+            "not_claimable",
+            _(
+                "This account already has a password: its owner signs in, or uses "
+                '"Forgot password".'
+            ),
+        )
+    AccountCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+    secret, code, row = _code_row(user=user, purpose=AccountCode.Purpose.CLAIM)
+    return ClaimSlip(
+        code=code, link=_link("portal:password-link", secret, user.language), expires=row.expires
     )
 
 

@@ -2,6 +2,9 @@
 officer's role allows (forward, return, reject, survey, decision), notes, and filing for a
 walk-in. Officers never see another agency's cases; every look at a case is audited."""
 
+from datetime import datetime
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from satupintu.accounts import recovery
+from satupintu.accounts.errors import AccountError
 from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
@@ -30,6 +37,8 @@ from satupintu.pages import refusals_as_messages
 from satupintu.portal.applications import EDITABLE, checklist, form_fields, posted_form
 
 QUEUE_PAGE_SIZE = 50
+# The session key of a claim slip just issued for an application, until its page shows it once.
+SLIP = "claim_slip:{pk}"
 NO_VERSION = -1  # what a missing or unreadable posted version is: no version matches it
 
 
@@ -117,6 +126,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "surveys": [_with_due(survey) for survey in application.surveys.all()],
             "issued": getattr(application, "issued_document", None),
             "acts_on_step": scope.acts_as([role], agency_id=agency_id),
+            "claim_slip": scope.acts_as([StaffMembership.Role.FRONT_OFFICE], agency_id=agency_id)
+            and recovery.claimable(application.applicant),
             "revokes": scope.acts_as([StaffMembership.Role.APPROVER], agency_id=agency_id),
             "survey_modes": Survey.Mode.choices,
             "recommendations": Survey.Recommendation.choices,
@@ -316,7 +327,8 @@ def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 @login_required
 def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
-    the form and scan their papers on the case page."""
+    the form and scan their papers on the case page. A new account that no message can reach
+    (no phone, no email), or whose owner asks for it, gets its claim code on a printed slip."""
     # The front office receives walk-ins; looking a citizen up by NIK is its job, no one else's.
     agency_ids = cases.staff_agency_ids(request.user, role=StaffMembership.Role.FRONT_OFFICE)
     if not agency_ids:
@@ -356,9 +368,75 @@ def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
                 application = drafts.application_draft(
                     applicant=citizen, service=service, form_data={}, filed_by=request.user
                 )
+                # Nobody can send a claim to a walk-in without a phone or email: it goes on paper.
+                unreachable = not (citizen.phone or citizen.email)
+                if recovery.claimable(citizen) and (unreachable or request.POST.get("slip")):
+                    _slip_issue(request, application)
+                    return redirect("backoffice:case-claim-slip", pk=application.pk)
                 return redirect("backoffice:case", pk=application.pk)
     return render(
         request,
         "backoffice/walk_in.html",
         {"services": offered, "errors": errors, "values": values},
+    )
+
+
+def _slip_case(request: AuthenticatedHttpRequest, pk: int) -> Application:
+    """The case whose applicant's claim slip the front office of its agency prints; nobody
+    else (not another agency's, nor the agency's other roles)."""
+    application = _case(request, pk)
+    front_office = [StaffMembership.Role.FRONT_OFFICE]
+    if not staff_scope(request.user).acts_as(front_office, agency_id=application.service.agency_id):
+        raise PermissionDenied
+    return application
+
+
+def _slip_issue(request: AuthenticatedHttpRequest, application: Application) -> None:
+    """A new claim code for the applicant, kept in the officer's session until its page shows
+    it once (a reload, or the back button, finds it gone)."""
+    slip = recovery.claim_slip_issue(user=application.applicant)
+    cases.case_access(user=request.user, application=application, what="claim slip")
+    request.session[SLIP.format(pk=application.pk)] = {
+        "code": slip.code,
+        "link": slip.link,
+        "expires": slip.expires.isoformat(),
+    }
+
+
+@never_cache
+@login_required
+def claim_slip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A walk-in's claim slip (slip klaim akun): the code to set a password at home, the claim
+    page's address and a QR code of the one-time link, and the tracking number, to print and
+    hand over. Shown once; issuing a new one voids the old."""
+    application = _slip_case(request, pk)
+    applicant = application.applicant
+    if request.method == "POST":
+        try:
+            _slip_issue(request, application)
+        except AccountError as refused:
+            messages.error(request, refused.message)
+            return redirect("backoffice:case", pk=application.pk)
+        return redirect("backoffice:case-claim-slip", pk=application.pk)
+    kept = request.session.pop(SLIP.format(pk=application.pk), None)
+    slip = None
+    if isinstance(kept, dict):
+        with translation.override(applicant.language):
+            claim_url = settings.SITE_URL + reverse("portal:claim")
+        slip = {
+            "code": kept["code"],
+            "claim_url": claim_url,
+            "qr": segno.make(kept["link"], error="m").svg_data_uri(scale=3, border=2),
+            "expires": in_mall_time(
+                datetime.fromisoformat(kept["expires"]), application.service.agency.mall
+            ),
+        }
+    return render(
+        request,
+        "backoffice/claim_slip.html",
+        {
+            "application": application,
+            "slip": slip,
+            "claimable": recovery.claimable(applicant),
+        },
     )

@@ -18,6 +18,7 @@ urlpatterns = [
         cases.survey_complete,
         name="case-survey-result",
     ),
+    path("permohonan/<int:pk>/slip-klaim/", cases.claim_slip, name="case-claim-slip"),
     path("permohonan/<int:pk>/cabut/", cases.document_revoke, name="case-revoke"),
     path("permohonan/<int:pk>/berkas/<int:document_pk>/", cases.case_file, name="case-file"),
     path("permohonan/<int:pk>/dokumen.pdf", cases.case_product, name="case-product"),

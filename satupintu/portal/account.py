@@ -18,6 +18,7 @@ from satupintu.accounts import lockout, recovery
 from satupintu.accounts.clientip import client_ip
 from satupintu.accounts.errors import AccountError
 from satupintu.accounts.forms import (
+    ClaimForm,
     CodePasswordForm,
     ForgotPasswordForm,
     NewPasswordForm,
@@ -152,6 +153,30 @@ def password_code(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your new password is set. Sign in with it."))
             return redirect("portal:login")
     return render(request, "portal/password_code.html", context)
+
+
+def claim(request: HttpRequest) -> HttpResponse:
+    """A walk-in claims the account the counter made: the NIK, the code on the claim slip they
+    were handed, and a password of their own. A wrong code counts like one on "forgot password"
+    (the same throttle and attempts), and says nothing of whether the NIK has an account."""
+    form = ClaimForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery.password_set_with_code(
+                login=form.cleaned_data["nik"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password1"],
+                client=client_ip(request),
+            )
+        except AccountError as wrong:
+            return _refused(request, "portal/claim.html", context, wrong)
+        except ValidationError as weak:
+            form.add_error(None, weak)
+        else:
+            messages.success(request, _("Your account is yours now. Sign in with your password."))
+            return redirect("portal:login")
+    return render(request, "portal/claim.html", context)
 
 
 def password_link(request: HttpRequest, secret: str) -> HttpResponse:

@@ -67,6 +67,7 @@ urlpatterns = [
     path("keluar/", views.SignOutView.as_view(), name="logout"),
     path("daftar/", account.register, name="register"),
     path("daftar/kode/", account.register_code, name="register-code"),
+    path("klaim/", account.claim, name="claim"),
     path("lupa-sandi/", account.password_forgot, name="password-forgot"),
     path("lupa-sandi/kode/", account.password_code, name="password-code"),
     path("lupa-sandi/tautan/<str:secret>/", account.password_link, name="password-link"),

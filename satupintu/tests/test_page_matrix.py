@@ -391,6 +391,8 @@ class World:
         p = self.places[label]
         if name in ("case", "case-act", "case-note", "case-assign", "case-survey", "case-revoke"):
             return {"pk": p.application.pk}
+        if name == "case-claim-slip":
+            return {"pk": p.application.pk}
         if name in ("case-product", "application", "application-cancel"):
             return {"pk": p.application.pk}
         if name in ("application-receipt", "application-product"):
@@ -895,6 +897,21 @@ PAGES.update(
                 ),
             )
         ),
+        # A wrong claim code sets nothing, whoever types it.
+        "portal:claim": Page(
+            (
+                get(everyone(OK)),
+                post(
+                    everyone(SHOWN),
+                    lambda w, label: {
+                        "nik": "3271014501900077",
+                        "code": "123456",
+                        "password1": "kata-sandi-baru-987",
+                        "password2": "kata-sandi-baru-987",
+                    },
+                ),
+            )
+        ),
         # A made-up link opens nothing.
         "portal:password-link": Page(
             (
@@ -1234,6 +1251,15 @@ PAGES.update(
         "backoffice:case-assign": Page(
             post_only(agency_staff(ACTED), lambda w, label: {"to": "me"}),
             objects=both("case-assign"),
+        ),
+        # The claim slip is the front office's of the case's agency; the place's applicant has a
+        # password already, so none is issued (a message says why).
+        "backoffice:case-claim-slip": Page(
+            (
+                get(agency_staff(OK, roles=DESK, other_role=DENIED)),
+                post(agency_staff(NOOP, roles=DESK, other_role=DENIED)),
+            ),
+            objects=both("case-claim-slip"),
         ),
         "backoffice:case-revoke": Page(
             post_only(

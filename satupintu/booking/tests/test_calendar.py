@@ -143,3 +143,14 @@ def test_a_cancellation_email_says_cancel_in_its_mime_type():
     message = Message.objects.get(event=Event.BOOKING_CANCELLED)
     assert message.channel == Channel.EMAIL
     assert b"text/calendar; method=CANCEL" in mime_bytes(message, "<x@satupintu.id>")
+
+
+def test_an_sms_carries_the_signed_calendar_link_and_stays_short(client):
+    _booking(phone="+6281234567890", notification_channels=["sms"])
+    message = Message.objects.get(event=Event.BOOKING_CONFIRMED)
+    assert message.channel == Channel.SMS
+    link = message.context["calendar_link"]
+    assert message.body.endswith(f"Kalender: {link}")
+    assert message.body.count("\n") == 0 and len(message.body) < 320  # two SMS at most
+    downloaded = client.get(link.removeprefix("http://127.0.0.1:8000"))  # nobody signed in
+    assert downloaded.status_code == 200 and "BEGIN:VCALENDAR" in downloaded.text
