@@ -392,3 +392,9 @@ def test_every_aria_describedby_of_the_account_forms_points_at_an_element(client
         assert not _dangling(page.text), (page.request["PATH_INFO"], _dangling(page.text))
         described += page.text.count("aria-describedby")
     assert described > 10  # the forms do describe their inputs
+
+
+def test_the_sign_in_page_leads_to_every_way_back_into_an_account(client):
+    page = client.get(reverse("portal:login")).text
+    for name in ("portal:password-forgot", "portal:register", "portal:claim"):
+        assert f'href="{reverse(name)}' in page
