@@ -133,6 +133,20 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
     }
 
 
+# What a page must show for axe to look at what it was added for (its state, the new header).
+SHOWS = {
+    "mall with restricted hours": ".hours-rule",
+    "kiosk agency's services": "button[name=service]",
+    "report follow-up with its receipt": ".receipt",
+    "reschedule": ".current-time",
+    "cancel confirmation": "main form [type=submit]",
+    "counter with a waiting list": "ol.queue li",
+    "staff landing (their counter)": "nav.staff",
+    "staff landing (front desk)": "nav.staff",
+    "profile": "nav.account",
+    "home": "form.lang",
+}
+
 # A few pages in English too: words differ in length and the language switcher flips.
 IN_ENGLISH = {"home", "service", "sign in", "book", "case page"}
 
@@ -182,6 +196,8 @@ class _Looker:
     def goto(self, base: str, name: str, path: str, **kwargs) -> None:
         response = self.page.goto(f"{base}{path}")
         assert response is not None and response.status == 200, (name, path, response)
+        shows = SHOWS.get(name.removesuffix(" (English)"))
+        assert shows is None or self.page.locator(shows).count(), (name, path, shows)
         self.look(name, **kwargs)
 
 
