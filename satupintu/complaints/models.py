@@ -122,6 +122,22 @@ class Report(models.Model):
         return self.tracking_id
 
 
+class ReportCounter(models.Model):
+    """How many reports were filed in a year, across all malls (the year on the filing mall's
+    clock): the sequence of ``LPR-{year}-{seq:06d}``, raised by one in the filing transaction
+    and locked by it until it ends, so two filings never take the same number and none retries."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("report counter")
+        verbose_name_plural = _("report counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class ReportEvent(models.Model):
     """One step of a report: filed, routed, answered, a reply, a rating, reopened, closed."""
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -35,6 +35,7 @@ from satupintu.complaints.models import (
     FrequentAnswer,
     Report,
     ReportAttachment,
+    ReportCounter,
     ReportEvent,
 )
 from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
@@ -95,25 +96,24 @@ def _check_length(text: str, *, limit: int = TEXT_MAX) -> None:
         )
 
 
-def _today(mall: Mall) -> date:
-    return in_mall_time(timezone.now(), mall).date()
+def _today(mall: Mall, now: datetime | None = None) -> date:
+    return in_mall_time(now or timezone.now(), mall).date()
 
 
-def _save_with_tracking_id(report: Report) -> None:
-    """Give ``report`` the year's next tracking ID; two filings at the same moment may pick the
-    same one, so the loser takes the next (the unique constraint decides, in a savepoint)."""
-    year = timezone.now().year
-    count = Report.objects.filter(created_at__year=year).count() + 1
-    while True:
-        report.tracking_id = f"LPR-{year}-{count:06d}"
-        try:
-            with transaction.atomic():
-                report.save()
-            return
-        except IntegrityError:
-            if not Report.objects.filter(tracking_id=report.tracking_id).exists():
-                raise  # not a taken ID: nothing to retry
-            count += 1
+def _next_tracking_id(*, mall: Mall, now: datetime | None = None) -> str:
+    """The next tracking ID of the year on ``mall``'s clock, from the year's counter row in one
+    statement: created at the year's first filing, else raised by one, and locked until the
+    filing transaction ends (a filing given up gives its number back). No count, no retry."""
+    year = in_mall_time(now or timezone.now(), mall).year
+    table = connection.ops.quote_name(ReportCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 (a model's table)
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (seq,) = cursor.fetchone()
+    return f"LPR-{year}-{seq:06d}"
 
 
 @transaction.atomic
@@ -137,12 +137,15 @@ def report_file(
     attachments: list["UploadedFile[bytes]"] | None = None,
     idempotency_key: str = "",
     idempotency_scope: str = "",
+    now: datetime | None = None,
 ) -> Filed:
     """File a report. An anonymous one keeps no identity (not even the signed-in account); a
     confidential one keeps it, shown only to the mall's coordinators.
 
     The same ``idempotency_key`` from the same client (``idempotency_scope``) returns the report
     it first filed, with the same secret (a double click, a retried request, a burst).
+    ``now`` is the filing's moment (the clock, for tests); its year on the mall's clock is the
+    tracking ID's.
     """
     if idempotency_key:
         earlier = _earlier(scope=idempotency_scope, key=idempotency_key)
@@ -180,9 +183,9 @@ def report_file(
         reporter_name=name,
         reporter_email=email,
         reporter_phone=phone,
-        verify_due=working_days_after(mall=mall, start=_today(mall), days=VERIFY_DAYS),
+        verify_due=working_days_after(mall=mall, start=_today(mall, now), days=VERIFY_DAYS),
     )
-    return _save_filed(report, secret=secret, attachments=attachments)
+    return _save_filed(report, secret=secret, attachments=attachments, now=now)
 
 
 def _refuse_filing(
@@ -206,13 +209,22 @@ def _refuse_filing(
         validate_evidence(upload)
 
 
-def _save_filed(report: Report, *, secret: str, attachments: list["UploadedFile[bytes]"]) -> Filed:
-    """Save a new ``report`` with its files and its first event; a filing saved at the same
-    moment under the same Idempotency-Key answers with the one that was saved first."""
-    # The unique key is left to the database: a race ends in IntegrityError, handled below.
+def _save_filed(
+    report: Report,
+    *,
+    secret: str,
+    attachments: list["UploadedFile[bytes]"],
+    now: datetime | None = None,
+) -> Filed:
+    """Save a new ``report`` with its tracking ID, its files and its first event; a filing saved
+    at the same moment under the same Idempotency-Key answers with the one that was saved first."""
+    # The unique key is left to the database: a race ends in IntegrityError, handled below; the
+    # savepoint gives the counter's number back with the row that lost.
     report.full_clean(exclude=["tracking_id", "idempotency_key", "idempotency_scope"])
     try:
-        _save_with_tracking_id(report)
+        with transaction.atomic():
+            report.tracking_id = _next_tracking_id(mall=report.mall, now=now)
+            report.save()
     except IntegrityError:
         earlier = None
         if report.idempotency_key:
