@@ -7,7 +7,16 @@ import sys
 from django.conf import settings
 
 
-def _check(**env: str) -> subprocess.CompletedProcess:
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "mpp.example.go.id",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/satupintu",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.go.id:587",
+}
+
+
+def _check(*command: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -23,7 +32,7 @@ def _check(**env: str) -> subprocess.CompletedProcess:
         )
     }
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        [sys.executable, "manage.py", *(command or ("check", "--deploy", "--fail-level", "ERROR"))],
         cwd=settings.BASE_DIR,
         env={**clean, **env},
         capture_output=True,
@@ -47,3 +56,15 @@ def test_production_with_its_settings_starts():
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.go.id:587",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_keeps_database_connections_for_a_minute_the_demo_does_not():
+    show = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])",
+    )
+    assert _check(*show, **PRODUCTION).stdout.strip() == "60"
+    assert _check(*show, **PRODUCTION, DB_CONN_MAX_AGE="0").stdout.strip() == "0"
+    assert _check(*show).stdout.strip() == "0"
