@@ -53,6 +53,7 @@ bench: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/notify_burst.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/closure_move.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/booking_burst.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/report_filing.py
 
 schema: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml

@@ -3,9 +3,13 @@
 Each benchmark calls ``setup()`` before importing anything of Django's.
 """
 
+import asyncio
+import json
 import os
 import socket
+import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,3 +95,54 @@ def next_open_day() -> date:
     while day.weekday() >= 5 or national_holiday(day):
         day += timedelta(days=1)
     return day
+
+
+def start_gunicorn(port: int, workers: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """gunicorn with the production settings on ``port`` (``env`` added to the environment),
+    once it accepts connections. The same server as bench/booking_burst.py starts."""
+    environment = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "satupintu.wsgi", "-w", str(workers)]
+        + ["-b", f"127.0.0.1:{port}", "--backlog", "4096", "--log-level", "warning"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                sys.exit(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+
+
+async def request(port: int, method: str, path: str, body: dict | None, headers: dict) -> tuple:
+    """One HTTP/1.1 request on its own connection; returns (status, seconds, body)."""
+    payload = json.dumps(body).encode() if body is not None else b""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+    await writer.drain()
+    raw = await reader.read()
+    elapsed = time.perf_counter() - started
+    writer.close()
+    head, _sep, content = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1]) if head else 0
+    return status, elapsed, content

@@ -1,0 +1,150 @@
+"""Report filing: 2,000 complaints filed through the API at concurrency 50, against gunicorn in
+production mode, beside the same server's /healthz under the same load.
+
+Starts gunicorn (production settings, PostgreSQL, connections kept: DB_CONN_MAX_AGE's production
+default) on a free port, with the reports throttle lifted (every client is 127.0.0.1), then 50
+clients at a time (an asyncio client, one connection per request) POST /api/v1/reports/ until
+2,000 are filed, then GET /healthz 2,000 times the same way. Prints filings/s beside /healthz/s
+and their ratio (bar: >= 0.3), p50/p99 of both, server errors (must be 0), and that the 2,000
+tracking IDs are distinct and consecutive. A filing's email confirmation is queued, not sent.
+
+Uses its own database (DATABASE_URL's name + "_bench_reports") and Redis database 10 as the
+broker (``BENCH_REPORT_REDIS_URL``; emptied before and after; no worker runs). Run with
+`make bench`.
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+
+import harness
+
+REDIS_URL = os.environ.get("BENCH_REPORT_REDIS_URL", "redis://127.0.0.1:6379/10")
+harness.setup("reports", broker_url=REDIS_URL)
+ROOT = harness.ROOT
+
+import redis  # noqa: E402
+
+from satupintu.complaints.models import Report, ReportCounter  # noqa: E402
+from satupintu.malls.models import Mall  # noqa: E402
+from satupintu.notify.models import Message  # noqa: E402
+
+BAR = 0.3
+FILINGS, CONCURRENCY, SLUG = 2000, 50, "bench-reports"
+
+
+def seed() -> Mall:
+    """A fresh mall; the reports (and counters) of an earlier run go."""
+    Message.objects.filter(mall__slug=SLUG).delete()
+    Report.objects.all().delete()
+    ReportCounter.objects.all().delete()
+    Mall.objects.filter(slug=SLUG).delete()
+    return Mall.objects.create(
+        slug=SLUG, name="MPP Bench Pengaduan", kind=Mall.Kind.CITY, region_code="32.71"
+    )
+
+
+async def at_concurrency(port: int, calls: list[tuple], concurrency: int) -> tuple[list, float]:
+    """Every call, ``concurrency`` in flight at any moment; (results, seconds)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(call: tuple) -> tuple:
+        async with gate:
+            return await harness.request(port, *call)
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(one(call) for call in calls))
+    return results, time.perf_counter() - started
+
+
+def filing_calls(filings: int) -> list[tuple]:
+    return [
+        (
+            "POST",
+            "/api/v1/reports/",
+            {
+                "mall": SLUG,
+                "kind": "pengaduan",
+                "category": "biaya",
+                "title": f"Pungutan di loket {n}",
+                "text": "Petugas meminta uang tambahan untuk mempercepat KTP-el saya.",
+                "name": "Warga Bench",
+                "email": f"warga{n}@example.id",
+            },
+            # What the TLS-terminating proxy in front of production adds.
+            {"X-Forwarded-Proto": "https"},
+        )
+        for n in range(filings)
+    ]
+
+
+def summary(label: str, results: list, seconds: float) -> tuple[float, float]:
+    latencies = [elapsed * 1000 for _s, elapsed, _b in results]
+    rate = len(results) / seconds
+    p50, p99 = harness.percentile(latencies, 50), harness.percentile(latencies, 99)
+    print(f"{label}: {rate:.0f}/s, p50 = {p50:.0f} ms, p99 = {p99:.0f} ms")
+    return rate, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
+    parser.add_argument("--filings", type=int, default=FILINGS)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    args = parser.parse_args()
+    broker = redis.Redis.from_url(REDIS_URL)
+    broker.flushdb()
+    seed()
+    port = harness.free_port()
+    log = ROOT / "var" / "bench-reports-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    server = harness.start_gunicorn(
+        port, args.workers, log, REPORT_THROTTLE_RATE="1000000/hour", CELERY_BROKER_URL=REDIS_URL
+    )
+    try:
+        warm = [("GET", "/healthz", None, {}) for _ in range(args.concurrency)]
+        asyncio.run(at_concurrency(port, warm, args.concurrency))
+        load = os.getloadavg()
+        filed, filing_seconds = asyncio.run(
+            at_concurrency(port, filing_calls(args.filings), args.concurrency)
+        )
+        health_calls = [("GET", "/healthz", None, {}) for _ in range(args.filings)]
+        health, health_seconds = asyncio.run(at_concurrency(port, health_calls, args.concurrency))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    broker.flushdb()
+
+    statuses = [status for status, _t, _b in filed]
+    errors = sum(1 for status in statuses if status >= 500 or status == 0)
+    others = [(status, body) for status, _t, body in filed if status != 201]
+    seqs = sorted(
+        int(tracking_id.rsplit("-", 1)[1])
+        for tracking_id in Report.objects.values_list("tracking_id", flat=True)
+    )
+    print(
+        f"{args.filings} filings at concurrency {args.concurrency}, "
+        f"{args.workers} gunicorn workers, "
+        f"load average before {load[0]:.2f}: 201: {statuses.count(201)}, other: {len(others)}, "
+        f"server errors: {errors}"
+    )
+    if others:
+        print(f"the first other answer: {others[0][0]} {others[0][1][:300]!r}")
+    consecutive = seqs == list(range(1, len(seqs) + 1)) and len(seqs) == statuses.count(201)
+    print(f"tracking IDs: {len(seqs)} distinct and consecutive: {consecutive}")
+    filing_rate, _p99 = summary("filing", filed, filing_seconds)
+    health_rate, _p99 = summary("/healthz under the same load", health, health_seconds)
+    ratio = filing_rate / health_rate
+    passed = ratio >= BAR and not errors and not others and consecutive
+    print(
+        f"throughput {filing_rate:.0f} filings/s vs {health_rate:.0f} /healthz/s = {ratio:.2f} "
+        f"(bar >= {BAR}) {'PASS' if passed else 'FAIL'}"
+    )
+    if not passed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
