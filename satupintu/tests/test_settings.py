@@ -6,7 +6,6 @@ import sys
 
 from django.conf import settings
 
-
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 60,
