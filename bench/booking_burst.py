@@ -14,15 +14,10 @@ queued confirmations (no worker runs). Run with `make bench`.
 
 import argparse
 import asyncio
-import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import harness
 
@@ -79,61 +74,12 @@ def seed() -> tuple[list[int], list[str]]:
     return [s.pk for s in slots], secrets
 
 
-def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_URL": "smtp://127.0.0.1:25",
-        "DB_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "satupintu.wsgi", "-w", str(workers)]
-        + ["-b", f"127.0.0.1:{port}", "--backlog", "4096", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                sys.exit(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-
-
-async def request(port: int, method: str, path: str, body: dict | None, headers: dict) -> tuple:
-    """One HTTP/1.1 request on its own connection; returns (status, seconds, body)."""
-    payload = json.dumps(body).encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    if body is not None:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
-    await writer.drain()
-    raw = await reader.read()
-    elapsed = time.perf_counter() - started
-    writer.close()
-    head, _sep, content = raw.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1]) if head else 0
-    return status, elapsed, content
-
-
 async def burst(port: int, calls: list[tuple], spread: float = 0.0) -> tuple[list, float]:
     """Every call at once, or (``spread`` seconds) one after another at an even pace."""
 
     async def paced(n: int, call: tuple) -> tuple:
         await asyncio.sleep(n * spread / len(calls))
-        return await request(port, *call)
+        return await harness.request(port, *call)
 
     started = time.perf_counter()
     results = await asyncio.gather(*(paced(n, call) for n, call in enumerate(calls)))
@@ -174,7 +120,7 @@ def main() -> None:
     port = harness.free_port()
     log = ROOT / "var" / "bench-booking-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
-    server = start_gunicorn(port, args.workers, log)
+    server = harness.start_gunicorn(port, args.workers, log, DB_CONN_MAX_AGE="60")
     try:
         warm = [("GET", "/healthz", None, {}) for _ in range(50)]
         asyncio.run(burst(port, warm))

@@ -99,7 +99,7 @@ def next_open_day() -> date:
 
 def start_gunicorn(port: int, workers: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
     """gunicorn with the production settings on ``port`` (``env`` added to the environment),
-    once it accepts connections. The same server as bench/booking_burst.py starts."""
+    once it accepts connections."""
     environment = {
         **os.environ,
         "DJANGO_ENV": "production",
