@@ -34,6 +34,21 @@ def _default_wording() -> None:
     CODES.create(apps, None)
 
 
+def _file_for_a_walk_in(page, base: str, *, officer, service, phone: str = "") -> None:
+    """The officer signs in and files for Ani, a walk-in (with a WhatsApp number, or none)."""
+    page.goto(f"{base}/masuk/")
+    page.get_by_label("NIK atau email").fill(officer.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(f"{base}/petugas/permohonan/baru/")
+    page.get_by_label("Layanan").select_option(str(service.pk))
+    page.get_by_label("NIK").fill("3271014501900001")
+    page.get_by_label("Nama lengkap").fill("Ani Lestari")
+    if phone:
+        page.get_by_label("Nomor WhatsApp").fill(phone)
+    page.get_by_role("button", name="Lanjut").click()
+
+
 def test_a_walk_in_claims_the_account_from_the_outbox_and_signs_in(live_server, page):
     _default_wording()
     mall = MallFactory(name="MPP Kota Bogor")
@@ -43,16 +58,7 @@ def test_a_walk_in_claims_the_account_from_the_outbox_and_signs_in(live_server, 
     membership_grant(user=officer, role=StaffMembership.Role.FRONT_OFFICE, agency=agency)
     base = live_server.url
 
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("NIK atau email").fill(officer.username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.goto(f"{base}/petugas/permohonan/baru/")
-    page.get_by_label("Layanan").select_option(str(service.pk))
-    page.get_by_label("NIK").fill("3271014501900001")
-    page.get_by_label("Nama lengkap").fill("Ani Lestari")
-    page.get_by_label("Nomor WhatsApp").fill("0812 3456 7890")
-    page.get_by_role("button", name="Lanjut").click()
+    _file_for_a_walk_in(page, base, officer=officer, service=service, phone="0812 3456 7890")
     page.wait_for_url(re.compile(r"/petugas/permohonan/\d+/"))
     application = Application.objects.get()
     page.get_by_role("button", name="Keluar").click()
@@ -105,15 +111,7 @@ def test_a_walk_in_without_a_phone_claims_the_account_from_a_slip_and_downloads_
     membership_grant(user=approver, role=StaffMembership.Role.APPROVER, agency=agency)
     base = live_server.url
 
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("NIK atau email").fill(officer.username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.goto(f"{base}/petugas/permohonan/baru/")
-    page.get_by_label("Layanan").select_option(str(service.pk))
-    page.get_by_label("NIK").fill("3271014501900001")
-    page.get_by_label("Nama lengkap").fill("Ani Lestari")
-    page.get_by_role("button", name="Lanjut").click()  # no phone, no email: a slip
+    _file_for_a_walk_in(page, base, officer=officer, service=service)  # no phone, no email: a slip
     page.get_by_role("heading", name="Slip klaim akun").wait_for()
     slip = page.locator(".slip")
     application = Application.objects.get()
