@@ -90,11 +90,15 @@ class NewPasswordForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", gettext_lazy("The two passwords differ."))
-        return data
+        return _typed_twice(self, "password1", "password2")
+
+
+def _typed_twice(form: forms.Form, first: str, second: str) -> dict[str, Any]:
+    """The form's data, with an error on ``second`` when the two passwords typed differ."""
+    data = form.cleaned_data
+    if data.get(first) and data.get(second) and data[first] != data[second]:
+        form.add_error(second, gettext_lazy("The two passwords differ."))
+    return data
 
 
 class CodePasswordForm(NewPasswordForm):
@@ -141,24 +145,9 @@ class PasswordChangeForm(forms.Form):
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    new_password1 = forms.CharField(
-        label=gettext_lazy("New password"),
-        strip=False,
-        max_length=128,
-        help_text=gettext_lazy("At least 8 characters, not only digits, not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label=gettext_lazy("New password again"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password1 = NewPasswordForm.base_fields["password1"]
+    new_password2 = NewPasswordForm.base_fields["password2"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        first, second = data.get("new_password1"), data.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", gettext_lazy("The two passwords differ."))
-        return data
+        return _typed_twice(self, "new_password1", "new_password2")

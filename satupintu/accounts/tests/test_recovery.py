@@ -398,3 +398,20 @@ def test_the_sign_in_page_leads_to_every_way_back_into_an_account(client):
     page = client.get(reverse("portal:login")).text
     for name in ("portal:password-forgot", "portal:register", "portal:claim"):
         assert f'href="{reverse(name)}' in page
+
+
+def test_two_different_new_passwords_are_refused_on_both_forms():
+    from satupintu.accounts.forms import NewPasswordForm, PasswordChangeForm
+
+    reset = NewPasswordForm({"password1": "Kuat-sekali-2026", "password2": "Lain-sekali-2026"})
+    change = PasswordChangeForm(
+        {
+            "old_password": "x",
+            "new_password1": "Kuat-sekali-2026",
+            "new_password2": "Lain-sekali-2026",
+        }
+    )
+    assert not reset.is_valid() and list(reset.errors) == ["password2"]
+    assert not change.is_valid() and list(change.errors) == ["new_password2"]
+    same = NewPasswordForm({"password1": "Kuat-sekali-2026", "password2": "Kuat-sekali-2026"})
+    assert same.is_valid()
