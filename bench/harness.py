@@ -146,3 +146,22 @@ async def request(port: int, method: str, path: str, body: dict | None, headers:
     head, _sep, content = raw.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1]) if head else 0
     return status, elapsed, content
+
+
+RESULTS = ROOT / "var" / "bench-results.jsonl"
+
+
+def record(benchmark: str, figure: str, floor: str, ratio: float, bar: str, passed: bool) -> None:
+    """One row of ``make bench``'s closing table (``bench/summary.py`` prints them): the
+    benchmark's figure, the same machine's floor in the same run, their ratio and the bar."""
+    RESULTS.parent.mkdir(exist_ok=True)
+    row = {
+        "benchmark": benchmark,
+        "figure": figure,
+        "floor": floor,
+        "ratio": round(ratio, 3),
+        "bar": bar,
+        "passed": passed,
+    }
+    with RESULTS.open("a") as out:
+        out.write(json.dumps(row) + "\n")
