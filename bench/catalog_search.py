@@ -1,22 +1,28 @@
 """Service search over 272 malls x 250 services (68,000): p50/p95/p99 of /api/v1/services/?q=.
 
 Usage: DATABASE_URL=postgres://... python bench/catalog_search.py [--reseed] [--rounds N]
+    [--concurrency N] [--workers N]
 The data goes to its own database (DATABASE_URL's name + "_bench_search"), seeded once, reused.
-Target (DESIGN.md): p95 < 50 ms.
+The searches go to gunicorn with the production settings (an asyncio client, one connection per
+request, ``--concurrency`` in flight); after each round of them, as many ``GET /healthz`` at the
+same concurrency on the same server: the floor.
+Bar (DESIGN.md): search p95 ≤ 10 × /healthz p95 of the same run; exit 1 when it fails.
+The old absolute target, p95 < 50 ms, is printed for information only.
 """
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import time
+from urllib.parse import urlencode
 
 import harness
 
 harness.setup("search")
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from satupintu.catalog.models import Service  # noqa: E402
@@ -24,7 +30,8 @@ from satupintu.catalog.search import document_text  # noqa: E402
 from satupintu.malls.models import Agency, Mall  # noqa: E402
 
 MALLS, SERVICES_PER_MALL = 272, 250
-TARGET_P95_MS = 50.0
+TARGET_P95_MS = 50.0  # information only
+BAR = 10.0  # search p95 / /healthz p95
 QUERIES = [
     "KTP",
     "ktp-el",
@@ -123,6 +130,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
     args = parser.parse_args()
 
     expected = MALLS * SERVICES_PER_MALL
@@ -133,35 +142,57 @@ def main() -> None:
         print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     total = Service.objects.count()
 
-    client = Client()
     some_mall = Mall.objects.order_by("slug")[MALLS // 2].slug
-    requests = [{"q": q} for q in QUERIES] + [{"q": q, "mall": some_mall} for q in QUERIES]
-    for params in requests:  # warm-up: connection, caches, query plans
-        client.get("/api/v1/services/", params)
+    queries = [{"q": q} for q in QUERIES] + [{"q": q, "mall": some_mall} for q in QUERIES]
+    # What the TLS-terminating proxy in front of production adds (else: the HTTPS redirect).
+    calls = [
+        ("GET", f"/api/v1/services/?{urlencode(params)}", None, {"X-Forwarded-Proto": "https"})
+        for params in queries
+    ]
+    port = harness.free_port()
+    log = harness.ROOT / "var" / "bench-search-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    server = harness.start_gunicorn(port, args.workers, log, DB_CONN_MAX_AGE="60")
+    try:
+        # Warm-up: every worker's connection, caches, query plans.
+        harness.beside_healthz(port, calls * 2, concurrency=args.concurrency, rounds=1)
+        results, health = harness.beside_healthz(
+            port, calls * args.rounds, concurrency=args.concurrency, rounds=args.rounds
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-    timings, per_query = [], {}
-    for _ in range(args.rounds):
-        for params in requests:
-            started = time.perf_counter()
-            response = client.get("/api/v1/services/", params)
-            elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, response.content[:300]
-            timings.append(elapsed)
-            per_query.setdefault(params["q"], []).append(elapsed)
+    failed = [(status, body[:300]) for status, _s, body in results + health if status != 200]
+    assert not failed, failed[:3]
+    timings, health_timings = harness.milliseconds(results), harness.milliseconds(health)
+    per_query: dict[str, list[float]] = {}
+    for params, elapsed in zip(queries * args.rounds, timings, strict=True):
+        per_query.setdefault(params["q"], []).append(elapsed)
 
     p50, p95, p99 = (harness.percentile(timings, p) for p in (50, 95, 99))
+    h50, h95, h99 = (harness.percentile(health_timings, p) for p in (50, 95, 99))
     print(
-        f"services indexed: {total}; requests: {len(timings)} "
-        f"({len(QUERIES)} queries, all malls and one mall, x{args.rounds})"
+        f"services indexed: {total}; requests: {len(timings)} ({len(QUERIES)} queries, all "
+        f"malls and one mall, x{args.rounds}) at concurrency {args.concurrency}, "
+        f"{args.workers} gunicorn workers; as many /healthz after each round"
     )
     slowest = sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
     for query, values in slowest:
         print(f"  slowest: {query!r:32} median {statistics.median(values):6.1f} ms")
-    print(f"search p50 = {p50:.1f} ms, p95 = {p95:.1f} ms, p99 = {p99:.1f} ms")
-    print(
-        f"p95 / target ({TARGET_P95_MS:.0f} ms) = {p95 / TARGET_P95_MS:.2f} "
-        f"({'PASS' if p95 < TARGET_P95_MS else 'FAIL'})"
+    print(f"search   p50 = {p50:.1f} ms, p95 = {p95:.1f} ms, p99 = {p99:.1f} ms")
+    print(f"/healthz p50 = {h50:.1f} ms, p95 = {h95:.1f} ms, p99 = {h99:.1f} ms")
+    print(f"(information: p95 / the old {TARGET_P95_MS:.0f} ms target = {p95 / TARGET_P95_MS:.2f})")
+    passed = harness.judge(
+        "catalog_search",
+        f"search p95 {p95:.1f} ms",
+        f"/healthz p95 {h95:.1f} ms",
+        p95 / h95,
+        BAR,
+        "search p95 / /healthz p95",
     )
+    if not passed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -146,6 +147,95 @@ async def request(port: int, method: str, path: str, body: dict | None, headers:
     head, _sep, content = raw.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1]) if head else 0
     return status, elapsed, content
+
+
+HEALTHZ = ("GET", "/healthz", None, {})
+
+
+async def at_concurrency(port: int, calls: list[tuple], concurrency: int) -> list[tuple]:
+    """Every call (``request``'s arguments after the port), ``concurrency`` in flight at any
+    moment; their (status, seconds, body) in the order given."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(call: tuple) -> tuple:
+        async with gate:
+            return await request(port, *call)
+
+    return await asyncio.gather(*(one(call) for call in calls))
+
+
+def beside_healthz(
+    port: int, calls: list[tuple], *, concurrency: int, rounds: int = 10
+) -> tuple[list[tuple], list[tuple]]:
+    """``calls`` at ``concurrency`` and, after each of ``rounds`` equal parts of them, as many
+    ``GET /healthz`` at the same concurrency on the same server: the floor under the same client
+    load. Alternating keeps both sides under the same background load when it drifts (other
+    work on the machine starting or stopping). Returns (results of the calls, of /healthz)."""
+    results: list[tuple] = []
+    health: list[tuple] = []
+    size = -(-len(calls) // rounds)
+    for start in range(0, len(calls), size):
+        part = calls[start : start + size]
+        results += asyncio.run(at_concurrency(port, part, concurrency))
+        health += asyncio.run(at_concurrency(port, [HEALTHZ] * len(part), concurrency))
+    return results, health
+
+
+def milliseconds(results: list[tuple]) -> list[float]:
+    """The latencies of ``request`` results, in ms."""
+    return [seconds * 1000 for _status, seconds, _body in results]
+
+
+def copy_floor(sources: dict[str, tuple[str, list]], *, repeat: int = 3) -> tuple[float, int]:
+    """What the same machine takes to write given rows in bulk: (median seconds, rows).
+
+    ``sources`` maps a table to a query selecting rows of it (SQL and parameters), e.g. the rows
+    a benchmark has just written. They are read first (not timed); then, ``repeat`` times, one
+    transaction writes each table's rows with one ``COPY`` (psycopg ``cursor.copy``, row by row
+    from Python values) into a fresh scratch table of the same shape (``LIKE`` the table: its
+    columns, defaults and indexes) and commits; that is timed. Not inside a transaction: the
+    commit is part of the write. The scratch tables are dropped after.
+    """
+    from django.db import connection, transaction
+
+    read: dict[str, tuple[list[str], list[tuple]]] = {}
+    with connection.cursor() as cursor:
+        for table, (sql, params) in sources.items():
+            cursor.execute(sql, params)
+            read[table] = ([column.name for column in cursor.description], cursor.fetchall())
+    scratch = {table: f"bench_scratch_{table}" for table in read}
+    timings = []
+    try:
+        for _ in range(repeat):
+            with connection.cursor() as cursor:
+                for table, copy_table in scratch.items():
+                    cursor.execute(f'DROP TABLE IF EXISTS "{copy_table}"')
+                    cursor.execute(
+                        f'CREATE TABLE "{copy_table}" '
+                        f'(LIKE "{table}" INCLUDING DEFAULTS INCLUDING INDEXES)'
+                    )
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table, (columns, rows) in read.items():
+                    names = ", ".join(f'"{name}"' for name in columns)
+                    with cursor.copy(f'COPY "{scratch[table]}" ({names}) FROM STDIN') as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            timings.append(time.perf_counter() - started)
+    finally:
+        with connection.cursor() as cursor:
+            for copy_table in scratch.values():
+                cursor.execute(f'DROP TABLE IF EXISTS "{copy_table}"')
+    return statistics.median(timings), sum(len(rows) for _columns, rows in read.values())
+
+
+def judge(benchmark: str, figure: str, floor: str, ratio: float, bar: float, what: str) -> bool:
+    """Print and ``record`` one bar, ``ratio`` ≤ ``bar`` (``what`` names the ratio, e.g. "search
+    p95 / /healthz p95"); True when it holds."""
+    passed = ratio <= bar
+    print(f"{what} = {ratio:.2f} (bar ≤ {bar:g}: {'PASS' if passed else 'FAIL'})")
+    record(benchmark, figure, floor, ratio, f"≤ {bar:g} ×", passed)
+    return passed
 
 
 RESULTS = ROOT / "var" / "bench-results.jsonl"
