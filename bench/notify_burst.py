@@ -1,9 +1,18 @@
 """Notification burst: 10,000 messages written in one transaction (a closure moving a day's
 bookings), delivered by real Celery workers over Redis to an SMTP server on loopback (aiosmtpd).
 
-Prints the time to write them, the throughput, and p50/p95/p99 of the time from the event (the
-start of the transaction that wrote them; nothing can leave before it commits) to each message's
-hand-over to the SMTP server; the target is p95 < 10 s (GOV.UK Notify's promise).
+Prints the time to write them, the throughput, and p50/p95/p99 of the hand-over: the time from
+the event (the start of the transaction that wrote them; nothing can leave before it commits) to
+each message's hand-over to the SMTP server, i.e. rendering and writing the outbox rows,
+committing, queueing the delivery, the workers claiming, sending and marking them sent.
+
+The floor, measured in the same run, starts at the same moment and is what no delivery can beat:
+the time from the start of a transaction to its commit when all it does is write the same
+10,000 outbox rows (as they stand after delivery) with one COPY into a scratch table of the
+outbox's shape (``harness.copy_floor``, median of 3), i.e. the hand-over time every message
+would have if rendering and delivery cost nothing. Bar (DESIGN.md): hand-over p95 ≤ 5 × that
+floor; exit 1 when it fails. The old absolute target, p95 < 10 s (GOV.UK Notify's promise), is
+printed for information only.
 
 Uses its own database (DATABASE_URL's name + "_bench_notify") and Redis database 13
 (BENCH_REDIS_URL). Run with `make bench`.
@@ -31,7 +40,8 @@ from django.utils import timezone  # noqa: E402
 from satupintu.notify.models import Channel, Event, Message  # noqa: E402
 from satupintu.notify.services import Notice, Recipient, notify_many  # noqa: E402
 
-TARGET_P95_S = 10.0
+TARGET_P95_S = 10.0  # information only
+BAR = 5.0  # hand-over p95 / the bulk write of the same outbox rows
 
 
 class Counter:
@@ -127,10 +137,19 @@ def main() -> None:
     print(f"SMTP server (this process) used {smtp_cpu:.1f} s of CPU while delivering")
     print(f"all handed over after {finished:.2f} s ({len(latencies) / finished:.0f} messages/s)")
     print(f"event -> hand-over p50 = {p50:.2f} s, p95 = {p95:.2f} s, p99 = {p99:.2f} s")
-    print(
-        f"p95 / target ({TARGET_P95_S:.0f} s) = {p95 / TARGET_P95_S:.2f} "
-        f"({'PASS' if p95 < TARGET_P95_S else 'FAIL'})"
+    floor, rows = harness.copy_floor({"notify_message": ("SELECT * FROM notify_message", [])})
+    print(f"the same {rows} outbox rows written with one COPY in {floor:.2f} s (median of 3)")
+    print(f"(information: p95 / the old {TARGET_P95_S:.0f} s target = {p95 / TARGET_P95_S:.2f})")
+    passed = harness.judge(
+        "notify_burst",
+        f"hand-over p95 {p95:.2f} s",
+        f"COPY {rows} rows {floor:.2f} s",
+        p95 / floor,
+        BAR,
+        "hand-over p95 / COPY of the same rows",
     )
+    if not passed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
