@@ -186,7 +186,7 @@ def milliseconds(results: list[tuple]) -> list[float]:
     return [seconds * 1000 for _status, seconds, _body in results]
 
 
-def copy_floor(sources: dict[str, tuple[str, list]], *, repeat: int = 3) -> tuple[float, int]:
+def copy_floor(sources: dict[str, tuple[str, list]], *, repeat: int = 5) -> tuple[float, int]:
     """What the same machine takes to write given rows in bulk: (median seconds, rows).
 
     ``sources`` maps a table to a query selecting rows of it (SQL and parameters), e.g. the rows
