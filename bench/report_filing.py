@@ -7,6 +7,9 @@ clients at a time (an asyncio client, one connection per request) POST /api/v1/r
 2,000 are filed, then GET /healthz 2,000 times the same way. Prints filings/s beside /healthz/s
 and their ratio (bar: >= 0.3), p50/p99 of both, server errors (must be 0), and that the 2,000
 tracking IDs are distinct and consecutive. A filing's email confirmation is queued, not sent.
+Before the run, one filing made in this process through the test client prints its queries (the
+test of their number: satupintu/complaints/api/tests/test_reports.py). The figure goes to
+``make bench``'s closing table (``harness.record``).
 
 Uses its own database (DATABASE_URL's name + "_bench_reports") and Redis database 10 as the
 broker (``BENCH_REPORT_REDIS_URL``; emptied before and after; no worker runs). Run with
@@ -80,6 +83,27 @@ def filing_calls(filings: int) -> list[tuple]:
     ]
 
 
+def filing_queries() -> int:
+    """The queries of one filing with an email, made in this process through the test client
+    (the transaction's BEGIN and COMMIT included), printed one by one; the run's seed() clears
+    the report and its number away."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    seed()
+    _method, path, body, _headers = filing_calls(1)[0]
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    client.post(path, body, content_type="application/json")  # the year's counter row is made
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(path, body, content_type="application/json")
+    if answer.status_code != 201:
+        sys.exit(f"the in-process filing was refused: {answer.status_code} {answer.content!r}")
+    for query in queries.captured_queries:
+        print(f"  {query['sql'][:110]}")
+    return len(queries.captured_queries)
+
+
 def summary(label: str, results: list, seconds: float) -> tuple[float, float]:
     latencies = [elapsed * 1000 for _s, elapsed, _b in results]
     rate = len(results) / seconds
@@ -96,6 +120,8 @@ def main() -> None:
     args = parser.parse_args()
     broker = redis.Redis.from_url(REDIS_URL)
     broker.flushdb()
+    queries = filing_queries()
+    print(f"queries per filing: {queries}")
     seed()
     port = harness.free_port()
     log = ROOT / "var" / "bench-reports-gunicorn.log"
@@ -141,6 +167,14 @@ def main() -> None:
     print(
         f"throughput {filing_rate:.0f} filings/s vs {health_rate:.0f} /healthz/s = {ratio:.2f} "
         f"(bar >= {BAR}) {'PASS' if passed else 'FAIL'}"
+    )
+    harness.record(
+        "report filing throughput",
+        f"{filing_rate:.0f} filings/s ({queries} queries each)",
+        f"{health_rate:.0f} /healthz/s",
+        ratio,
+        f">= {BAR}",
+        passed,
     )
     if not passed:
         sys.exit(1)
