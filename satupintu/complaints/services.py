@@ -138,7 +138,7 @@ def _insert_numbered(report: Report, *, now: datetime | None = None) -> None:
         if not f.primary_key and f.name != "tracking_id"
     ]
     values = [f.get_db_prep_save(f.pre_save(report, True), connection) for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)  # concrete: each has one
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (
         f"WITH number AS (INSERT INTO {counter} (year, last) VALUES (%s, 1) "  # noqa: S608
