@@ -35,13 +35,14 @@ harness.setup("reports", broker_url=REDIS_URL)
 ROOT = harness.ROOT
 
 import redis  # noqa: E402
-from django.urls import include, path  # noqa: E402
+from django.urls import path  # noqa: E402
 from rest_framework import serializers  # noqa: E402
 from rest_framework.permissions import AllowAny  # noqa: E402
 from rest_framework.request import Request  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 from rest_framework.views import APIView  # noqa: E402
 
+from satupintu import urls as project_urls  # noqa: E402
 from satupintu.complaints.models import Report, ReportCounter  # noqa: E402
 from satupintu.malls.models import Mall  # noqa: E402
 from satupintu.notify.models import Message  # noqa: E402
@@ -134,7 +135,7 @@ class OneRowView(APIView):
 
 
 # This script is the URL conf of the in-process costs: the project's URLs and the one above.
-urlpatterns = [path("bench/one-row/", OneRowView.as_view()), path("", include("satupintu.urls"))]
+urlpatterns = [path("bench/one-row/", OneRowView.as_view()), *project_urls.urlpatterns]
 
 
 def in_process_costs(rounds: int = 5, per_round: int = 40) -> dict[str, float]:
