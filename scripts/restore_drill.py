@@ -1,9 +1,9 @@
 """Restore drill: back up the database and the private media folder, restore both into a fresh
 database and folder, and check the copy (README "Deploying", "Backups and restore").
 
-    python scripts/restore_drill.py                 # backup + restore + check, then clean up
-    python scripts/restore_drill.py backup DIR      # only the backup, into DIR
-    python scripts/restore_drill.py verify DIR      # restore DIR into a fresh database/folder, check
+    python scripts/restore_drill.py             # backup + restore + check, then clean up
+    python scripts/restore_drill.py backup DIR  # only the backup, into DIR
+    python scripts/restore_drill.py verify DIR  # restore DIR into a fresh database and folder
 
 The database is DATABASE_URL's, the folder PRIVATE_MEDIA_ROOT (default var/private). The
 backup is ``pg_dump -Fc`` (db.dump), a tar of the folder (media.tar) and a manifest written in
@@ -88,7 +88,7 @@ def backup(*, database_url: str, media: Path, out: Path) -> dict:
     with psycopg.connect(_conninfo(database_url)) as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - fixed program, arguments from our own settings
             ["pg_dump", "-Fc", "--no-owner", f"--snapshot={snapshot}"]
             + ["-f", str(out / "db.dump"), "-d", _conninfo(database_url)],
             check=True,
@@ -104,15 +104,13 @@ def backup(*, database_url: str, media: Path, out: Path) -> dict:
     return manifest
 
 
-def _fresh_database(database_url: str, name: str) -> None:
+def _drop_database(database_url: str, name: str, *, create: bool = False) -> None:
+    """Drop the drill's database ``name`` (and create it afresh when ``create``)."""
     with psycopg.connect(_conninfo(database_url, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(database_url: str, name: str) -> None:
-    with psycopg.connect(_conninfo(database_url, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        target = sql.Identifier(name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(target))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(target))
 
 
 def verify(*, database_url: str, backup_dir: Path, media_to: Path, keep: bool = False) -> str:
@@ -121,9 +119,9 @@ def verify(*, database_url: str, backup_dir: Path, media_to: Path, keep: bool = 
     manifest = json.loads((backup_dir / "manifest.json").read_text())
     source = conninfo_to_dict(_conninfo(database_url))["dbname"]
     target = f"{source}_restore_drill"
-    _fresh_database(database_url, target)
+    _drop_database(database_url, target, create=True)
     try:
-        restored = subprocess.run(
+        restored = subprocess.run(  # noqa: S603 - fixed program, arguments from our settings
             ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction"]
             + ["-d", _conninfo(database_url, dbname=target), str(backup_dir / "db.dump")],
             capture_output=True,
@@ -151,9 +149,7 @@ def verify(*, database_url: str, backup_dir: Path, media_to: Path, keep: bool = 
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise DrillFailed(f"the media archive cannot be read: {exc}") from exc
     files = _files(media_to)
-    wrong = sorted(
-        name for name, digest in manifest["files"].items() if files.get(name) != digest
-    )
+    wrong = sorted(name for name, digest in manifest["files"].items() if files.get(name) != digest)
     if wrong or set(files) != set(manifest["files"]):
         raise DrillFailed(f"files differ after restore: {wrong[:10]}")
 
@@ -165,7 +161,9 @@ def verify(*, database_url: str, backup_dir: Path, media_to: Path, keep: bool = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("step", nargs="?", choices=("drill", "backup", "verify"), default="drill")
     parser.add_argument("dir", nargs="?", type=Path, help="the backup folder (backup, verify)")
     parser.add_argument("--keep", action="store_true", help="keep the restored database")
@@ -192,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                 keep=args.keep,
             )
             print(report)
-    except (DrillFailed, subprocess.CalledProcessError, psycopg.Error, OSError) as exc:
+    except (DrillFailed, subprocess.CalledProcessError, psycopg.Error, OSError, ValueError) as exc:
         print(f"restore drill FAILED: {exc}", file=sys.stderr)
         return 1
     finally:
