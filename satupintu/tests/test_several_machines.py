@@ -135,7 +135,7 @@ def machines(django_db_setup, smtp, tmp_path_factory):
         for n in (1, 2):
             port = _free_port()
             web = Machine(
-                f"{commands['web']} --no-control-socket",
+                commands["web"],
                 {**env, "PORT": str(port)},
                 logs / f"web{n}.log",
             )
@@ -371,3 +371,13 @@ def test_the_procfile_runs_a_worker_for_every_queue_a_task_is_sent_to():
     consumed = set(worker[worker.index("-Q") + 1].split(","))
     assert queues <= consumed, queues - consumed
     assert set(procfile()) == {"web", "worker", "beat"}
+
+
+def test_the_systemd_units_run_the_procfiles_commands():
+    units = settings.BASE_DIR / "deploy" / "systemd"
+    for kind, command in procfile().items():
+        unit = (units / f"satupintu-{kind}.service").read_text()
+        start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+        words = shlex.split(command)
+        program = words[: next(n for n, w in enumerate(words) if w.startswith("--"))]
+        assert f"/.venv/bin/{' '.join(program)} " in start, (kind, start)  # celery -A ... -Q ...
