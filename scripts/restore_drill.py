@@ -156,7 +156,8 @@ def verify(*, database_url: str, backup_dir: Path, media_to: Path, keep: bool = 
     key = ", ".join(f"{t} {counts[t]}" for t in KEY_TABLES if t in counts)
     return (
         f"restore drill passed: {len(counts)} tables restored into {target} with equal row "
-        f"counts ({key}); {len(files)} files with equal SHA-256 in {media_to}"
+        f"counts ({key}); {len(files)} files with equal SHA-256 restored into {media_to}"
+        + ("" if keep else " (the copies removed again)")
     )
 
 
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("step", nargs="?", choices=("drill", "backup", "verify"), default="drill")
     parser.add_argument("dir", nargs="?", type=Path, help="the backup folder (backup, verify)")
-    parser.add_argument("--keep", action="store_true", help="keep the restored database")
+    parser.add_argument("--keep", action="store_true", help="keep the restored database and folder")
     args = parser.parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -186,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             report = verify(
                 database_url=database_url,
                 backup_dir=source,
-                media_to=work / "media",
+                # --keep keeps the restored folder too, outside the work folder removed below.
+                media_to=Path(tempfile.mkdtemp(prefix="restore-drill-media-"))
+                if args.keep
+                else work / "media",
                 keep=args.keep,
             )
             print(report)
