@@ -292,8 +292,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 
-# Background work. Without a broker (the demo) tasks run in-process as soon as they are queued.
+# Background work. Without a broker (the demo, the tests) tasks run in-process as soon as they
+# are queued; production refuses that, since a web request would then send every message itself.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+if PRODUCTION and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set when DJANGO_ENV=production (e.g. redis://127.0.0.1:6379/0): "
+        "without a broker, background work would run inside the web process"
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {
