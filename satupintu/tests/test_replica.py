@@ -209,6 +209,13 @@ def test_only_default_is_migrated(routed):
     assert not router.allow_migrate_model(db.REPLICA, Service)
 
 
+@BOTH
+def test_readiness_reports_the_replica(client, routed):
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.json()["replica"] == "up"
+
+
 def _settings_process(script: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
@@ -244,3 +251,26 @@ def test_a_replica_url_adds_the_alias_and_the_router():
         script, DATABASE_REPLICA_URL="postgres://reader@10.0.0.7:5433/satupintu"
     ).stdout.split()
     assert out == ["satupintu", "10.0.0.7", "5433", "satupintu.db.PrimaryReplicaRouter", "replica"]
+
+
+@pytest.mark.django_db
+def test_a_replica_down_degrades_readiness_without_naming_it():
+    """Marked reads fail while it is down, every other page works: 200, degraded."""
+    test_database = connections["default"].settings_dict
+    script = (
+        "from django.test import Client; r = Client().get('/readyz'); "
+        "print(r.status_code); print(r.content.decode())"
+    )
+    result = _settings_process(
+        script,
+        DATABASE_URL=f"postgres://{test_database['USER']}@{test_database['HOST']}:"
+        f"{test_database['PORT']}/{test_database['NAME']}",
+        DATABASE_REPLICA_URL="postgres://reader:replica-pass@127.0.0.1:1/standby",
+    )
+    status, body = result.stdout.splitlines()
+    assert status == "200"
+    assert '"status": "degraded"' in body
+    assert '"replica": "down"' in body
+    assert '"database": "up"' in body
+    for secret in ("reader", "replica-pass", "127.0.0.1", "standby"):
+        assert secret not in body
