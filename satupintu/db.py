@@ -8,9 +8,10 @@ goes to ``default`` when
 - no replica is configured (``DATABASE_REPLICA_URL`` unset: the demo, the tests);
 - it runs inside a transaction on default (``transaction.atomic``): what the transaction reads
   may decide what it writes;
-- the request (or task) has written, or is an unsafe request (POST, PUT, PATCH, DELETE): the
-  router pins it to default at its first write, ``ReplicaPinMiddleware`` from the start of an
-  unsafe request (django-multidb-router's pinning, per request rather than per thread).
+- the request has written, or is an unsafe request (POST, PUT, PATCH, DELETE): the router pins
+  it to default at its first write, ``ReplicaPinMiddleware`` from the start of an unsafe request
+  (django-multidb-router's pinning, per request rather than per thread). Outside requests
+  (workers, commands) the pin holds from the first write on, for good.
 """
 
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from django.http import HttpRequest, HttpResponse
 REPLICA = "replica"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-# True once the current request or task has written (or may write): it reads from default.
+# True once the current request has written (or may write): its reads stay on default.
 _pinned: ContextVar[bool] = ContextVar("satupintu_db_pinned", default=False)
 
 

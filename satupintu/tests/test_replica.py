@@ -33,6 +33,17 @@ def _forget_connection(alias: str) -> None:
             del connections[alias]
 
 
+class MigratingReplica:
+    """While the replica is migrated, the data migrations (written for one database) read and
+    write it too."""
+
+    def db_for_read(self, model, **hints):
+        return db.REPLICA
+
+    def db_for_write(self, model, **hints):
+        return db.REPLICA
+
+
 @pytest.fixture(scope="session")
 def replica_database(django_db_setup, django_db_blocker):
     """A second database on default's server, begun as a copy of the test database (as a
@@ -45,16 +56,20 @@ def replica_database(django_db_setup, django_db_blocker):
     source = default.settings_dict["NAME"]
     name = f"{source}_replica"
     with django_db_blocker.unblock():
-        # CREATE DATABASE ... TEMPLATE needs nobody connected to the template.
-        connections.close_all()
+        # CREATE DATABASE ... TEMPLATE needs nobody connected to the template: our connections
+        # are closed, unless one holds a transaction (a module's fixture): then migrate.
+        copied = not any(c.in_atomic_block for c in connections.all(initialized_only=True))
+        if copied:
+            connections.close_all()
         with default._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            try:
-                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-                copied = True
-            except DatabaseError:  # another session holds the test database: migrate instead
+            if copied:
+                try:
+                    cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                except DatabaseError:  # another process holds the test database
+                    copied = False
+            if not copied:
                 cursor.execute(f'CREATE DATABASE "{name}"')
-                copied = False
         previous = connections.settings.get(db.REPLICA)
         config = copy.deepcopy(default.settings_dict)
         config["NAME"] = name
@@ -63,7 +78,7 @@ def replica_database(django_db_setup, django_db_blocker):
         connections.settings[db.REPLICA] = config
         django_settings.DATABASES[db.REPLICA] = config
         if not copied:
-            with override_settings(DATABASE_ROUTERS=[]):
+            with override_settings(DATABASE_ROUTERS=[f"{__name__}.MigratingReplica"]):
                 call_command("migrate", database=db.REPLICA, verbosity=0)
     yield name
     with django_db_blocker.unblock():
