@@ -77,9 +77,12 @@ INSTALLED_APPS = [
     "satupintu.api",
     "satupintu.portal",
     "satupintu.demo",
+    "satupintu.metrics",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it times and counts every answer, refusals and redirects included.
+    "satupintu.metrics.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "satupintu.db.ReplicaPinMiddleware",
@@ -293,7 +296,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Production redirects plain HTTP to HTTPS (except the probes) and tells browsers to stay on
 # HTTPS for a year, subdomains included; the preload list only if the operator says so.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if not SECURE_HSTS_PRELOAD:
     # "HSTS preload is off" is this deployment's choice (SECURE_HSTS_PRELOAD), not an oversight.
@@ -389,6 +392,14 @@ SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="SATUPINTU")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
 # Seconds a webhook receiver has to answer; no answer is a failed attempt (retried later).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+
+# Prometheus metrics at /metrics (README "Metrics"): answered to a bearer METRICS_TOKEN or to a
+# client address (client_ip, the same as the throttles') in METRICS_ALLOWED_NETS; else a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETS = env.list("METRICS_ALLOWED_NETS", default=["127.0.0.0/8", "::1/128"])
+# Where every process (gunicorn workers, Celery workers of this machine) writes its counters,
+# summed at scrape time; prometheus_client reads the variable itself. Empty: one process.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 LOGGING = {
     "version": 1,

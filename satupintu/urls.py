@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from satupintu import health, languages
+from satupintu.metrics.views import metrics
 
 handler400 = "satupintu.middleware.bad_request"
 handler404 = "satupintu.portal.views.not_found"
@@ -11,6 +12,8 @@ handler500 = "satupintu.middleware.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Not public: a bearer token or the internal network, else 404 (README "Metrics").
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include("satupintu.api.urls")),
     path("webhooks/", include("satupintu.notify.urls")),
     path("open311/", include("satupintu.complaints.api.open311_urls")),

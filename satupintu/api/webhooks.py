@@ -16,12 +16,12 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from satupintu.api.models import Webhook, WebhookDelivery
@@ -248,3 +248,14 @@ def deliveries_sweep(*, limit: int = SWEEP_BATCH) -> int:
     ]
     queue_delivery(ids)
     return len(ids)
+
+
+def deliveries_backlog() -> tuple[int, datetime | None]:
+    """Deliveries still to be made (pending, new or waiting for a retry) and when the oldest of
+    them was written; one query over the partial index of pending deliveries."""
+    backlog = (
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+        .order_by()
+        .aggregate(depth=Count("pk"), oldest=Min("created_at"))
+    )
+    return backlog["depth"], backlog["oldest"]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 
 from satupintu.accounts.models import User
 from satupintu.notify.models import Message
@@ -41,3 +41,16 @@ def outbox_oldest_undelivered() -> datetime | None:
         .values_list("created_at", flat=True)
         .first()
     )
+
+
+def outbox_backlog() -> dict[str, tuple[int, datetime]]:
+    """Per channel with messages not handed over yet (queued, new or for a retry, or being
+    sent): how many, and when the oldest was written. One grouped query over the partial index
+    ``message_undelivered``."""
+    rows = (
+        Message.objects.filter(status__in=UNDELIVERED)
+        .order_by()  # the model's ordering would be grouped on too
+        .values("channel")
+        .annotate(depth=Count("pk"), oldest=Min("created_at"))
+    )
+    return {row["channel"]: (row["depth"], row["oldest"]) for row in rows}

@@ -751,6 +751,9 @@ PAGES.update(
         # The probes and public files.
         "healthz": Page((get(everyone(OK)),)),
         "readyz": Page((get(everyone(OK)),)),
+        # From loopback (the test client's address) metrics are shown; elsewhere a 404
+        # (satupintu/metrics/tests).
+        "metrics": Page((get(everyone(OK)),)),
         "media": Page(
             (
                 get(

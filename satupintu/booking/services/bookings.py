@@ -30,6 +30,7 @@ from satupintu.booking.services.slots import (
 )
 from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time
+from satupintu.metrics.instruments import counts_refusals
 from satupintu.notify.models import Event
 from satupintu.notify.services import Recipient, notify
 
@@ -132,6 +133,7 @@ def _earlier(citizen: User, idempotency_key: str) -> Booking | None:
     return Booking.objects.filter(citizen=citizen, idempotency_key=idempotency_key).first()
 
 
+@counts_refusals
 def booking_create(
     *, citizen: User, slot: Slot, priority: str = "", idempotency_key: str = ""
 ) -> Booking:

@@ -1,0 +1,1 @@
+"""Prometheus metrics: what each process counts, what is read at scrape time, and /metrics."""
