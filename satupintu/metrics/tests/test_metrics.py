@@ -1,6 +1,8 @@
 """/metrics: who may read it, and that what it shows follows what happened."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -264,3 +266,16 @@ def test_counts_of_several_processes_add_up_and_backlog_is_reported_once(tmp_pat
         if s.name == "satupintu_outbox_messages" and s.labels == {"channel": "email"}
     ]
     assert len(email) == 1
+
+
+def test_the_grafana_dashboard_plots_only_metrics_that_exist():
+    dashboard = json.loads(
+        (settings.BASE_DIR / "deploy" / "grafana" / "satupintu.json").read_text()
+    )
+    exprs = [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    plotted = {name for expr in exprs for name in re.findall(r"satupintu_\w+", expr)}
+    Client().get("/healthz")
+    text, _samples = scrape()
+    # Samples, and the names of labelled counters that nothing has counted yet.
+    shown = set(re.findall(r"^(?:# HELP )?(satupintu_\w+)", text, re.MULTILINE))
+    assert plotted and plotted <= shown, plotted - shown
