@@ -29,7 +29,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @cache
-def _networks(nets: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+def allowed_networks(nets: tuple[str, ...]) -> tuple[IPNetwork, ...]:
     return tuple(ipaddress.ip_network(net.strip(), strict=False) for net in nets if net.strip())
 
 
@@ -58,7 +58,7 @@ def _from_allowed_network(request: HttpRequest) -> bool:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return any(address in net for net in _networks(tuple(settings.METRICS_ALLOWED_NETS)))
+    return any(address in net for net in allowed_networks(tuple(settings.METRICS_ALLOWED_NETS)))
 
 
 def exposition() -> bytes:

@@ -97,6 +97,20 @@ def test_behind_a_trusted_proxy_the_address_it_saw_decides(settings):
     assert internal.get("/metrics").status_code == 200
 
 
+def test_a_mistyped_network_stops_the_process_at_start():
+    env = {**os.environ, "METRICS_ALLOWED_NETS": "10.0.0.0/33"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "METRICS_ALLOWED_NETS" in result.stderr
+
+
 def test_metrics_only_answer_reads():
     assert Client().post("/metrics").status_code == 405
 
