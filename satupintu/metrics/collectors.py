@@ -45,12 +45,12 @@ class BacklogCollector(Collector):
         now = timezone.now()
         depth = GaugeMetricFamily(
             "satupintu_outbox_messages",
-            "Messages waiting to be handed over (queued, new or for a retry), by channel.",
+            "Messages not handed over yet (queued, new or for a retry, or being sent), by channel.",
             labels=["channel"],
         )
         age = GaugeMetricFamily(
             "satupintu_outbox_oldest_age_seconds",
-            "Age of the oldest message waiting to be handed over, by channel (0: none waits).",
+            "Age of the oldest message not handed over yet, by channel (0: none waits).",
             labels=["channel"],
         )
         for channel in Channel.values:  # every channel, 0 when none waits: no gap in a graph

@@ -153,7 +153,7 @@ def test_outbox_gauges_count_the_messages_waiting_per_channel():
 
     message("email", "queued", timedelta(minutes=10))
     message("email", "queued", timedelta(minutes=1))
-    message("sms", "queued", timedelta(seconds=30))
+    message("sms", "sending", timedelta(seconds=30))  # in a worker's hands: not out yet
     message("email", "sent", timedelta(hours=3))  # gone: not waiting any more
     _text, samples = scrape()
     assert value(samples, "satupintu_outbox_messages", channel="email") == 2
