@@ -72,9 +72,11 @@ def visit_service(slug: str) -> Service:
 
 def seed() -> tuple[list[int], list[str]]:
     """One service, 10 slots of 30 places on the next open day, 2,000 citizens with tokens."""
+    service = visit_service(SLUG)
+    # The probe's bookings of an earlier run too: its citizens go with the burst's.
+    Booking.objects.filter(service__agency__mall__slug=PROBE).delete()
     Message.objects.filter(user__username__startswith="bench-pemesan-").delete()
     User.objects.filter(username__startswith="bench-pemesan-").delete()
-    service = visit_service(SLUG)
     day = harness.next_open_day()
     slots = slots_open(service=service, day=day).slots
     assert len(slots) == 10 and all(s.capacity == 30 for s in slots), slots
@@ -116,7 +118,7 @@ def queries_per_booking() -> tuple[int, int, int]:
     client, counts = Client(), []
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         for n, citizen in enumerate(citizens):
-            if n == 5001:  # the slot fills
+            if n == 1:  # the slot fills
                 Slot.objects.filter(pk=slot.pk).update(booked=F("capacity"))
             secret = api_token_create(user=citizen)[1]
             with CaptureQueriesContext(connection) as queries:
@@ -126,7 +128,7 @@ def queries_per_booking() -> tuple[int, int, int]:
                     content_type="application/json",
                     headers={"Authorization": f"Token {secret}", "Idempotency-Key": f"q-{n}"},
                 )
-            assert response.status_code == (201 if n == 5000 else 409), response.content
+            assert response.status_code == (201 if n == 0 else 409), response.content
             counts.append(len(queries))
     made, first_refusal, refusal = counts
     return made, first_refusal, refusal
