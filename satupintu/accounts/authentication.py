@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from satupintu.accounts.models import ApiToken, User
-from satupintu.accounts.selectors import is_staff_person
 from satupintu.accounts.services import api_token_authenticate, api_token_cached, api_token_keep
 
 
@@ -22,7 +21,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
         token = api_token_authenticate(secret=key)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
-        if is_staff_person(user=token.user):
+        user = token.user
+        # is_staff_person, with the roles read in the token's query (staff_role).
+        if user.is_staff or user.is_superuser or token.staff_role:  # type: ignore[attr-defined]
             raise exceptions.AuthenticationFailed(_("Staff sign in to the back office."))
-        api_token_keep(token=token)  # with the staff scope the check read onto the user
-        return token.user, token
+        api_token_keep(token=token)
+        return user, token

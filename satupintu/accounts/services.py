@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -19,6 +20,7 @@ from satupintu.accounts.names import name_parts
 from satupintu.accounts.recovery import code_send
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 from satupintu.counters import cache_is_shared
+from satupintu.malls.permissions import staff_roles
 
 # last_used is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -223,10 +225,12 @@ def api_tokens_forget(*, user_id: int | None = None, key_hashes: Iterable[str] =
 
 
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
-    """The live token with this secret, its user joined; None when unknown or expired."""
+    """The live token with this secret, its user joined, and whether the user holds a staff
+    role (``staff_role``, read in the same query); None when unknown or expired."""
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
+        .annotate(staff_role=Exists(staff_roles().filter(user=OuterRef("user_id"))))
         .filter(key_hash=token_hash(secret), expires__gt=now)
         .first()
     )
