@@ -36,9 +36,7 @@ def shared_cache(settings):
     and the token cache off: it is not shared by the workers)."""
     from django.core.cache import cache
 
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    settings.CACHES = {"default": {"BACKEND": "satupintu.cache.RedisCache", "LOCATION": REDIS_URL}}
     cache.clear()
     yield cache
     cache.clear()
