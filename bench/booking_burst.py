@@ -106,7 +106,8 @@ async def burst(port: int, calls: list[tuple], spread: float = 0.0) -> tuple[lis
 
 
 def floor_costs(slot_id: int, secret: str, rounds: int = 100) -> dict[str, float]:
-    """Median in-process milliseconds of /healthz, of an authenticated no-op (POST
+    """Median in-process milliseconds of /healthz, of the booking view refusing a request without
+    a token (401: DRF's own cost, no round trip), of an authenticated no-op (POST
     /api/v1/bookings/ refused 400 by its serializer, the token answered from the cache: one
     Redis round trip, no query) and of a refusal from a full slot's mark (the token from the
     cache, the Idempotency-Key looked up: one Redis round trip more and one query); taken in
@@ -114,6 +115,9 @@ def floor_costs(slot_id: int, secret: str, rounds: int = 100) -> dict[str, float
     client = Client()
     calls = {
         "/healthz": lambda n: client.get("/healthz"),
+        "DRF 401 (no round trip)": lambda n: client.post(
+            "/api/v1/bookings/", {"slot": 0}, content_type="application/json"
+        ),
         "authenticated no-op": lambda n: client.post(
             "/api/v1/bookings/",
             {"slot": 0},
