@@ -251,3 +251,21 @@ def test_a_deactivated_account_or_a_new_staff_role_stops_a_cached_token(api):
     person.is_active = False
     person.save()
     assert _tokens_list(api, secret).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "role", [StaffMembership.Role.FRONT_OFFICE, StaffMembership.Role.MINISTRY_MONITOR]
+)
+def test_a_token_of_an_agency_officer_or_a_monitor_is_refused(api, role):
+    person = citizen()
+    _token, secret = api_token_create(user=person)
+    agency = visit_service().agency
+    at_agency = role != StaffMembership.Role.MINISTRY_MONITOR
+    StaffMembership.objects.create(
+        user=person,
+        role=role,
+        agency=agency if at_agency else None,
+    )
+    refused = _tokens_list(api, secret)
+    assert refused.status_code == 401
+    assert _tokens_list(api, secret).status_code == 401  # never kept in the cache either
