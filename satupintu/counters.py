@@ -1,7 +1,10 @@
 """Counters over a time window in the default cache (a Redis shared by every worker in
 production): lock-outs, guesses and floods count here, never per process."""
 
+from django.conf import settings
 from django.core.cache import cache
+
+from satupintu.accounts.checks import PER_PROCESS
 
 
 def count_in_window(key: str, seconds: int) -> int:
@@ -13,3 +16,10 @@ def count_in_window(key: str, seconds: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, seconds)
         return 1
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is one store for every worker (Redis), not a copy per process.
+    What one worker writes there another may trust, and a deletion reaches them all: only
+    then may it stand in for the database (API tokens, full slots)."""
+    return settings.CACHES["default"]["BACKEND"] not in PER_PROCESS

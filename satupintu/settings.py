@@ -197,6 +197,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "satupintu.cache.RedisCache"  # reuses its Redis clients
 
 # Logins, sessions and tokens (README "Configuration"). Every per-client counter (lock-out,
 # throttles) is keyed on the address the NUM_PROXIES trusted proxies in front of us saw, and

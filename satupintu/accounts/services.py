@@ -2,11 +2,14 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -16,6 +19,8 @@ from satupintu.accounts.models import AccountCode, ApiToken, User
 from satupintu.accounts.names import name_parts
 from satupintu.accounts.recovery import code_send
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
+from satupintu.counters import cache_is_shared
+from satupintu.malls.permissions import staff_roles
 
 # last_used is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -153,22 +158,79 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 def api_token_revoke(*, user: User, token_id: int) -> None:
     """Revoke one of ``user``'s own tokens; someone else's is not found."""
-    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    tokens = ApiToken.objects.filter(user=user, pk=token_id)
+    api_tokens_forget(key_hashes=list(tokens.values_list("key_hash", flat=True)))
+    deleted, _rows = tokens.delete()
     if not deleted:
         raise ApiToken.DoesNotExist
 
 
 def api_tokens_revoke_all(*, user: User) -> int:
     """Revoke every token of ``user`` (their password changed)."""
+    api_tokens_forget(user_id=user.pk)
     deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return deleted
 
 
+# A token found in the database is kept in the shared cache (with its user and the user's staff
+# scope) for at most as long as last_used may lag, so most requests of a client cost no query.
+# Whatever changes what a token stands for (revoking it, a new password, any change of the
+# account or of its staff roles) calls api_tokens_forget, which drops it from the cache at once.
+TOKEN_CACHE_SECONDS = int(LAST_USED_RESOLUTION.total_seconds())
+FORGOTTEN = "forgotten"
+
+
+def _token_key(key_hash: str) -> str:
+    return f"api-token:{key_hash}"
+
+
+def api_token_cached(*, secret: str) -> ApiToken | None:
+    """The token with this secret as the shared cache holds it (user joined, last used within
+    LAST_USED_RESOLUTION, not expired), or None: then ask api_token_authenticate."""
+    if not cache_is_shared():
+        return None
+    token = cache.get(_token_key(token_hash(secret)))
+    now = timezone.now()
+    if not isinstance(token, ApiToken) or token.expires <= now or token.last_used is None:
+        return None
+    return token if now - token.last_used <= LAST_USED_RESOLUTION else None
+
+
+def api_token_keep(*, token: ApiToken) -> None:
+    """Keep ``token`` (as api_token_authenticate found it, with its user) in the shared cache,
+    once the check that let it in has read all it needs of the user."""
+    if not cache_is_shared() or token.last_used is None:
+        return
+    lasts = min(TOKEN_CACHE_SECONDS, (token.expires - token.last_used).total_seconds())
+    if lasts > 0:
+        # add, not set: a token forgotten since this request read it stays forgotten.
+        cache.add(_token_key(token.key_hash), token, lasts)
+
+
+def api_tokens_forget(*, user_id: int | None = None, key_hashes: Iterable[str] = ()) -> None:
+    """Drop these tokens (every token of the user ``user_id`` when given) from the shared
+    cache: now, and again once the transaction commits."""
+    if not cache_is_shared():
+        return
+    hashes = list(key_hashes)
+    if user_id is not None:
+        hashes += ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True)
+    if not hashes:
+        return
+    # A mark in the token's place, not a deletion: a request that read the token before this
+    # change cannot put it back (api_token_keep adds only where nothing is).
+    forgotten = {_token_key(key_hash): FORGOTTEN for key_hash in hashes}
+    cache.set_many(forgotten, TOKEN_CACHE_SECONDS)
+    transaction.on_commit(lambda: cache.set_many(forgotten, TOKEN_CACHE_SECONDS))
+
+
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
-    """The live token with this secret, its user joined; None when unknown or expired."""
+    """The live token with this secret, its user joined, and whether the user holds a staff
+    role (``staff_role``, read in the same query); None when unknown or expired."""
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
+        .annotate(staff_role=Exists(staff_roles().filter(user=OuterRef("user_id"))))
         .filter(key_hash=token_hash(secret), expires__gt=now)
         .first()
     )

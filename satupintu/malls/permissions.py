@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 
 from satupintu.accounts.models import User
 from satupintu.malls.models import Agency, StaffMembership
@@ -76,6 +77,17 @@ class StaffScope:
         if StaffMembership.Role.MALL_MANAGER in wanted and mall_id in self.managed_mall_ids:
             return True
         return agency_id is not None and agency_id in self.agency_ids_as(wanted)
+
+
+def staff_roles() -> QuerySet[StaffMembership]:
+    """The memberships that make their holder staff (``StaffScope.is_staff_anywhere`` apart
+    from the superuser flag): a monitor, a mall manager, any role at an agency; for a check in
+    the same query as something else (an API token's)."""
+    return StaffMembership.objects.filter(
+        Q(role=StaffMembership.Role.MINISTRY_MONITOR)
+        | Q(role=StaffMembership.Role.MALL_MANAGER)
+        | Q(agency__isnull=False)
+    )
 
 
 def staff_scope(user: User | AnonymousUser) -> StaffScope:

@@ -13,8 +13,7 @@ from satupintu.api.serializers import ErrorSerializer
 from satupintu.api.users import signed_in_user
 from satupintu.booking import selectors as visits
 from satupintu.booking.api import serializers as vs
-from satupintu.booking.models import Slot
-from satupintu.booking.services.bookings import booking_cancel, booking_create
+from satupintu.booking.services.bookings import booking_cancel, booking_request
 from satupintu.booking.services.closures import closure_record
 from satupintu.booking.services.slots import slots_offered
 from satupintu.catalog import selectors as catalog
@@ -68,14 +67,10 @@ class BookingCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = vs.BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # The mall's visit policy comes along: the booking checks its horizon and cut-off.
-        slot = Slot.objects.select_related("service__agency__mall__visit_policy").get(
-            pk=data.validated_data["slot"]
-        )
         key = idempotency_key(request)
-        booking = booking_create(
+        booking = booking_request(
             citizen=signed_in_user(request),
-            slot=slot,
+            slot_id=data.validated_data["slot"],
             priority=data.validated_data.get("priority", ""),
             idempotency_key=key,
         )

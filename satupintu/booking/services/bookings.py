@@ -23,6 +23,8 @@ from satupintu.booking.services.history import status_change
 from satupintu.booking.services.slots import (
     service_bookable,
     slot_full_error,
+    slot_full_mark,
+    slot_mark_full,
     slot_place_give_back,
     slot_place_take,
     slot_refusal_now,
@@ -145,6 +147,34 @@ def booking_create(
     earlier = _earlier(citizen, idempotency_key)
     if earlier is not None:
         return earlier
+    return _book(citizen=citizen, slot=slot, priority=priority, idempotency_key=idempotency_key)
+
+
+def booking_request(
+    *, citizen: User, slot_id: int, priority: str = "", idempotency_key: str = ""
+) -> Booking:
+    """``booking_create`` for a slot known by its id (the API): when a popular time has filled,
+    an ordinary visitor is refused from the slot's full mark in the shared cache, without
+    reading the slot; a refusal read from the database marks it. A slot that does not exist
+    raises Slot.DoesNotExist."""
+    earlier = _earlier(citizen, idempotency_key)
+    if earlier is not None:
+        return earlier
+    mark = slot_full_mark(slot_id)
+    if mark.refusal is not None and not priority:
+        _check_citizen(citizen)  # the rules refuse in the same order as from the database
+        raise mark.refusal
+    # The mall's visit policy comes along: the booking checks its horizon and cut-off.
+    slot = Slot.objects.select_related("service__agency__mall__visit_policy").get(pk=slot_id)
+    try:
+        return _book(citizen=citizen, slot=slot, priority=priority, idempotency_key=idempotency_key)
+    except BookingError as refused:
+        if refused.code == "slot_full" and not priority:
+            slot_mark_full(slot_id, generation=mark.generation, next_slots=refused.next_slots)
+        raise
+
+
+def _book(*, citizen: User, slot: Slot, priority: str, idempotency_key: str) -> Booking:
     _check_bookable(citizen=citizen, slot=slot, priority=priority)
     day = in_mall_time(slot.start, slot.service.agency.mall).date()
     try:

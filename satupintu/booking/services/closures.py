@@ -19,7 +19,7 @@ from satupintu.booking.calendar import visit_ics
 from satupintu.booking.models import Booking, Closure, Slot
 from satupintu.booking.selectors import policy_for, slot_within_hours
 from satupintu.booking.services.bookings import CHANGEABLE, booking_context, bookings_closure_move
-from satupintu.booking.services.slots import slots_open
+from satupintu.booking.services.slots import slots_freed, slots_open
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Announcement, Mall, rule_body, rule_title
@@ -340,6 +340,7 @@ def _write_slot_counts(moved: list[Move], released: list[Booking]) -> None:
                 "priority_booked = priority_booked + %s WHERE id = %s",
                 [(n, p, pk) for pk, (n, p) in taken.items()],
             )
+    slots_freed(list(given))
 
 
 def _tell_moved(closure: Closure, moved: list[Move], released: list[Booking]) -> int:

@@ -5,11 +5,13 @@ Capacity is held by the database: a place is taken by one conditional UPDATE of 
 refuses ``booked > capacity`` whatever the code does. No check-then-insert anywhere.
 """
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from satupintu.booking.selectors import (
     within_horizon,
 )
 from satupintu.catalog.models import Service
+from satupintu.counters import cache_is_shared
 from satupintu.malls.calendar import in_mall_time, opening_hours
 
 
@@ -175,12 +178,80 @@ def slot_place_give_back(slot_id: int, *, priority: bool) -> None:
     if priority:
         updates["priority_booked"] = F("priority_booked") - 1
     Slot.objects.filter(pk=slot_id).update(**updates)
+    slots_freed([slot_id])
 
 
 def slot_full_error(slot: Slot) -> BookingError:
     """The refusal of a full slot, with the next free times to offer instead."""
+    return _full_refusal(next_free_slots(service=slot.service, after=slot.start))
+
+
+def _full_refusal(next_slots: list[Slot]) -> BookingError:
     return BookingError(
         "slot_full",
         _("This time is full. Choose one of the next free times."),
-        next_slots=next_free_slots(service=slot.service, after=slot.start),
+        next_slots=next_slots,
     )
+
+
+# A full slot, marked in the shared cache. When a popular time fills, the hundreds of requests
+# that follow are refused from the mark without reading the slot. Every path that gives a place
+# back (cancel, reschedule, closure, a closed account) calls ``slots_freed``, which gives the
+# slot a new "freed" generation (a random value); a mark counts only while it carries the
+# current generation, read before the refusal that set it. So a refusal racing a cancel cannot
+# leave a mark hiding the freed place: the generation it read is already old. A mark lives a
+# few seconds at most anyway, like the next free times it carries.
+FULL_MARK_SECONDS = NEXT_FREE_CACHE_SECONDS
+FREED_GENERATION_SECONDS = 2 * 24 * 3600
+
+
+def _full_key(slot_id: int) -> str:
+    return f"booking:full:{slot_id}"
+
+
+def _freed_key(slot_id: int) -> str:
+    return f"booking:freed:{slot_id}"
+
+
+@dataclass
+class FullMark:
+    """What the shared cache says of a slot: the refusal when it is marked full (for ordinary
+    visitors), and the generation to mark it with after a refusal read now."""
+
+    refusal: BookingError | None
+    generation: str
+
+
+def slot_full_mark(slot_id: int) -> FullMark:
+    """The slot's full mark, if a valid one is set: one round trip to the cache."""
+    if not cache_is_shared():
+        return FullMark(None, "")
+    found = cache.get_many([_full_key(slot_id), _freed_key(slot_id)])
+    generation = found.get(_freed_key(slot_id), "")
+    mark = found.get(_full_key(slot_id))
+    if mark is None or mark["generation"] != generation:
+        return FullMark(None, generation)
+    return FullMark(_full_refusal(mark["next_slots"]), generation)
+
+
+def slot_mark_full(slot_id: int, *, generation: str, next_slots: list[Slot]) -> None:
+    """Mark the slot full for ordinary visitors, as a refusal read at ``generation`` found it."""
+    if cache_is_shared():
+        mark = {"generation": generation, "next_slots": next_slots}
+        cache.set(_full_key(slot_id), mark, FULL_MARK_SECONDS)
+
+
+def slots_freed(slot_ids: list[int]) -> None:
+    """Places of these slots were given back (or their rules changed): their full marks no
+    longer hold. Now, and again once the transaction commits (a refusal that read the slot
+    before the commit may have marked it in between)."""
+    if not slot_ids or not cache_is_shared():
+        return
+
+    def forget() -> None:
+        # A new generation, unique to this call: one write for all the slots, whatever races it.
+        generation = secrets.token_hex(8)
+        cache.set_many({_freed_key(pk): generation for pk in slot_ids}, FREED_GENERATION_SECONDS)
+
+    forget()
+    transaction.on_commit(forget)
