@@ -150,6 +150,7 @@ def booking_create(
     return _book(citizen=citizen, slot=slot, priority=priority, idempotency_key=idempotency_key)
 
 
+@counts_refusals
 def booking_request(
     *, citizen: User, slot_id: int, priority: str = "", idempotency_key: str = ""
 ) -> Booking:
