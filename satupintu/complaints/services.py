@@ -46,6 +46,8 @@ from satupintu.malls.models import Agency, Mall
 from satupintu.malls.selectors import staff_users
 from satupintu.notify.models import Channel, Event
 from satupintu.notify.services import Notice, Recipient, notify, notify_many
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.services.invitations import invitation_queue
 
 VERIFY_DAYS = 3
 AUTO_CLOSE_DAYS = 10
@@ -369,6 +371,15 @@ def report_answer(*, report: Report, by: User, text: str, on_behalf: bool = Fals
     kind = ReportEvent.Kind.ANSWERED_ON_BEHALF if on_behalf else ReportEvent.Kind.ANSWERED
     _event(report, kind, by, text)
     _tell_reporter(report, text)
+    if report.agency is not None:  # an anonymous reporter has no address: nobody to invite
+        invitation_queue(
+            source=Invitation.Source.COMPLAINT,
+            source_id=report.pk,
+            recipient=_reporter_recipient(report),
+            name=report.reporter_name,
+            agency=report.agency,
+            service=report.service,
+        )
     return report
 
 
