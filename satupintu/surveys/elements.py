@@ -39,7 +39,7 @@ ELEMENTS: tuple[Element, ...] = (
     ),
     Element(
         "U3",
-        _("Time to complete"),
+        _("Completion time"),
         _("How quick was the service?"),
         (_("Not quick"), _("Less quick"), _("Quick"), _("Very quick")),
     ),

@@ -14,13 +14,15 @@ from satupintu.surveys.services.invitations import token_hash
 _ids = iter(range(1, 1_000_000))
 
 
-def invitation(*, service=None, expires_in=timedelta(days=30)) -> tuple[Invitation, str]:
+def invitation(
+    *, service=None, expires_in=timedelta(days=30), source_id=None
+) -> tuple[Invitation, str]:
     """An invitation to answer about ``service`` (a new one when None) and its link's secret."""
     service = service or ServiceFactory()
     token = secrets.token_urlsafe(32)
     made = Invitation.objects.create(
         source=Invitation.Source.VISIT,
-        source_id=next(_ids),
+        source_id=source_id or next(_ids),
         token_hash=token_hash(token),
         mall=service.agency.mall,
         agency=service.agency,
