@@ -3,6 +3,7 @@ invited once, on their channels and in their language, once the change commits."
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from satupintu.booking.models import Booking
 from satupintu.booking.services import tickets
@@ -16,6 +17,7 @@ from satupintu.complaints.tests.factories import FiledReportFactory
 from satupintu.malls.models import Counter, StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, UserFactory, staff_member
 from satupintu.notify.models import Event, Message
+from satupintu.surveys import selectors
 from satupintu.surveys.models import Invitation
 from satupintu.surveys.services.invitations import token_hash
 
@@ -46,6 +48,7 @@ def test_a_served_visit_invites_its_citizen_once_in_their_language(
         ticket = _served_visit(person)
     invitation = Invitation.objects.get()
     assert (invitation.source, invitation.source_id) == (Invitation.Source.VISIT, ticket.pk)
+    assert _population(ticket.agency) == 1
     message = Message.objects.get(event=Event.SURVEY_INVITATION)
     assert (message.user, message.channel, message.language) == (person, "email", "en")
     assert "/en/survei/" in message.context["link"]
@@ -107,6 +110,14 @@ def test_a_finished_application_invites_its_applicant(django_capture_on_commit_c
     assert (invitation.source, invitation.source_id) == ("application", application.pk)
     assert (invitation.agency, invitation.service) == (service.agency, service)
     assert Message.objects.get(event=Event.SURVEY_INVITATION).user == applicant
+    # The finished application is one of the period's population of service users.
+    assert _population(service.agency) == 1
+
+
+def _population(agency):
+    today = timezone.localdate()
+    scope = selectors.Scope(agency.mall, agency)
+    return selectors.population(scope=scope, period=selectors.Period(today, today))
 
 
 def test_an_answered_complaint_invites_its_reporter_once_and_an_anonymous_one_nobody(
@@ -130,3 +141,4 @@ def test_an_answered_complaint_invites_its_reporter_once_and_an_anonymous_one_no
     message = Message.objects.get(event=Event.SURVEY_INVITATION)
     assert message.to == "budi@example.id"
     assert "Survei Kepuasan Masyarakat" in message.body
+    assert _population(agency) == 2  # the anonymous reporter was a service user too
