@@ -173,8 +173,10 @@ class AgencyRow:
 def ikm_by_agency(*, scope: Scope, period: Period) -> list[AgencyRow]:
     """The IKM of each agency of the scope (the mall's, or the one agency's), for the report's
     table of units."""
-    if scope.agency is not None or scope.service is not None:
-        agencies = [scope.agency or scope.service.agency]  # type: ignore[union-attr]
+    if scope.service is not None:
+        agencies = [scope.service.agency]
+    elif scope.agency is not None:
+        agencies = [scope.agency]
     else:
         agencies = list(Agency.objects.filter(mall=scope.mall, is_active=True).order_by("name"))
     return [
