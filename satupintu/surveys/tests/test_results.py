@@ -178,3 +178,28 @@ def test_the_portal_shows_the_ikm_only_from_ten_respondents(client, service, tod
         # Σ NRR = 8 × 4 + 3 = 35; IKM = 35/9 = 3.8889; × 25 = 97.22 -> A.
         assert "97,22" in page
         assert "Sangat baik" in page and "10 responden" in page
+
+
+def test_each_agencys_row_matches_its_own_ikm_and_the_page_counts_its_queries(
+    client, service, today, django_assert_max_num_queries
+):
+    mall = service.agency.mall
+    _worked(service, today)
+    _served(service, today, 5)
+    others = [ServiceFactory(agency=AgencyFactory(mall=mall)) for _n in range(4)]
+    for n, other in enumerate(others):
+        response(other, today, *[1 + n % 4] * 9)
+        _served(other, today, n + 1)
+    period = selectors.Period(today, today)
+    rows = selectors.ikm_by_agency(scope=selectors.Scope(mall), period=period)
+    assert len(rows) == 5
+    for row in rows:
+        alone = selectors.ikm_results(scope=selectors.Scope(mall, row.agency), period=period)
+        assert (row.result.respondents, row.result.population, row.result.converted) == (
+            alone.respondents,
+            alone.population,
+            alone.converted,
+        )
+    client.force_login(staff_member(Role.MALL_MANAGER, mall=mall))
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("backoffice:ikm", args=[mall.slug])).status_code == 200
