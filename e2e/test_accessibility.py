@@ -24,6 +24,8 @@ from satupintu.complaints.models import Report
 from satupintu.complaints.services import report_file
 from satupintu.demo.seed import CITIZEN_NIK
 from satupintu.malls.models import Agency, Counter, Mall
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.services.invitations import token_hash
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -36,6 +38,7 @@ STICKING_OUT = """[...document.querySelectorAll("body *")]
   .slice(-3).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
     + " " + Math.round(e.getBoundingClientRect().right) + "px")"""
 LINK_SECRET = "a11y-link-secret-0123456789abcdefghijklmnop"  # noqa: S105 - a test's reset link
+SURVEY_SECRET = "a11y-survey-secret-0123456789abcdefghijklmn"  # noqa: S105 - an invitation's
 
 # Every WCAG 2.0/2.1/2.2 A and AA rule, and axe's best practices (landmarks, headings, regions).
 AXE_OPTIONS = {
@@ -78,6 +81,15 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
         code_hash="-",
         expires=timezone.now() + timedelta(hours=1),
     )
+    Invitation.objects.create(
+        source=Invitation.Source.VISIT,
+        source_id=booking.pk,
+        token_hash=token_hash(SURVEY_SECRET),
+        mall=bogor,
+        agency=in_person.agency,
+        service=in_person,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     return {
         "": [
             ("home", "/"),
@@ -98,6 +110,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("kiosk agency's services", f"/mpp/{bogor.slug}/kios/?agency={dpmptsp.pk}"),
             ("board", f"/mpp/{bogor.slug}/layar/"),
             ("report follow-up with its receipt", anonymous.follow_path),
+            ("survey form", f"/survei/{SURVEY_SECRET}/"),
+            ("survey thanks", "/survei/terima-kasih/"),
         ],
         citizen.username: [
             ("book", f"/layanan/{in_person.pk}/booking/"),
@@ -130,6 +144,8 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("staff reports", f"/petugas/{bogor.slug}/pengaduan/"),
             ("staff report", f"/petugas/pengaduan/{report.tracking_id}/"),
             ("staff consultations", f"/petugas/{bogor.slug}/konsultasi/"),
+            ("IKM results", f"/petugas/{bogor.slug}/ikm/"),
+            ("IKM paper forms", f"/petugas/{bogor.slug}/ikm/kertas/"),
         ],
     }
 
@@ -146,10 +162,12 @@ SHOWS = {
     "staff landing (front desk)": "nav.staff",
     "profile": "nav.account",
     "home": "form.lang",
+    "survey form": "fieldset.survey-element",
+    "IKM results": ".ikm-summary",
 }
 
 # A few pages in English too: words differ in length and the language switcher flips.
-IN_ENGLISH = {"home", "service", "sign in", "book", "case page"}
+IN_ENGLISH = {"home", "service", "sign in", "book", "case page", "survey form"}
 
 
 def _sign_in_as(page, base: str, username: str) -> None:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "satupintu.backoffice",
     "satupintu.complaints",
     "satupintu.cases",
+    "satupintu.surveys",
     "satupintu.api",
     "satupintu.portal",
     "satupintu.demo",

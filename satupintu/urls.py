@@ -26,6 +26,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("petugas/", include("satupintu.backoffice.urls")),
     path("verify/", include("satupintu.cases.verify_urls")),
+    path("survei/", include("satupintu.surveys.urls")),
     path("", include("satupintu.portal.urls")),
     prefix_default_language=False,
 )

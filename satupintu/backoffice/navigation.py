@@ -92,7 +92,37 @@ def staff_links(user: User | AnonymousUser) -> list[StaffLink]:
         ordered = counter_links + desk_links + queue_links
     else:
         ordered = desk_links + queue_links
-    return ordered + report_links
+    return ordered + report_links + _survey_links(scope, desks)
+
+
+def _survey_links(scope: StaffScope, desks: list[Mall]) -> list[StaffLink]:
+    """The IKM results of each mall where this person manages or works at an agency, and the
+    paper questionnaires of the malls whose front desk they work."""
+    if not (scope.managed_mall_ids or scope.agency_ids):
+        return []
+    malls = list(
+        Mall.objects.filter(
+            Q(pk__in=scope.managed_mall_ids) | Q(agencies__pk__in=scope.agency_ids),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+    several = len(malls) > 1
+    links = [
+        StaffLink(
+            _("IKM · %(mall)s") % {"mall": m.name} if several else _("IKM"),
+            reverse("backoffice:ikm", args=[m.slug]),
+        )
+        for m in malls
+    ]
+    return links + [
+        StaffLink(
+            _("Paper IKM forms · %(mall)s") % {"mall": m.name} if several else _("Paper IKM forms"),
+            reverse("backoffice:ikm-paper", args=[m.slug]),
+        )
+        for m in desks
+    ]
 
 
 def landing(user: User | AnonymousUser) -> str:

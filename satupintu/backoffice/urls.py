@@ -1,6 +1,6 @@
 from django.urls import path
 
-from satupintu.backoffice import cases, reports, views
+from satupintu.backoffice import cases, reports, surveys, views
 
 app_name = "backoffice"
 
@@ -26,6 +26,10 @@ urlpatterns = [
     path("loket/<int:pk>/", views.counter, name="counter"),
     path("<slug:slug>/pengaduan/", reports.report_list, name="reports"),
     path("<slug:slug>/konsultasi/", reports.consultation_list, name="consultations"),
+    path("<slug:slug>/ikm/", surveys.results, name="ikm"),
+    path("<slug:slug>/ikm/laporan.pdf", surveys.results_pdf, name="ikm-pdf"),
+    path("<slug:slug>/ikm/laporan.xlsx", surveys.results_xlsx, name="ikm-xlsx"),
+    path("<slug:slug>/ikm/kertas/", surveys.paper_entry, name="ikm-paper"),
     path("konsultasi/<int:pk>/", reports.consultation_detail, name="consultation"),
     path("pengaduan/<str:tracking_id>/", reports.report_detail, name="report"),
     path("pengaduan/<str:tracking_id>/tindak/", reports.report_act, name="report-act"),

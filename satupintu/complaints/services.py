@@ -53,6 +53,8 @@ from satupintu.notify.services import (
     notify_many,
     wordings_for,
 )
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.services.invitations import invitation_queue
 
 VERIFY_DAYS = 3
 AUTO_CLOSE_DAYS = 10
@@ -447,6 +449,15 @@ def report_answer(*, report: Report, by: User, text: str, on_behalf: bool = Fals
     kind = ReportEvent.Kind.ANSWERED_ON_BEHALF if on_behalf else ReportEvent.Kind.ANSWERED
     _event(report, kind, by, text)
     _tell_reporter(report, text)
+    if report.agency is not None:  # an anonymous reporter has no address: nobody to invite
+        invitation_queue(
+            source=Invitation.Source.COMPLAINT,
+            source_id=report.pk,
+            recipient=_reporter_recipient(report),
+            name=report.reporter_name,
+            agency=report.agency,
+            service=report.service,
+        )
     return report
 
 

@@ -44,6 +44,8 @@ from satupintu.malls.models import (
     StaffMembership,
 )
 from satupintu.malls.services import announcement_publish, membership_grant
+from satupintu.surveys.models import Response
+from satupintu.surveys.services.responses import response_record_paper
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_PASSWORD = "satupintu-demo"  # noqa: S105 - printed for the demo, refused in production
@@ -231,6 +233,7 @@ def demo_seed() -> list[DemoLogin]:
     _demo_application(warga, dpmptsp)
     _demo_visit(warga, disdukcapil)
     _demo_report(warga, bogor, disdukcapil)
+    _demo_survey(bogor)
     return logins
 
 
@@ -408,3 +411,32 @@ def _demo_application(citizen: User, agency: Agency) -> None:
             requirement=requirement,
         )
     application_submit(application=draft)
+
+
+def _demo_survey(mall: Mall) -> None:
+    """Forty IKM questionnaires typed in from paper over the last months, so the mall's page,
+    its first services' pages and the staff results show an IKM (fifteen for the first service,
+    above the ten the portal asks for)."""
+    if Response.objects.filter(mall=mall).exists():
+        return
+    services = list(Service.objects.filter(agency__mall=mall, is_active=True).order_by("pk")[:6])
+    if not services:
+        return
+    today = in_mall_time(timezone.now(), mall).date()
+    profiles = [
+        {"gender": "P", "age_band": "31-40", "education": "sma", "occupation": "wirausaha"},
+        {"gender": "L", "age_band": "21-30", "education": "d4-s1", "occupation": "swasta"},
+        {"gender": "P", "age_band": "41-50", "education": "smp", "occupation": "lainnya"},
+        {},
+    ]
+    for n in range(40):
+        # Mostly 3s and 4s, waiting time (U3) and facilities (U9) lowest, as surveys find.
+        scores = {f"u{e}": 4 if (n + e) % 3 else 3 for e in range(1, 10)}
+        scores["u3"] = 2 + n % 2
+        scores["u9"] = 3
+        response_record_paper(
+            service=services[0] if n < 15 else services[n % len(services)],
+            filled_on=today - timedelta(days=(n * 7) % 300),
+            scores=scores,
+            profile=profiles[n % len(profiles)],
+        )

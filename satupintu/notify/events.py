@@ -146,4 +146,11 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "code": "482913",
         "link": "https://mpp.example.go.id/",
     },
+    Event.SURVEY_INVITATION: {
+        **_COMMON,
+        "service": "Penerbitan KTP-el Baru",
+        "agency": "Disdukcapil Kota Bogor",
+        "link": "https://mpp.example.go.id/survei/q8Xc2kR7vN1mZ4tB0yW5hJ3sLpD6fG9a/",
+        "valid": "30 hari",
+    },
 }

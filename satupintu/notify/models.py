@@ -37,6 +37,7 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset code")
     ACCOUNT_CLAIM = "account_claim", _("Claim of an account made at the counter")
     REGISTRATION_CODE = "registration_code", _("Code to open an account")
+    SURVEY_INVITATION = "survey_invitation", _("Invitation to the satisfaction survey (IKM)")
 
 
 class MessageTemplate(models.Model):

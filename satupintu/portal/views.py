@@ -23,6 +23,8 @@ from satupintu.malls.models import Agency, Mall
 from satupintu.notify import selectors as notify_selectors
 from satupintu.notify import services as notify_services
 from satupintu.portal.forms import SearchForm
+from satupintu.surveys import selectors as surveys
+from satupintu.surveys.elements import MUTU_LABELS
 
 RESULTS_PER_PAGE = 20
 
@@ -60,8 +62,15 @@ def mall_detail(request: HttpRequest, slug: str) -> HttpResponse:
         mall=mall,
         agencies=catalog.agency_list(mall=mall),
         announcements=malls.announcement_current(mall=mall),
+        **_ikm(surveys.public_ikm(mall=mall)),
     )
     return render(request, "portal/mall.html", context)
+
+
+def _ikm(ikm: surveys.PublicIkm) -> dict[str, Any]:
+    """The public IKM of a mall or a service, with its grade's name."""
+    grade = ikm.result.mutu.grade if ikm.result.mutu else ""
+    return {"ikm": ikm, "ikm_label": MUTU_LABELS.get(grade, "")}
 
 
 def agency_detail(request: HttpRequest, slug: str, agency_slug: str) -> HttpResponse:
@@ -96,6 +105,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agency": service.agency,
             "announcements": malls.announcement_current(mall=mall),
             "faqs": complaints.faqs(service_id=service.pk),
+            **_ikm(surveys.public_ikm(mall=mall, service=service)),
         },
     )
 

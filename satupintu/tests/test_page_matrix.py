@@ -68,6 +68,9 @@ from satupintu.complaints.services import report_file
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, Counter, Mall, StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.services.invitations import token_hash
+from satupintu.surveys.tests.factories import answers
 
 pytestmark = pytest.mark.django_db
 Role = StaffMembership.Role
@@ -377,6 +380,7 @@ class Place:
     attachment: ReportAttachment
     secret: str
     token_id: int
+    survey_token: str = ""  # an invitation's link secret (surveys)
 
 
 @dataclass
@@ -401,6 +405,10 @@ class World:
             return {"pk": p.application.pk, "document_pk": p.document.pk}
         if name in ("case-survey-result", "application-survey-confirm"):
             return {"pk": p.application.pk, "survey_pk": p.survey.pk}
+        if name in ("ikm", "ikm-pdf", "ikm-xlsx", "ikm-paper"):
+            return {"slug": p.mall.slug}
+        if name == "survey":
+            return {"token": p.survey_token}
         if name in ("front-desk", "reports", "consultations", "mall", "kiosk", "board"):
             return {"slug": p.mall.slug}
         if name == "board-calls":
@@ -555,6 +563,16 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         report=report, file=ContentFile(PDF, name=f"bukti-{label}.pdf"), name="bukti.pdf"
     )
     token, _secret = api_token_create(user=citizen, name="aplikasi")
+    survey_token = f"survei-{label}-" + "x" * 32
+    Invitation.objects.create(
+        source=Invitation.Source.VISIT,
+        source_id=n,
+        token_hash=token_hash(survey_token),
+        mall=mall,
+        agency=agency,
+        service=service,
+        expires_at=now + timedelta(days=30),
+    )
     return Place(
         mall,
         agency,
@@ -574,6 +592,7 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         attachment,
         secret,
         token.pk,
+        survey_token,
     )
 
 
@@ -745,6 +764,33 @@ def _walk_in(outcome: Outcome, *, elsewhere: Outcome | None = None) -> Expect:
 
 CASE = agency_staff(OK)
 TEAM = (Role.TECHNICAL_TEAM,)
+
+
+def _paper(outcome: Outcome) -> Expect:
+    """Paper questionnaires: the mall's manager any service of the mall, a front office its own
+    agency's (agency A2 offers none: refused); other roles and the monitor are refused; a mall
+    one has no part in is missing. Another agency's service is refused on the form
+    (``surveys/tests/test_results.py``)."""
+
+    def expect(actor: Actor, label: str) -> Outcome:
+        if not actor.signed_in:
+            return LOGIN
+        if actor.kind == "superuser":
+            return outcome
+        if actor.kind in ("citizen", "monitor"):
+            return DENIED
+        if actor.mall != label:
+            return MISSING
+        if actor.kind == "manager":
+            return outcome
+        if actor.role != Role.FRONT_OFFICE:
+            return DENIED
+        return outcome if actor.agency == f"{label}1" else DENIED
+
+    return expect
+
+
+IKM = mall_staff(OK, monitor=OK, citizen=DENIED, elsewhere=MISSING)
 
 PAGES.update(
     {
@@ -1175,6 +1221,22 @@ PAGES.update(
         ),
         # No new time was proposed: the holder reaches it, the service refuses.
         "portal:booking-accept": Page(post_only(owner(NOOP)), objects=both("booking-accept")),
+        # The IKM questionnaire by an invitation's link, whoever holds it; a forged one is
+        # nothing. Answering stores a response (the page then thanks).
+        "surveys:form": Page(
+            (
+                get(by_label({"A": everyone(OK), "forged": everyone(MISSING)})),
+                post(
+                    by_label({"A": everyone(ACTED), "forged": everyone(MISSING)}),
+                    lambda w, label: answers(),
+                ),
+            ),
+            objects={
+                "A": lambda w: w.args("survey", "A"),
+                "forged": lambda w: {"token": "tebakan-saja"},
+            },
+        ),
+        "surveys:thanks": Page((get(everyone(OK)),)),
         # --- staff pages ---
         # Where signing in leads: a redirect to the person's work, or a citizen's inbox.
         "backoffice:start": Page((get(signed_in(DONE)),)),
@@ -1398,6 +1460,25 @@ PAGES.update(
                 ),
             ),
             objects={**REPORTS, "A-new to B1": lambda w: w.args("new-report", "A")},
+        ),
+        # IKM results: the mall's manager, the monitor and the superuser the whole mall, any
+        # agency's staff their agency's; another mall is missing, a citizen refused.
+        "backoffice:ikm": Page((get(IKM),), objects=both("ikm")),
+        "backoffice:ikm-pdf": Page((get(IKM, only=SAMPLE),), objects=both("ikm-pdf")),
+        "backoffice:ikm-xlsx": Page((get(IKM, only=SAMPLE),), objects=both("ikm-xlsx")),
+        "backoffice:ikm-paper": Page(
+            (
+                get(_paper(OK)),
+                post(
+                    _paper(ACTED),
+                    lambda w, label: {
+                        "service": w.places[label].service.pk,
+                        "filled_on": timezone.localdate().isoformat(),
+                        **answers(),
+                    },
+                ),
+            ),
+            objects=both("ikm-paper"),
         ),
         "backoffice:consultation": Page(
             (

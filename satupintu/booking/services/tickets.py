@@ -18,6 +18,9 @@ from satupintu.booking.services.history import status_change
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Counter, Mall
+from satupintu.notify.services import Recipient
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.services.invitations import invitation_queue
 
 
 def ticket_change(
@@ -219,6 +222,16 @@ def _finish(ticket: Ticket, *, served: bool, actor: User | None) -> bool:
             actor=actor,
             to_status=Booking.Status.SERVED if served else Booking.Status.NO_SHOW,
         )
+        if served:  # a walk-in left no address to invite: paper forms ask them at the desk
+            citizen = ticket.booking.citizen
+            invitation_queue(
+                source=Invitation.Source.VISIT,
+                source_id=ticket.pk,
+                recipient=Recipient.for_user(citizen) if citizen.is_active else None,
+                name=citizen.get_full_name() or citizen.username,
+                agency=ticket.agency,
+                service=ticket.service,
+            )
     return finished
 
 

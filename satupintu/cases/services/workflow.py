@@ -26,6 +26,9 @@ from satupintu.cases.services.transitions import applicant_state, mall_today, sw
 from satupintu.malls.calendar import working_days_after, working_days_between
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
+from satupintu.notify.services import Recipient
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.services.invitations import invitation_queue
 
 
 @transaction.atomic
@@ -152,6 +155,15 @@ def _forward(application: Application, actor: User, note: str, steps: list[str])
     else:
         application = swap(
             application, actor, "forward", note, status=Application.Status.DONE, step="", **extra
+        )
+        applicant = application.applicant
+        invitation_queue(
+            source=Invitation.Source.APPLICATION,
+            source_id=application.pk,
+            recipient=Recipient.for_user(applicant) if applicant.is_active else None,
+            name=applicant.get_full_name() or applicant.username,
+            agency=application.service.agency,
+            service=application.service,
         )
     if decided:
         issuing.issue(application, signer=actor)
