@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id covers every line written while serving the request (README "Logs").
+    "satupintu.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "satupintu.db.ReplicaPinMiddleware",
@@ -390,12 +392,35 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
 # Seconds a webhook receiver has to answer; no answer is a failed attempt (retried later).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
 
+# Logs (README "Logs"): JSON lines in production, the human format elsewhere unless LOG_FORMAT
+# says otherwise; every line carries the request id and has personal data masked.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "satupintu.logs.RequestIdFilter"},
+        "personal_data": {"()": "satupintu.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {"()": "satupintu.logs.JsonFormatter"},
+        "text": {"()": "satupintu.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (DEFAULT_LOGGING) would write past the filters: its loggers
+        # go to the root's handler like every other.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # WeasyPrint tells every rendering step at INFO.
         "weasyprint.progress": {"level": "WARNING"},
         # Tasks run in-process without a broker (the demo): no worker to report each task done,
