@@ -69,20 +69,29 @@ def request_id_from(value: str | None) -> str:
 # -- personal data -----------------------------------------------------------------------------
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# Not the decimals of a number ("0.8123456789012345s"): (?<!\d\.).
+NIK = re.compile(r"(?<!\d)(?<!\d\.)\d{16}(?!\d)")
 # Indonesian mobile numbers as people write them: +62 812-3456-7890, 62812..., 0812 3456 7890,
 # 0812.3456.7890, %2B62812... (URL-encoded).
-PHONE = re.compile(r"(?<!\d)(?:\+|%2B)?(?:62|0)[\s.-]?8(?:[\s.()-]?\d){7,11}(?!\d)", re.I)
+PHONE = re.compile(r"(?<!\d)(?<!\d\.)(?:\+|%2B)?(?:62|0)[\s.-]?8(?:[\s.()-]?\d){7,11}(?!\d)", re.I)
 # Any other run of 15 or more digits (an NPWP, a NIK written with separators) is no one's business.
-LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){14,}(?!\d)")
+LONG_NUMBER = re.compile(r"(?<!\d)(?<!\d\.)\d(?:[\s.-]?\d){14,}(?!\d)")
+
+
+DECIMAL = re.compile(r"\d+\.\d+")
+
+
+def _unless_decimal(mask: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that spares a decimal number (a duration: ``0.8123456789s``)."""
+    return lambda match: match[0] if DECIMAL.fullmatch(match[0]) else mask
 
 
 def mask_personal_data(text: str) -> str:
     """``text`` with email addresses, NIKs, phone numbers and long numbers masked."""
     text = EMAIL.sub("[email]", text)
     text = NIK.sub("[nik]", text)
-    text = PHONE.sub("[phone]", text)
-    return LONG_NUMBER.sub("[number]", text)
+    text = PHONE.sub(_unless_decimal("[phone]"), text)
+    return LONG_NUMBER.sub(_unless_decimal("[number]"), text)
 
 
 # -- paths -------------------------------------------------------------------------------------

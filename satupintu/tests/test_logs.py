@@ -74,6 +74,8 @@ def test_personal_data_is_masked_in_any_common_format(text):
         "client 10.0.0.12",
         "client 80.123.45.67",
         "took 0.0123456789s",
+        "succeeded in 0.8123456789012345s: None",
+        "0.62812345678",
         "a1b2c3d4e5f60718293a4b5c6d7e8f90",
         "2026-11-30 08:00",
         "user 1234567",
