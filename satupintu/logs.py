@@ -14,6 +14,7 @@ to 9 digits (an id) stay, every other segment becomes ``*``. The query string is
 
 import json
 import logging
+import logging.config
 import re
 import time
 import uuid
@@ -262,6 +263,8 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             response[REQUEST_ID_HEADER] = request_id
+            if not logger.isEnabledFor(logging.INFO):
+                return response
             match = getattr(request, "resolver_match", None)
             path = path_for_log(request)
             logger.info(
@@ -324,8 +327,13 @@ def task_finished(task_id: str | None = None, **kwargs: Any) -> None:
 def worker_logging(**kwargs: Any) -> None:
     """setup_logging: a worker logs as the web processes do (settings.LOGGING), not in
     Celery's own format."""
-    from logging.config import dictConfig
-
     from django.conf import settings
 
-    dictConfig(settings.LOGGING)
+    configure(settings.LOGGING)
+
+
+def configure(config: dict[str, Any]) -> None:
+    """LOGGING_CONFIG: settings.LOGGING, and Python's warnings written as log lines too (in
+    the same format, masked) rather than raw on stderr."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)

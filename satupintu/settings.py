@@ -397,6 +397,7 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+LOGGING_CONFIG = "satupintu.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
