@@ -12,6 +12,7 @@ from django.urls import resolve
 
 from satupintu import logs
 from satupintu.celery import app
+from satupintu.tests.test_settings import PRODUCTION, _check
 
 
 @pytest.fixture
@@ -38,8 +39,22 @@ def lines(buffer: io.StringIO) -> list[dict]:
 def test_settings_log_through_the_filters_in_the_chosen_format():
     handler = settings.LOGGING["handlers"]["console"]
     assert handler["filters"] == ["request_id", "personal_data"]
-    assert handler["formatter"] == settings.LOG_FORMAT == "text"  # the demo's default
+    assert handler["formatter"] == settings.LOG_FORMAT
     assert settings.MIDDLEWARE[0] == "satupintu.logs.RequestLogMiddleware"
+
+
+def test_production_logs_json_lines_by_default_and_a_wrong_format_refuses_to_start():
+    show = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.LOG_FORMAT)",
+    )
+    assert _check(*show, **PRODUCTION).stdout.strip() == "json"
+    assert _check(*show, **PRODUCTION, LOG_FORMAT="text").stdout.strip() == "text"
+    assert _check(*show).stdout.strip() == "text"  # the demo
+    refused = _check(*show, LOG_FORMAT="xml")
+    assert refused.returncode != 0 and "LOG_FORMAT must be json or text" in refused.stderr
 
 
 @pytest.mark.parametrize(
