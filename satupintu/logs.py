@@ -79,6 +79,8 @@ PHONE = re.compile(r"(?<!\d)(?<!\d\.)(?:\+|%2B)?(?:62|0)[\s.-]?8(?:[\s.()-]?\d){
 LONG_NUMBER = re.compile(r"(?<!\d)(?<!\d\.)\d(?:[\s.-]?\d){14,}(?!\d)")
 
 
+# Four digits in a row (single separators allowed): what every number below begins with.
+DIGIT_RUN = re.compile(r"\d(?:[\s.()-]?\d){3}")
 DECIMAL = re.compile(r"\d+\.\d+")
 
 
@@ -89,10 +91,14 @@ def _unless_decimal(mask: str) -> Callable[[re.Match[str]], str]:
 
 def mask_personal_data(text: str) -> str:
     """``text`` with email addresses, NIKs, phone numbers and long numbers masked."""
-    text = EMAIL.sub("[email]", text)
-    text = NIK.sub("[nik]", text)
-    text = PHONE.sub(_unless_decimal("[phone]"), text)
-    return LONG_NUMBER.sub(_unless_decimal("[number]"), text)
+    # Most lines hold no "@" and no long number: cheap tests spare them the expressions.
+    if "@" in text or "%40" in text:
+        text = EMAIL.sub("[email]", text)
+    if DIGIT_RUN.search(text):
+        text = NIK.sub("[nik]", text)
+        text = PHONE.sub(_unless_decimal("[phone]"), text)
+        text = LONG_NUMBER.sub(_unless_decimal("[number]"), text)
+    return text
 
 
 # -- paths -------------------------------------------------------------------------------------
@@ -136,13 +142,24 @@ def path_for_log(request: HttpRequest) -> str:
         return mask_personal_data(mask_unknown_path(path))
     route = match.route or ""
     converters = {m["name"]: m["converter"] or "str" for m in CONVERTER.finditer(route)}
-    for name, value in {**match.kwargs, **dict(enumerate(match.args))}.items():
-        if converters.get(str(name)) in KEPT_CONVERTERS or isinstance(value, int):
-            continue
-        text = str(value)
-        if text:
-            path = re.sub(rf"(?<=/){re.escape(text)}(?=/|$|\.)", MASK, path)
+    secrets = {
+        str(value)
+        for name, value in [*match.kwargs.items(), *enumerate(match.args)]
+        if converters.get(str(name)) not in KEPT_CONVERTERS and not isinstance(value, int)
+    }
+    secrets.discard("")
+    for secret in [value for value in secrets if "/" in value]:  # a <path:...> value
+        path = path.replace(f"/{secret}", f"/{MASK}")
+    if secrets:
+        path = "/".join(_masked_segment(part, secrets) for part in path.split("/"))
     return mask_personal_data(path)
+
+
+def _masked_segment(part: str, secrets: set[str]) -> str:
+    if part in secrets:
+        return MASK
+    stem, dot, extension = part.partition(".")  # requests/LPR-2026-000001.json
+    return f"{MASK}.{extension}" if dot and stem in secrets else part
 
 
 # -- logging -----------------------------------------------------------------------------------
@@ -194,9 +211,10 @@ class PersonalDataFilter(logging.Filter):
             record.exc_text = mask_personal_data(record.exc_text)
         if record.stack_info:
             record.stack_info = mask_personal_data(record.stack_info)
-        for key, value in vars(record).items():
-            if key not in RECORD_ATTRIBUTES and isinstance(value, str):
-                setattr(record, key, mask_personal_data(value))
+        fields = vars(record)
+        for key in fields.keys() - RECORD_ATTRIBUTES:
+            if isinstance(fields[key], str):
+                fields[key] = mask_personal_data(fields[key])
         return True
 
 
@@ -217,9 +235,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or current_request_id(),
         }
-        for key, value in vars(record).items():
-            if key not in RECORD_ATTRIBUTES and isinstance(value, str | int | float | bool):
-                line.setdefault(key, value)
+        fields = vars(record)
+        for key in sorted(fields.keys() - RECORD_ATTRIBUTES - line.keys()):
+            if isinstance(fields[key], str | int | float | bool):
+                line[key] = fields[key]
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
