@@ -236,7 +236,7 @@ def test_publishing_a_task_puts_the_request_id_in_its_headers():
 
 def test_a_task_message_published_to_a_broker_carries_the_request_id():
     """A real publish through kombu's in-memory transport: the message's headers hold the id."""
-    probe = Celery("probe", broker="memory://")
+    probe = Celery("probe", broker="memory://", set_as_current=False)
     with logs.request_id_set("req-published1"):
         probe.send_task("notify.sweep", queue="probe")
     with probe.connection_for_read() as connection:

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db  # gunicorn reads the schema and nothing it writes
 
 
 @pytest.fixture

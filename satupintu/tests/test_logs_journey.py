@@ -15,6 +15,7 @@ from satupintu.booking.tests.factories import open_day, visit_service
 from satupintu.demo.seed import CITIZEN_NIK
 from satupintu.notify.models import Event, Message
 from satupintu.notify.tests.conftest import SMTPServer
+from satupintu.notify.tests.factories import ensure_default_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,6 +86,9 @@ def journal():
 
 
 def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp, journal):
+    # An earlier transactional test may have flushed the default wording (migrations).
+    for event in (Event.REGISTRATION_CODE, Event.BOOKING_CONFIRMED, Event.COMPLAINT_FILED):
+        ensure_default_template(event, "email")
     service = visit_service(places=2)
     go = Journey(client, journal)
     registration = {

@@ -86,7 +86,7 @@ def worker():
 
 
 def test_a_worker_logs_json_lines_with_the_id_of_the_request_that_queued_the_task(worker):
-    probe = Celery("probe", broker=REDIS_URL)
+    probe = Celery("probe", broker=REDIS_URL, set_as_current=False)
     with logs.request_id_set("req-worker-1234"):
         probe.send_task("notify.sweep", queue=QUEUE)
 
