@@ -82,7 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that it times and counts every answer, refusals and redirects included.
+    # First: the request id covers every line written while serving the request (README "Logs").
+    "satupintu.logs.RequestLogMiddleware",
+    # Next outermost: it times and counts every answer, refusals and redirects included.
     "satupintu.metrics.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -404,12 +406,36 @@ METRICS_ALLOWED_NETS = env.list("METRICS_ALLOWED_NETS", default=["127.0.0.0/8", 
 # summed at scrape time; prometheus_client reads the variable itself. Empty: one process.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
+# Logs (README "Logs"): JSON lines in production, the human format elsewhere unless LOG_FORMAT
+# says otherwise; every line carries the request id and has personal data masked.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+LOGGING_CONFIG = "satupintu.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "satupintu.logs.RequestIdFilter"},
+        "personal_data": {"()": "satupintu.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {"()": "satupintu.logs.JsonFormatter"},
+        "text": {"()": "satupintu.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (DEFAULT_LOGGING) would write past the filters: its loggers
+        # go to the root's handler like every other.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # WeasyPrint tells every rendering step at INFO.
         "weasyprint.progress": {"level": "WARNING"},
         # Tasks run in-process without a broker (the demo): no worker to report each task done,
