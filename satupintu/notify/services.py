@@ -328,7 +328,7 @@ def _insert(messages: list[Message]) -> None:
         return
     table = Message._meta.db_table
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     # Values go to psycopg as they are (aware datetimes, text, ids); only the JSON fields need
     # Django's preparation, and only the creation time is filled in on save.
     prepared = [isinstance(f, JSONField) for f in fields]
