@@ -1,5 +1,6 @@
 """Notification burst: 10,000 messages written in one transaction (a closure moving a day's
-bookings), delivered by real Celery workers (8 processes per core) over Redis to an SMTP server on loopback (aiosmtpd).
+bookings), delivered by real Celery workers (8 processes per core) over Redis to an SMTP server
+on loopback (aiosmtpd).
 
 Prints the time to write them, the throughput, and p50/p95/p99 of the hand-over: the time from
 the event (the start of the transaction that wrote them; nothing can leave before it commits) to
