@@ -48,6 +48,8 @@ def linkify_html(html: str) -> str:
     """``html`` (an email's HTML part, its values escaped) with the URLs of this site in its
     text made links, outside the links it already has. Only this site's: an email may go to
     an address anyone typed into a form, so what others wrote must not become a link in it."""
+    if "://" not in html:  # no URL at all (most notices): nothing to look for
+        return html
     out: list[str] = []
     in_link = False
     for piece in _TAG.split(html):

@@ -130,7 +130,11 @@ class _Smtp:
             self.connection.sendmail(sender, [message.to], mime_bytes(message, message_id))
         except (smtplib.SMTPException, OSError) as exc:
             error = _classify(exc)
-            if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+            # SMTPException is an OSError too: only a broken connection (not a refusal of this
+            # one message, after which smtplib has reset the exchange) stops the batch.
+            if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
+                exc, smtplib.SMTPException
+            ):
                 self.error = error
             raise error from exc
         return message_id
