@@ -18,6 +18,7 @@ from django.utils.html import conditional_escape
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
+from satupintu.copying import copy_create
 from satupintu.malls.models import Mall
 from satupintu.notify.channels.base import PermanentError, TransientError
 from satupintu.notify.channels.registry import sender_for
@@ -32,6 +33,7 @@ RETRY_FOR = timedelta(hours=24)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 STUCK_AFTER = timedelta(minutes=10)
+COPY_FROM = 100  # messages written at once: more go by COPY
 DEFAULT_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP, Channel.SMS, Channel.INAPP)
 
 
@@ -98,9 +100,20 @@ def _plain_placeholders(source: str) -> bool:
     return not _ANY_TAG.search(_PLACEHOLDER.sub("", source))
 
 
+@lru_cache(maxsize=256)
+def _pieces(source: str) -> list[str]:
+    """``source`` split once into text and placeholder names, alternately (text first)."""
+    return _PLACEHOLDER.split(source)
+
+
 def _substitute(source: str, context: dict[str, Any], *, html: bool) -> str:
     escape = conditional_escape if html else str
-    return _PLACEHOLDER.sub(lambda m: escape(localize(context.get(m.group(1), ""))), source)
+    pieces = _pieces(source)
+    filled = [
+        piece if index % 2 == 0 else escape(localize(context.get(piece, "")))
+        for index, piece in enumerate(pieces)
+    ]
+    return "".join(filled)
 
 
 def _render(source: str, context: dict[str, Any], *, html: bool = False) -> str:
@@ -156,14 +169,15 @@ def render_preview(*, template: MessageTemplate) -> tuple[str, str]:
     return _render(template.subject, example), _render(template.body, example)
 
 
-def _html_body(template: MessageTemplate, context: dict[str, Any]) -> str:
-    """An email's HTML part: its wording's, or else its text with the links clickable, so no
-    email goes with a link that cannot be followed."""
+def _html_body(template: MessageTemplate, context: dict[str, Any], body: str | None = None) -> str:
+    """An email's HTML part: its wording's, or else its text (``body``, when the caller has
+    rendered it already) with the links clickable, so no email goes with a link that cannot be
+    followed."""
     if template.channel != Channel.EMAIL:
         return _render(template.html_body, context, html=True)
     if template.html_body:
         return linkify_html(_render(template.html_body, context, html=True))
-    return str(html_from_text(_render(template.body, context)))
+    return str(html_from_text(_render(template.body, context) if body is None else body))
 
 
 def _build(
@@ -179,6 +193,7 @@ def _build(
     fallback_of: Message | None = None,
 ) -> Message:
     event, channel = template.event, template.channel
+    body = _render(template.body, context)
     return Message(
         mall=mall,
         user=user,
@@ -187,8 +202,8 @@ def _build(
         language=language,
         to=to,
         subject=_render(template.subject, context),
-        body=_render(template.body, context),
-        html_body=_html_body(template, context),
+        body=body,
+        html_body=_html_body(template, context, body),
         # Kept on every channel's message: a fallback to email attaches it, and the inbox
         # offers it; WhatsApp and SMS carry the signed link the wording holds instead.
         calendar=calendar,
@@ -264,7 +279,9 @@ def notify_many(
         if message is None:
             logger.warning("no channel and template for %s to %s", event, recipient)
         results.append(message)
-    written = Message.objects.bulk_create([m for m in results if m is not None], batch_size=1000)
+    built = [m for m in results if m is not None]
+    # Many rows (a closure): one COPY, several times faster than bulk_create's INSERTs.
+    written = copy_create(built) if len(built) > COPY_FROM else Message.objects.bulk_create(built)
     if written:
         _queue_delivery_on_commit()
     return results
