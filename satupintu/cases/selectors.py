@@ -3,9 +3,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,32 +60,11 @@ def track(*, tracking_number: str, phone_last4: str) -> Tracking | None:
     digits = "".join(c for c in phone_last4 if c.isdigit())
     if len(digits) != 4:
         return None
-    found = (
-        Application.objects.filter(tracking_number=tracking_number.strip().upper())
-        .exclude(status=Application.Status.DRAFT)
-        .annotate(
-            own_steps=ArraySubquery(
-                WorkflowStep.objects.filter(service=OuterRef("service_id"))
-                .order_by("order")
-                .values("step")
-            ),
-            forwarded_steps=ArraySubquery(_forwards.values("from_step")),
-            forwarded_at=ArraySubquery(_forwards.values("created_at")),
-        )
-        .values_list(
-            "applicant__phone",
-            "tracking_number",
-            "service__name",
-            "service__agency__name",
-            "status",
-            "step",
-            "due_date",
-            "own_steps",
-            "forwarded_steps",
-            "forwarded_at",
-        )[:1]
-    )
-    row = next(iter(found), None)
+    sql, params = _track_sql()
+    number = tracking_number.strip().upper()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [number if p is _NUMBER else p for p in params])
+        row = cursor.fetchone()
     if row is None or not row[0].endswith(digits):
         return None
     number, service, agency, status, step, due_date, own, steps, moments = row[1:]
@@ -98,10 +80,49 @@ def track(*, tracking_number: str, phone_last4: str) -> Tracking | None:
     )
 
 
-# An application's forwards, earliest first (a step forwarded twice: the last time counts).
-_forwards = Transition.objects.filter(application=OuterRef("pk"), action="forward").order_by(
-    "created_at"
-)
+class _Number(str):
+    """Where the tracking number goes in the query's parameters."""
+
+
+_NUMBER = _Number("")
+
+
+@lru_cache(maxsize=1)
+def _track_sql() -> tuple[str, tuple[Any, ...]]:
+    """``track``'s query, compiled once per process (the ORM takes longer to build it than
+    PostgreSQL to answer it): its SQL and its parameters, ``_NUMBER`` for the number."""
+    # An application's forwards, earliest first (a step forwarded twice: the last time counts).
+    forwards = Transition.objects.filter(application=OuterRef("pk"), action="forward").order_by(
+        "created_at"
+    )
+    query = (
+        Application.objects.filter(tracking_number=_NUMBER)
+        .exclude(status=Application.Status.DRAFT)
+        .annotate(
+            own_steps=ArraySubquery(
+                WorkflowStep.objects.filter(service=OuterRef("service_id"))
+                .order_by("order")
+                .values("step")
+            ),
+            forwarded_steps=ArraySubquery(forwards.values("from_step")),
+            forwarded_at=ArraySubquery(forwards.values("created_at")),
+        )
+        .values_list(
+            "applicant__phone",
+            "tracking_number",
+            "service__name",
+            "service__agency__name",
+            "status",
+            "step",
+            "due_date",
+            "own_steps",
+            "forwarded_steps",
+            "forwarded_at",
+        )[:1]
+    ).query
+    sql, params = query.get_compiler(using="default").as_sql()
+    assert any(p is _NUMBER for p in params)
+    return sql, tuple(params)
 
 
 def _tracking(
