@@ -73,7 +73,7 @@ def copy_create[M: Model](objs: Sequence[M]) -> Sequence[M]:
             obj._state.db = connection.alias
         fields = [f for f in meta.concrete_fields if not f.generated]
         readers = [_reader(f) for f in fields]
-        names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
             for obj in objs:
                 copy.write_row([read(obj) for read in readers])
