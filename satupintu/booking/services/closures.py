@@ -134,15 +134,20 @@ def closure_apply(*, closure: Closure) -> ClosureReport:
     change in the same transaction, under the slots' check constraints.
     """
     report = ClosureReport()
-    horizon = closure.ends_on + timedelta(days=policy_for(mall=closure.mall).days_ahead)
+    policy = policy_for(mall=closure.mall)
+    horizon = closure.ends_on + timedelta(days=policy.days_ahead)
+    earliest = timezone.now() + timedelta(minutes=policy.cutoff_minutes)
     with transaction.atomic():
         Closure.objects.select_for_update().get(pk=closure.pk)  # one run at a time
         hours = _Hours()
         affected = [b for b in _touched(closure) if not hours.fits(b.slot, b.service)]
         moved: list[Move] = []
         released: list[Booking] = []
+        taken = _taken_days(affected, horizon)
         for bookings in _by_service(affected):
-            service_moved, service_released = _plan_moves(bookings, horizon, hours)
+            service_moved, service_released = _plan_moves(
+                bookings, horizon, hours, earliest, taken.get(bookings[0].service_id, set())
+            )
             moved += service_moved
             released += service_released
         _write_slot_counts(moved, released)
@@ -195,23 +200,42 @@ def _by_service(bookings: list[Booking]) -> Iterable[list[Booking]]:
     return by_service.values()
 
 
+def _taken_days(affected: list[Booking], horizon: date) -> dict[int, set[tuple[int, date]]]:
+    """By service, the (citizen, day) pairs of the other active bookings from the first day
+    touched to ``horizon``: a holder is not moved to a day they already hold (one query)."""
+    taken: dict[int, set[tuple[int, date]]] = {}
+    if not affected:
+        return taken
+    rows = (
+        Booking.objects.filter(
+            service_id__in={b.service_id for b in affected},
+            status__in=Booking.ACTIVE,
+            date__gte=min(b.date for b in affected),
+            date__lte=horizon,
+        )
+        .exclude(pk__in=[b.pk for b in affected])
+        .values_list("service_id", "citizen_id", "date")
+    )
+    for service_id, citizen_id, day in rows:
+        taken.setdefault(service_id, set()).add((citizen_id, day))
+    return taken
+
+
 def _plan_moves(
-    bookings: list[Booking], horizon: date, hours: "_Hours"
+    bookings: list[Booking],
+    horizon: date,
+    hours: "_Hours",
+    earliest: datetime,
+    taken: set[tuple[int, date]],
 ) -> tuple[list[Move], list[Booking]]:
     """Where each of ``bookings`` (of one service, earliest first) goes: the earliest free slot
-    after it, on a day its holder has no other booking of the service; or nowhere."""
+    after it (from ``earliest``, the booking cut-off), on a day its holder has no other booking
+    of the service (``taken``, which this adds to); or nowhere."""
     service = bookings[0].service
     mall = service.agency.mall
     first_day = in_mall_time(bookings[0].slot.start, mall).date()
-    days = _candidate_days(service, first_day, horizon, hours)
+    days = _candidate_days(service, first_day, horizon, hours, earliest)
     candidates: list[Slot] = []
-    taken: set[tuple[int, date]] = set(
-        Booking.objects.filter(
-            service=service, status__in=Booking.ACTIVE, date__gte=first_day, date__lte=horizon
-        )
-        .exclude(pk__in=[b.pk for b in bookings])
-        .values_list("citizen_id", "date")
-    )
     moved: list[Move] = []
     released: list[Booking] = []
     for booking in bookings:
@@ -279,15 +303,13 @@ class _Hours:
 
 
 def _candidate_days(
-    service: Service, first_day: date, last_day: date, hours: _Hours
+    service: Service, first_day: date, last_day: date, hours: _Hours, earliest: datetime
 ) -> Iterator[list[Slot]]:
-    """Day by day, the open slots of ``service`` still bookable, locked, earliest first.
+    """Day by day, the open slots of ``service`` still bookable (from ``earliest``), locked,
+    earliest first.
 
     Days are opened only as moving needs them."""
     zone = ZoneInfo(service.agency.mall.time_zone)
-    earliest = timezone.now() + timedelta(
-        minutes=policy_for(mall=service.agency.mall).cutoff_minutes
-    )
     day = first_day
     while day <= last_day:
         if hours(service.agency, day) is not None:
