@@ -422,6 +422,7 @@ class _Contexts:
         self.days: dict[tuple[str, date], str] = {}
         self.links: dict[str, tuple[str, str]] = {}
         self.calendar: tuple[str, str] | None = None
+        self.signer = signing.TimestampSigner(salt=LINK_SALT)
 
     def day(self, start: datetime, language: str) -> str:
         key = (language, start.date())
@@ -443,7 +444,7 @@ class _Contexts:
     def calendar_link(self, code: str) -> str:
         """``calendar.calendar_link``: the token is the booking's own, the rest shared (a
         signed token is URL-safe: base64 and colons, which ``reverse`` leaves as they are)."""
-        token = signing.dumps(code, salt=LINK_SALT, compress=True)
+        token = self.signer.sign_object(code, compress=True)  # as signing.dumps does
         if self.calendar is None:
             url = settings.SITE_URL + reverse("portal:booking-ics-signed", args=[self.SAMPLE])
             head, _sample, tail = url.rpartition(self.SAMPLE)
