@@ -10,7 +10,7 @@ DEMO_ENV := DJANGO_ENV=demo SITE_URL=$(SITE_URL)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/satupintu
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo services test lint bench e2e schema messages install clean
+.PHONY: demo prod services test lint bench e2e schema messages install clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production processes (Procfile) under honcho against the local PostgreSQL and Redis:
+# migrates and collects static files first; values from the environment (README "Deploying").
+prod: $(STAMP)
+	PORT=$(PORT) bash scripts/prod.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

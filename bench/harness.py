@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from satupintu.malls.models import Mall
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BROKER_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def setup(name: str, *, broker_url: str = "") -> None:
@@ -107,6 +108,9 @@ def start_gunicorn(port: int, workers: int, log: Path, **env: str) -> subprocess
         "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "smtp://127.0.0.1:25",
+        # Production refuses to start without a broker: the benchmark's own (setup's
+        # broker_url), else Redis database 13, emptied by the benchmarks that queue there.
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER_URL,
         "LOG_LEVEL": "WARNING",
         **env,
     }

@@ -7,6 +7,13 @@ clients at a time (an asyncio client, one connection per request) POST /api/v1/r
 2,000 are filed, then GET /healthz 2,000 times the same way. Prints filings/s beside /healthz/s
 and their ratio (bar: >= 0.3), p50/p99 of both, server errors (must be 0), and that the 2,000
 tracking IDs are distinct and consecutive. A filing's email confirmation is queued, not sent.
+Before the run, one filing made in this process through the test client prints its queries (the
+test of their number: satupintu/complaints/api/tests/test_reports.py), and the floor: what one
+request costs in this process, one at a time through the whole middleware stack, for /healthz,
+for the least a write can be (an anonymous DRF POST of one validated field writing one row, on
+a URL of this script's own) and for a filing; /healthz's cost over the others' is the ratio the
+server could reach were it bound by this process's work alone. The figure goes to
+``make bench``'s closing table (``harness.record``).
 
 Uses its own database (DATABASE_URL's name + "_bench_reports") and Redis database 10 as the
 broker (``BENCH_REPORT_REDIS_URL``; emptied before and after; no worker runs). Run with
@@ -22,11 +29,20 @@ import time
 import harness
 
 REDIS_URL = os.environ.get("BENCH_REPORT_REDIS_URL", "redis://127.0.0.1:6379/10")
+# Lifted in this process too, for the in-process costs (gunicorn is given it below).
+os.environ["REPORT_THROTTLE_RATE"] = "1000000/hour"
 harness.setup("reports", broker_url=REDIS_URL)
 ROOT = harness.ROOT
 
 import redis  # noqa: E402
+from django.urls import path  # noqa: E402
+from rest_framework import serializers  # noqa: E402
+from rest_framework.permissions import AllowAny  # noqa: E402
+from rest_framework.request import Request  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
 
+from satupintu import urls as project_urls  # noqa: E402
 from satupintu.complaints.models import Report, ReportCounter  # noqa: E402
 from satupintu.malls.models import Mall  # noqa: E402
 from satupintu.notify.models import Message  # noqa: E402
@@ -80,6 +96,77 @@ def filing_calls(filings: int) -> list[tuple]:
     ]
 
 
+def filing_queries() -> int:
+    """The queries of one filing with an email, made in this process through the test client
+    (the transaction's BEGIN and COMMIT included), printed one by one; the run's seed() clears
+    the report and its number away."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    seed()
+    _method, path, body, _headers = filing_calls(1)[0]
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    client.post(path, body, content_type="application/json")  # the year's counter row is made
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(path, body, content_type="application/json")
+    if answer.status_code != 201:
+        sys.exit(f"the in-process filing was refused: {answer.status_code} {answer.content!r}")
+    for query in queries.captured_queries:
+        print(f"  {query['sql'][:110]}")
+    return len(queries.captured_queries)
+
+
+class OneRowView(APIView):
+    """The least a write through the API can be: anonymous, one field validated, one row."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    class Body(serializers.Serializer):
+        year = serializers.IntegerField(min_value=1, max_value=30000)
+
+    def post(self, request: Request) -> Response:
+        body = self.Body(data=request.data)
+        body.is_valid(raise_exception=True)
+        ReportCounter.objects.create(year=body.validated_data["year"])
+        return Response({"ok": True}, status=201)
+
+
+# This script is the URL conf of the in-process costs: the project's URLs and the one above.
+urlpatterns = [path("bench/one-row/", OneRowView.as_view()), *project_urls.urlpatterns]
+
+
+def in_process_costs(rounds: int = 5, per_round: int = 40) -> dict[str, float]:
+    """Milliseconds per request, one at a time in this process through the test client (the
+    median of ``rounds`` interleaved rounds): /healthz, one row, a filing."""
+    from django.test import Client, override_settings
+
+    seed()
+    client = Client(REMOTE_ADDR="192.0.2.2")
+    _method, path_, body, _headers = filing_calls(1)[0]
+    years = iter(range(1, 30000))
+    kinds = {
+        "/healthz": lambda: client.get("/healthz"),
+        "one row": lambda: client.post(
+            "/bench/one-row/", {"year": next(years)}, content_type="application/json"
+        ),
+        "filing": lambda: client.post(path_, body, content_type="application/json"),
+    }
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    with override_settings(ROOT_URLCONF=__name__):
+        for kind, call in kinds.items():  # warm: first imports, connections, the counter row
+            assert call().status_code in (200, 201), kind
+        for _round in range(rounds):
+            for kind, call in kinds.items():
+                started = time.perf_counter()
+                for _ in range(per_round):
+                    call()
+                times[kind].append((time.perf_counter() - started) / per_round * 1000)
+    return {kind: harness.percentile(values, 50) for kind, values in times.items()}
+
+
 def summary(label: str, results: list, seconds: float) -> tuple[float, float]:
     latencies = [elapsed * 1000 for _s, elapsed, _b in results]
     rate = len(results) / seconds
@@ -96,7 +183,20 @@ def main() -> None:
     args = parser.parse_args()
     broker = redis.Redis.from_url(REDIS_URL)
     broker.flushdb()
+    queries = filing_queries()
+    print(f"queries per filing: {queries}")
+    costs = in_process_costs()
+    print(
+        "in-process, one request at a time (ms): "
+        + ", ".join(f"{kind} {ms:.2f}" for kind, ms in costs.items())
+    )
+    health = costs["/healthz"]
+    print(
+        f"floor: /healthz's cost over a one-row write's = {health / costs['one row']:.2f}, "
+        f"over a filing's = {health / costs['filing']:.2f}"
+    )
     seed()
+    broker.flushdb()  # the run starts with no delivery queued
     port = harness.free_port()
     log = ROOT / "var" / "bench-reports-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
@@ -141,6 +241,14 @@ def main() -> None:
     print(
         f"throughput {filing_rate:.0f} filings/s vs {health_rate:.0f} /healthz/s = {ratio:.2f} "
         f"(bar >= {BAR}) {'PASS' if passed else 'FAIL'}"
+    )
+    harness.record(
+        "report filing throughput",
+        f"{filing_rate:.0f} filings/s ({queries} queries each)",
+        f"{health_rate:.0f} /healthz/s",
+        ratio,
+        f">= {BAR}",
+        passed,
     )
     if not passed:
         sys.exit(1)

@@ -1,12 +1,23 @@
 """Liveness and readiness probes, and uploaded public files where no proxy serves them."""
 
+from typing import Any
+
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.views.static import serve
+from kombu import Connection
 
+from satupintu.db import REPLICA, replica_configured
+from satupintu.notify import selectors as notify
 from satupintu.security import protect_file
+
+# An outbox whose oldest message waits longer than this is stuck (workers, broker or provider).
+OUTBOX_DEGRADED_AFTER_SECONDS = 600
+# Seconds a probe waits for the broker: a probe must answer fast, even when the broker does not.
+BROKER_TIMEOUT = 1
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -14,14 +25,65 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def readyz(request: HttpRequest) -> JsonResponse:
-    """The process can serve: its database answers."""
+def _database(alias: str) -> str:
     try:
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        return "down"
+    return "up"
+
+
+def _broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        return "not configured"
+    options = {"socket_timeout": BROKER_TIMEOUT, "socket_connect_timeout": BROKER_TIMEOUT}
+    try:
+        # Opening a channel on Redis sends PING; on AMQP it is the protocol's handshake.
+        with Connection(
+            settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT, transport_options=options
+        ) as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
+    except Exception:  # whatever the transport raises, the broker cannot take work
+        return "down"
+    return "up"
+
+
+def _outbox_oldest_seconds() -> int | None:
+    oldest = notify.outbox_oldest_undelivered()
+    return None if oldest is None else max(0, int((timezone.now() - oldest).total_seconds()))
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether the process can serve, and how well (README "Probes").
+
+    ``unavailable`` (503) when the database does not answer: take the process out of rotation.
+    ``degraded`` (200) when the broker or the replica is down or the outbox's oldest message has
+    waited over ten minutes: every process shares these, so taking them out of rotation would
+    only turn late messages into a closed site; monitors alert on the status instead. The answer
+    names states and a number, never a host, an address or a message.
+    """
+    answer: dict[str, Any] = {"status": "ok", "database": _database(DEFAULT_DB_ALIAS)}
+    if replica_configured():
+        answer["replica"] = _database(REPLICA)
+    answer["broker"] = _broker()
+    age = None
+    if answer["database"] == "up":
+        try:
+            age = _outbox_oldest_seconds()
+        except DatabaseError:
+            answer["database"] = "down"
+    answer["outbox"] = {"oldest_undelivered_seconds": age}
+    if answer["database"] == "down":
+        answer["status"] = "unavailable"
+        return JsonResponse(answer, status=503)
+    if (
+        answer.get("replica") == "down"
+        or answer["broker"] == "down"
+        or (age is not None and age > OUTBOX_DEGRADED_AFTER_SECONDS)
+    ):
+        answer["status"] = "degraded"
+    return JsonResponse(answer)
 
 
 def media(request: HttpRequest, path: str) -> HttpResponseBase:

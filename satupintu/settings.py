@@ -37,6 +37,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault(
     "CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 )
+# A read replica for heavy reads that tolerate lag, asked for by name (satupintu/db.py): writes,
+# transactions and requests that write stay on default. Unset, everything uses default.
+# (Lower case: not a setting of its own, whose password a debug page would show.)
+if replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(replica_url),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # A test run with a replica configured uses default's test database for it (a hot
+        # standby cannot make one); the routing tests point the alias at a database of their own.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["satupintu.db.PrimaryReplicaRouter"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "satupintu.db.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satupintu.middleware.LocaleMiddleware",
     "satupintu.middleware.BadInputMiddleware",
@@ -292,8 +306,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 
-# Background work. Without a broker (the demo) tasks run in-process as soon as they are queued.
+# Background work. Without a broker (the demo, the tests) tasks run in-process as soon as they
+# are queued; production refuses that, since a web request would then send every message itself.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+if PRODUCTION and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set when DJANGO_ENV=production (e.g. redis://127.0.0.1:6379/0): "
+        "without a broker, background work would run inside the web process"
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {

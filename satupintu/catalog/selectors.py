@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,18 +34,20 @@ class ToTsQuery(Func):
     output_field = TextField()
 
 
-def service_list_base() -> QuerySet[Service]:
+def service_list_base(*, using: str = DEFAULT_DB_ALIAS) -> QuerySet[Service]:
     """Active services of active agencies in active malls, with what a result row shows."""
-    return Service.objects.filter(
-        is_active=True, agency__is_active=True, agency__mall__is_active=True
-    ).select_related("agency", "agency__mall")
+    return (
+        Service.objects.using(using)
+        .filter(is_active=True, agency__is_active=True, agency__mall__is_active=True)
+        .select_related("agency", "agency__mall")
+    )
 
 
 def _match(qs: QuerySet[Service], query: str, operator: str) -> QuerySet[Service]:
     terms = search.query_terms(query)
     if not terms:
         return qs.none()
-    if connection.vendor == "sqlite":
+    if connections[qs.db].vendor == "sqlite":
         return _match_sqlite(qs, query, terms, operator)
     tsquery = ToTsQuery(Value(search.tsquery(terms, operator=operator)))
     matches = Func(
@@ -93,7 +95,7 @@ def _match_sqlite(
 ) -> QuerySet[Service]:
     """The embedded demo's search: SQLite FTS5 (migration 0004) ranked by bm25, then, as on
     PostgreSQL, the whole query's trigrams for typos when every term together finds nothing."""
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(
             "SELECT rowid, bm25(catalog_service_fts) FROM catalog_service_fts "
             "WHERE catalog_service_fts MATCH %s",
@@ -107,7 +109,7 @@ def _match_sqlite(
     grams = sorted(search.trigrams(query))
     if not grams:
         return found
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(
             "SELECT rowid, search_text FROM catalog_service_trigram "
             "WHERE catalog_service_trigram MATCH %s ORDER BY bm25(catalog_service_trigram) "
@@ -128,13 +130,15 @@ def service_search(
     mall: Mall | None = None,
     agency: Agency | None = None,
     channel: str | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> QuerySet[Service]:
     """Services matching a free-text query, best first, optionally within a mall or agency.
 
     All significant terms must match (or the query as a whole must be close, for typos); when
-    nothing does, services matching any term are returned, ranked.
+    nothing does, services matching any term are returned, ranked. ``using``: the database
+    searched (``satupintu.db.replica()`` for the public search, which tolerates lag).
     """
-    qs = service_list_base()
+    qs = service_list_base(using=using)
     if mall is not None:
         qs = qs.filter(agency__mall=mall)
     if agency is not None:

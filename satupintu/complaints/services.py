@@ -45,7 +45,14 @@ from satupintu.malls.meetings import meeting_link
 from satupintu.malls.models import Agency, Mall
 from satupintu.malls.selectors import staff_users
 from satupintu.notify.models import Channel, Event
-from satupintu.notify.services import Notice, Recipient, notify, notify_many
+from satupintu.notify.services import (
+    Notice,
+    Recipient,
+    Wordings,
+    notify,
+    notify_many,
+    wordings_for,
+)
 
 VERIFY_DAYS = 3
 AUTO_CLOSE_DAYS = 10
@@ -114,6 +121,50 @@ def _next_tracking_id(*, mall: Mall, now: datetime | None = None) -> str:
         )
         (seq,) = cursor.fetchone()
     return f"LPR-{year}-{seq:06d}"
+
+
+def _insert_numbered(report: Report, *, now: datetime | None = None) -> None:
+    """Insert the new ``report`` with the next tracking ID and its "filed" event in one
+    statement (PostgreSQL): the counter's row (as :func:`_next_tracking_id` raises it) is then
+    locked for this statement, the message and the commit, not for a round trip per row, and
+    filings at once, which queue on that lock, wait the less. The columns are the model's."""
+    year = in_mall_time(now or timezone.now(), report.mall).year
+    quote = connection.ops.quote_name
+    counter, reports = quote(ReportCounter._meta.db_table), quote(Report._meta.db_table)
+    events = quote(ReportEvent._meta.db_table)
+    fields = [
+        f
+        for f in Report._meta.local_concrete_fields
+        if not f.primary_key and f.name != "tracking_id"
+    ]
+    values = [f.get_db_prep_save(f.pre_save(report, True), connection) for f in fields]
+    columns = ", ".join(quote(str(f.column)) for f in fields)  # concrete: each has one
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"WITH number AS (INSERT INTO {counter} (year, last) VALUES (%s, 1) "  # noqa: S608
+        f"ON CONFLICT (year) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
+        f"filed AS (INSERT INTO {reports} ({columns}, tracking_id) VALUES ({placeholders}, "
+        "(SELECT %s || lpad(last::text, greatest(6, length(last::text)), '0') FROM number)) "
+        "RETURNING id, tracking_id) "
+        f"INSERT INTO {events} (report_id, kind, text, created_at) "
+        "SELECT id, %s, '', %s FROM filed RETURNING report_id, (SELECT tracking_id FROM filed)"
+    )
+    params = [year, *values, f"LPR-{year}-", ReportEvent.Kind.FILED, report.created_at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        report.pk, report.tracking_id = cursor.fetchone()
+    report._state.adding = False
+
+
+def _save_numbered(report: Report, *, now: datetime | None = None) -> None:
+    """Save the new ``report`` with its tracking ID and its "filed" event."""
+    if connection.vendor == "postgresql":
+        _insert_numbered(report, now=now)
+        return
+    # The demo's SQLite has no INSERT inside WITH: the same rows, a statement each.
+    report.tracking_id = _next_tracking_id(mall=report.mall, now=now)
+    report.save(force_insert=True)
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
 
 
 @transaction.atomic
@@ -218,37 +269,63 @@ def _save_filed(
 ) -> Filed:
     """Save a new ``report`` with its tracking ID, its files and its first event; a filing saved
     at the same moment under the same Idempotency-Key answers with the one that was saved first."""
-    # The unique key is left to the database: a race ends in IntegrityError, handled below; the
-    # savepoint gives the counter's number back with the row that lost.
-    report.full_clean(exclude=["tracking_id", "idempotency_key", "idempotency_scope"])
-    try:
-        with transaction.atomic():
-            report.tracking_id = _next_tracking_id(mall=report.mall, now=now)
-            report.save()
-    except IntegrityError:
-        earlier = None
-        if report.idempotency_key:
+    # Checked in Python only: the mall, agency, service and reporter are rows the caller
+    # already holds (no query to see they exist), and the anonymity rule is set by report_file
+    # and held by the table's CHECK (no query to test it again).
+    report.full_clean(
+        exclude=[
+            "tracking_id",
+            "idempotency_key",
+            "idempotency_scope",
+            "mall",
+            "agency",
+            "service",
+            "reporter",
+        ],
+        validate_constraints=False,
+    )
+    # The reporter's address and the message's wording before the tracking number: from that
+    # number on, every filing at once waits on this one's commit.
+    told = _reporter_to_tell(report)
+    wordings = (
+        wordings_for(event=Event.COMPLAINT_FILED, recipient=told, mall=report.mall) if told else {}
+    )
+    if not report.idempotency_key:
+        # Nothing unique that two filings could both claim: no savepoint, no race to handle.
+        _save_numbered(report, now=now)
+    else:
+        # The unique key is left to the database: a race ends in IntegrityError, handled below;
+        # the savepoint gives the counter's number back with the row that lost.
+        try:
+            with transaction.atomic():
+                _save_numbered(report, now=now)
+        except IntegrityError:
             earlier = _earlier(scope=report.idempotency_scope, key=report.idempotency_key)
-        if earlier is None:
-            raise
-        return earlier  # the same filing won a race with itself
+            if earlier is None:
+                raise
+            return earlier  # the same filing won a race with itself
     for upload in attachments:
         ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
-    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
     filed = Filed(report, secret)
-    _tell_filed(filed)
+    if told is not None:
+        _tell_filed(filed, told, wordings)
     return filed
 
 
-def _tell_filed(filed: Filed) -> None:
-    """Send the reporter who left an email or a phone the follow-up link: the secret goes
-    only to the addresses they gave, and an anonymous reporter (who gave none) keeps it from
-    the screen."""
-    report = filed.report
+def _reporter_to_tell(report: Report) -> Recipient | None:
+    """Whom a new report's follow-up link goes to: its reporter, when they left an email or a
+    phone (an anonymous one left none)."""
     # Filed in the reporter's own request: the page's language is theirs.
     recipient = _reporter_recipient(report, language=get_language() or settings.LANGUAGE_CODE)
     if recipient is None or not (recipient.email or recipient.phone):
-        return
+        return None
+    return recipient
+
+
+def _tell_filed(filed: Filed, recipient: Recipient, wordings: Wordings) -> None:
+    """Send the reporter the follow-up link: the secret goes only to the addresses they gave,
+    and an anonymous reporter (who gave none) keeps it from the screen."""
+    report = filed.report
     with override(recipient.language):
         link = settings.SITE_URL + filed.follow_path
         # Greeted by the account's name, or as "reporter": not by a name typed into the form.
@@ -265,6 +342,7 @@ def _tell_filed(filed: Filed) -> None:
             "mall": report.mall.name,
             "link": link,
         },
+        wordings=wordings,
     )
 
 

@@ -9,7 +9,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import DateField, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast, Now
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -100,14 +103,43 @@ def opening_hours(*, agency: Agency, day: date) -> tuple[time, time] | None:
     return hours
 
 
+# How many of a mall's coming days off a working-day clock reads: more than a year's worth.
+DAYS_OFF_AHEAD = 400
+
+
+def _whole_days_off(mall: Mall | OuterRef) -> QuerySet[DayOff]:
+    """The days the whole mall is closed (not a day with other hours, not one agency's)."""
+    return DayOff.objects.filter(mall=mall, agency__isnull=True, opens__isnull=True)
+
+
+def with_days_off(malls: QuerySet[Mall]) -> QuerySet[Mall]:
+    """``malls`` each read with its coming whole days off in the same query (PostgreSQL), as
+    ``coming_days_off``: :func:`working_days_after` then needs no query of its own. For a mall
+    read during a request: a mall kept longer would not see a day off added since. Elsewhere
+    (the demo's SQLite) ``malls`` as they are."""
+    if connection.vendor != "postgresql":
+        return malls
+    # From the day before today in UTC: every mall's clock (WIB, WITA, WIT) is ahead of UTC, so
+    # this holds every day after the mall's today; the clock drops the ones before.
+    since = Cast(Now() - timedelta(days=1), DateField())
+    dates = _whole_days_off(OuterRef("pk")).filter(date__gte=since).order_by("date")
+    return malls.annotate(coming_days_off=ArraySubquery(dates.values("date")[:DAYS_OFF_AHEAD]))
+
+
 def working_days_after(*, mall: Mall, start: date, days: int) -> date:
     """The date ``days`` working days after ``start``: weekends, national holidays, cuti bersama
-    and the mall's own days off do not count (the SLA clocks of complaints and applications)."""
-    off = set(
-        DayOff.objects.filter(
-            mall=mall, agency__isnull=True, opens__isnull=True, date__gt=start
-        ).values_list("date", flat=True)[:400]
-    )
+    and the mall's own days off do not count (the SLA clocks of complaints and applications).
+    A mall read :func:`with_days_off` brings its days off; any other costs a query."""
+    coming: list[date] | None = getattr(mall, "coming_days_off", None)
+    if coming is not None:
+        off = {day for day in coming if day > start}
+    else:
+        off = set(
+            _whole_days_off(mall)
+            .filter(date__gt=start)
+            .order_by("date")
+            .values_list("date", flat=True)[:DAYS_OFF_AHEAD]
+        )
     day, left = start, days
     while left > 0:
         day += timedelta(days=1)

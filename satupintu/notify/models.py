@@ -141,6 +141,12 @@ class Message(models.Model):
             models.Index(
                 fields=["next_attempt_at"], condition=Q(status="queued"), name="message_due"
             ),
+            # The oldest message not handed over yet, for /readyz: one index scan.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="message_undelivered",
+            ),
             models.Index(fields=["mall", "status", "-created_at"]),
             models.Index(fields=["channel", "provider_id"]),
             models.Index(fields=["user", "-created_at"]),

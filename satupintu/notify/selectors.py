@@ -1,4 +1,6 @@
-"""Reads of the notifications: a citizen's inbox."""
+"""Reads of the notifications: a citizen's inbox, the outbox's backlog."""
+
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -22,3 +24,20 @@ def inbox(*, user: User) -> QuerySet[Message]:
 
 def inbox_unread_count(*, user: User) -> int:
     return inbox(user=user).filter(read_at__isnull=True).count()
+
+
+# Written, not yet handed over to the channel's provider (the index message_undelivered).
+UNDELIVERED = [Message.Status.QUEUED, Message.Status.SENDING]
+
+
+def outbox_oldest_undelivered() -> datetime | None:
+    """When the oldest message still waiting to go out was written (None: the outbox is empty).
+
+    One scan of the partial index ``message_undelivered``, however long the backlog.
+    """
+    return (
+        Message.objects.filter(status__in=UNDELIVERED)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import redis
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -88,6 +89,9 @@ def template_for(
 
     return min(candidates, key=rank, default=None)
 
+
+# The wording of each (channel, language) of one event, or None where there is none.
+Wordings = dict[tuple[str, str], MessageTemplate | None]
 
 _PLACEHOLDER = re.compile(r"{{\s*(\w+)\s*}}")
 _ANY_TAG = re.compile(r"{%|{#|{{")
@@ -232,23 +236,44 @@ def notify(
     context: dict[str, Any],
     mall: Mall | None = None,
     calendar: str = "",
+    wordings: Wordings | None = None,
 ) -> Message | None:
     """Write the message for ``event`` to the outbox, in the caller's transaction.
 
     It goes to the first of the recipient's channels that has an address and a template; the
     others, in order, are its fallbacks. Delivery is queued only once the caller's transaction
     commits, so a rolled-back change sends nothing and a committed one loses nothing.
+    ``wordings`` (from :func:`wordings_for`) spare it the query of each wording they hold.
     """
-    return notify_many(event=event, notices=[Notice(recipient, context, calendar)], mall=mall)[0]
+    notices = [Notice(recipient, context, calendar)]
+    return notify_many(event=event, notices=notices, mall=mall, wordings=wordings)[0]
+
+
+def wordings_for(*, event: str, recipient: Recipient, mall: Mall | None = None) -> Wordings:
+    """The wordings ``notify`` would read for ``recipient``, looked up ahead: a caller that
+    holds a lock while it writes the message (the tracking number of a report) passes them
+    to ``notify`` and looks them up before it takes the lock."""
+    return {
+        (channel, recipient.language): template_for(
+            event=event, channel=channel, language=recipient.language, mall=mall
+        )
+        for channel in recipient.channels
+        if recipient.address(channel)
+    }
 
 
 def notify_many(
-    *, event: str, notices: Iterable[Notice], mall: Mall | None = None
+    *,
+    event: str,
+    notices: Iterable[Notice],
+    mall: Mall | None = None,
+    wordings: Wordings | None = None,
 ) -> list[Message | None]:
     """``notify`` for many people at once (a closure moving every booking of a day): one query
-    per wording, one insert, one call to the broker. Returns each notice's message, or None
-    where no channel had both an address and a wording."""
-    templates: dict[tuple[str, str], MessageTemplate | None] = {}
+    per wording (none for those in ``wordings``, from :func:`wordings_for`), one insert, one
+    call to the broker. Returns each notice's message, or None where no channel had both an
+    address and a wording."""
+    templates: Wordings = dict(wordings or {})
 
     def wording(channel: str, language: str) -> MessageTemplate | None:
         if (channel, language) not in templates:
@@ -309,14 +334,59 @@ def message_queue_text(
 BATCH_SIZE = 500
 
 
-def queue_delivery() -> None:
-    """Ask a worker to deliver what is due; if the broker is down the sweep asks again later."""
+# Set in the broker's Redis while a delivery run is queued and no worker has started it: a
+# commit that finds it set asks nothing, since that run will claim its message too (the worker
+# clears the flag before it claims). A run lost with the flag set is queued again by the
+# sweep, or by a commit once the flag has expired.
+DELIVERY_QUEUED = "satupintu:notify:delivery-queued"
+DELIVERY_QUEUED_SECONDS = 60
+_flag_stores: dict[str, redis.Redis] = {}
+
+
+def _flag_store() -> redis.Redis | None:
+    """The broker's Redis, for the flag; None when there is no such broker (in-process tasks)."""
+    from satupintu.celery import app
+
+    url = str(app.conf.broker_url or "")
+    if app.conf.task_always_eager or not url.startswith(("redis://", "rediss://")):
+        return None
+    if url not in _flag_stores:
+        _flag_stores[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return _flag_stores[url]
+
+
+def queue_delivery(*, always: bool = False) -> None:
+    """Ask a worker to deliver what is due, unless a run already queued will (``always``: ask
+    anyway); if the broker is down the sweep asks again later."""
     from satupintu.notify import tasks
 
+    store = None
     try:
+        store = _flag_store()
+        flag = store is not None and store.set(
+            DELIVERY_QUEUED, 1, nx=True, ex=DELIVERY_QUEUED_SECONDS
+        )
+        if store is not None and not flag and not always:
+            return
         tasks.deliver_due.delay()
     except Exception:  # broker down: the rows are safe in the outbox
         logger.warning("could not reach the broker; the sweep will queue delivery", exc_info=True)
+        if store is not None:
+            _forget_queued(store)
+
+
+def _forget_queued(store: redis.Redis | None) -> None:
+    try:
+        if store is not None:
+            store.delete(DELIVERY_QUEUED)
+    except Exception:  # the flag expires by itself
+        logger.warning("could not clear the delivery flag", exc_info=True)
+
+
+def delivery_started() -> None:
+    """A worker starts a delivery run: the next commit asks for another (this one may have
+    claimed before that commit's message was there)."""
+    _forget_queued(_flag_store())
 
 
 def _queue_delivery_on_commit() -> None:
@@ -535,7 +605,7 @@ def outbox_sweep() -> int:
     )
     due = Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now).count()
     if due:
-        queue_delivery()
+        queue_delivery(always=True)
     return due
 
 

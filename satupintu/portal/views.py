@@ -17,6 +17,7 @@ from satupintu.accounts.services import api_token_revoke
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors as complaints
+from satupintu.db import replica
 from satupintu.malls import selectors as malls
 from satupintu.malls.models import Agency, Mall
 from satupintu.notify import selectors as notify_selectors
@@ -40,7 +41,8 @@ def _search(request: HttpRequest, mall: Mall | None = None) -> dict:
         mall = form.cleaned_data["mall"]
     page = None
     if query:
-        results = catalog.service_search(query=query, mall=mall)
+        # The catalog changes seldom: the search may lag behind it by the replica's delay.
+        results = catalog.service_search(query=query, mall=mall, using=replica())
         page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return {"form": form, "query": query, "page": page}
 

@@ -24,6 +24,7 @@ PRODUCTION = {
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.go.id:587",
     # Lock-outs and throttles count in a cache all workers share (accounts.W001 otherwise).
     "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
 
 

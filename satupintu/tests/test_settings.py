@@ -12,6 +12,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "mpp.example.go.id",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/satupintu",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.go.id:587",
+    # Never reached by these checks: a broker is only dialled when a task is queued.
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -27,6 +29,7 @@ def _check(*command: str, **env: str) -> subprocess.CompletedProcess:
             "ALLOWED_HOSTS",
             "DJANGO_ENV",
             "EMAIL_URL",
+            "CELERY_BROKER_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         )
     }
@@ -47,14 +50,28 @@ def test_production_without_secrets_refuses_to_start():
 
 
 def test_production_with_its_settings_starts():
-    result = _check(
-        DJANGO_ENV="production",
-        SECRET_KEY="x" * 60,
-        ALLOWED_HOSTS="mpp.example.go.id",
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/satupintu",
-        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.go.id:587",
-    )
+    result = _check(**PRODUCTION)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_without_a_broker_refuses_to_start():
+    """Without a broker every task would run inside the web request that queued it."""
+    without = {k: v for k, v in PRODUCTION.items() if k != "CELERY_BROKER_URL"}
+    for broker in ({}, {"CELERY_BROKER_URL": ""}):
+        result = _check(**without, **broker)
+        assert result.returncode != 0
+        assert "CELERY_BROKER_URL must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_the_demo_without_a_broker_runs_tasks_in_process():
+    show = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)",
+    )
+    assert _check(*show).stdout.strip() == "True"
+    assert _check(*show, **PRODUCTION).stdout.strip() == "False"
 
 
 def test_production_keeps_database_connections_for_a_minute_the_demo_does_not():

@@ -18,7 +18,7 @@ from satupintu.batches import in_batches
 from satupintu.booking.calendar import calendar_link, visit_ics
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Booking, BookingEvent, Closure, Slot, Ticket
-from satupintu.booking.selectors import policy_for
+from satupintu.booking.selectors import policy_for, slot_within_hours
 from satupintu.booking.services.history import status_change
 from satupintu.booking.services.slots import (
     service_bookable,
@@ -115,6 +115,17 @@ def _check_bookable(*, citizen: User, slot: Slot, priority: str) -> None:
         raise BookingError("closed", refusal)
 
 
+def _check_still_open(slot: Slot) -> None:
+    """Refuse a place just taken in a slot a closure shut while this booking was being made.
+
+    A closure locks the slots of its days before it reads the bookings to move (closure_apply):
+    taking a place there waits for the closure to commit, and this check, a statement after
+    that wait, sees it. Raised inside the booking's transaction, it gives the place back.
+    """
+    if not slot_within_hours(slot):
+        raise BookingError("closed", _("The mall does not receive visitors at that time."))
+
+
 def _earlier(citizen: User, idempotency_key: str) -> Booking | None:
     if not idempotency_key:
         return None
@@ -138,6 +149,7 @@ def booking_create(
         with transaction.atomic():
             if not slot_place_take(slot, priority=bool(priority)):
                 raise slot_full_error(slot)
+            _check_still_open(slot)
             booking = Booking(
                 code=_new_code(),
                 citizen=citizen,
@@ -208,6 +220,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot) -> Booking:
                 raise BookingError("not_active", _("This booking is no longer active."))
             if not slot_place_take(slot, priority=bool(booking.priority)):
                 raise slot_full_error(slot)
+            _check_still_open(slot)
             slot_place_give_back(old_slot_id, priority=bool(booking.priority))
             booking_change(
                 locked,

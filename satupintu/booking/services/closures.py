@@ -139,6 +139,7 @@ def closure_apply(*, closure: Closure) -> ClosureReport:
     earliest = timezone.now() + timedelta(minutes=policy.cutoff_minutes)
     with transaction.atomic():
         Closure.objects.select_for_update().get(pk=closure.pk)  # one run at a time
+        _lock_closed_slots(closure)
         hours = _Hours()
         affected = [b for b in _touched(closure) if not hours.fits(b.slot, b.service)]
         moved: list[Move] = []
@@ -162,6 +163,24 @@ def closure_apply(*, closure: Closure) -> ClosureReport:
             notified=F("notified") + report.notified,
         )
     return report
+
+
+def _lock_closed_slots(closure: Closure) -> None:
+    """Lock every slot of the closure's days (and agencies) before the bookings are read. A
+    booking that took a place in one of them earlier has committed once the lock is ours, so
+    it is read and moved; one taking a place now waits for this transaction, then sees the
+    closure and is refused (bookings._check_still_open). Without this, a booking made on
+    another server during the closure stayed on the closed day."""
+    zone = ZoneInfo(closure.mall.time_zone)
+    slots = Slot.objects.filter(
+        service__agency__mall=closure.mall,
+        start__gte=datetime.combine(closure.starts_on, time.min, tzinfo=zone),
+        start__lt=datetime.combine(closure.ends_on + timedelta(days=1), time.min, tzinfo=zone),
+    )
+    agency_ids = list(closure.agencies.values_list("pk", flat=True))
+    if agency_ids:
+        slots = slots.filter(service__agency_id__in=agency_ids)
+    list(slots.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
 
 
 def _touched(closure: Closure) -> list[Booking]:

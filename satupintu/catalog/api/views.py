@@ -9,6 +9,7 @@ from satupintu.api.serializers import ErrorSerializer
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.api import serializers as s
 from satupintu.catalog.models import Service
+from satupintu.db import replica
 
 BAD_REQUEST = {400: OpenApiResponse(ErrorSerializer, description="Invalid query parameter.")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Not found.")}
@@ -25,7 +26,8 @@ class ServiceListView(QueryMixin, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Service]:
         params = self.query()
-        return catalog.service_search(query=params.pop("q", ""), **params)
+        # The catalog changes seldom: the search may lag behind it by the replica's delay.
+        return catalog.service_search(query=params.pop("q", ""), using=replica(), **params)
 
 
 @extend_schema(tags=["catalog"], responses={200: s.ServiceDetailSerializer, **NOT_FOUND})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET  # noqa: S405 - we only write XML, never parse it
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from satupintu.api.models import IntegrationKey
 from satupintu.complaints import services
 from satupintu.complaints.models import Report
+from satupintu.db import replica
 from satupintu.malls.calendar import moment_from_text
 from satupintu.malls.models import Mall
 
@@ -175,18 +177,19 @@ def _request_row(report: Report, updated: datetime | None) -> dict[str, Any]:
     }
 
 
-def _public_requests_all() -> "QuerySet[ListedReport]":
+def _public_requests_all(using: str = DEFAULT_DB_ALIAS) -> "QuerySet[ListedReport]":
     """What Open311 lists: no confidential or anonymous report."""
     return (
-        Report.objects.filter(is_confidential=False, is_anonymous=False)
+        Report.objects.using(using)
+        .filter(is_confidential=False, is_anonymous=False)
         .select_related("agency", "mall")
         .annotate(updated=Max("events__created_at"))
         .order_by("-created_at")
     )
 
 
-def _public_requests(mall: Mall) -> "QuerySet[ListedReport]":
-    return _public_requests_all().filter(mall=mall)
+def _public_requests(mall: Mall, using: str = DEFAULT_DB_ALIAS) -> "QuerySet[ListedReport]":
+    return _public_requests_all(using).filter(mall=mall)
 
 
 def open311_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -245,7 +248,9 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
     params = request.GET
-    reports = _public_requests(_mall(params))
+    # From the replica: clients poll the list, and a status may show a few seconds late. One
+    # request (below) is read from default: a client fetches the report it has just filed.
+    reports = _public_requests(_mall(params), using=replica())
     if params.get("service_request_id"):
         reports = reports.filter(tracking_id__in=params["service_request_id"].split(","))
     if params.get("service_code"):

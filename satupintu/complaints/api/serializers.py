@@ -7,12 +7,14 @@ from satupintu.accounts.validators import normalize_phone
 from satupintu.api.fields import SaneDateField
 from satupintu.complaints.models import Report, ReportEvent
 from satupintu.complaints.validators import MAX_ATTACHMENTS, validate_evidence
+from satupintu.malls.calendar import with_days_off
 from satupintu.malls.models import Agency, Mall
 
 
 class ReportCreateSerializer(serializers.Serializer):
+    # With its coming days off: the report's deadline needs them, and they come in this query.
     mall = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Mall.objects.filter(is_active=True)
+        slug_field="slug", queryset=with_days_off(Mall.objects.filter(is_active=True))
     )
     kind = serializers.ChoiceField(choices=Report.Kind.choices)
     category = serializers.ChoiceField(choices=Report.Category.choices)

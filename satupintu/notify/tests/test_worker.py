@@ -141,3 +141,30 @@ def test_with_the_broker_down_nothing_is_lost_and_the_sweep_sends_it(
     tasks.sweep.delay()  # what beat runs every minute, run now on a worker
     _wait_until_sent(smtp_server, 1)
     assert [m["To"] for m in smtp_server.inbox.messages] == ["warga7@example.id"]
+
+
+@pytest.fixture
+def broker_without_worker():
+    """The real Redis broker, with no worker consuming it: what is queued stays to be counted."""
+    store = redis.Redis.from_url(REDIS_URL)
+    store.flushdb()
+    _use_broker(REDIS_URL)
+    yield store
+    _use_broker("")
+    store.flushdb()
+
+
+def test_commits_while_a_run_waits_for_a_worker_ask_the_broker_once(
+    broker_without_worker, templates
+):
+    from satupintu.notify.services import delivery_started
+
+    for n in range(5):  # five filings, each its own transaction
+        with transaction.atomic():
+            _notify(n)
+    assert broker_without_worker.llen("notify") == 1  # the one run will claim all five
+    delivery_started()  # a worker takes the run: it may have claimed before the next commit
+    with transaction.atomic():
+        _notify(5)
+    assert broker_without_worker.llen("notify") == 2
+    assert Message.objects.filter(status=Message.Status.QUEUED).count() == 6

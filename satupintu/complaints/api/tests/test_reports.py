@@ -194,3 +194,49 @@ def test_an_evidence_file_name_too_long_is_refused_not_cut(api):
     assert refused.status_code == 400
     assert "paling banyak 200" in refused.json()["error"]["fields"]["attachments.0"][0]
     assert not Report.objects.exists()
+
+
+# A filing's queries: the mall with its coming days off; then in its transaction, when the
+# reporter left an address, the message's wording; one statement for the year's counter, the
+# report and its first event; the message; and the transaction's two ends (a savepoint's in a
+# test). Another query per filing is a regression: bench/report_filing.py measures the cost.
+@pytest.mark.parametrize(
+    ("extra", "queries"),
+    [({}, 6), ({"anonymous": True, "email": "", "name": ""}, 4)],
+    ids=["with-an-email", "anonymous"],
+)
+def test_a_filing_costs_a_fixed_number_of_queries(api, django_assert_num_queries, extra, queries):
+    mall = MallFactory()
+    _file(api, mall)  # the first of the year makes the counter's row
+    with django_assert_num_queries(queries):
+        filed = _file(api, mall, **extra)
+    assert filed.status_code == 201
+    report = Report.objects.get(tracking_id=filed.json()["tracking_id"])
+    assert report.is_anonymous == bool(extra)
+    assert report.verify_due is not None
+
+
+def test_the_verify_deadline_skips_the_mall_s_days_off_read_with_the_mall(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from satupintu.booking.models import DayOff
+    from satupintu.complaints.services import VERIFY_DAYS
+    from satupintu.malls.calendar import in_mall_time, working_days_after
+
+    mall = MallFactory()
+    today = in_mall_time(timezone.now(), mall).date()
+    without = working_days_after(mall=mall, start=today, days=VERIFY_DAYS)
+    # The mall's whole day off on the next working day, and another's day with other hours.
+    first = working_days_after(mall=mall, start=today, days=1)
+    DayOff.objects.create(mall=mall, date=first, reason="Hari jadi kota")
+    DayOff.objects.create(
+        mall=mall, date=first + timedelta(days=1), reason="Rapat", opens="08:00", closes="12:00"
+    )
+    DayOff.objects.create(mall=MallFactory(), date=without, reason="Mal lain")
+    filed = _file(api, mall)
+    report = Report.objects.get(tracking_id=filed.json()["tracking_id"])
+    expected = working_days_after(mall=mall, start=today, days=VERIFY_DAYS)  # by its own query
+    assert report.verify_due == expected
+    assert expected > without
