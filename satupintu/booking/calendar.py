@@ -3,6 +3,7 @@ signed link for channels that cannot carry a file)."""
 
 from datetime import UTC, timedelta
 from email.utils import parseaddr
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +18,12 @@ ENDED = (Booking.Status.CANCELLED, Booking.Status.RELEASED)
 LINK_SALT = "satupintu.booking.calendar"
 # The link goes in a message; the visit is at most the booking horizon ahead, so this is ample.
 LINK_VALID_FOR = timedelta(days=120)
+
+
+@lru_cache(maxsize=8)
+def _address(sender: str) -> str:
+    """The address of a "Name <address>" sender (a closure writes ten thousand files)."""
+    return parseaddr(sender)[1]
 
 
 def _escape(text: str) -> str:
@@ -40,7 +47,7 @@ def visit_ics(
     if cancelled is None:
         cancelled = booking.status in ENDED
     stamp = "%Y%m%dT%H%M%SZ"
-    organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = _address(settings.DEFAULT_FROM_EMAIL)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -3,15 +3,26 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
 from satupintu.cases.access import applications_seen_by_staff
-from satupintu.cases.models import AccessLog, Application, Step
+from satupintu.cases.models import (
+    DEFAULT_WORKFLOW,
+    AccessLog,
+    Application,
+    Step,
+    Transition,
+    WorkflowStep,
+)
 from satupintu.cases.services.configuration import workflow
 from satupintu.malls.models import AGENCY_ROLES, Mall
 from satupintu.malls.permissions import staff_scope
@@ -41,19 +52,108 @@ class Tracking:
 
 def track(*, tracking_number: str, phone_last4: str) -> Tracking | None:
     """An application's progress, for whoever knows its number and the last four digits of
-    the applicant's phone; None otherwise (a wrong pair and an unknown number look the same)."""
+    the applicant's phone; None otherwise (a wrong pair and an unknown number look the same).
+
+    One query, whatever the answer: the application's fields the answer shows, its applicant's
+    phone (compared here, never shown), its service's own steps and its forwards, as arrays.
+    The public endpoint asks this for every guess, so it reads no model it does not show."""
     digits = "".join(c for c in phone_last4 if c.isdigit())
     if len(digits) != 4:
         return None
-    application = (
-        Application.objects.filter(tracking_number=tracking_number.strip().upper())
-        .exclude(status=Application.Status.DRAFT)
-        .select_related("service__agency", "applicant")
-        .first()
-    )
-    if application is None or not application.applicant.phone.endswith(digits):
+    sql, params = _track_sql()
+    number = tracking_number.strip().upper()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [number if p is _NUMBER else p for p in params])
+        row = cursor.fetchone()
+    if row is None or not row[0].endswith(digits):
         return None
-    return track_own(application)
+    number, service, agency, status, step, due_date, own, steps, moments = row[1:]
+    return _tracking(
+        tracking_number=number,
+        service=service,
+        agency=agency,
+        status=status,
+        step=step,
+        due_date=due_date,
+        steps=own or [str(s) for s, _role in DEFAULT_WORKFLOW],  # as ``workflow`` does
+        forwarded=dict(zip(steps, moments, strict=True)),
+    )
+
+
+class _Number(str):
+    """Where the tracking number goes in the query's parameters."""
+
+
+_NUMBER = _Number("")
+
+
+@lru_cache(maxsize=1)
+def _track_sql() -> tuple[str, tuple[Any, ...]]:
+    """``track``'s query, compiled once per process (the ORM takes longer to build it than
+    PostgreSQL to answer it): its SQL and its parameters, ``_NUMBER`` for the number."""
+    # An application's forwards, earliest first (a step forwarded twice: the last time counts).
+    forwards = Transition.objects.filter(application=OuterRef("pk"), action="forward").order_by(
+        "created_at"
+    )
+    query = (
+        Application.objects.filter(tracking_number=_NUMBER)
+        .exclude(status=Application.Status.DRAFT)
+        .annotate(
+            own_steps=ArraySubquery(
+                WorkflowStep.objects.filter(service=OuterRef("service_id"))
+                .order_by("order")
+                .values("step")
+            ),
+            forwarded_steps=ArraySubquery(forwards.values("from_step")),
+            forwarded_at=ArraySubquery(forwards.values("created_at")),
+        )
+        .values_list(
+            "applicant__phone",
+            "tracking_number",
+            "service__name",
+            "service__agency__name",
+            "status",
+            "step",
+            "due_date",
+            "own_steps",
+            "forwarded_steps",
+            "forwarded_at",
+        )[:1]
+    ).query
+    sql, params = query.get_compiler(using="default").as_sql()
+    assert any(p is _NUMBER for p in params)
+    return sql, tuple(params)
+
+
+def _tracking(
+    *,
+    tracking_number: str,
+    service: str,
+    agency: str,
+    status: str,
+    step: str,
+    due_date: date | None,
+    steps: list[str],
+    forwarded: dict[str, datetime],
+) -> Tracking:
+    labels = dict(Step.choices)
+    return Tracking(
+        tracking_number=tracking_number,
+        service=service,
+        agency=agency,
+        status=status,
+        status_label=str(dict(Application.Status.choices).get(status, status)),
+        due_date=due_date,
+        steps=[
+            TrackedStep(
+                step=name,
+                label=str(labels[name]),
+                done_at=forwarded.get(name),
+                current=name == step,
+            )
+            for name in steps
+        ],
+    )
 
 
 def track_own(application: Application) -> Tracking:
@@ -62,24 +162,15 @@ def track_own(application: Application) -> Tracking:
         t.from_step: t.created_at
         for t in application.transitions.filter(action="forward").order_by("created_at")
     }
-    labels = dict(Step.choices)
-    steps = [
-        TrackedStep(
-            step=step,
-            label=str(labels[step]),
-            done_at=forwarded.get(step),
-            current=step == application.step,
-        )
-        for step, _role in workflow(application.service)
-    ]
-    return Tracking(
+    return _tracking(
         tracking_number=application.tracking_number,
         service=application.service.name,
         agency=application.service.agency.name,
         status=application.status,
-        status_label=application.get_status_display(),
+        step=application.step,
         due_date=application.due_date,
-        steps=steps,
+        steps=[step for step, _role in workflow(application.service)],
+        forwarded=forwarded,
     )
 
 

@@ -13,13 +13,14 @@ from typing import Any
 import redis
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, JSONField, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
+from satupintu.copying import copy_create
 from satupintu.malls.models import Mall
 from satupintu.notify.channels.base import PermanentError, TransientError
 from satupintu.notify.channels.registry import sender_for
@@ -179,14 +180,15 @@ def render_preview(*, template: MessageTemplate) -> tuple[str, str]:
     return _render(template.subject, example), _render(template.body, example)
 
 
-def _html_body(template: MessageTemplate, context: dict[str, Any]) -> str:
-    """An email's HTML part: its wording's, or else its text with the links clickable, so no
-    email goes with a link that cannot be followed."""
+def _html_body(template: MessageTemplate, context: dict[str, Any], body: str | None = None) -> str:
+    """An email's HTML part: its wording's, or else its text (``body``, when the caller has
+    rendered it already) with the links clickable, so no email goes with a link that cannot be
+    followed."""
     if template.channel != Channel.EMAIL:
         return _render(template.html_body, context, html=True)
     if template.html_body:
         return linkify_html(_render(template.html_body, context, html=True))
-    return str(html_from_text(_render(template.body, context)))
+    return str(html_from_text(_render(template.body, context) if body is None else body))
 
 
 def _build(
@@ -202,6 +204,7 @@ def _build(
     fallback_of: Message | None = None,
 ) -> Message:
     event, channel = template.event, template.channel
+    body = _render(template.body, context)
     return Message(
         mall=mall,
         user=user,
@@ -210,8 +213,8 @@ def _build(
         language=language,
         to=to,
         subject=_render(template.subject, context),
-        body=_render(template.body, context),
-        html_body=_html_body(template, context),
+        body=body,
+        html_body=_html_body(template, context, body),
         # Kept on every channel's message: a fallback to email attaches it, and the inbox
         # offers it; WhatsApp and SMS carry the signed link the wording holds instead.
         calendar=calendar,
@@ -321,37 +324,12 @@ COPY_FROM = 200
 
 def _insert(messages: list[Message]) -> None:
     """Write new messages in the current transaction: with one ``COPY`` on PostgreSQL for a
-    burst (their ids taken from the table's sequence first, in one query), since an INSERT of
-    ten thousand rows costs several times what the COPY does; else with ``bulk_create``."""
+    burst (``copy_create``), since an INSERT of ten thousand rows costs several times what the
+    COPY does; else with ``bulk_create``."""
     if len(messages) < COPY_FROM or connection.vendor != "postgresql":
         Message.objects.bulk_create(messages, batch_size=1000)
         return
-    table = Message._meta.db_table
-    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
-    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    # Values go to psycopg as they are (aware datetimes, text, ids); only the JSON fields need
-    # Django's preparation, and only the creation time is filled in on save.
-    prepared = [isinstance(f, JSONField) for f in fields]
-    for f in fields:
-        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-            for message in messages:
-                f.pre_save(message, True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(messages)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.copy(f"COPY {table} (id, {names}) FROM STDIN") as copy:
-            for message, pk in zip(messages, ids, strict=True):
-                message.pk = pk
-                row = [pk]
-                for f, prepare in zip(fields, prepared, strict=True):
-                    value = getattr(message, f.attname)
-                    row.append(f.get_db_prep_save(value, connection) if prepare else value)
-                copy.write_row(row)
-                message._state.adding = False
-                message._state.db = connection.alias
+    copy_create(messages)
 
 
 def message_queue_text(

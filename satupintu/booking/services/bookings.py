@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from satupintu.accounts.validators import age_on, nik_birth_date, validate_nik
 from satupintu.batches import in_batches
 from satupintu.booking.calendar import calendar_link, visit_ics
 from satupintu.booking.errors import BookingError
-from satupintu.booking.models import Booking, BookingEvent, Closure, Slot, Ticket
+from satupintu.booking.models import Booking, BookingEvent, Slot, Ticket
 from satupintu.booking.selectors import policy_for, slot_within_hours
 from satupintu.booking.services.history import status_change
 from satupintu.booking.services.slots import (
@@ -338,53 +338,6 @@ def reminders_send(*, today: date | None = None) -> int:
                 booking_tell(booking, Event.BOOKING_REMINDER)
                 sent += 1
     return sent
-
-
-def bookings_closure_move(
-    *, closure: Closure, moved: list[tuple[Booking, Slot]], released: list[Booking]
-) -> None:
-    """Write a closure's moves (as proposals) and releases of bookings it locked, and their
-    history, in a few statements: psycopg pipelines ``executemany``. The slots' counts are the
-    caller's. The rows' calendar ``sequence`` goes up by one; the objects given keep theirs."""
-    mall = closure.mall
-    with connection.cursor() as cursor:
-        if moved:
-            cursor.executemany(
-                "UPDATE booking_booking SET slot_id = %s, moved_from_id = %s, date = %s, "
-                "status = 'proposed', closure_id = %s, sequence = sequence + 1 WHERE id = %s",
-                [
-                    (
-                        target.pk,
-                        booking.slot_id,
-                        in_mall_time(target.start, mall).date(),
-                        closure.pk,
-                        booking.pk,
-                    )
-                    for booking, target in moved
-                ],
-            )
-        if released:
-            cursor.executemany(
-                "UPDATE booking_booking SET status = 'released', closure_id = %s, "
-                "sequence = sequence + 1 WHERE id = %s",
-                [(closure.pk, booking.pk) for booking in released],
-            )
-    events = [
-        BookingEvent(
-            booking=booking,
-            from_status=booking.status,
-            to_status=to_status,
-            actor_id=closure.created_by_id,
-            reason=reason,
-            note=closure.decree_number,
-        )
-        for bookings, to_status, reason in (
-            ([b for b, _t in moved], Booking.Status.PROPOSED, BookingEvent.Reason.CLOSURE_MOVED),
-            (released, Booking.Status.RELEASED, BookingEvent.Reason.CLOSURE_RELEASED),
-        )
-        for booking in bookings
-    ]
-    BookingEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def bookings_purge_older_than(*, cutoff: date, dry_run: bool = False) -> int:

@@ -7,20 +7,24 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from satupintu.accounts.models import User
-from satupintu.booking.calendar import visit_ics
-from satupintu.booking.models import Booking, Closure, Slot
+from satupintu.booking.calendar import LINK_SALT, visit_ics
+from satupintu.booking.models import Booking, BookingEvent, Closure, Slot
 from satupintu.booking.selectors import policy_for, slot_within_hours
-from satupintu.booking.services.bookings import CHANGEABLE, booking_context, bookings_closure_move
+from satupintu.booking.services.bookings import CHANGEABLE
 from satupintu.booking.services.slots import slots_freed, slots_open
 from satupintu.catalog.models import Service
+from satupintu.copying import copy_create
+from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Announcement, Mall, rule_body, rule_title
 from satupintu.malls.services import announcement_end, announcement_publish
@@ -130,7 +134,9 @@ def closure_apply(*, closure: Closure) -> ClosureReport:
     change in the same transaction, under the slots' check constraints.
     """
     report = ClosureReport()
-    horizon = closure.ends_on + timedelta(days=policy_for(mall=closure.mall).days_ahead)
+    policy = policy_for(mall=closure.mall)
+    horizon = closure.ends_on + timedelta(days=policy.days_ahead)
+    earliest = timezone.now() + timedelta(minutes=policy.cutoff_minutes)
     with transaction.atomic():
         Closure.objects.select_for_update().get(pk=closure.pk)  # one run at a time
         _lock_closed_slots(closure)
@@ -138,12 +144,15 @@ def closure_apply(*, closure: Closure) -> ClosureReport:
         affected = [b for b in _touched(closure) if not hours.fits(b.slot, b.service)]
         moved: list[Move] = []
         released: list[Booking] = []
+        taken = _taken_days(affected, horizon)
         for bookings in _by_service(affected):
-            service_moved, service_released = _plan_moves(bookings, horizon, hours)
+            service_moved, service_released = _plan_moves(
+                bookings, horizon, hours, earliest, taken.get(bookings[0].service_id, set())
+            )
             moved += service_moved
             released += service_released
         _write_slot_counts(moved, released)
-        bookings_closure_move(closure=closure, moved=moved, released=released)
+        _write_moves(closure, moved, released)
         report.affected, report.moved, report.released = len(affected), len(moved), len(released)
         report.notified = _tell_moved(closure, moved, released)
         Closure.objects.filter(pk=closure.pk).update(
@@ -174,8 +183,10 @@ def _lock_closed_slots(closure: Closure) -> None:
     list(slots.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
 
 
-def _touched(closure: Closure) -> QuerySet[Booking]:
-    """The active bookings of the closure's days and agencies, locked, earliest first."""
+def _touched(closure: Closure) -> list[Booking]:
+    """The active bookings of the closure's days and agencies, locked, earliest first. Each
+    holds its citizen; their slots and services (with agency and mall) are read once each and
+    shared by the bookings that have them."""
     touched = (
         Booking.objects.select_for_update(of=("self",))
         .filter(
@@ -184,13 +195,21 @@ def _touched(closure: Closure) -> QuerySet[Booking]:
             date__gte=closure.starts_on,
             date__lte=closure.ends_on,
         )
-        .select_related("slot", "citizen", "service__agency__mall")
+        .select_related("citizen")
         .order_by("slot__start", "created_at")
     )
     agency_ids = set(closure.agencies.values_list("pk", flat=True))
     if agency_ids:
         touched = touched.filter(service__agency_id__in=agency_ids)
-    return touched
+    bookings = list(touched)
+    services = Service.objects.select_related("agency__mall").in_bulk(
+        {b.service_id for b in bookings}
+    )
+    slots = Slot.objects.in_bulk({b.slot_id for b in bookings})
+    for booking in bookings:
+        Booking.service.field.set_cached_value(booking, services[booking.service_id])
+        Booking.slot.field.set_cached_value(booking, slots[booking.slot_id])
+    return bookings
 
 
 def _by_service(bookings: list[Booking]) -> Iterable[list[Booking]]:
@@ -200,23 +219,42 @@ def _by_service(bookings: list[Booking]) -> Iterable[list[Booking]]:
     return by_service.values()
 
 
+def _taken_days(affected: list[Booking], horizon: date) -> dict[int, set[tuple[int, date]]]:
+    """By service, the (citizen, day) pairs of the other active bookings from the first day
+    touched to ``horizon``: a holder is not moved to a day they already hold (one query)."""
+    taken: dict[int, set[tuple[int, date]]] = {}
+    if not affected:
+        return taken
+    rows = (
+        Booking.objects.filter(
+            service_id__in={b.service_id for b in affected},
+            status__in=Booking.ACTIVE,
+            date__gte=min(b.date for b in affected),
+            date__lte=horizon,
+        )
+        .exclude(pk__in=[b.pk for b in affected])
+        .values_list("service_id", "citizen_id", "date")
+    )
+    for service_id, citizen_id, day in rows:
+        taken.setdefault(service_id, set()).add((citizen_id, day))
+    return taken
+
+
 def _plan_moves(
-    bookings: list[Booking], horizon: date, hours: "_Hours"
+    bookings: list[Booking],
+    horizon: date,
+    hours: "_Hours",
+    earliest: datetime,
+    taken: set[tuple[int, date]],
 ) -> tuple[list[Move], list[Booking]]:
     """Where each of ``bookings`` (of one service, earliest first) goes: the earliest free slot
-    after it, on a day its holder has no other booking of the service; or nowhere."""
+    after it (from ``earliest``, the booking cut-off), on a day its holder has no other booking
+    of the service (``taken``, which this adds to); or nowhere."""
     service = bookings[0].service
     mall = service.agency.mall
     first_day = in_mall_time(bookings[0].slot.start, mall).date()
-    days = _candidate_days(service, first_day, horizon, hours)
+    days = _candidate_days(service, first_day, horizon, hours, earliest)
     candidates: list[Slot] = []
-    taken: set[tuple[int, date]] = set(
-        Booking.objects.filter(
-            service=service, status__in=Booking.ACTIVE, date__gte=first_day, date__lte=horizon
-        )
-        .exclude(pk__in=[b.pk for b in bookings])
-        .values_list("citizen_id", "date")
-    )
     moved: list[Move] = []
     released: list[Booking] = []
     for booking in bookings:
@@ -269,6 +307,7 @@ class _Hours:
 
     def __init__(self) -> None:
         self.known: dict[tuple[int, date], tuple[time, time] | None] = {}
+        self.fitting: dict[int, bool] = {}
 
     def __call__(self, agency: Agency, day: date) -> tuple[time, time] | None:
         if (agency.pk, day) not in self.known:
@@ -277,19 +316,19 @@ class _Hours:
 
     def fits(self, slot: Slot, service: Service) -> bool:
         """Whether ``slot`` (of ``service``, passed to spare a query) lies in open hours."""
-        return slot_within_hours(slot, service=service, hours_of=self)
+        if slot.pk not in self.fitting:
+            self.fitting[slot.pk] = slot_within_hours(slot, service=service, hours_of=self)
+        return self.fitting[slot.pk]
 
 
 def _candidate_days(
-    service: Service, first_day: date, last_day: date, hours: _Hours
+    service: Service, first_day: date, last_day: date, hours: _Hours, earliest: datetime
 ) -> Iterator[list[Slot]]:
-    """Day by day, the open slots of ``service`` still bookable, locked, earliest first.
+    """Day by day, the open slots of ``service`` still bookable (from ``earliest``), locked,
+    earliest first.
 
     Days are opened only as moving needs them."""
     zone = ZoneInfo(service.agency.mall.time_zone)
-    earliest = timezone.now() + timedelta(
-        minutes=policy_for(mall=service.agency.mall).cutoff_minutes
-    )
     day = first_day
     while day <= last_day:
         if hours(service.agency, day) is not None:
@@ -343,27 +382,131 @@ def _write_slot_counts(moved: list[Move], released: list[Booking]) -> None:
     slots_freed(list(given))
 
 
+def _write_moves(closure: Closure, moved: list[Move], released: list[Booking]) -> None:
+    """Write the moves (as proposals) and releases of the bookings locked, and their history:
+    one UPDATE per kind over arrays of the rows' values, one COPY of the history rows. The
+    slots' counts are written apart. The rows' calendar ``sequence`` goes up by one; the objects
+    given keep theirs (their messages are worded from them)."""
+    mall = closure.mall
+    with connection.cursor() as cursor:
+        if moved:
+            cursor.execute(
+                "UPDATE booking_booking AS b SET slot_id = m.slot_id, moved_from_id = b.slot_id,"
+                " date = m.day, status = 'proposed', closure_id = %s, sequence = b.sequence + 1"
+                " FROM unnest(%s::bigint[], %s::bigint[], %s::date[]) AS m(id, slot_id, day)"
+                " WHERE b.id = m.id",
+                [
+                    closure.pk,
+                    [booking.pk for booking, _t in moved],
+                    [target.pk for _b, target in moved],
+                    [in_mall_time(target.start, mall).date() for _b, target in moved],
+                ],
+            )
+        if released:
+            cursor.execute(
+                "UPDATE booking_booking SET status = 'released', closure_id = %s, "
+                "sequence = sequence + 1 WHERE id = ANY(%s::bigint[])",
+                [closure.pk, [booking.pk for booking in released]],
+            )
+    copy_create(
+        [
+            BookingEvent(
+                booking_id=booking.pk,
+                from_status=booking.status,
+                to_status=to_status,
+                actor_id=closure.created_by_id,
+                reason=reason,
+                note=closure.decree_number,
+            )
+            for bookings, to_status, reason in (
+                (
+                    [b for b, _t in moved],
+                    Booking.Status.PROPOSED,
+                    BookingEvent.Reason.CLOSURE_MOVED,
+                ),
+                (released, Booking.Status.RELEASED, BookingEvent.Reason.CLOSURE_RELEASED),
+            )
+            for booking in bookings
+        ]
+    )
+
+
+class _Contexts:
+    """``booking_context`` for many bookings of one mall: what is the same for many of them
+    (a day's words in a language, the links' shape in a language) is worked out once."""
+
+    SAMPLE = "KODE0SAMPLE"
+
+    def __init__(self, mall: Mall) -> None:
+        self.mall = mall
+        self.days: dict[tuple[str, date], str] = {}
+        self.links: dict[str, tuple[str, str]] = {}
+        self.calendar: tuple[str, str] | None = None
+        self.signer = signing.TimestampSigner(salt=LINK_SALT)
+
+    def day(self, start: datetime, language: str) -> str:
+        key = (language, start.date())
+        if key not in self.days:
+            with override(language):
+                self.days[key] = formats.date_format(start, "l, j F Y")
+        return self.days[key]
+
+    def link(self, code: str, language: str) -> str:
+        if not code.isalnum():
+            return site_url("portal:booking", language=language, args=[code])
+        if language not in self.links:
+            url = site_url("portal:booking", language=language, args=[self.SAMPLE])
+            head, _sample, tail = url.rpartition(self.SAMPLE)
+            self.links[language] = (head, tail)
+        head, tail = self.links[language]
+        return head + code + tail
+
+    def calendar_link(self, code: str) -> str:
+        """``calendar.calendar_link``: the token is the booking's own, the rest shared (a
+        signed token is URL-safe: base64 and colons, which ``reverse`` leaves as they are)."""
+        token = self.signer.sign_object(code, compress=True)  # as signing.dumps does
+        if self.calendar is None:
+            url = settings.SITE_URL + reverse("portal:booking-ics-signed", args=[self.SAMPLE])
+            head, _sample, tail = url.rpartition(self.SAMPLE)
+            self.calendar = (head, tail)
+        return self.calendar[0] + token + self.calendar[1]
+
+    def __call__(self, booking: Booking, language: str) -> dict[str, str]:
+        """The values ``booking_context(booking, language)`` gives, with the same keys."""
+        start = in_mall_time(booking.slot.start, self.mall)
+        return {
+            "name": booking.citizen.get_full_name() or booking.citizen.username,
+            "service": booking.service.name,
+            "mall": self.mall.name,
+            "date": self.day(start, language),
+            "time": start.strftime("%H.%M"),
+            "code": booking.code,
+            "link": self.link(booking.code, language),
+            "calendar_link": self.calendar_link(booking.code),
+        }
+
+
 def _tell_moved(closure: Closure, moved: list[Move], released: list[Booking]) -> int:
     mall = closure.mall
+    contexts = _Contexts(mall)
     moved_notices: list[Notice] = []
     released_notices: list[Notice] = []
     for booking, target in moved:
         recipient = Recipient.for_user(booking.citizen)
-        context = booking_context(booking, recipient.language)
+        context = contexts(booking, recipient.language)
         start = in_mall_time(target.start, mall)
-        with override(recipient.language):
-            context.update(
-                old_date=context["date"],
-                date=formats.date_format(start, "l, j F Y"),
-                time=start.strftime("%H.%M"),
-                decree=closure.decree_number,
-            )
+        context.update(
+            old_date=context["date"],
+            date=contexts.day(start, recipient.language),
+            time=start.strftime("%H.%M"),
+            decree=closure.decree_number,
+        )
         # The rows now hold the new time and one more SEQUENCE; these objects still the old.
         calendar = visit_ics(booking, slot=target, sequence=booking.sequence + 1, cancelled=False)
         moved_notices.append(Notice(recipient, context, calendar))
     for booking in released:
         recipient = Recipient.for_user(booking.citizen)
-        context = booking_context(booking, recipient.language)
+        context = contexts(booking, recipient.language)
         context.update(old_date=context["date"], decree=closure.decree_number)
         calendar = visit_ics(booking, sequence=booking.sequence + 1, cancelled=True)
         released_notices.append(Notice(recipient, context, calendar))

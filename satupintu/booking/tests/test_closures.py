@@ -5,9 +5,10 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
+from satupintu.booking.calendar import calendar_link_code
 from satupintu.booking.errors import BookingError
-from satupintu.booking.models import Booking, Closure, Slot
-from satupintu.booking.services.bookings import booking_accept, booking_create
+from satupintu.booking.models import Booking, BookingEvent, Closure, Slot
+from satupintu.booking.services.bookings import booking_accept, booking_context, booking_create
 from satupintu.booking.services.closures import closure_apply, closure_record, closure_reopen
 from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
@@ -262,3 +263,50 @@ def test_the_admin_refuses_a_closure_naming_another_malls_agency(client):
     assert response.status_code == 200  # the form again, with the refusal
     assert response.context["adminform"].form.errors["agencies"]
     assert not Closure.objects.exists()
+
+
+def test_each_holder_is_told_once_in_their_language_with_the_values_of_their_booking():
+    # The closure writes its history and messages in bulk (one UPDATE, COPY): each row is still
+    # the one the per-booking path would write, worded in the holder's language.
+    service = visit_service(places=2)
+    day = open_day()
+    slot = slots_open(service=service, day=day).slots[0]
+    english, indonesian = citizen(language="en"), citizen(language="id")
+    bookings = {c.pk: booking_create(citizen=c, slot=slot) for c in (english, indonesian)}
+
+    closure = _close(service, day, day)
+
+    assert closure.notified == 2
+    for holder in (english, indonesian):
+        before = bookings[holder.pk]
+        booking = Booking.objects.select_related("slot", "service__agency__mall").get(pk=before.pk)
+        assert booking.sequence == before.sequence + 1
+        [event] = BookingEvent.objects.filter(booking=booking, note="443.1/1215.DPMPTSP")
+        assert (event.from_status, event.to_status, event.reason, event.note) == (
+            Booking.Status.CONFIRMED,
+            Booking.Status.PROPOSED,
+            BookingEvent.Reason.CLOSURE_MOVED,
+            "443.1/1215.DPMPTSP",
+        )
+        [message] = Message.objects.filter(user=holder, event=Event.BOOKING_MOVED)
+        assert (message.event, message.language, message.to) == (
+            Event.BOOKING_MOVED,
+            holder.language,
+            holder.email,
+        )
+        expected = booking_context(booking, holder.language)  # the booking at its new time
+        for name in ("name", "service", "mall", "date", "time", "code", "link"):
+            assert message.context[name] == expected[name], name
+        assert message.context["old_date"] == booking_context(before, holder.language)["date"]
+        # The calendar link is signed with the time: the same link but for its token.
+        token = message.context["calendar_link"].rsplit("/", 2)[-2]
+        expected_token = expected["calendar_link"].rsplit("/", 2)[-2]
+        assert message.context["calendar_link"].replace(token, "T") == expected[
+            "calendar_link"
+        ].replace(expected_token, "T")
+        assert calendar_link_code(token) == booking.code
+        assert f"SEQUENCE:{booking.sequence}" in message.calendar
+        assert booking.code in message.body and booking.code in message.html_body
+    moved = Message.objects.filter(event=Event.BOOKING_MOVED)
+    english_text = moved.get(user=english).body
+    assert english_text != moved.get(user=indonesian).body

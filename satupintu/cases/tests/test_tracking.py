@@ -1,10 +1,15 @@
 """Tracking an application shows its steps to whoever has its number and the phone's last
 four digits, and never personal data; the WhatsApp bot answers STATUS to the applicant."""
 
+from dataclasses import asdict
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
+from satupintu.cases.selectors import track, track_own
+from satupintu.cases.services.configuration import workflow
 from satupintu.cases.services.workflow import application_act
 from satupintu.cases.tests.factories import ApplicationFactory, WorkflowServiceFactory
 from satupintu.malls.tests.factories import UserFactory, staff_member
@@ -169,3 +174,44 @@ def test_both_fields_empty_are_both_named_and_a_first_visit_is_not_scolded(clien
     assert 'data-empty="nomor"' in both.text and 'data-empty="hp"' in both.text
     first = client.get(reverse("portal:tracking"))
     assert first.status_code == 200 and "data-empty" not in first.text
+
+
+def test_the_api_answers_a_guess_with_one_query_whatever_the_answer(
+    application, django_assert_num_queries
+):
+    # The throttles count in the cache, not the database: each answer is one SQL statement.
+    api = APIClient()
+    url = f"/api/v1/track/{application.tracking_number}/"
+    with django_assert_num_queries(1):
+        assert api.get(url, {"phone_last4": "7890"}).status_code == 200
+    with django_assert_num_queries(1):
+        assert api.get(url, {"phone_last4": "1234"}).status_code == 404
+    with django_assert_num_queries(1):
+        assert api.get("/api/v1/track/MPP-1999-000000/", {"phone_last4": "7890"}).status_code == 404
+    with django_assert_num_queries(0):
+        assert api.get(url, {"phone_last4": "78"}).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("own_workflow", [True, False])
+def test_public_tracking_reads_what_the_applicants_own_view_reads(language, own_workflow):
+    # ``track`` reads in one query what ``track_own`` reads from the models: the same answer,
+    # in either language, for a service with its own workflow or the default one.
+    service = (
+        WorkflowServiceFactory(verified_then_decided=True, form_schema=[])
+        if own_workflow
+        else ApplicationFactory().service
+    )
+    applicant = UserFactory(phone=PHONE)
+    submitted = ApplicationFactory(applicant=applicant, service=service, submitted=True)
+    forwarded = application_act(
+        application=submitted,
+        actor=staff_member(dict(workflow(service))[submitted.step], agency=service.agency),
+        action="forward",
+    )
+    with translation.override(language):
+        found = track(tracking_number=forwarded.tracking_number.lower(), phone_last4="7890")
+        assert found is not None
+        assert asdict(found) == asdict(track_own(forwarded))
+        assert found.steps[0].done_at is not None
+        assert track(tracking_number=forwarded.tracking_number, phone_last4="7891") is None
