@@ -28,7 +28,7 @@ from satupintu.catalog.models import Service
 from satupintu.complaints.models import ReportEvent
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, Mall, StaffMembership
-from satupintu.malls.permissions import staff_scope
+from satupintu.malls.permissions import StaffScope, staff_scope
 from satupintu.surveys.elements import ELEMENTS, PROFILE_FIELDS
 from satupintu.surveys.errors import SurveyError
 from satupintu.surveys.models import Response
@@ -270,6 +270,18 @@ def _int(value: str | None) -> int | None:
     return int(text)
 
 
+def _staff_and_mall(user: User | AnonymousUser, slug: str) -> tuple[StaffScope, Mall]:
+    """``user``'s staff scope and the active mall of ``slug``: PermissionDenied for anyone who
+    is not staff, Http404 for a mall that is not there."""
+    scope = staff_scope(user)
+    if not scope.is_staff_anywhere:
+        raise PermissionDenied
+    mall = Mall.objects.filter(slug=slug, is_active=True).first()
+    if mall is None:
+        raise Http404
+    return scope, mall
+
+
 def access_results(
     user: User | AnonymousUser, slug: str, *, agency_id: str | None, service_id: str | None
 ) -> Scope:
@@ -277,12 +289,7 @@ def access_results(
     ministry monitor and the superuser the whole mall, an agency's staff their agency. Staff
     asking for a mall, agency or service they may not see get Http404 (the same as a missing
     one); anyone who is not staff, PermissionDenied."""
-    scope = staff_scope(user)
-    if not scope.is_staff_anywhere:
-        raise PermissionDenied
-    mall = Mall.objects.filter(slug=slug, is_active=True).first()
-    if mall is None:
-        raise Http404
+    scope, mall = _staff_and_mall(user, slug)
     whole_mall = sees_whole_mall(user, mall)
     visible = Agency.objects.filter(mall=mall)
     if not whole_mall:
@@ -331,12 +338,7 @@ def paper_services(user: User | AnonymousUser, slug: str) -> tuple[Mall, QuerySe
     the mall's manager (and the superuser) any of the mall's, a front office its agency's.
     Http404 for a mall they have no part in; PermissionDenied for anyone else (the monitor
     changes nothing)."""
-    scope = staff_scope(user)
-    if not scope.is_staff_anywhere:
-        raise PermissionDenied
-    mall = Mall.objects.filter(slug=slug, is_active=True).first()
-    if mall is None:
-        raise Http404
+    scope, mall = _staff_and_mall(user, slug)
     services = Service.objects.filter(agency__mall=mall, is_active=True).select_related("agency")
     if scope.manages_mall(mall.pk):
         return mall, services.order_by("agency__name", "name")

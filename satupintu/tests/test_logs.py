@@ -15,23 +15,6 @@ from satupintu.celery import app
 from satupintu.tests.test_settings import PRODUCTION, _check
 
 
-@pytest.fixture
-def captured():
-    """Every line any logger writes, at DEBUG, through the production formatter and filters."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logs.JsonFormatter())
-    handler.addFilter(logs.RequestIdFilter())
-    handler.addFilter(logs.PersonalDataFilter())
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield buffer
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
 def lines(buffer: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in buffer.getvalue().splitlines()]
 

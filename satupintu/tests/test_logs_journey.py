@@ -3,13 +3,11 @@ email, every line is JSON, and every line written while serving a request carrie
 
 import io
 import json
-import logging
 import re
 
 import pytest
 from django.urls import reverse
 
-from satupintu import logs
 from satupintu.booking.models import Booking
 from satupintu.booking.tests.factories import open_day, visit_service
 from satupintu.demo.seed import CITIZEN_NIK
@@ -68,29 +66,12 @@ class Journey:
         return response
 
 
-@pytest.fixture
-def journal():
-    """Every line any logger writes, at DEBUG, through the production formatter and filters."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logs.JsonFormatter())
-    handler.addFilter(logs.RequestIdFilter())
-    handler.addFilter(logs.PersonalDataFilter())
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield buffer
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp, journal):
+def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp, captured):
     # An earlier transactional test may have flushed the default wording (migrations).
     for event in (Event.REGISTRATION_CODE, Event.BOOKING_CONFIRMED, Event.COMPLAINT_FILED):
         ensure_default_template(event, "email")
     service = visit_service(places=2)
-    go = Journey(client, journal)
+    go = Journey(client, captured)
     registration = {
         "full_name": "Siti Aminah",
         "nik": CITIZEN_NIK,
@@ -147,7 +128,7 @@ def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp, jo
     assert smtp.inbox.wait_for(2, timeout=10)
     assert any(EMAIL in str(m["To"]) for m in smtp.inbox.messages)
 
-    text = journal.getvalue()
+    text = captured.getvalue()
     lines = [json.loads(line) for line in text.splitlines()]
     for written in NEVER_LOGGED:
         assert written.lower() not in text.lower(), written
