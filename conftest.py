@@ -5,6 +5,7 @@ from django.utils import translation
 
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory, OpeningHoursFactory
+from satupintu.notify.tests.conftest import SMTPServer
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +71,18 @@ def bogor():
         paid=True,
     )
     return mall
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback, and Django's mail sent to it."""
+    server = SMTPServer()
+    server.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
+        }
+    }
+    yield server
+    server.stop()

@@ -12,7 +12,6 @@ from satupintu.booking.models import Booking
 from satupintu.booking.tests.factories import open_day, visit_service
 from satupintu.demo.seed import CITIZEN_NIK
 from satupintu.notify.models import Event, Message
-from satupintu.notify.tests.conftest import SMTPServer
 from satupintu.notify.tests.factories import ensure_default_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,20 +34,6 @@ PHONE_WRITTEN = [
 NEVER_LOGGED = [CITIZEN_NIK, EMAIL, EMAIL.replace("@", "%40"), *PHONE_WRITTEN]
 
 
-@pytest.fixture
-def smtp(settings):
-    server = SMTPServer()
-    server.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-        }
-    }
-    yield server
-    server.stop()
-
-
 class Journey:
     """The test client, remembering which log lines each request wrote and its id."""
 
@@ -66,7 +51,7 @@ class Journey:
         return response
 
 
-def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp, captured):
+def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp_server, captured):
     # An earlier transactional test may have flushed the default wording (migrations).
     for event in (Event.REGISTRATION_CODE, Event.BOOKING_CONFIRMED, Event.COMPLAINT_FILED):
         ensure_default_template(event, "email")
@@ -125,8 +110,8 @@ def test_a_citizens_journey_leaves_no_personal_data_in_the_logs(client, smtp, ca
     go("get", filed.url)
 
     # The notifications went out, through the outbox, to a real SMTP server.
-    assert smtp.inbox.wait_for(2, timeout=10)
-    assert any(EMAIL in str(m["To"]) for m in smtp.inbox.messages)
+    assert smtp_server.inbox.wait_for(2, timeout=10)
+    assert any(EMAIL in str(m["To"]) for m in smtp_server.inbox.messages)
 
     text = captured.getvalue()
     lines = [json.loads(line) for line in text.splitlines()]

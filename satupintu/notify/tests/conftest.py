@@ -59,20 +59,6 @@ class SMTPServer:
 
 
 @pytest.fixture
-def smtp_server(settings):
-    server = SMTPServer()
-    server.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-        }
-    }
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def whatsapp_api(settings):
     from satupintu.notify.tests.fake_whatsapp import PHONE_NUMBER_ID, TOKEN, FakeCloudAPI
 
