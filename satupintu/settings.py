@@ -346,6 +346,8 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "webhooks"},
     },
     "accounts-retention": {"task": "accounts.retention", "schedule": 86400.0},
+    # Every mall's yesterday, today and booked days ahead into the stats count tables.
+    "stats-rollup": {"task": "stats.rollup", "schedule": 300.0},
 }
 
 # How many days each kind of personal data is kept (UU 27/2022 PDP); issued permits forever.
