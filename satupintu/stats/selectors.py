@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from satupintu.catalog.models import Service
 from satupintu.complaints.models import Report
 from satupintu.malls.models import Agency, Mall
 from satupintu.stats import metrics
@@ -91,7 +92,7 @@ class Period:
     def month(cls, year: int, month: int) -> "Period":
         try:
             first = date(year, month, 1)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise StatsError("period", _("There is no such month.")) from exc
         return cls(first, _next_month(first) - timedelta(days=1))
 
@@ -421,3 +422,98 @@ def figures_by_mall(*, period: Period) -> list[tuple[Mall, Figures]]:
     the count tables in two queries besides the malls'."""
     rolled = _rolled_up(StatsFilter(), period, "mall", F("mall_id"))
     return [(mall, rolled.get(mall.pk) or _empty(None)) for mall in Mall.objects.order_by("name")]
+
+
+def figures_by_unit(
+    *, mall: Mall, period: Period, by: Literal["agency", "service"]
+) -> dict[int, Figures]:
+    """A mall's figures per agency or per service (keyed by its id; 0: none, such as a report
+    not routed yet), read from the count tables in two queries."""
+    column = "agency_id" if by == "agency" else "service_id"
+    rolled = _rolled_up(StatsFilter(mall_id=mall.pk), period, by, F(column))
+    return {int(key): found for key, found in rolled.items()}
+
+
+# The count each mean, percentile or index is taken over: below the threshold it is withheld.
+_BASES = {
+    "wait_mean_seconds": "visits_queued",
+    "wait_p90_seconds": "visits_queued",
+    "serve_mean_seconds": "visits_served",
+    "serve_p90_seconds": "visits_served",
+    "applications_mean_working_days": "applications_finished",
+    "complaints_rating_mean": "complaints_ratings",
+    "ikm": "ikm_respondents",
+}
+
+
+@dataclass(frozen=True)
+class PublicFigure:
+    key: str
+    label: str
+    value: float | int | None
+    suppressed: bool
+
+
+def public_rows(found: Figures, *, threshold: int) -> list[PublicFigure]:
+    """The figures as open data: a count from 1 to ``threshold`` - 1, and a mean, percentile
+    or index taken over so few, are withheld (None, ``suppressed``) so that no one person's
+    visit, case, complaint, rating or answer can be picked out; zero is shown."""
+    values = {key: value for key, _label, value in found.rows()}
+    values["visits_queued"] = found.visits_checked_in + found.walk_ins
+
+    def small(value: float | int | None) -> bool:
+        return isinstance(value, int) and 0 < value < threshold
+
+    out = []
+    for key, label, value in found.rows():
+        base = _BASES.get(key)
+        hidden = small(values[base]) if base is not None else small(value)
+        if base is not None and value is not None and values[base] is not None:
+            hidden = hidden or not values[base]
+        out.append(PublicFigure(key, label, None if hidden else value, hidden))
+    return out
+
+
+@dataclass(frozen=True)
+class OpenScope:
+    """What a request for open data is about: an active mall, maybe one of its agencies or
+    services, and a month that has begun."""
+
+    mall: Mall
+    agency: Agency | None
+    service: Service | None
+    period: Period
+
+    @property
+    def filter(self) -> StatsFilter:
+        return StatsFilter(
+            mall_id=self.mall.pk,
+            agency_id=self.agency.pk if self.agency else None,
+            service_id=self.service.pk if self.service else None,
+        )
+
+
+def open_scope(
+    *, mall: str, year: int, month: int, agency: str | None = None, service: int | None = None
+) -> OpenScope:
+    """The open data's scope: StatsError ``not_found`` (404) for a mall, agency or service
+    that is not there (or not in that mall), ``period`` for a month that is none or has not
+    begun."""
+    found = Mall.objects.filter(slug=mall, is_active=True).first()
+    if found is None:
+        raise StatsError("not_found", _("No such mall."))
+    period = Period.month(year, month)
+    if period.start > timezone.localdate():
+        raise StatsError("period", _("This month has not begun yet."))
+    unit = None
+    if agency is not None:
+        unit = Agency.objects.filter(mall=found, slug=agency).first()
+        if unit is None:
+            raise StatsError("not_found", _("No such agency in this mall."))
+    chosen = None
+    if service is not None:
+        services = Service.objects.select_related("agency").filter(agency__mall=found)
+        chosen = (services.filter(agency=unit) if unit else services).filter(pk=service).first()
+        if chosen is None:
+            raise StatsError("not_found", _("No such service in this mall."))
+    return OpenScope(found, unit, chosen, period)
