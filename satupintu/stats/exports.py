@@ -36,7 +36,7 @@ def csv_rows(filter: StatsFilter, period: Period, granularity: Granularity) -> I
         for first, found in series(filter=filter, period=part, granularity=granularity):
             rows = found.rows()
             if not header_written:
-                yield [_("from"), _("to"), *(label for _key, label, _value in rows)]
+                yield [_("first day"), _("last day"), *(label for _key, label, _value in rows)]
                 header_written = True
             yield [first.isoformat(), ends[first].isoformat(), *(_cell(v) for *_k, v in rows)]
 
