@@ -9,7 +9,7 @@ from satupintu.cases.models import Application, Step
 from satupintu.cases.services.drafts import application_update_draft
 from satupintu.cases.services.forms import NIB_CHECK
 from satupintu.cases.tests.factories import WorkflowServiceFactory
-from satupintu.malls.tests.factories import MallFactory, UserFactory
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 NIB = "8120000000001"
@@ -138,13 +138,26 @@ def test_oss_down_or_slow_lets_the_applicant_go_on_unchecked(
     assert application.nib == NIB and application.form_data[NIB_CHECK]["checked"] is False
 
 
-def test_the_check_stays_with_the_submitted_application(client, application, connected):
+def test_the_check_stays_with_the_submitted_application_for_the_staff(
+    client, application, connected, service
+):
     check(client, application)
     url = reverse("portal:application", args=[application.pk])
     client.post(url, {"action": "submit", "nib": NIB, "nik": NIK, "nama_usaha": "PT Roti Bogor"})
     application.refresh_from_db()
     assert application.status == Application.Status.IN_PROGRESS
     assert application.form_data[NIB_CHECK]["checked"] is True
+    client.force_login(staff_member("front_office", agency=service.agency))
+    case = client.get(reverse("backoffice:case", args=[application.pk])).text
+    assert 'data-nib-checked="yes"' in case and "PT Roti Bogor" in case
+
+
+def test_the_staff_see_a_nib_nobody_checked_as_not_checked(client, application, connected, service):
+    url = reverse("portal:application", args=[application.pk])
+    client.post(url, {"action": "submit", "nib": NIB, "nik": NIK, "nama_usaha": "Toko Roti"})
+    client.force_login(staff_member("front_office", agency=service.agency))
+    case = client.get(reverse("backoffice:case", args=[application.pk])).text
+    assert f"NIB {NIB}" in case and 'data-nib-checked="no"' in case
 
 
 def test_changing_the_nib_drops_the_check(client, application, connected):
