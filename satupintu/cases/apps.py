@@ -11,3 +11,5 @@ class CasesConfig(AppConfig):
         from satupintu.notify.bot import register_lookup
 
         register_lookup("STATUS", bot_application_status)
+        # OSS: the outbox operations and the fake ``run_fakes`` starts register themselves.
+        from satupintu.cases.oss import client, fake  # noqa: F401
