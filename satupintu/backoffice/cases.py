@@ -26,8 +26,10 @@ from satupintu.accounts.services import walk_in_citizen
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.models import Application, Document, Step, Survey
+from satupintu.cases.oss.nib import nib_checker
 from satupintu.cases.permits.render import holder_name, product_response
 from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
+from satupintu.cases.services.forms import NIB_CHECK
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, moment_from_text
@@ -120,6 +122,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "file_url": "backoffice:case-file",
             "max_mb": round(settings.CASE_UPLOAD_MAX_BYTES / 1048576),
             "labels": form_fields(application.service, application.form_data, {}),
+            "nib_check": application.form_data.get(NIB_CHECK),
+            "nib_checked_here": nib_checker(application.service) is not None,
             "evidence": application.documents.exclude(kind=Document.Kind.REQUIREMENT),
             "history": application.transitions.select_related("actor"),
             "notes": application.notes.select_related("author"),

@@ -2,27 +2,34 @@
 between visits), submit, follow the case, fix what comes back, confirm a survey, print the
 receipt and the signed document at home."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from satupintu.accounts.http import AuthenticatedHttpRequest
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Document, Survey, Transition
+from satupintu.cases.oss.nib import application_nib_check, nib_checker
 from satupintu.cases.permits.render import product_response, receipt_response
 from satupintu.cases.services import documents, drafts, surveys, workflow
+from satupintu.cases.services.forms import NIB_CHECK
 from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import field_label
 from satupintu.pages import refusals_as_messages
+
+if TYPE_CHECKING:
+    from satupintu.integrations.models import Integration
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.REVISION)
 
@@ -116,16 +123,21 @@ def apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _own(request, pk)
     errors: dict[str, list[str]] = {}
+    checker = nib_checker(application.service) if application.status in EDITABLE else None
     if request.method == "POST" and application.status in EDITABLE:
+        action = request.POST.get("action")
         saved = workflow.application_save(
             application=application,
             by=request.user,
             form_data=posted_form(application.service, request.POST),
             nib=request.POST.get("nib", application.nib),
             uploads=request.FILES,
-            submit=request.POST.get("action") == "submit",
+            submit=action == "submit",
         )
         application, errors = saved.application, saved.errors
+        if action == "check_nib" and checker is not None and not errors:
+            _check_nib(request, application, checker)
+            return redirect(reverse("portal:application", args=[application.pk]) + "#f-nib")
         if saved.sent:
             messages.success(
                 request,
@@ -156,8 +168,35 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "tracking": cases.track_own(application),
             "issued": getattr(application, "issued_document", None),
             "max_mb": round(settings.CASE_UPLOAD_MAX_BYTES / 1048576),
+            "nib_check": {"record": application.form_data.get(NIB_CHECK)} if checker else None,
         },
     )
+
+
+def _check_nib(
+    request: AuthenticatedHttpRequest, application: Application, checker: "Integration"
+) -> None:
+    """Check the NIB just kept with OSS and say how it went; never an error page."""
+    try:
+        outcome = application_nib_check(application=application, integration=checker)
+    except CaseError as refused:
+        if refused.code == "oss_unavailable":
+            messages.warning(request, refused.message)
+        else:
+            messages.error(request, refused.message)
+        return
+    if outcome["active"]:
+        messages.success(
+            request,
+            _("OSS knows NIB %(nib)s: %(name)s. The business's details are filled in.")
+            % {"nib": outcome["nib"], "name": outcome["name"]},
+        )
+    else:
+        messages.warning(
+            request,
+            _("OSS knows NIB %(nib)s (%(name)s), but the NIB is not active.")
+            % {"nib": outcome["nib"], "name": outcome["name"]},
+        )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import User
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Document
-from satupintu.cases.services.forms import nib_field
+from satupintu.cases.services.forms import NIB_CHECK, answers_only, nib_field
 from satupintu.catalog.models import Requirement, Service
 from satupintu.catalog.selectors import field_label
 
@@ -75,7 +75,7 @@ def application_draft(
     the case its first try made."""
     if not service.is_active or service.channel == Service.Channel.IN_PERSON:
         raise CaseError("not_online", _("This service is not offered online."))
-    answers = {k: v for k, v in form_data.items() if isinstance(k, str)}
+    answers = answers_only(form_data)
     if not external_ref:  # a pushing system's answers are its own
         answers = {**account_answers(service, applicant), **answers}
     fields = {
@@ -102,15 +102,31 @@ def application_update_draft(
     """Keep the answers so far of a draft or of an application back for revision."""
     if application.status not in (Application.Status.DRAFT, Application.Status.REVISION):
         raise CaseError("wrong_status", _("This application can no longer be changed."))
-    application.form_data = {
-        **application.form_data,
-        **{k: v for k, v in form_data.items() if isinstance(k, str)},
-    }
+    application.form_data = {**application.form_data, **answers_only(form_data)}
     fields = ["form_data"]
     if nib is not None:
         application.nib = nib_field(nib)
         fields.append("nib")
+        if application.form_data.get(NIB_CHECK, {}).get("nib") != application.nib:
+            application.form_data.pop(NIB_CHECK, None)  # the check was of another NIB
     application.save(update_fields=fields)
+    return application
+
+
+def application_nib_checked(
+    *, application: Application, check: dict[str, Any], answers: dict[str, str]
+) -> Application:
+    """Keep the outcome of checking the application's NIB against OSS (``check``, which names
+    the NIB it was about) and the answers it filled in (only fields still empty)."""
+    if application.status not in (Application.Status.DRAFT, Application.Status.REVISION):
+        raise CaseError("wrong_status", _("This application can no longer be changed."))
+    filled = {
+        name: value
+        for name, value in answers_only(answers).items()
+        if value and not application.form_data.get(name)
+    }
+    application.form_data = {**application.form_data, **filled, NIB_CHECK: check}
+    application.save(update_fields=["form_data"])
     return application
 
 

@@ -20,6 +20,15 @@ FINDINGS_MAX = 8000
 
 # Identifier fields of online forms: normalised (Unicode digits, separators) and checked.
 IDENTIFIERS = {"nik": clean_nik, "npwp": clean_npwp}
+# What the platform itself keeps among the answers (no schema field can start with "_"): the
+# outcome of the NIB check against OSS. Never taken from what an applicant sends.
+NIB_CHECK = "_nib_check"
+RESERVED = (NIB_CHECK,)
+
+
+def answers_only(data: dict[str, Any]) -> dict[str, Any]:
+    """The answers an applicant (or a client of the API) sent, without the platform's own keys."""
+    return {k: v for k, v in data.items() if isinstance(k, str) and k not in RESERVED}
 
 
 def check_length(text: str, *, limit: int) -> None:
@@ -63,6 +72,9 @@ def validate_form(service: Service, data: dict[str, Any]) -> dict[str, Any]:
         clean[name] = value
     if errors:
         raise ValidationError(errors)
+    for key in RESERVED:
+        if isinstance(data.get(key), dict):
+            clean[key] = data[key]
     return clean
 
 

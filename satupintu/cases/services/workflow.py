@@ -21,7 +21,13 @@ from satupintu.cases.services import issuing
 from satupintu.cases.services.configuration import check_role, may_not_approve, workflow
 from satupintu.cases.services.documents import document_add
 from satupintu.cases.services.drafts import application_update_draft, missing_requirements
-from satupintu.cases.services.forms import CANCEL_NOTE_MAX, NOTE_MAX, check_length, validate_form
+from satupintu.cases.services.forms import (
+    CANCEL_NOTE_MAX,
+    NOTE_MAX,
+    answers_only,
+    check_length,
+    validate_form,
+)
 from satupintu.cases.services.transitions import applicant_state, mall_today, swap, tell_applicant
 from satupintu.malls.calendar import working_days_after, working_days_between
 from satupintu.malls.permissions import staff_scope
@@ -233,7 +239,7 @@ def application_resubmit(
     paused = working_days_between(
         mall=mall, start=application.paused_on, end=mall_today(application)
     )
-    form = validate_form(application.service, {**application.form_data, **form_data})
+    form = validate_form(application.service, {**application.form_data, **answers_only(form_data)})
     application = swap(
         application,
         actor or application.applicant,
