@@ -59,20 +59,12 @@ class Received:
     repeated: bool  # the same id_izin came before: nothing changed
 
 
-def secret(integration: Integration, name: str) -> str:
-    """One of the integration's credentials, "" when it has none of that name."""
-    try:
-        return integration.secret(name) or ""
-    except KeyError:
-        return ""
-
-
 def expected_tokens(
     integration: Integration, nib: str, *, now: datetime | None = None
 ) -> list[str]:
     """The Tokens OSS may send for ``nib``: lowercase hex SHA1 of username + password + NIB +
     the date (Ymd), today's and yesterday's in WIB."""
-    username, password = secret(integration, "username"), secret(integration, "password")
+    username, password = integration.secret("username"), integration.secret("password")
     today = timezone.localtime(now or timezone.now(), OSS_TIME_ZONE).date()
     return [
         # SHA1 is what OSS's protocol signs with; the secret part is the shared password.
@@ -86,7 +78,7 @@ def expected_tokens(
 def token_valid(integration: Integration, nib: str, token: str) -> bool:
     """Whether ``token`` (the Token header) is OSS's for ``nib`` with this integration's
     credentials; without credentials configured nothing is."""
-    if not token or not nib or not secret(integration, "password"):
+    if not token or not nib or not integration.secret("password"):
         return False
     token = token.strip().lower()
     # Every candidate compared, so the time taken tells nothing of which one matched.
@@ -188,7 +180,7 @@ def _fetch_files(
     items = [i for i in items if isinstance(i, dict) and _text(i, "file_dokumen", 1000)]
     if len(items) > MAX_FILES:
         raise Refused(_("At most %(n)s requirement files are taken.") % {"n": MAX_FILES})
-    user_key = secret(integration, "user_key")
+    user_key = integration.secret("user_key")
     headers = {"user_key": user_key} if user_key else {}
     fetched = []
     limit = settings.CASE_UPLOAD_MAX_BYTES
