@@ -23,6 +23,8 @@ from satupintu.cases.models import (
     Step,
 )
 from satupintu.cases.oss import outbound
+from satupintu.cases.oss.fake import USER_KEY as FAKE_USER_KEY
+from satupintu.cases.oss.fake import FakeOss
 from satupintu.cases.oss.inbound import region_code
 from satupintu.cases.services.workflow import application_act, application_resubmit
 from satupintu.cases.tests.factories import WorkflowServiceFactory, staff_of
@@ -31,6 +33,7 @@ from satupintu.cases.tests.test_signing import use_tmp_signing_dir
 from satupintu.catalog.tests.factories import RequirementFactory
 from satupintu.integrations.fakes import FakeRequest, FakeResponse, FakeServer
 from satupintu.integrations.models import Integration, IntegrationEvent, OutboundCall
+from satupintu.integrations.services import call_attempt
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.tests.factories import AgencyFactory, MallFactory
 
@@ -59,11 +62,8 @@ class FileServer(FakeServer):
 
 @pytest.fixture
 def files():
-    server = FileServer()
-    base = server.start()
-    server.base_url = base
-    yield server
-    server.stop()
+    with FileServer() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +109,10 @@ def token(nib: str = NIB, *, days_ago: int = 0, password: str = PASSWORD) -> str
     return hashlib.sha1(f"{USERNAME}{password}{nib}{day:%Y%m%d}".encode()).hexdigest()  # noqa: S324
 
 
-def push_body(files, *, kd_daerah="3271000000", kd_izin=KD_IZIN, file_paths=("/f/1.pdf",)):
+def push_body(
+    files, *, kd_daerah="3271000000", kd_izin=KD_IZIN, file_paths=("/f/1.pdf",), urls=None
+):
+    urls = urls if urls is not None else [files.base_url + path for path in file_paths]
     return {
         "dataNIB": {
             "nib": NIB,
@@ -143,8 +146,8 @@ def push_body(files, *, kd_daerah="3271000000", kd_izin=KD_IZIN, file_paths=("/f
                     "kd_daerah": kd_daerah,
                     "nama_izin": "Izin Usaha",
                     "data_persyaratan": [
-                        {"id_syarat": str(n), "file_dokumen": files.base_url + path}
-                        for n, path in enumerate(file_paths, start=1)
+                        {"id_syarat": str(n), "file_dokumen": url}
+                        for n, url in enumerate(urls, start=1)
                     ],
                 },
             ],
@@ -396,7 +399,8 @@ def test_each_step_reports_its_kd_status_and_approval_sends_the_permit(
 
     # submitted, verification, clock stopped, restarted, decision, approved
     assert sent_statuses() == ["10", "20", "41", "42", "45", "50"]
-    returned = OutboundCall.objects.filter(operation="oss.receiveLicenseStatus")[2].payload
+    calls = OutboundCall.objects.filter(operation="oss.receiveLicenseStatus")
+    returned = calls.order_by("created_at")[2].payload
     assert returned["IZINSTATUS"]["keterangan"] == "Lengkapi NPWP"
     assert returned["IZINSTATUS"]["nip_status"] == "198001012010011001"
     assert len(returned["IZINSTATUS"]["tgl_status"]) == len("2026-11-30 10:00:00")
@@ -473,3 +477,42 @@ def test_the_permit_number_oss_answers_is_kept(client, service, integration, pdf
 
 def test_region_code_is_ten_digits(mall):
     assert region_code(mall) == "3271000000"
+
+
+def test_end_to_end_against_fake_oss(client, service, staff):
+    """OSS pushes, the case is worked and approved, the outbox tells the fake OSS each status
+    and the permit; the number OSS draws is kept."""
+    with FakeOss() as oss:
+        integration = Integration(
+            kind=Integration.Kind.OSS,
+            provider="oss-rba",
+            name="OSS Kota Bogor",
+            mall=service.agency.mall,
+            base_url=oss.base_url,
+            is_active=True,
+        )
+        integration.set_secrets(
+            {"username": USERNAME, "password": PASSWORD, "user_key": FAKE_USER_KEY}
+        )
+        integration.save()
+        url = oss.add_file("surat-permohonan.pdf", PDF)
+
+        assert push(client, integration, push_body(None, urls=[url]))["status"] == "1"
+        application = Application.objects.get()
+        assert application.documents.get().file.read() == PDF
+        application = act(application, staff["front_office"], "forward")
+        application = act(application, staff["verifier"], "forward")
+        application = act(application, staff["approver"], "forward")
+        for call in OutboundCall.objects.order_by("created_at", "pk"):
+            call_attempt(call_id=call.pk)
+
+        assert set(OutboundCall.objects.values_list("status", flat=True)) == {
+            OutboundCall.Status.DONE
+        }
+        statuses = [b["IZINSTATUS"]["kd_status"] for b in oss.received("receiveLicenseStatus")]
+        assert statuses == ["10", "20", "45", "50"]
+        permit = oss.permits[ID_IZIN]
+        assert permit["kd_status"] == "50"
+        (final,) = oss.received("receiveLicense")
+        assert final["IZINFINAL"]["nip_ttd"] == "197805122005011003"
+        assert OssLink.objects.get().permit_number == permit["nomor_izin"]
