@@ -2,7 +2,7 @@
 between visits), submit, follow the case, fix what comes back, confirm a survey, print the
 receipt and the signed document at home."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,10 +26,8 @@ from satupintu.cases.uploads import document_response
 from satupintu.catalog import selectors as catalog
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import field_label
+from satupintu.integrations.models import Integration
 from satupintu.pages import refusals_as_messages
-
-if TYPE_CHECKING:
-    from satupintu.integrations.models import Integration
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.REVISION)
 
@@ -174,7 +172,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 def _check_nib(
-    request: AuthenticatedHttpRequest, application: Application, checker: "Integration"
+    request: AuthenticatedHttpRequest, application: Application, checker: Integration
 ) -> None:
     """Check the NIB just kept with OSS and say how it went; never an error page."""
     try:

@@ -2,7 +2,7 @@
 issue it (receiveLicenseStatus, receiveLicense), and the NIB checks the portal's form makes."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.validators import clean_nib, clean_npwp
 from satupintu.cases.errors import CaseError
 from satupintu.integrations.http import Answer, send
+from satupintu.integrations.models import Integration, IntegrationEvent, OutboundCall
 from satupintu.integrations.registry import CallFailed, operation
-
-if TYPE_CHECKING:
-    from satupintu.integrations.models import Integration, OutboundCall
+from satupintu.integrations.services import event_record
 
 # The portal waits for OSS at most this long (seconds) when the applicant checks a NIB; the
 # integration's option "check_timeout" overrides it.
@@ -98,7 +97,7 @@ def _kode(envelope: dict[str, Any] | None) -> int | None:
 
 
 def exchange(
-    integration: "Integration", method: str, body: dict[str, Any], *, timeout: float | None = None
+    integration: Integration, method: str, body: dict[str, Any], *, timeout: float | None = None
 ) -> Reply:
     """POST ``body`` to OSS's ``method`` with the integration's user_key; CallFailed on a
     network error (retry) or a timeout (unknown outcome), a Reply for any answer."""
@@ -133,21 +132,13 @@ def failure(method: str, reply: Reply, *, unknown_outcome: bool = False) -> Call
     )
 
 
-def _outbound(call: "OutboundCall", method: str, *, allocates: bool = False) -> dict[str, Any]:
+def _outbound(call: OutboundCall, method: str, *, allocates: bool = False) -> dict[str, Any]:
     """Send the call's payload (the OSS request body) to ``method``; the envelope on success.
 
     A call that ``allocates`` (receiveLicense draws a permit number) has an unknown outcome
-    when OSS or the way to it timed out: the outbox holds it for a person, never retries it."""
-    try:
-        reply = exchange(call.integration, method, call.payload)
-    except CallFailed as failed:
-        if allocates and failed.unknown_outcome:
-            raise
-        if failed.unknown_outcome:  # an idempotent call timed out: simply try again later
-            raise CallFailed(
-                f"OSS {method}: {failed}", status_code=failed.status_code, retry=True
-            ) from failed
-        raise
+    also when OSS says it timed out (HTTP or kode 504): enqueued with ``retry=False``, the
+    outbox then holds it for a person instead of sending it again."""
+    reply = exchange(call.integration, method, call.payload)
     if reply.ok and reply.envelope is not None:
         return reply.envelope
     timed_out = reply.kode == 504 or reply.status == 504
@@ -155,14 +146,14 @@ def _outbound(call: "OutboundCall", method: str, *, allocates: bool = False) -> 
 
 
 @operation("oss.receiveLicenseStatus")
-def receive_license_status(call: "OutboundCall") -> dict[str, Any]:
+def receive_license_status(call: OutboundCall) -> dict[str, Any]:
     """Report a permit's status (``{"IZINSTATUS": {...}}``) to OSS."""
     envelope = _outbound(call, "receiveLicenseStatus")
     return {"kode": 200, "keterangan": str(envelope.get("keterangan") or "")}
 
 
 @operation("oss.receiveLicense")
-def receive_license(call: "OutboundCall") -> dict[str, Any]:
+def receive_license(call: OutboundCall) -> dict[str, Any]:
     """Send the issued permit (``{"IZINFINAL": {...}}``) to OSS; the result holds the permit
     number OSS gives it (``nomor_izin``)."""
     envelope = _outbound(call, "receiveLicense", allocates=True)
@@ -204,32 +195,31 @@ def _checked_nib(nib: str) -> str:
     return clean
 
 
-def _ask(integration: "Integration", method: str, body: dict[str, Any]) -> Reply:
+def _ask(integration: Integration, method: str, body: dict[str, Any]) -> Reply:
     """Ask OSS while a person waits: a short timeout, any failure a CaseError they can read;
     the integration's log records the outcome (without the NIB)."""
-    from satupintu.integrations.services import event_record
-
     timeout = float(integration.option("check_timeout", CHECK_TIMEOUT))
     try:
         reply = exchange(integration, method, body, timeout=timeout)
     except CallFailed as failed:
-        _record(event_record, integration, method, ok=False, message=str(failed))
+        _record(integration, method, ok=False, message=str(failed))
         raise _unavailable() from failed
     not_found = reply.kode == 400 and reply.status in (200, 400)
     if reply.ok or not_found:
-        _record(event_record, integration, method, ok=True, message=f"kode {reply.kode}")
+        _record(integration, method, ok=True, message=f"kode {reply.kode}")
         return reply
-    _record(event_record, integration, method, ok=False, message=str(failure(method, reply)))
+    _record(integration, method, ok=False, message=str(failure(method, reply)))
     raise _unavailable()
 
 
-def _record(event_record: Any, integration: "Integration", method: str, **kwargs: Any) -> None:
+def _record(integration: Integration, method: str, *, ok: bool, message: str) -> None:
     event_record(
         integration=integration,
         kind=integration.kind,
-        direction="out",
+        direction=IntegrationEvent.Direction.OUT,
         operation=f"oss.{method}",
-        **kwargs,
+        ok=ok,
+        message=message,
     )
 
 
@@ -249,7 +239,7 @@ def _not_found(nib: str) -> CaseError:
     return CaseError("nib_not_found", message, fields={"nib": [message]}, status=404)
 
 
-def check_nib(integration: "Integration", nib: str) -> NibCheck:
+def check_nib(integration: Integration, nib: str) -> NibCheck:
     """Whether OSS knows ``nib`` (13 digits, checked here first), its business's name and status."""
     nib = _checked_nib(nib)
     reply = _ask(integration, "checkNIB", {"CHECKNIB": {"nib": nib}})
@@ -264,7 +254,7 @@ def check_nib(integration: "Integration", nib: str) -> NibCheck:
 
 
 def inquery_nib(
-    integration: "Integration", *, nib: str = "", npwp: str = "", oss_id: str = ""
+    integration: Integration, *, nib: str = "", npwp: str = "", oss_id: str = ""
 ) -> Business:
     """The business OSS registered under ``nib`` (with ``oss_id`` when given) or ``npwp``."""
     if nib:

@@ -133,8 +133,10 @@ class FakeOss(FakeServer):
     to the envelope's ``kode``, as the spec's examples do; ``errors_as_http_200`` makes every
     business error an HTTP 200, as some OSS gateways do."""
 
-    def __init__(self, *, user_key: str = USER_KEY) -> None:
-        super().__init__()
+    name = "oss"
+
+    def __init__(self, *, user_key: str = USER_KEY, port: int = 0) -> None:
+        super().__init__(port)
         self.user_key = user_key
         self.nibs: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
@@ -146,7 +148,7 @@ class FakeOss(FakeServer):
         # Unknown id_izin refused (kode 400) only when asked: by default any id_izin is taken.
         self.known_permits_only = False
         self._numbers = 0
-        self._lock = threading.Lock()
+        self._numbering = threading.Lock()
         self._methods: dict[str, Callable[[dict[str, Any]], FakeResponse]] = {
             "receiveLicenseStatus": self._receive_license_status,
             "receiveLicense": self._receive_license,
@@ -201,22 +203,6 @@ class FakeOss(FakeServer):
                 bodies.append(body if isinstance(body, dict) else {})
         return bodies
 
-    def start(self) -> str:
-        url = super().start()
-        self._base_url = url
-        return url
-
-    @property
-    def base_url(self) -> str:
-        url = getattr(self, "_base_url", None)
-        if url is None:
-            raise RuntimeError("start the fake first")
-        return url
-
-    @base_url.setter
-    def base_url(self, value: str) -> None:
-        self._base_url = value
-
     # The protocol -----------------------------------------------------------------------------
 
     def handle(self, request: FakeRequest) -> FakeResponse:
@@ -228,7 +214,7 @@ class FakeOss(FakeServer):
             return self._answer(method, 404)
         if request.method != "POST":
             return self._answer(method, 405)
-        if request.headers.get("user_key") != self.user_key:
+        if request.header("user_key") != self.user_key:
             return self._answer(method, 401)
         mode = self.faults.get(method) or self.faults.get("*")
         if mode == "garbage":
@@ -278,7 +264,7 @@ class FakeOss(FakeServer):
         permit, unknown = self._permit(method, fields["id_izin"])
         if permit is None:
             return unknown
-        with self._lock:
+        with self._numbering:
             permit.update(
                 nib=fields["nib"],
                 id_proyek=fields.get("id_proyek", ""),
@@ -299,7 +285,7 @@ class FakeOss(FakeServer):
         permit, unknown = self._permit(method, fields["id_izin"])
         if permit is None:
             return unknown
-        with self._lock:
+        with self._numbering:
             if "nomor_izin" not in permit:  # one number per permit, whatever the retries
                 self._numbers += 1
                 permit["nomor_izin"] = (
@@ -426,7 +412,7 @@ class FakeOss(FakeServer):
         )
 
     def _file(self, request: FakeRequest, path: str) -> FakeResponse:
-        if request.headers.get("user_key") != self.user_key:
+        if request.header("user_key") != self.user_key:
             return FakeResponse(401, {"message": "Unauthorized"})
         parts = path.split("/")
         found = self.files.get(parts[1]) if len(parts) >= 2 else None

@@ -2,7 +2,7 @@
 inqueryNIB to fill the business's name, NPWP and address. OSS down or slow never stops them:
 the NIB is then kept, marked as not checked."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 
@@ -11,9 +11,8 @@ from satupintu.cases.models import Application
 from satupintu.cases.oss.client import Business, check_nib, inquery_nib
 from satupintu.cases.services.drafts import application_nib_checked
 from satupintu.catalog.models import Service
-
-if TYPE_CHECKING:
-    from satupintu.integrations.models import Integration
+from satupintu.integrations.models import Integration
+from satupintu.integrations.services import integration_for
 
 # Fields of a service's form the business's data fills in (when empty), by their name.
 FILLS = {
@@ -23,11 +22,8 @@ FILLS = {
 }
 
 
-def nib_checker(service: Service) -> "Integration | None":
+def nib_checker(service: Service) -> Integration | None:
     """The OSS integration the service's applicants check their NIB with, if one is active."""
-    from satupintu.integrations.models import Integration
-    from satupintu.integrations.services import integration_for
-
     return integration_for(Integration.Kind.OSS, mall=service.agency.mall, agency=service.agency)
 
 
@@ -39,9 +35,7 @@ def _answers(service: Service, business: Business) -> dict[str, str]:
     }
 
 
-def application_nib_check(
-    *, application: Application, integration: "Integration"
-) -> dict[str, Any]:
+def application_nib_check(*, application: Application, integration: Integration) -> dict[str, Any]:
     """Check the application's NIB with OSS and keep the outcome (and what OSS fills in).
 
     Returns the kept outcome; raises the CaseError to show when the NIB is not 13 digits

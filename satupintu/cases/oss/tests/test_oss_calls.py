@@ -2,6 +2,7 @@
 real HTTP: what is sent, what is kept, and which failures are retried, held or given up."""
 
 import pytest
+from django.utils import timezone
 
 from satupintu.cases.errors import CaseError
 from satupintu.cases.oss.client import check_nib, envelope_of, inquery_nib
@@ -58,7 +59,9 @@ def deliver(oss_integration):
     integration = oss_integration()
 
     def run(which, call=None):
-        if call is None:
+        if call is not None:  # its next attempt's time has come
+            OutboundCall.objects.filter(pk=call.pk).update(next_attempt_at=timezone.now())
+        else:
             operation, payload = OPERATIONS[which]
             call = call_enqueue(
                 integration=integration,
