@@ -261,6 +261,8 @@ def receive_nib(*, integration: Integration, body: Any, token: str) -> Received:
         raise Refused(_("No checklist item has the id_izin of this call."))
     link = OssLink.objects.filter(id_izin=id_izin).select_related("application").first()
     if link is not None:
+        if link.integration_id not in (None, integration.pk):
+            raise Refused(_("This id_izin came through another OSS integration."))
         return Received(application=link.application, repeated=True)
     kd_izin = _text(checklist, "kd_izin", 20) or _text(data, "kd_izin", 20)
     kd_daerah = _text(checklist, "kd_daerah", 10) or _text(data, "kd_daerah", 10)

@@ -268,6 +268,22 @@ def test_a_replayed_push_changes_nothing_and_answers_success(
     assert len(pdf_file.requests) == 1  # not fetched again
 
 
+def test_a_replay_through_another_integration_learns_nothing(
+    client, service, integration, pdf_file
+):
+    push(client, integration, push_body(pdf_file))
+    other = Integration(
+        kind=Integration.Kind.OSS, provider="oss-rba", name="OSS lain", base_url="http://x.id"
+    )
+    other.set_secrets({"username": USERNAME, "password": PASSWORD})
+    other.save()
+
+    answer = push(client, other, push_body(pdf_file))
+
+    assert answer["status"] == "2"
+    assert Application.objects.get().tracking_number not in answer["keterangan"]
+
+
 def test_a_checklist_of_another_region_is_refused(client, service, integration, pdf_file):
     answer = push(client, integration, push_body(pdf_file, kd_daerah="3201000000"))
     refused_and_logged(answer, integration, "3201000000")
