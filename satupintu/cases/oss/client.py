@@ -17,6 +17,7 @@ from satupintu.integrations.services import event_record
 # The portal waits for OSS at most this long (seconds) when the applicant checks a NIB; the
 # integration's option "check_timeout" overrides it.
 CHECK_TIMEOUT = 5.0
+CHECK_TIMEOUT_MAX = 15.0
 # OSS's own failures (Lampiran 9): processing failed, processing timed out. Worth another try.
 TRANSIENT = {500, 504}
 # Root spellings OSS's examples use beside ``respon<method>`` (lower-cased, prefix removed).
@@ -198,7 +199,7 @@ def _checked_nib(nib: str) -> str:
 def _ask(integration: Integration, method: str, body: dict[str, Any]) -> Reply:
     """Ask OSS while a person waits: a short timeout, any failure a CaseError they can read;
     the integration's log records the outcome (without the NIB)."""
-    timeout = float(integration.option("check_timeout", CHECK_TIMEOUT))
+    timeout = _check_timeout(integration)
     try:
         reply = exchange(integration, method, body, timeout=timeout)
     except CallFailed as failed:
@@ -210,6 +211,15 @@ def _ask(integration: Integration, method: str, body: dict[str, Any]) -> Reply:
         return reply
     _record(integration, method, ok=False, message=str(failure(method, reply)))
     raise _unavailable()
+
+
+def _check_timeout(integration: Integration) -> float:
+    """The option "check_timeout", kept short: a person waits for it."""
+    try:
+        seconds = float(integration.option("check_timeout", CHECK_TIMEOUT))
+    except (TypeError, ValueError):
+        return CHECK_TIMEOUT
+    return min(max(seconds, 0.1), CHECK_TIMEOUT_MAX) if seconds == seconds else CHECK_TIMEOUT
 
 
 def _record(integration: Integration, method: str, *, ok: bool, message: str) -> None:

@@ -218,3 +218,11 @@ def test_oss_not_answering_a_check_is_oss_unavailable(oss, oss_integration, clos
     assert refused.value.code == "oss_unavailable" and refused.value.status == 503
     integration.refresh_from_db()
     assert integration.last_error_at is not None
+
+
+@pytest.mark.parametrize("option", ["abc", None, [1]])
+def test_a_check_timeout_option_that_is_no_number_falls_back_to_the_default(
+    oss, oss_integration, option
+):
+    oss.add_nib(NIB)
+    assert check_nib(oss_integration(check_timeout=option), NIB).nib == NIB
