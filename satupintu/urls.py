@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/v1/", include("satupintu.api.urls")),
     path("webhooks/", include("satupintu.notify.urls")),
     path("open311/", include("satupintu.complaints.api.open311_urls")),
+    # OSS RBA's pushes (receiveNIB, receiveFileDS) and the permit files it fetches.
+    path("oss/", include("satupintu.cases.oss.urls")),
     # The switcher remembers the choice in the cookie and in the signed-in account.
     path("i18n/setlang/", languages.language_choose, name="set_language"),
     path("admin/", admin.site.urls),

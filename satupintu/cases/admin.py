@@ -19,6 +19,9 @@ from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     AccessLog,
     IssuedDocument,
+    OssLicenseMap,
+    OssLink,
+    OssStatusMap,
     ProductTemplate,
     WorkflowChange,
     WorkflowPolicy,
@@ -226,3 +229,38 @@ class AccessLogAdmin(LookOnlyAdmin):
     search_fields = ["application__tracking_number", "user__username"]
     list_select_related = ["user", "application"]
     date_hierarchy = "at"
+
+
+class OssMapAdmin(ScopedAdmin):
+    """Which service an OSS permit code goes to, and what OSS is told at each moment of a
+    service's workflow: the mall's manager sets them (as the workflow); the agency looks."""
+
+    mall_path = "service__agency__mall"
+    agency_path = "service__agency"
+    autocomplete_fields = ["service"]
+    list_select_related = ["service"]
+
+
+@admin.register(OssLicenseMap)
+class OssLicenseMapAdmin(OssMapAdmin):
+    list_display = ["kd_izin", "kd_daerah", "service"]
+    search_fields = ["kd_izin", "service__name"]
+
+
+@admin.register(OssStatusMap)
+class OssStatusMapAdmin(OssMapAdmin):
+    list_display = ["service", "key", "kd_status"]
+    list_filter = ["key"]
+    search_fields = ["service__name"]
+
+
+@admin.register(OssLink)
+class OssLinkAdmin(LookOnlyAdmin):
+    """The OSS identifiers of the cases OSS pushed, and what OSS sent or returned since."""
+
+    mall_path = "application__service__agency__mall"
+    agency_path = "application__service__agency"
+    list_display = ["id_izin", "nib", "kd_izin", "application", "last_kd_status", "permit_number"]
+    search_fields = ["id_izin", "nib", "application__tracking_number"]
+    list_select_related = ["application"]
+    date_hierarchy = "received_at"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.files.storage import Storage
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -434,3 +435,160 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.what} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- OSS RBA: business permits that arrive from and report back to the national OSS ----------
+
+
+class OssLicenseMap(models.Model):
+    """Which catalog service handles an OSS permit code (kd_izin) pushed for this region: set
+    by the mall's manager in the admin. An empty kd_daerah matches the mall's own region."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="oss_licenses")
+    kd_izin = models.CharField(
+        _("OSS permit code (kd_izin)"),
+        max_length=20,
+        help_text=_("The permit's code in OSS (getDataReferensi, reference 8), e.g. 033000000001."),
+    )
+    kd_daerah = models.CharField(
+        _("OSS region code (kd_daerah)"),
+        max_length=10,
+        blank=True,
+        help_text=_("Ten digits (Permendagri 72/2019). Empty: the region of the service's mall."),
+    )
+
+    class Meta:
+        verbose_name = _("OSS permit mapping")
+        verbose_name_plural = _("OSS permit mappings")
+        ordering = ["kd_izin", "kd_daerah"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "kd_izin", "kd_daerah"], name="oss_license_map_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kd_izin} → {self.service}"
+
+
+class OssStatusKey(models.TextChoices):
+    """What happened to an OSS-born case, each reported to OSS as a kd_status (Lampiran 10)."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    DOCUMENT_CHECK = f"step:{Step.DOCUMENT_CHECK}", _("At the document check")
+    VERIFICATION = f"step:{Step.VERIFICATION}", _("At verification")
+    FIELD_SURVEY = f"step:{Step.FIELD_SURVEY}", _("At the field survey")
+    TECHNICAL_RECOMMENDATION = (
+        f"step:{Step.TECHNICAL_RECOMMENDATION}",
+        _("At the technical recommendation"),
+    )
+    DECISION = f"step:{Step.DECISION}", _("At the decision")
+    ISSUANCE = f"step:{Step.ISSUANCE}", _("At issuance")
+    RETURNED = "returned", _("Returned for revision")
+    RESUBMITTED = "resubmitted", _("Sent back fixed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", _("Done")
+    REVOKED = "revoked", _("Document revoked")
+
+
+# The national systems digest's proposal: 10 submitted, 20 verification, 40 field check,
+# 41/42 the SLA clock stopped and restarted by a return for revision, 50 approved, 90 rejected;
+# 45 (verified by the technical agency) for the steps between the survey and the decision.
+# An empty code reports nothing (OSS removed its cancel and revoke codes in 4.3.19).
+DEFAULT_OSS_STATUS: dict[str, str] = {
+    OssStatusKey.SUBMITTED: "10",
+    OssStatusKey.DOCUMENT_CHECK: "10",
+    OssStatusKey.VERIFICATION: "20",
+    OssStatusKey.FIELD_SURVEY: "40",
+    OssStatusKey.TECHNICAL_RECOMMENDATION: "45",
+    OssStatusKey.DECISION: "45",
+    OssStatusKey.ISSUANCE: "50",
+    OssStatusKey.RETURNED: "41",
+    OssStatusKey.RESUBMITTED: "42",
+    OssStatusKey.APPROVED: "50",
+    OssStatusKey.REJECTED: "90",
+    OssStatusKey.CANCELLED: "",
+    OssStatusKey.DONE: "",
+    OssStatusKey.REVOKED: "",
+}
+
+
+class OssStatusMap(models.Model):
+    """A service's own OSS status code for one moment of its workflow, replacing the default
+    (DEFAULT_OSS_STATUS); set by the mall's manager, as the workflow itself is."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="oss_statuses")
+    key = models.CharField(_("when"), max_length=40, choices=OssStatusKey.choices)
+    kd_status = models.CharField(
+        _("OSS status code (kd_status)"),
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^\d{2}$", _("Two digits, e.g. 20."))],
+        help_text=_("Two digits from OSS's Lampiran 10; empty: OSS is not told."),
+    )
+
+    class Meta:
+        verbose_name = _("OSS status mapping")
+        verbose_name_plural = _("OSS status mappings")
+        ordering = ["service", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "key"], name="oss_status_map_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_key_display()} → {self.kd_status or '-'}"
+
+
+class OssLink(models.Model):
+    """An application born from an OSS checklist (receiveNIB): OSS's identifiers, the business
+    as OSS described it, and what OSS sent or returned since."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="oss_link"
+    )
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The OSS integration that pushed it, and through which OSS is answered."),
+    )
+    nib = models.CharField(_("NIB"), max_length=13)
+    oss_id = models.CharField(max_length=40, blank=True)
+    id_izin = models.CharField(max_length=40, unique=True)
+    id_proyek = models.CharField(max_length=40, blank=True)
+    id_produk = models.CharField(max_length=40, blank=True)
+    kd_izin = models.CharField(max_length=20)
+    kd_daerah = models.CharField(max_length=10, blank=True)
+    npwp = models.CharField(_("NPWP"), max_length=20, blank=True)
+    business_name = models.CharField(_("business name"), max_length=300, blank=True)
+    business_address = models.CharField(_("business address"), max_length=500, blank=True)
+    kbli = models.CharField(_("KBLI"), max_length=10, blank=True)
+    submitter_name = models.CharField(_("submitted by"), max_length=200, blank=True)
+    last_kd_status = models.CharField(max_length=2, blank=True)
+    approval_reported = models.BooleanField(default=False)
+    permit_number = models.CharField(
+        _("permit number from OSS"),
+        max_length=120,
+        blank=True,
+        help_text=_("The nomor_izin OSS answered receiveLicense with."),
+    )
+    signed_file_url = models.URLField(
+        _("OSS-signed permit"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The link to the permit signed by OSS (receiveFileDS)."),
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("OSS link")
+        verbose_name_plural = _("OSS links")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["nib"])]
+
+    def __str__(self) -> str:
+        return f"{self.id_izin} ({self.nib})"

@@ -834,6 +834,23 @@ PAGES.update(
                 post(everyone(UNSUPPORTED), lambda w, label: {"entry": "[]"}),
             )
         ),
+        # OSS RBA's pushes: only to an active OSS integration (none here: 404 in OSS's
+        # envelope, nothing written); the Token is checked past that (cases/tests/test_oss.py).
+        **{
+            name: Page(
+                (
+                    get(everyone(NOT_ALLOWED)),
+                    post(everyone(MISSING), lambda w, label: {"dataNIB": {}}, json=True),
+                ),
+                objects={"-": lambda w: {"integration_id": 999999}},
+            )
+            for name in ("oss:receive-nib", "oss:receive-file-ds")
+        },
+        # The permit file OSS fetches: only with its HMAC, of an OSS case's document.
+        "oss:permit-file": Page(
+            (get(everyone(MISSING)), post(everyone(NOT_ALLOWED))),
+            objects={"-": lambda w: {"code": "ABCDEFGHJKLM", "signature": "0" * 40}},
+        ),
         # Open311: public reads; a report posted only with a key of that jurisdiction.
         "open311:discovery": Page((get(everyone(OK)),), objects={"-": lambda w: {"fmt": "json"}}),
         "open311:discovery-v2": Page(

@@ -23,7 +23,7 @@ from satupintu.cases.models import (
 )
 from satupintu.cases.permits.render import holder_name, signatory, signed_product
 from satupintu.cases.permits.verification import verification_url
-from satupintu.cases.signals import application_changed
+from satupintu.cases.signals import application_changed, document_issued
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import DEFAULT_NUMBER_FORMAT, Agency, StaffMembership
 from satupintu.malls.permissions import staff_scope
@@ -91,6 +91,7 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
             if issued is not None:
                 return issued
             continue  # the number or the code was taken meanwhile: count again
+        document_issued.send(IssuedDocument, document=document, application=application)
         return document
     raise CaseError("number_taken", _("No document number is free right now. Try again."))
 

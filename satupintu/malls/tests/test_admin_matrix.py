@@ -39,6 +39,9 @@ from satupintu.cases.models import (
     AccessLog,
     Application,
     IssuedDocument,
+    OssLicenseMap,
+    OssLink,
+    OssStatusMap,
     ProductTemplate,
     Step,
     WorkflowChange,
@@ -155,6 +158,9 @@ POLICIES: dict[type, Policy] = {
     ProductTemplate: Policy(add=MA, change=MA, delete=MA),
     IssuedDocument: LOOK_ONLY,
     AccessLog: LOOK_ONLY,
+    OssLicenseMap: Policy(),
+    OssStatusMap: Policy(),
+    OssLink: LOOK_ONLY,
 }
 
 
@@ -309,6 +315,14 @@ def _build(model: type, p: Place, n: int):  # noqa: PLR0911 - one row per model
         )
     if model is AccessLog:
         return AccessLog.objects.create(application=_application(p, n), user=p.citizen, what="view")
+    if model is OssLicenseMap:
+        return OssLicenseMap.objects.create(service=p.service, kd_izin=f"03300000000{n}")
+    if model is OssStatusMap:
+        return OssStatusMap.objects.create(service=p.service, key="approved", kd_status="50")
+    if model is OssLink:
+        return OssLink.objects.create(
+            application=_application(p, n), nib="1234567890123", id_izin=f"I-{n}", kd_izin="x"
+        )
     raise AssertionError(f"no row builder for {model.__name__}")
 
 
