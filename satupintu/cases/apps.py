@@ -11,3 +11,5 @@ class CasesConfig(AppConfig):
         from satupintu.notify.bot import register_lookup
 
         register_lookup("STATUS", bot_application_status)
+        # The signing backends: local, and BSrE's providers (with their fake for run_fakes).
+        import satupintu.cases.bsre  # noqa: F401
