@@ -377,7 +377,10 @@ def preview(application: Application, *, signer: User) -> dict[str, object]:
     template = ProductTemplate.objects.filter(service=service).first()
     names = signatory(signer, agency)
     today = in_mall_time(timezone.now(), agency.mall).date()
+    reserved = DocumentReservation.objects.filter(application=application).first()
     return {
+        # Kept from a signing through BSrE that did not finish: the next one uses it.
+        "number_reserved": reserved.number if reserved is not None else "",
         "title": (template.title if template is not None else "") or service.product,
         "signatory": names,
         "signatory_incomplete": not all(names.values()),

@@ -416,6 +416,8 @@ def test_a_timeout_is_not_retried_and_signing_again_issues_one_number(
     event = _events("bsre.sign")[-1]
     assert not event.ok and "outcome unknown" in event.message
 
+    assert reserved.number in unknown.text and 'data-sign="reserved"' in unknown.text
+
     fake.sign_delay = 0
     again = sign_on_page(client, application, passphrase=PASSPHRASE)
     assert again.status_code == 302
