@@ -466,3 +466,13 @@ def test_the_passphrase_is_never_stored_logged_or_kept_in_the_session(
     assert PASSPHRASE not in str(dict(client.session.items()))
     for event in IntegrationEvent.objects.all():
         assert PASSPHRASE not in event.message and APPROVER_NIK not in event.message
+
+
+def test_run_fakes_starts_the_fake_bsre():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("run_fakes", "bsre", "--seconds", "0.1", stdout=out)
+    assert out.getvalue().startswith("bsre: http://127.0.0.1:")
