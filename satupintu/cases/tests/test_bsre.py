@@ -221,6 +221,23 @@ def test_approving_without_the_passphrase_page_is_refused_for_a_bsre_agency(
     assert not IssuedDocument.objects.exists()
 
 
+def test_the_api_cannot_approve_for_a_bsre_agency_and_says_why(service, staff, integration):
+    from rest_framework.test import APIClient
+
+    application = at_decision(service, staff)
+    api = APIClient()
+    api.force_authenticate(staff["approver"])
+    refused = api.post(
+        f"/api/v1/applications/{application.pk}/transitions/",
+        {"action": "forward", "version": application.version},
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "sign_with_passphrase"
+    assert not IssuedDocument.objects.exists()
+    application.refresh_from_db()
+    assert application.step == Step.DECISION and application.decided_at is None
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 
