@@ -493,3 +493,29 @@ def test_run_fakes_starts_the_fake_bsre():
     out = StringIO()
     call_command("run_fakes", "bsre", "--seconds", "0.1", stdout=out)
     assert out.getvalue().startswith("bsre: http://127.0.0.1:")
+
+
+class DashedHeader(FakeBsre):
+    """A v1 server that names its reference ``id-dokumen``, as some do."""
+
+    def _sign_v1(self, request):
+        answer = super()._sign_v1(request)
+        if "id_dokumen" in answer.headers:
+            answer.headers["id-dokumen"] = answer.headers.pop("id_dokumen")
+        return answer
+
+
+def test_v1_reads_the_reference_under_either_spelling(service, staff):
+    with DashedHeader(
+        signers={APPROVER_NIK: FakeSigner(name="Budi", passphrase=PASSPHRASE)}
+    ) as server:
+        integration = bsre_on(service.agency, server, bsre.V1)
+        from satupintu.cases.permits.render import html_to_pdf
+
+        signed = bsre.sign(
+            _request(service, staff, html_to_pdf("<p>Uji</p>")),
+            integration=integration,
+            secret=SignerSecret(passphrase=PASSPHRASE),
+        )
+    assert signed.backend == bsre.V1 and len(signed.reference) == 32
+    assert PdfFileReader(BytesIO(signed.pdf)).embedded_signatures
