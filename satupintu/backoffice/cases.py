@@ -173,6 +173,11 @@ def _sign_page(
             "bsre": remote is not None,
             "bsre_totp": remote is not None and remote.backend.totp,
             "signer_nik_missing": remote is not None and not request.user.nik,
+            # BSrE asked whether the approver may sign, before they type anything (once:
+            # not again when the page comes back with a refusal of the signing itself).
+            "signer_problem": issuing.signer_problem(application=application, signer=request.user)
+            if remote is not None and not error
+            else "",
             "error": error,
             **issuing.preview(application, signer=request.user),
         },

@@ -361,14 +361,18 @@ def _sign(request: SignRequest, *, integration: Any, secret: SignerSecret | None
     return sign(request, integration=integration, secret=secret)
 
 
+def _check(*, signer: Any, integration: Any) -> None:
+    signer_check(integration, nik=signer.nik)
+
+
 def _fake() -> Any:
     from satupintu.cases.bsre_fake import FakeBsre
 
     return FakeBsre.demo()
 
 
-register_backend(Backend(key=V1, label="BSrE v1", sign=_sign, remote=True))
-register_backend(Backend(key=V2, label="BSrE v2", sign=_sign, remote=True, totp=True))
+register_backend(Backend(key=V1, label="BSrE v1", sign=_sign, remote=True, check=_check))
+register_backend(Backend(key=V2, label="BSrE v2", sign=_sign, remote=True, totp=True, check=_check))
 register_provider(
     Integration.Kind.BSRE, V1, "BSrE eSign Client Service v1 (multipart /api/sign/pdf)"
 )

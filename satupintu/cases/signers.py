@@ -63,6 +63,8 @@ class Backend:
     sign: Callable[..., Signed]
     remote: bool = False  # the signer's certificate is elsewhere: they give a secret
     totp: bool = False  # a TOTP may replace the passphrase
+    # ``check(signer=, integration=)``: CaseError if the signer cannot sign there now.
+    check: Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,21 @@ def signs_remotely(application: Application) -> Chosen | None:
     return chosen if chosen.backend.remote else None
 
 
+def signer_problem(*, application: Application, signer: User) -> str:
+    """Why ``signer`` cannot sign ``application``'s document through the agency's BSrE now,
+    as BSrE says when asked ("" when they can, when the agency signs locally, or when they
+    have no NIK, which the page says itself): asked when the confirmation page opens, so an
+    approver BSrE does not know learns it before typing a passphrase."""
+    chosen = signs_remotely(application)
+    if chosen is None or chosen.backend.check is None or not signer.nik:
+        return ""
+    try:
+        chosen.backend.check(signer=signer, integration=chosen.integration)
+    except CaseError as refused:
+        return refused.message
+    return ""
+
+
 def presign(
     *, application: Application, signer: User, secret: SignerSecret | None
 ) -> Presigned | None:

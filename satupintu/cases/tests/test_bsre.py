@@ -172,7 +172,9 @@ def test_the_approver_signs_with_bsre_and_the_document_is_verifiable(
     paths = [r.path for r in fake.requests]
     assert len(fake.sign_requests()) == 1
     assert paths.index(fake.sign_requests()[0].path) > 0
-    assert [e.ok for e in _events("bsre.user_status")] == [True]
+    # Asked when the page opened, and again just before signing.
+    assert [e.ok for e in _events("bsre.user_status")] == [True, True]
+    assert 'data-sign="status"' not in asked.text
     assert [e.ok for e in _events("bsre.sign")] == [True]
     integration.refresh_from_db()
     assert integration.last_success_at is not None
@@ -286,6 +288,22 @@ def test_a_signer_not_registered_is_told_before_any_passphrase_is_sent(
     assert fake.sign_requests() == []
     assert not IssuedDocument.objects.exists()
     assert len(_events("bsre.user_status")) == 1
+
+
+def test_the_confirmation_page_says_up_front_when_bsre_does_not_know_the_signer(
+    client, service, staff, fake, integration
+):
+    staff["approver"].nik = "3271011203800099"
+    staff["approver"].save()
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    asked = client.post(
+        reverse("backoffice:case-act", args=[application.pk]),
+        {"action": "forward", "version": application.version},
+    )
+    assert asked.status_code == 200
+    assert 'data-sign="status"' in asked.text and "terdaftar" in asked.text
+    assert len(fake.requests) == 1 and fake.sign_requests() == []
 
 
 def test_a_signer_without_a_certificate_is_told(client, service, staff, fake, provider):
