@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from satupintu.accounts import recovery
@@ -25,11 +26,13 @@ from satupintu.accounts.privacy import Kind, record_access
 from satupintu.accounts.services import walk_in_citizen
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
+from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Document, Step, Survey
 from satupintu.cases.oss.nib import nib_checker
 from satupintu.cases.permits.render import holder_name, product_response
 from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
 from satupintu.cases.services.forms import NIB_CHECK
+from satupintu.cases.signers import SignerSecret
 from satupintu.cases.uploads import document_response
 from satupintu.catalog.models import Service
 from satupintu.malls.calendar import in_mall_time, moment_from_text
@@ -151,47 +154,103 @@ def _with_due(survey: Survey) -> Survey:
     return survey
 
 
+def _sign_page(
+    request: AuthenticatedHttpRequest,
+    application: Application,
+    *,
+    note: str,
+    version: int,
+    error: str = "",
+) -> HttpResponse:
+    """The approver's confirmation: what they sign, and, where the agency signs through BSrE,
+    the passphrase (or TOTP) field, always empty."""
+    remote = issuing.signs_remotely(application)
+    return render(
+        request,
+        "backoffice/case_sign.html",
+        {
+            "application": application,
+            "note": note,
+            "version": version,
+            "holder": holder_name(application.applicant),
+            "signer": holder_name(request.user),
+            "bsre": remote is not None,
+            "bsre_totp": remote is not None and remote.backend.totp,
+            "signer_nik_missing": remote is not None and not request.user.nik,
+            # BSrE asked whether the approver may sign, before they type anything (once:
+            # not again when the page comes back with a refusal of the signing itself).
+            "signer_problem": issuing.signer_problem(application=application, signer=request.user)
+            if remote is not None and not error
+            else "",
+            "error": error,
+            **issuing.preview(application, signer=request.user),
+        },
+        status=400 if error else 200,
+    )
+
+
 @login_required
 @require_POST
+@sensitive_post_parameters("passphrase", "totp")
 @refusals_as_messages("backoffice:case")
 def case_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Forward, return, reject — as the officer saw the case (its version), or not at all."""
+    """Forward, return, reject — as the officer saw the case (its version), or not at all.
+    Approving signs: the approver confirms on a page of their own first, giving their BSrE
+    passphrase there when the agency signs through BSrE (sent once, never kept or shown)."""
     application = _case(request, pk)
     seen = request.POST.get("version", "")
     action, note = request.POST.get("action", ""), request.POST.get("note", "")
     seen_version = int(seen) if seen.isdigit() else NO_VERSION
-    if (
-        action == "forward"
-        and workflow.forward_decides(application)
-        and request.POST.get("confirmed") != "yes"
-    ):
+    decides = action == "forward" and workflow.forward_decides(application)
+    if decides and request.POST.get("confirmed") != "yes":
         # Signing cannot be taken back: the approver sees what they sign and says so once more
         # (a page of its own, so it works without JavaScript).
         workflow.forward_check(
             application=application, actor=request.user, note=note, seen_version=seen_version
         )
-        return render(
-            request,
-            "backoffice/case_sign.html",
-            {
-                "application": application,
-                "note": note,
-                "version": seen_version,
-                "holder": holder_name(application.applicant),
-                "signer": holder_name(request.user),
-                **issuing.preview(application, signer=request.user),
-            },
+        return _sign_page(request, application, note=note, version=seen_version)
+    if decides:
+        secret = SignerSecret(
+            passphrase=request.POST.get("passphrase", ""), totp=request.POST.get("totp", "")
         )
-    decides = action == "forward" and workflow.forward_decides(application)
-    application = workflow.application_act(
-        application=application,
-        actor=request.user,
-        action=action,
-        note=note,
-        seen_version=seen_version,
-    )
+        try:
+            application = workflow.application_sign(
+                application=application,
+                actor=request.user,
+                note=note,
+                seen_version=seen_version,
+                secret=secret,
+            )
+        except CaseError as refused:
+            if refused.code not in SIGN_AGAIN:
+                raise
+            # The page again, with the reason and an empty field: type it again, or check
+            # with BSrE first after a timeout.
+            return _sign_page(
+                request, application, note=note, version=seen_version, error=refused.message
+            )
+    else:
+        application = workflow.application_act(
+            application=application,
+            actor=request.user,
+            action=action,
+            note=note,
+            seen_version=seen_version,
+        )
     messages.success(request, _act_message(application, action=action, decided=decides))
     return redirect("backoffice:case", pk=application.pk)
+
+
+# Refusals of a BSrE signing the approver answers on the signing page itself.
+SIGN_AGAIN = frozenset(
+    {
+        "passphrase_needed",
+        "bsre_wrong_passphrase",
+        "bsre_outcome_unknown",
+        "bsre_unavailable",
+        "bsre_failed",
+    }
+)
 
 
 def _act_message(application: Application, *, action: str, decided: bool) -> str:

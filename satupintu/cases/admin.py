@@ -201,8 +201,16 @@ class LookOnlyAdmin(ScopedAdmin):
 class IssuedDocumentAdmin(LookOnlyAdmin):
     mall_path = "application__service__agency__mall"
     agency_path = "application__service__agency"
-    list_display = ["number", "title", "holder_name", "issued_at", "valid_until", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = [
+        "number",
+        "title",
+        "holder_name",
+        "issued_at",
+        "valid_until",
+        "revoked_at",
+        "backend",
+    ]
+    list_filter = ["revoked_at", "backend"]
     search_fields = ["number", "code", "application__tracking_number"]
     list_select_related = ["application"]
 

@@ -19,3 +19,5 @@ class CasesConfig(AppConfig):
         # OSS-born cases report every change and their permit to OSS (cases/oss/outbound.py).
         application_changed.connect(outbound.record_change, dispatch_uid="cases.oss.status")
         document_issued.connect(outbound.record_issue, dispatch_uid="cases.oss.license")
+        # The signing backends: local, and BSrE's providers (with their fake for run_fakes).
+        import satupintu.cases.bsre  # noqa: F401

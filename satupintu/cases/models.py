@@ -386,6 +386,12 @@ class IssuedDocument(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Who signed the PDF: "local" (the agency's key under our CA) or a BSrE provider
+    # ("bsre-v1", "bsre-v2"), whose signature the file carries as BSrE returned it.
+    backend = models.CharField(_("signed with"), max_length=20, default="local")
+    backend_reference = models.CharField(
+        _("signing service's reference"), max_length=100, blank=True
+    )
 
     class Meta:
         verbose_name = _("issued document")
@@ -416,6 +422,30 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.year}: {self.last}"
+
+
+class DocumentReservation(models.Model):
+    """The number and code an application's document will carry, taken before it is signed by
+    an outside service (BSrE) and kept until it is issued: a signing whose outcome is unknown
+    (a timeout) is signed again under the same number and code, never a second one."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="document_reservation"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(_("number"), max_length=80)
+    code = models.CharField(_("verification code"), max_length=24, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reserved document number")
+        verbose_name_plural = _("reserved document numbers")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="reserved_number_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class AccessLog(models.Model):

@@ -5,7 +5,7 @@ a QR code to its public verification page, and is signed (PAdES) with the agency
 (``signing``). WeasyPrint and pyHanko load on first use, not with every process."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import segno
@@ -26,6 +26,9 @@ from satupintu.catalog.selectors import field_label
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Agency, StaffMembership
 from satupintu.templating import TemplateRefused, render
+
+if TYPE_CHECKING:
+    from satupintu.cases.signers import SignRequest
 
 logger = logging.getLogger(__name__)
 
@@ -252,17 +255,18 @@ def _product_html(
     )
 
 
-def signed_product(
+def product_pdf(
     *,
     document: IssuedDocument,
     application: Application,
     template: ProductTemplate | None,
     agency: Agency,
     signer: User,
-) -> bytes:
-    """The product's PDF, signed. It is an official document, so it is always in the
-    default language (Bahasa Indonesia), whatever the approver's page was in."""
-    from satupintu.cases import signing
+) -> "SignRequest":
+    """The product's PDF, not signed yet, with what its signature will say. It is an official
+    document, so it is always in the default language (Bahasa Indonesia), whatever the
+    approver's page was in."""
+    from satupintu.cases.signers import SignRequest
 
     mall = agency.mall
     with translation.override(settings.LANGUAGE_CODE):
@@ -271,14 +275,30 @@ def signed_product(
             "title": document.title,
             "number": document.number,
         }
+    return SignRequest(
+        pdf=html_to_pdf(html),
+        agency=agency,
+        signer=signer,
+        reason=reason,
+        location=mall.name,
+        contact=mall.email or mall.phone,
+        subject=f"application {application.pk}",
+    )
+
+
+def sign_locally(request: "SignRequest") -> bytes:
+    """``request``'s PDF signed with the agency's key under the platform's CA."""
+    from satupintu.cases import signing
+
+    agency = request.agency
     try:
         return signing.sign_pdf(
-            html_to_pdf(html),
+            request.pdf,
             agency=agency,
-            reason=reason,
-            location=mall.name,
-            signer_name=holder_name(signer),
-            contact=mall.email or mall.phone,
+            reason=request.reason,
+            location=request.location,
+            signer_name=holder_name(request.signer),
+            contact=request.contact,
         )
     except signing.SigningError as broken:
         logger.error("cannot sign for agency %s: %s", agency.pk, broken)
@@ -289,6 +309,26 @@ def signed_product(
                 "Tell the administrator."
             ),
         ) from broken
+
+
+def signed_product(
+    *,
+    document: IssuedDocument,
+    application: Application,
+    template: ProductTemplate | None,
+    agency: Agency,
+    signer: User,
+) -> bytes:
+    """The product's PDF, signed with the agency's key (the local backend)."""
+    return sign_locally(
+        product_pdf(
+            document=document,
+            application=application,
+            template=template,
+            agency=agency,
+            signer=signer,
+        )
+    )
 
 
 def html_to_pdf(html: str) -> bytes:

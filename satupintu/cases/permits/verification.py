@@ -38,6 +38,7 @@ class Verification:
     revoked_on: date | None
     revoked_reason: str
     sha256: str
+    signed_with_bsre: bool = False  # signed by BSrE (BSSN), not under the platform's CA
 
 
 def verification_url(code: str) -> str:
@@ -83,4 +84,5 @@ def verification_get(*, code: str) -> Verification | None:
         revoked_on=in_mall_time(document.revoked_at, mall).date() if document.revoked_at else None,
         revoked_reason=document.revoked_reason,
         sha256=document.sha256,
+        signed_with_bsre=document.backend.startswith("bsre"),
     )

@@ -4,6 +4,7 @@ signed PDF kept, and its revocation. An application has one issued document."""
 import calendar
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -17,13 +18,15 @@ from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     Application,
     DocumentCounter,
+    DocumentReservation,
     IssuedDocument,
     ProductTemplate,
     Transition,
 )
-from satupintu.cases.permits.render import holder_name, signatory, signed_product
+from satupintu.cases.permits.render import holder_name, product_pdf, signatory, signed_product
 from satupintu.cases.permits.verification import verification_url
 from satupintu.cases.signals import application_changed, document_issued
+from satupintu.cases.signers import Chosen, Signed, SignerSecret, backend_for
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import DEFAULT_NUMBER_FORMAT, Agency, StaffMembership
 from satupintu.malls.permissions import staff_scope
@@ -39,13 +42,59 @@ ISSUE_ATTEMPTS = 5
 REVOKE_REASON_MAX = 2000
 
 
-@transaction.atomic
-def issue(application: Application, *, signer: User) -> IssuedDocument:
-    """Render, sign and keep the product of an approved application; the approver ``signer``
-    acts for the agency, whose key signs. Idempotent: an application has one document.
+@dataclass(frozen=True)
+class Presigned:
+    """A product signed by an outside service (BSrE) before the approval's transaction, under
+    the application's reserved number and code; ``issue`` keeps it."""
 
-    The number is the agency's counter of the year plus one, in the agency's format
-    (``format_number``), taken under a lock on the counter's row."""
+    application_id: int
+    number: str
+    code: str
+    title: str
+    holder_name: str
+    valid_from: date
+    valid_until: date | None
+    signed: Signed
+
+
+def _draft(
+    application: Application,
+    *,
+    agency: Agency,
+    template: ProductTemplate | None,
+    number: str,
+    code: str,
+    signer: User,
+) -> IssuedDocument:
+    """The document as it will be issued today, not saved: what its PDF says."""
+    today = in_mall_time(timezone.now(), agency.mall).date()
+    return IssuedDocument(
+        application=application,
+        agency=agency,
+        number=number,
+        code=code,
+        title=(template.title if template is not None else "") or application.service.product,
+        holder_name=holder_name(application.applicant),
+        valid_from=today,
+        valid_until=add_months(today, template.validity_months)
+        if template is not None and template.validity_months
+        else None,
+        signed_by=signer,
+    )
+
+
+@transaction.atomic
+def issue(
+    application: Application, *, signer: User, presigned: Presigned | None = None
+) -> IssuedDocument:
+    """Render, sign and keep the product of an approved application; the approver ``signer``
+    acts for the agency. Idempotent: an application has one document.
+
+    An agency that signs locally signs here with its key; the number is the agency's counter
+    of the year plus one, in the agency's format (``format_number``), taken under a lock on the
+    counter's row (or the number reserved for the application, if a signing through BSrE
+    reserved one before the agency changed backends). An agency that signs through BSrE gets
+    the ``presigned`` product (``presign``, before this transaction): it is kept as returned."""
 
     existing = IssuedDocument.objects.filter(application=application).first()
     if existing is not None:
@@ -54,24 +103,27 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
         raise CaseError("not_approved", _("Only an approved application gets its document."))
     service = application.service
     agency = Agency.objects.select_related("mall").get(pk=service.agency_id)
+    if presigned is not None and presigned.application_id == application.pk:
+        return _keep_presigned(application, agency=agency, signer=signer, presigned=presigned)
+    if backend_for(agency).backend.remote:
+        raise CaseError(
+            "sign_with_passphrase",
+            _(
+                "This agency signs through BSrE: the approver signs on the application's page "
+                "with their passphrase."
+            ),
+        )
     template = ProductTemplate.objects.filter(service=service).first()
     today = in_mall_time(timezone.now(), agency.mall).date()
-    valid_until = (
-        add_months(today, template.validity_months)
-        if template is not None and template.validity_months
-        else None
-    )
+    reservation = DocumentReservation.objects.filter(application=application).first()
     for _attempt in range(ISSUE_ATTEMPTS):
-        document = IssuedDocument(
-            application=application,
+        document = _draft(
+            application,
             agency=agency,
-            number=_next_number(agency, today),
-            code=_new_code(),
-            title=(template.title if template is not None else "") or service.product,
-            holder_name=holder_name(application.applicant),
-            valid_from=today,
-            valid_until=valid_until,
-            signed_by=signer,
+            template=template,
+            number=reservation.number if reservation else _next_number(agency, today),
+            code=reservation.code if reservation else _new_code(),
+            signer=signer,
         )
         signed = signed_product(
             document=document,
@@ -92,7 +144,137 @@ def issue(application: Application, *, signer: User) -> IssuedDocument:
                 return issued
             continue  # the number or the code was taken meanwhile: count again
         document_issued.send(IssuedDocument, document=document, application=application)
+        if reservation is not None:
+            reservation.delete()
         return document
+    raise CaseError("number_taken", _("No document number is free right now. Try again."))
+
+
+def _keep_presigned(
+    application: Application, *, agency: Agency, signer: User, presigned: Presigned
+) -> IssuedDocument:
+    """The document BSrE signed, stored byte for byte as it came back."""
+    pdf = presigned.signed.pdf
+    document = IssuedDocument(
+        application=application,
+        agency=agency,
+        number=presigned.number,
+        code=presigned.code,
+        title=presigned.title,
+        holder_name=presigned.holder_name,
+        valid_from=presigned.valid_from,
+        valid_until=presigned.valid_until,
+        signed_by=signer,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        file=ContentFile(pdf, name=f"{presigned.code}.pdf"),
+        backend=presigned.signed.backend,
+        backend_reference=presigned.signed.reference,
+    )
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        document.file.delete(save=False)
+        issued = IssuedDocument.objects.filter(application=application).first()
+        if issued is not None:
+            return issued
+        raise CaseError(
+            "number_taken", _("No document number is free right now. Try again.")
+        ) from None
+    DocumentReservation.objects.filter(application=application).delete()
+    return document
+
+
+def signs_remotely(application: Application) -> Chosen | None:
+    """The outside signing service the application's agency signs through, if any."""
+    chosen = backend_for(application.service.agency)
+    return chosen if chosen.backend.remote else None
+
+
+def signer_problem(*, application: Application, signer: User) -> str:
+    """Why ``signer`` cannot sign ``application``'s document through the agency's BSrE now,
+    as BSrE says when asked ("" when they can, when the agency signs locally, or when they
+    have no NIK, which the page says itself): asked when the confirmation page opens, so an
+    approver BSrE does not know learns it before typing a passphrase."""
+    chosen = signs_remotely(application)
+    if chosen is None or chosen.backend.check is None or not signer.nik:
+        return ""
+    try:
+        chosen.backend.check(signer=signer, integration=chosen.integration)
+    except CaseError as refused:
+        return refused.message
+    return ""
+
+
+def presign(
+    *, application: Application, signer: User, secret: SignerSecret | None
+) -> Presigned | None:
+    """Sign the product through the agency's outside signing service (BSrE), outside any
+    transaction (the approver waits; each call is in the integration's log whatever happens);
+    None for an agency that signs locally (``issue`` signs then).
+
+    The number and code are reserved first, in a transaction of their own that stays: a
+    signing whose outcome is unknown (a timeout) is signed again under the same number and
+    code, so a document BSrE may have signed meanwhile is the same document, never a second
+    number. The caller checked the approver may approve (``workflow.application_sign``)."""
+
+    if IssuedDocument.objects.filter(application=application).exists():
+        return None
+    chosen = signs_remotely(application)
+    if chosen is None:
+        return None
+    agency = Agency.objects.select_related("mall").get(pk=application.service.agency_id)
+    reservation = _reserve(application, agency)
+    template = ProductTemplate.objects.filter(service=application.service).first()
+    document = _draft(
+        application,
+        agency=agency,
+        template=template,
+        number=reservation.number,
+        code=reservation.code,
+        signer=signer,
+    )
+    request = product_pdf(
+        document=document,
+        application=application,
+        template=template,
+        agency=agency,
+        signer=signer,
+    )
+    signed = chosen.backend.sign(request, integration=chosen.integration, secret=secret)
+    return Presigned(
+        application_id=application.pk,
+        number=document.number,
+        code=document.code,
+        title=document.title,
+        holder_name=document.holder_name,
+        valid_from=document.valid_from,
+        valid_until=document.valid_until,
+        signed=signed,
+    )
+
+
+@transaction.atomic
+def _reserve(application: Application, agency: Agency) -> DocumentReservation:
+    """The application's reserved number and code; taken now (committed) if it has none."""
+    reservation = DocumentReservation.objects.filter(application=application).first()
+    if reservation is not None:
+        return reservation
+    today = in_mall_time(timezone.now(), agency.mall).date()
+    for _attempt in range(ISSUE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                reservation, _created = DocumentReservation.objects.get_or_create(
+                    application=application,
+                    defaults={
+                        "agency": agency,
+                        "number": _next_number(agency, today),
+                        "code": _new_code(),
+                    },
+                )
+        except IntegrityError:
+            continue  # the code was taken meanwhile
+        return reservation
     raise CaseError("number_taken", _("No document number is free right now. Try again."))
 
 
@@ -211,7 +393,10 @@ def preview(application: Application, *, signer: User) -> dict[str, object]:
     template = ProductTemplate.objects.filter(service=service).first()
     names = signatory(signer, agency)
     today = in_mall_time(timezone.now(), agency.mall).date()
+    reserved = DocumentReservation.objects.filter(application=application).first()
     return {
+        # Kept from a signing through BSrE that did not finish: the next one uses it.
+        "number_reserved": reserved.number if reserved is not None else "",
         "title": (template.title if template is not None else "") or service.product,
         "signatory": names,
         "signatory_incomplete": not all(names.values()),

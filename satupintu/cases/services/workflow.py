@@ -29,6 +29,7 @@ from satupintu.cases.services.forms import (
     validate_form,
 )
 from satupintu.cases.services.transitions import applicant_state, mall_today, swap, tell_applicant
+from satupintu.cases.signers import SignerSecret
 from satupintu.malls.calendar import working_days_after, working_days_between
 from satupintu.malls.permissions import staff_scope
 from satupintu.notify.models import Event
@@ -147,7 +148,13 @@ def forward_check(
     _check_forward(application, actor, steps)
 
 
-def _forward(application: Application, actor: User, note: str, steps: list[str]) -> Application:
+def _forward(
+    application: Application,
+    actor: User,
+    note: str,
+    steps: list[str],
+    presigned: issuing.Presigned | None = None,
+) -> Application:
     """To the next step, or done after the last; forwarding the decision step approves the
     application and issues its document."""
     _check_forward(application, actor, steps)
@@ -172,7 +179,7 @@ def _forward(application: Application, actor: User, note: str, steps: list[str])
             service=application.service,
         )
     if decided:
-        issuing.issue(application, signer=actor)
+        issuing.issue(application, signer=actor, presigned=presigned)
         # One act, one message: "your document is issued" says it was approved, so the
         # applicant is not sent a decision and a document for the same click.
         tell_applicant(application, Event.DOCUMENT_READY, decision=_("approved"))
@@ -189,13 +196,15 @@ def application_act(
     action: str,
     note: str = "",
     seen_version: int | None = None,
+    presigned: issuing.Presigned | None = None,
 ) -> Application:
     """An officer forwards, returns for revision, or rejects, at the step their role acts on.
     ``seen_version`` is the version the officer saw (pages and the API send it): if the
-    application changed since, nothing happens (conflict)."""
+    application changed since, nothing happens (conflict). ``presigned``: the product an
+    outside service signed already (``application_sign``)."""
     steps = _steps_to_act_on(application, actor, action, note, seen_version)
     if action == "forward":
-        return _forward(application, actor, note, steps)
+        return _forward(application, actor, note, steps, presigned)
     if not note.strip():
         raise CaseError("reason_needed", _("Give the reason."))
     if action == "return":
@@ -223,6 +232,35 @@ def application_act(
         )
         return application
     raise CaseError("unknown_action", _("Unknown action."))
+
+
+def application_sign(
+    *,
+    application: Application,
+    actor: User,
+    note: str = "",
+    seen_version: int | None = None,
+    secret: SignerSecret | None = None,
+) -> Application:
+    """The approver approves and signs: forwarding the decision step. Where the agency signs
+    through BSrE the product is signed first, outside the approval's transaction, with the
+    ``secret`` the approver typed (sent once, kept nowhere); a refusal or a timeout changes
+    nothing but the reserved number, which the next signing uses. Elsewhere it is
+    ``application_act``'s forward."""
+    forward_check(application=application, actor=actor, note=note, seen_version=seen_version)
+    presigned = (
+        issuing.presign(application=application, signer=actor, secret=secret)
+        if forward_decides(application)
+        else None
+    )
+    return application_act(
+        application=application,
+        actor=actor,
+        action="forward",
+        note=note,
+        seen_version=seen_version,
+        presigned=presigned,
+    )
 
 
 @transaction.atomic
