@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "satupintu.complaints",
     "satupintu.cases",
     "satupintu.surveys",
+    "satupintu.stats",
     "satupintu.api",
     "satupintu.portal",
     "satupintu.demo",

@@ -1,0 +1,352 @@
+"""Reads of the stats context: a period and a filter in, the figures of visits, applications,
+complaints and IKM out (``figures``, ``series``, ``figures_by_mall``), and the same figures
+counted straight from the base tables (``direct_figures``), which the rollup must equal.
+
+Definitions (shared with the pages and the demo history; ``metrics.py`` holds them as SQL):
+days are the mall's local dates; a period is inclusive. A *visit* is a booking or a walk-in
+ticket. *Applicants* (pemohon) = visits checked in (booked check-ins + walk-ins) + applications
+submitted online, by the day of the event. The ``channel`` filter is ``booking`` or
+``walk_in`` (visits) or ``online``, ``front_office``, ``oss`` (applications): with one, the
+figures that have no channel (complaints, IKM) are None.
+"""
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal, get_args
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from satupintu.complaints.models import Report
+from satupintu.malls.models import Agency, Mall
+from satupintu.stats import metrics
+from satupintu.stats.errors import StatsError
+from satupintu.surveys.elements import ELEMENTS
+from satupintu.surveys.services.ikm import ikm_result
+
+EARLIEST = date(2000, 1, 1)
+LONGEST_PERIOD_DAYS = 5 * 366
+# Days a period may end after today (bookings are made ahead).
+FUTURE_DAYS = 366
+
+Granularity = Literal["day", "week", "month", "year"]
+GRANULARITIES: tuple[str, ...] = get_args(Granularity)
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """Whose figures: every mall, one mall, one agency, one service; one channel or all."""
+
+    mall_id: int | None = None
+    agency_id: int | None = None
+    service_id: int | None = None
+    channel: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.channel is not None and self.channel not in metrics.CHANNELS:
+            raise StatsError(
+                "channel",
+                _("Unknown channel: choose one of %(list)s.")
+                % {"list": ", ".join(metrics.CHANNELS)},
+            )
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days from ``start`` to ``end``, both included, in the mall's local dates."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise StatsError("period", _("The period ends before it starts."))
+        if self.start < EARLIEST:
+            raise StatsError("period", _("The period starts before 2000."))
+        if (self.end - self.start).days >= LONGEST_PERIOD_DAYS:
+            raise StatsError("period", _("The period is longer than five years."))
+        if self.end > timezone.localdate() + timedelta(days=FUTURE_DAYS):
+            raise StatsError("period", _("The period ends more than a year from now."))
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> "Period":
+        """A period typed as two ISO dates (YYYY-MM-DD); StatsError ``period`` when a date is
+        none or impossible (30 February), the end comes first, or the period is too long."""
+        try:
+            first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+        except (ValueError, AttributeError) as exc:
+            raise StatsError(
+                "period", _("Give the period as two real dates (year-month-day).")
+            ) from exc
+        return cls(first, last)
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        try:
+            first = date(year, month, 1)
+        except ValueError as exc:
+            raise StatsError("period", _("There is no such month.")) from exc
+        return cls(first, _next_month(first) - timedelta(days=1))
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+_LABELS: dict[str, object] = {
+    "applicants": gettext_lazy("Applicants (visits checked in and online applications)"),
+    "visits_booked": gettext_lazy("Visits booked"),
+    "visits_checked_in": gettext_lazy("Booked visits checked in"),
+    "walk_ins": gettext_lazy("Walk-in visits"),
+    "visits_served": gettext_lazy("Visits served"),
+    "no_shows": gettext_lazy("Booked visits not come"),
+    "wait_mean_seconds": gettext_lazy("Waiting time to the call, mean (seconds)"),
+    "wait_p90_seconds": gettext_lazy("Waiting time to the call, 90th percentile (seconds)"),
+    "serve_mean_seconds": gettext_lazy("Serving time, mean (seconds)"),
+    "serve_p90_seconds": gettext_lazy("Serving time, 90th percentile (seconds)"),
+    "applications_submitted": gettext_lazy("Applications submitted"),
+    "applications_submitted_online": gettext_lazy("Applications submitted online"),
+    "applications_submitted_front_office": gettext_lazy(
+        "Applications submitted at the front office"
+    ),
+    "applications_submitted_oss": gettext_lazy("Applications submitted through OSS"),
+    "applications_finished": gettext_lazy("Applications finished"),
+    "applications_finished_on_time": gettext_lazy("Applications finished on time"),
+    "applications_finished_late": gettext_lazy("Applications finished late"),
+    "applications_mean_working_days": gettext_lazy("Working days to finish, mean"),
+    "applications_returned": gettext_lazy("Applications returned for revision"),
+    "complaints_received": gettext_lazy("Reports received"),
+    "complaints_pengaduan": gettext_lazy("Complaints (pengaduan)"),
+    "complaints_aspirasi": gettext_lazy("Aspirations (aspirasi)"),
+    "complaints_informasi": gettext_lazy("Requests for information"),
+    "complaints_answered": gettext_lazy("Reports answered"),
+    "complaints_answered_on_time": gettext_lazy("Reports answered within the deadline"),
+    "complaints_escalated": gettext_lazy("Reports escalated"),
+    "complaints_ratings": gettext_lazy("Answers rated"),
+    "complaints_rating_mean": gettext_lazy("Rating of the answers, mean (1-5)"),
+    "ikm": gettext_lazy("IKM (converted, 25-100)"),
+    "ikm_respondents": gettext_lazy("IKM respondents"),
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one filter and period. Counts are ints; means and percentiles of
+    seconds and days are None when nothing was measured; complaint and IKM figures are None
+    under a channel filter (they have no channel). The 90th percentiles are the upper edge of
+    the one-minute bucket holding the value (``metrics.BUCKET_SECONDS``): exact to a bucket.
+    ``ikm`` is the converted IKM (25-100) of PermenPANRB 14/2017. ``complaints_by_category``
+    and ``complaints_by_class`` hold (category or deadline class code, count) pairs."""
+
+    applicants: int
+    visits_booked: int
+    visits_checked_in: int
+    walk_ins: int
+    visits_served: int
+    no_shows: int
+    wait_mean_seconds: float | None
+    wait_p90_seconds: int | None
+    serve_mean_seconds: float | None
+    serve_p90_seconds: int | None
+    applications_submitted: int
+    applications_submitted_online: int
+    applications_submitted_front_office: int
+    applications_submitted_oss: int
+    applications_finished: int
+    applications_finished_on_time: int
+    applications_finished_late: int
+    applications_mean_working_days: float | None
+    applications_returned: int
+    complaints_received: int | None
+    complaints_pengaduan: int | None
+    complaints_aspirasi: int | None
+    complaints_informasi: int | None
+    complaints_answered: int | None
+    complaints_answered_on_time: int | None
+    complaints_escalated: int | None
+    complaints_ratings: int | None
+    complaints_rating_mean: float | None
+    ikm: float | None
+    ikm_respondents: int | None
+    complaints_by_category: tuple[tuple[str, int], ...] = ()
+    complaints_by_class: tuple[tuple[int, int], ...] = ()
+
+    def rows(self) -> list[tuple[str, str, float | int | None]]:
+        """(key, translated label, value) for every flat figure, in the class's order."""
+        out: list[tuple[str, str, float | int | None]] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                continue
+            out.append((f.name, str(_LABELS[f.name]), value))
+        parts: list[tuple[str, str, int]] = [
+            (f"complaints_category_{code}", str(Report.Category(code).label), count)
+            for code, count in self.complaints_by_category
+        ] + [
+            (f"complaints_class_{days}", str(Report.DeadlineClass(days).label), count)
+            for days, count in self.complaints_by_class
+        ]
+        out.extend((key, _("Reports: %(what)s") % {"what": label}, n) for key, label, n in parts)
+        return out
+
+
+def _mean(total: int, count: int) -> float | None:
+    return None if count == 0 else round(total / count, 2)
+
+
+def figures_from(
+    counts: Mapping[str, int], histograms: Mapping[str, Counter[int]], *, channel: str | None
+) -> Figures:
+    """The figures of raw metric totals and duration histograms (direct or rolled up)."""
+    c = Counter(counts)
+    submitted = sum(c[f"applications_submitted_{ch}"] for ch in metrics.APPLICATION_CHANNELS)
+    no_channel = channel is not None
+
+    def maybe(value: int) -> int | None:
+        return None if no_channel else value
+
+    ikm_value: float | None = None
+    if not no_channel and c["ikm_respondents"]:
+        result = ikm_result(
+            codes=[e.code for e in ELEMENTS],
+            totals={e.code: c[f"ikm_total_{e.field}"] for e in ELEMENTS},
+            answered={e.code: c[f"ikm_answered_{e.field}"] for e in ELEMENTS},
+            respondents=c["ikm_respondents"],
+            population=0,
+        )
+        ikm_value = None if result.converted is None else float(Decimal(result.converted))
+    return Figures(
+        applicants=c["visits_checked_in"] + c["walk_ins"] + c["applications_submitted_online"],
+        visits_booked=c["visits_booked"],
+        visits_checked_in=c["visits_checked_in"],
+        walk_ins=c["walk_ins"],
+        visits_served=c["visits_served"],
+        no_shows=c["no_shows"],
+        wait_mean_seconds=_mean(c["wait_seconds"], c["wait_count"]),
+        wait_p90_seconds=metrics.p90(histograms.get("wait", Counter())),
+        serve_mean_seconds=_mean(c["serve_seconds"], c["serve_count"]),
+        serve_p90_seconds=metrics.p90(histograms.get("serve", Counter())),
+        applications_submitted=submitted,
+        applications_submitted_online=c["applications_submitted_online"],
+        applications_submitted_front_office=c["applications_submitted_front_office"],
+        applications_submitted_oss=c["applications_submitted_oss"],
+        applications_finished=c["applications_finished"],
+        applications_finished_on_time=c["applications_finished_on_time"],
+        applications_finished_late=c["applications_finished"] - c["applications_finished_on_time"],
+        applications_mean_working_days=_mean(
+            c["applications_finish_working_days"], c["applications_finished"]
+        ),
+        applications_returned=c["applications_returned"],
+        complaints_received=maybe(c["complaints_received"]),
+        complaints_pengaduan=maybe(c["complaints_kind_pengaduan"]),
+        complaints_aspirasi=maybe(c["complaints_kind_aspirasi"]),
+        complaints_informasi=maybe(c["complaints_kind_informasi"]),
+        complaints_answered=maybe(c["complaints_answered"]),
+        complaints_answered_on_time=maybe(c["complaints_answered_on_time"]),
+        complaints_escalated=maybe(c["complaints_escalated"]),
+        complaints_ratings=maybe(c["ratings_count"]),
+        complaints_rating_mean=None if no_channel else _mean(c["ratings_sum"], c["ratings_count"]),
+        ikm=ikm_value,
+        ikm_respondents=maybe(c["ikm_respondents"]),
+        complaints_by_category=()
+        if no_channel
+        else tuple((k, c[f"complaints_category_{k}"]) for k in Report.Category.values),
+        complaints_by_class=()
+        if no_channel
+        else tuple((k, c[f"complaints_class_{k}"]) for k in Report.DeadlineClass.values),
+    )
+
+
+def scopes(*, filter: StatsFilter, period: Period) -> list[metrics.Scope]:
+    """The filter and period as one computation scope per time zone (a mall: its own zone);
+    StatsError ``not_found`` for a mall that does not exist."""
+    mall_id = filter.mall_id
+    if mall_id is None and filter.agency_id is not None:
+        mall_id = (
+            Agency.objects.filter(pk=filter.agency_id).values_list("mall_id", flat=True).first()
+        )
+        if mall_id is None:
+            raise StatsError("not_found", _("No such agency."))
+    common = {
+        "start": period.start,
+        "end": period.end,
+        "agency_id": filter.agency_id,
+        "service_id": filter.service_id,
+        "channel": filter.channel,
+    }
+    if mall_id is not None:
+        zone = Mall.objects.filter(pk=mall_id).values_list("time_zone", flat=True).first()
+        if zone is None:
+            raise StatsError("not_found", _("No such mall."))
+        return [metrics.Scope(time_zone=zone, mall_ids=(mall_id,), **common)]  # type: ignore[arg-type]
+    zones = Mall.objects.order_by().values_list("time_zone", flat=True).distinct()
+    return [metrics.Scope(time_zone=zone, **common) for zone in sorted(zones)]  # type: ignore[arg-type]
+
+
+def direct_figures(*, filter: StatsFilter, period: Period) -> Figures:
+    """The figures counted straight from the base tables (bookings, tickets, applications and
+    their transitions, reports and their events, IKM responses): one aggregate per table and
+    time zone. Slow over long periods; what the rollup is checked against."""
+    counts: Counter[str] = Counter()
+    histograms: dict[str, Counter[int]] = {kind: Counter() for kind in metrics.DURATIONS}
+    for scope in scopes(filter=filter, period=period):
+        counts.update(metrics.totals(scope))
+        for kind, histogram in metrics.histogram_totals(scope).items():
+            histograms[kind].update(histogram)
+    return figures_from(counts, histograms, channel=filter.channel)
+
+
+def figures(*, filter: StatsFilter, period: Period) -> Figures:
+    """The figures of ``filter`` over ``period``.
+
+    For now computed directly from the base tables (``direct_figures``) until the rollup
+    tables replace it."""
+    return direct_figures(filter=filter, period=period)
+
+
+def buckets(period: Period, granularity: Granularity) -> list[Period]:
+    """The period cut into days, ISO weeks (from Monday), months or years; the first and last
+    cut at the period's ends."""
+    if granularity not in GRANULARITIES:
+        raise StatsError("granularity", _("Choose day, week, month or year."))
+    out: list[Period] = []
+    start = period.start
+    while start <= period.end:
+        if granularity == "day":
+            following = start + timedelta(days=1)
+        elif granularity == "week":
+            following = start + timedelta(days=7 - start.weekday())
+        elif granularity == "month":
+            following = _next_month(start)
+        else:
+            following = date(start.year + 1, 1, 1)
+        out.append(Period(start, min(following - timedelta(days=1), period.end)))
+        start = following
+    return out
+
+
+def series(
+    *, filter: StatsFilter, period: Period, granularity: Granularity
+) -> list[tuple[date, Figures]]:
+    """The figures per day, week, month or year of the period, each with its first day
+    (within the period).
+
+    For now computed directly from the base tables until the rollup tables replace it."""
+    return [
+        (bucket.start, direct_figures(filter=filter, period=bucket))
+        for bucket in buckets(period, granularity)
+    ]
+
+
+def figures_by_mall(*, period: Period) -> list[tuple[Mall, Figures]]:
+    """Every mall's figures side by side (the ministry's national view), by name.
+
+    For now computed directly from the base tables until the rollup tables replace it."""
+    return [
+        (mall, direct_figures(filter=StatsFilter(mall_id=mall.pk), period=period))
+        for mall in Mall.objects.order_by("name")
+    ]
