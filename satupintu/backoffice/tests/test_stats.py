@@ -330,3 +330,16 @@ def test_month_on_month_change_and_sla_compliance():
     assert stats_tables.change(4431, 7912) == -44.0  # MPP Kota Bogor, February → March 2020
     assert stats_tables.change(5, 0) is None and stats_tables.change(None, 3) is None
     assert stats_tables.percent(3, 4) == 75.0 and stats_tables.percent(0, 0) is None
+
+
+def test_the_staff_header_links_the_statistics_and_the_monitor_lands_on_the_national_view(
+    client,
+):
+    mall = MallFactory()
+    client.force_login(staff_member(Role.MALL_MANAGER, mall=mall))
+    header = client.get(reverse("portal:home")).text
+    assert f'href="{reverse("backoffice:stats", args=[mall.slug])}"' in header
+    assert reverse("backoffice:national") not in header
+
+    client.force_login(staff_member(Role.MINISTRY_MONITOR))
+    assert client.get(reverse("backoffice:start"))["Location"] == reverse("backoffice:national")
