@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         # Opening accounts, on the portal's /daftar/ and the API together.
         "register": env.str("REGISTER_THROTTLE_RATE", default="20/hour"),
         "reports": env.str("REPORT_THROTTLE_RATE", default="10/hour"),
+        # The open data (/api/v1/stats/...), read by anyone.
+        "open_data": env.str("OPEN_DATA_THROTTLE_RATE", default="60/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -346,7 +348,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "webhooks"},
     },
     "accounts-retention": {"task": "accounts.retention", "schedule": 86400.0},
+    # Every mall's yesterday, today and booked days ahead into the stats count tables.
+    "stats-rollup": {"task": "stats.rollup", "schedule": 300.0},
 }
+
+# Open data: a count from 1 up to this, less one, is published as withheld (null).
+STATS_SUPPRESS_BELOW = env.int("STATS_SUPPRESS_BELOW", default=5)
 
 # How many days each kind of personal data is kept (UU 27/2022 PDP); issued permits forever.
 RETENTION_MESSAGES_DAYS = env.int("RETENTION_MESSAGES_DAYS", default=365)

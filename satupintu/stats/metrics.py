@@ -70,7 +70,7 @@ class SecondsBetween(Func):
         return super().as_sql(
             compiler,
             connection,
-            template="CAST(ROUND((julianday(%(expressions)s) * 86400000)) / 1000 AS INTEGER)",
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400000) / 1000 AS INTEGER)",
             arg_joiner=") - julianday(",
             **extra,
         )

@@ -13,18 +13,22 @@ figures that have no channel (complaints, IKM) are None.
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
+from django.db.models import DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from satupintu.catalog.models import Service
 from satupintu.complaints.models import Report
 from satupintu.malls.models import Agency, Mall
 from satupintu.stats import metrics
 from satupintu.stats.errors import StatsError
+from satupintu.stats.models import DailyCount, DurationCount
 from satupintu.surveys.elements import ELEMENTS
 from satupintu.surveys.services.ikm import ikm_result
 
@@ -88,7 +92,7 @@ class Period:
     def month(cls, year: int, month: int) -> "Period":
         try:
             first = date(year, month, 1)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise StatsError("period", _("There is no such month.")) from exc
         return cls(first, _next_month(first) - timedelta(days=1))
 
@@ -300,12 +304,60 @@ def direct_figures(*, filter: StatsFilter, period: Period) -> Figures:
     return figures_from(counts, histograms, channel=filter.channel)
 
 
-def figures(*, filter: StatsFilter, period: Period) -> Figures:
-    """The figures of ``filter`` over ``period``.
+def _counts(
+    filter: StatsFilter, period: Period
+) -> tuple[QuerySet[DailyCount], QuerySet[DurationCount]]:
+    """The count rows of ``filter`` and ``period``."""
+    conditions = Q(day__range=(period.start, period.end))
+    if filter.mall_id is not None:
+        conditions &= Q(mall_id=filter.mall_id)
+    if filter.agency_id is not None:
+        conditions &= Q(agency_id=filter.agency_id)
+    if filter.service_id is not None:
+        conditions &= Q(service_id=filter.service_id)
+    if filter.channel is not None:
+        conditions &= Q(channel=filter.channel)
+    return (
+        DailyCount.objects.filter(conditions).order_by(),
+        DurationCount.objects.filter(conditions).order_by(),
+    )
 
-    For now computed directly from the base tables (``direct_figures``) until the rollup
-    tables replace it."""
-    return direct_figures(filter=filter, period=period)
+
+type _Group = Any  # a group's key: a mall id or a bucket's first day
+
+
+def _rolled_up(
+    filter: StatsFilter, period: Period, group: str | None, by: Any = None
+) -> dict[_Group, Figures]:
+    """The figures of the count rows, per ``group`` (an expression annotated as ``_group``);
+    two queries whatever the number of groups."""
+    daily, durations = _counts(filter, period)
+    if group is not None:
+        daily, durations = daily.annotate(_group=by), durations.annotate(_group=by)
+    keys = ["_group"] if group is not None else []
+    counts: dict[_Group, Counter[str]] = {}
+    for row in daily.values(*keys, "metric").annotate(total=Sum("value")):
+        counts.setdefault(row.get("_group"), Counter())[row["metric"]] += int(row["total"])
+    histograms: dict[_Group, dict[str, Counter[int]]] = {}
+    for row in durations.values(*keys, "kind", "bucket").annotate(total=Sum("value")):
+        per_kind = histograms.setdefault(row.get("_group"), {})
+        per_kind.setdefault(row["kind"], Counter())[row["bucket"]] += int(row["total"])
+    return {
+        key: figures_from(
+            counts.get(key, Counter()), histograms.get(key, {}), channel=filter.channel
+        )
+        for key in counts.keys() | histograms.keys()
+    }
+
+
+def _empty(channel: str | None) -> Figures:
+    return figures_from(Counter(), {}, channel=channel)
+
+
+def figures(*, filter: StatsFilter, period: Period) -> Figures:
+    """The figures of ``filter`` over ``period``, read from the count tables only (filled by
+    the ``stats.rollup`` job and ``stats_backfill``): two queries."""
+    return _rolled_up(filter, period, None).get(None, _empty(filter.channel))
 
 
 def buckets(period: Period, granularity: Granularity) -> list[Period]:
@@ -329,24 +381,139 @@ def buckets(period: Period, granularity: Granularity) -> list[Period]:
     return out
 
 
+_TRUNCATE = {"day": None, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+
+
 def series(
     *, filter: StatsFilter, period: Period, granularity: Granularity
 ) -> list[tuple[date, Figures]]:
-    """The figures per day, week, month or year of the period, each with its first day
-    (within the period).
-
-    For now computed directly from the base tables until the rollup tables replace it."""
+    """The figures per day, ISO week, month or year of the period, each with its first day
+    within the period (the first and last cut at its ends), every one listed, empty or not;
+    read from the count tables in two queries."""
+    cuts = buckets(period, granularity)
+    truncate = _TRUNCATE[granularity]
+    by = F("day") if truncate is None else truncate("day", output_field=DateField())
+    rolled = {
+        _as_date(key): found for key, found in _rolled_up(filter, period, granularity, by).items()
+    }
+    # A truncated week, month or year may start before the period's first day.
     return [
-        (bucket.start, direct_figures(filter=filter, period=bucket))
-        for bucket in buckets(period, granularity)
+        (cut.start, rolled.get(_truncated(cut.start, granularity)) or _empty(filter.channel))
+        for cut in cuts
     ]
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _truncated(day: date, granularity: Granularity) -> date:
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    if granularity == "year":
+        return day.replace(month=1, day=1)
+    return day
 
 
 def figures_by_mall(*, period: Period) -> list[tuple[Mall, Figures]]:
-    """Every mall's figures side by side (the ministry's national view), by name.
+    """Every mall's figures side by side (the ministry's national view), by name; read from
+    the count tables in two queries besides the malls'."""
+    rolled = _rolled_up(StatsFilter(), period, "mall", F("mall_id"))
+    return [(mall, rolled.get(mall.pk) or _empty(None)) for mall in Mall.objects.order_by("name")]
 
-    For now computed directly from the base tables until the rollup tables replace it."""
-    return [
-        (mall, direct_figures(filter=StatsFilter(mall_id=mall.pk), period=period))
-        for mall in Mall.objects.order_by("name")
-    ]
+
+def figures_by_unit(
+    *, mall: Mall, period: Period, by: Literal["agency", "service"]
+) -> dict[int, Figures]:
+    """A mall's figures per agency or per service (keyed by its id; 0: none, such as a report
+    not routed yet), read from the count tables in two queries."""
+    column = "agency_id" if by == "agency" else "service_id"
+    rolled = _rolled_up(StatsFilter(mall_id=mall.pk), period, by, F(column))
+    return {int(key): found for key, found in rolled.items()}
+
+
+# The count each mean, percentile or index is taken over: below the threshold it is withheld.
+_BASES = {
+    "wait_mean_seconds": "visits_queued",
+    "wait_p90_seconds": "visits_queued",
+    "serve_mean_seconds": "visits_served",
+    "serve_p90_seconds": "visits_served",
+    "applications_mean_working_days": "applications_finished",
+    "complaints_rating_mean": "complaints_ratings",
+    "ikm": "ikm_respondents",
+}
+
+
+@dataclass(frozen=True)
+class PublicFigure:
+    key: str
+    label: str
+    value: float | int | None
+    suppressed: bool
+
+
+def public_rows(found: Figures, *, threshold: int) -> list[PublicFigure]:
+    """The figures as open data: a count from 1 to ``threshold`` - 1, and a mean, percentile
+    or index taken over so few, are withheld (None, ``suppressed``) so that no one person's
+    visit, case, complaint, rating or answer can be picked out; zero is shown."""
+    values = {key: value for key, _label, value in found.rows()}
+    values["visits_queued"] = found.visits_checked_in + found.walk_ins
+
+    def small(value: float | int | None) -> bool:
+        return isinstance(value, int) and 0 < value < threshold
+
+    out = []
+    for key, label, value in found.rows():
+        base = _BASES.get(key)
+        hidden = small(values[base]) if base is not None else small(value)
+        if base is not None and value is not None and values[base] is not None:
+            hidden = hidden or not values[base]
+        out.append(PublicFigure(key, label, None if hidden else value, hidden))
+    return out
+
+
+@dataclass(frozen=True)
+class OpenScope:
+    """What a request for open data is about: an active mall, maybe one of its agencies or
+    services, and a month that has begun."""
+
+    mall: Mall
+    agency: Agency | None
+    service: Service | None
+    period: Period
+
+    @property
+    def filter(self) -> StatsFilter:
+        return StatsFilter(
+            mall_id=self.mall.pk,
+            agency_id=self.agency.pk if self.agency else None,
+            service_id=self.service.pk if self.service else None,
+        )
+
+
+def open_scope(
+    *, mall: str, year: int, month: int, agency: str | None = None, service: int | None = None
+) -> OpenScope:
+    """The open data's scope: StatsError ``not_found`` (404) for a mall, agency or service
+    that is not there (or not in that mall), ``period`` for a month that is none or has not
+    begun."""
+    found = Mall.objects.filter(slug=mall, is_active=True).first()
+    if found is None:
+        raise StatsError("not_found", _("No such mall."))
+    period = Period.month(year, month)
+    if period.start > timezone.localdate():
+        raise StatsError("period", _("This month has not begun yet."))
+    unit = None
+    if agency is not None:
+        unit = Agency.objects.filter(mall=found, slug=agency).first()
+        if unit is None:
+            raise StatsError("not_found", _("No such agency in this mall."))
+    chosen = None
+    if service is not None:
+        services = Service.objects.select_related("agency").filter(agency__mall=found)
+        chosen = (services.filter(agency=unit) if unit else services).filter(pk=service).first()
+        if chosen is None:
+            raise StatsError("not_found", _("No such service in this mall."))
+    return OpenScope(found, unit, chosen, period)

@@ -497,6 +497,13 @@ def _report_body(w: World, a: Actor, row: str) -> dict:
 
 
 API = "/api/v1"
+
+
+def _this_month() -> str:
+    today = timezone.localdate()
+    return f"{today.year}/{today.month}"
+
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("/api/v1/agencies/", "get"): Entry(
         public(),
@@ -663,6 +670,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w, row: f"{API}/staff/reports/{_report('filed')(w, row)}/route/",
         body=lambda w, a, row: {"agency": w.places[row].agency.pk, "deadline_class": 5},
     ),
+    # Open data: anyone, any mall's month (this one: the world's reports were filed in it).
+    ("/api/v1/stats/{mall}/{year}/{month}/", "get"): Entry(
+        public(), lambda w, row: f"{API}/stats/{w.places[row].mall.slug}/{_this_month()}/"
+    ),
+    ("/api/v1/stats/{mall}/{year}/{month}/csv/", "get"): Entry(
+        public(),
+        lambda w, row: (
+            f"{API}/stats/{w.places[row].mall.slug}/{_this_month()}/csv/"
+            f"?agency={w.places[row].agency.slug}"
+        ),
+    ),
     ("/api/v1/track/{tracking_number}/", "get"): Entry(
         secret_of_a(200),
         lambda w, row: (
@@ -750,6 +768,7 @@ def _unthrottled(settings):
             "auth": "100000/minute",
             "reports": "100000/minute",
             "register": "100000/minute",
+            "open_data": "100000/minute",
         },
     }
 

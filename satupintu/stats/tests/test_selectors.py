@@ -76,3 +76,39 @@ def test_direct_figures_run_over_random_history():
     )
     assert by_mall == figures.applicants
     assert dict((k, v) for k, _l, v in figures.rows())["applicants"] == figures.applicants
+
+
+def test_waiting_and_serving_times_are_measured_from_the_ticket_to_the_first_call():
+    from datetime import timedelta
+
+    from satupintu.booking.models import Ticket, TicketEvent
+
+    service = ServiceFactory(agency=AgencyFactory(mall=MallFactory(time_zone="Asia/Makassar")))
+    queued = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    for n, (wait, serve) in enumerate([(125, 30), (60, 600), (3000, 45)], start=1):
+        ticket = Ticket.objects.create(
+            agency=service.agency, service=service, date=date(2026, 3, 2), number=n, label="A"
+        )
+        first_call = queued + timedelta(seconds=wait)
+        TicketEvent.objects.create(
+            ticket=ticket, at=first_call, to_status="called", reason="called"
+        )
+        last_call = first_call + timedelta(seconds=40)  # called again: serving runs from here
+        Ticket.objects.filter(pk=ticket.pk).update(
+            created_at=queued,
+            status=Ticket.Status.SERVED,
+            called_at=last_call,
+            finished_at=last_call + timedelta(seconds=serve),
+        )
+    figures = direct_figures(
+        filter=StatsFilter(mall_id=service.agency.mall_id),
+        period=Period(date(2026, 3, 2), date(2026, 3, 2)),
+    )
+    assert figures.walk_ins == 3
+    assert figures.visits_served == 3
+    assert figures.wait_mean_seconds == round((125 + 60 + 3000) / 3, 2)
+    # Nearest rank: the 3rd of 3 (3000 s) lies in the minute from 3000 to 3060 s; the
+    # percentile is that minute's top (exact to the minute).
+    assert figures.wait_p90_seconds == 3060
+    assert figures.serve_mean_seconds == round((30 + 600 + 45) / 3, 2)
+    assert figures.serve_p90_seconds == 660

@@ -1,0 +1,135 @@
+"""Open data: a mall's month for anyone, small counts withheld, the CSV streamed."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from satupintu.booking.models import Ticket
+from satupintu.booking.tests.factories import citizen
+from satupintu.catalog.tests.factories import ServiceFactory
+from satupintu.complaints.models import Report
+from satupintu.malls.tests.factories import AgencyFactory, MallFactory
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/stats"
+
+
+@pytest.fixture
+def mall():
+    """March 2026 in a mall: 7 walk-ins at one agency, 2 at another, 1 complaint with the
+    reporter's name, email and phone; counted into the rollup."""
+    mall = MallFactory(slug="kota-bogor", name="MPP Kota Bogor")
+    busy, quiet = AgencyFactory(mall=mall, slug="dpmptsp"), AgencyFactory(mall=mall, slug="bpn")
+    busy_service, quiet_service = ServiceFactory(agency=busy), ServiceFactory(agency=quiet)
+    for n in range(7):
+        Ticket.objects.create(
+            agency=busy, service=busy_service, date=date(2026, 3, 2), number=n + 1, label="A"
+        )
+    for n in range(2):
+        Ticket.objects.create(
+            agency=quiet, service=quiet_service, date=date(2026, 3, 31), number=n + 1, label="B"
+        )
+    person = citizen(email="siti@example.id")
+    report = Report.objects.create(
+        tracking_id="LPR-2026-000001",
+        secret_hash="0" * 64,
+        mall=mall,
+        kind="pengaduan",
+        category="waktu",
+        title="Antrean",
+        text="Lama",
+        reporter=person,
+        reporter_name="Siti Aminah",
+        reporter_email="siti@example.id",
+        reporter_phone="+6281234567890",
+        verify_due=date(2026, 3, 5),
+    )
+    Report.objects.filter(pk=report.pk).update(created_at=datetime(2026, 3, 3, 3, tzinfo=UTC))
+    call_command("stats_backfill", "--no-progress", stdout=io.StringIO())
+    return mall
+
+
+def _figures(body):
+    return {row["key"]: row for row in body["figures"]}
+
+
+def test_anyone_reads_a_month_with_small_counts_withheld(mall):
+    response = Client().get(f"{API}/kota-bogor/2026/3/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["mall"], body["start"], body["end"]) == ("kota-bogor", "2026-03-01", "2026-03-31")
+    assert body["threshold"] == 5
+    rows = _figures(body)
+    assert rows["walk_ins"] == {
+        "key": "walk_ins",
+        "label": rows["walk_ins"]["label"],
+        "value": 9,
+        "suppressed": False,
+    }
+    assert rows["complaints_received"]["value"] is None
+    assert rows["complaints_received"]["suppressed"] is True
+    assert rows["visits_booked"] == {**rows["visits_booked"], "value": 0, "suppressed": False}
+
+    quiet = _figures(Client().get(f"{API}/kota-bogor/2026/3/?agency=bpn").json())
+    assert quiet["walk_ins"]["value"] is None and quiet["walk_ins"]["suppressed"]
+
+
+def test_the_month_s_csv_is_streamed_per_mall_agency_and_service_without_a_person(mall):
+    response = Client().get(f"{API}/kota-bogor/2026/3/csv/")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    walk_ins = {(r["agency"], r["service"]): r for r in rows if r["figure"] == "walk_ins"}
+    assert walk_ins[("", "")]["value"] == "9"
+    assert walk_ins[("dpmptsp", "")]["value"] == "7"
+    assert (walk_ins[("bpn", "")]["value"], walk_ins[("bpn", "")]["suppressed"]) == ("", "1")
+    assert len(walk_ins) == 1 + 2 + 2  # the mall, two agencies, two services
+    for personal in ("Siti", "siti@example.id", "6281234567890", "LPR-2026", "Lama"):
+        assert personal not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        (f"{API}/kota-bogor/2026/13/", 400, "period"),
+        (f"{API}/kota-bogor/2999/1/", 400, "period"),
+        (f"{API}/kota-bogor/2026/3/?service=x", 400, None),
+        (f"{API}/tidak-ada/2026/3/", 404, "not_found"),
+        (f"{API}/kota-bogor/2026/3/?agency=tidak-ada", 404, "not_found"),
+        (f"{API}/kota-bogor/2026/3/csv/?agency=tidak-ada", 404, "not_found"),
+        (f"{API}/kota-bogor/2026/0/csv/", 400, "period"),
+    ],
+)
+def test_bad_requests_get_the_error_body(mall, url, status, code):
+    response = Client().get(url)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+
+
+def test_a_service_of_another_mall_is_not_found(mall):
+    elsewhere = ServiceFactory()
+    response = Client().get(f"{API}/kota-bogor/2026/3/?service={elsewhere.pk}")
+    assert response.status_code == 404
+
+
+def test_open_data_is_throttled_per_client(mall, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "open_data": "2/minute",
+        },
+    }
+    client = Client()
+    statuses = [client.get(f"{API}/kota-bogor/2026/3/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(f"{API}/kota-bogor/2026/3/csv/").status_code == 429

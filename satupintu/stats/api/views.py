@@ -1,0 +1,81 @@
+"""API v1 open data: a mall's public figures of a month, as JSON or a streamed CSV."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from satupintu.api.serializers import ErrorSerializer
+from satupintu.stats.api import serializers as s
+from satupintu.stats.exports import csv_lines, open_month_rows
+from satupintu.stats.selectors import OpenScope, figures, open_scope, public_rows
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Not a month, or one not begun yet."),
+    404: OpenApiResponse(ErrorSerializer, description="No such mall, agency or service."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+}
+
+
+class _OpenData(APIView):
+    # Anyone may read; each client is counted against OPEN_DATA_THROTTLE_RATE.
+    throttle_scope = "open_data"
+
+    def scope(self, request: Request, mall: str, year: int, month: int) -> OpenScope:
+        query = s.MonthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return open_scope(mall=mall, year=year, month=month, **query.validated_data)
+
+
+class MonthStatsView(_OpenData):
+    @extend_schema(
+        tags=["stats"],
+        summary="A mall's public figures of a month",
+        description=(
+            "Visits, applicants, applications, complaints and IKM of one mall (or one of its "
+            "agencies or services) in one month of its local dates. Counts below the "
+            "threshold are withheld (null, suppressed)."
+        ),
+        parameters=[s.MonthQuerySerializer],
+        responses={200: s.MonthStatsSerializer, **ERRORS},
+    )
+    def get(self, request: Request, mall: str, year: int, month: int) -> Response:
+        scope = self.scope(request, mall, year, month)
+        threshold = settings.STATS_SUPPRESS_BELOW
+        found = figures(filter=scope.filter, period=scope.period)
+        body: dict[str, Any] = {
+            "mall": scope.mall.slug,
+            "mall_name": scope.mall.name,
+            "agency": scope.agency.slug if scope.agency else None,
+            "service": scope.service.pk if scope.service else None,
+            "start": scope.period.start,
+            "end": scope.period.end,
+            "threshold": threshold,
+            "figures": [vars(row) for row in public_rows(found, threshold=threshold)],
+        }
+        return Response(s.MonthStatsSerializer(body).data)
+
+
+class MonthCsvView(_OpenData):
+    @extend_schema(
+        tags=["stats"],
+        summary="A mall's public figures of a month as CSV",
+        description=(
+            "One line per figure: the mall's (or the agency's or service's asked for), then "
+            "each agency's and each service's. Streamed."
+        ),
+        parameters=[s.MonthQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
+    )
+    def get(self, request: Request, mall: str, year: int, month: int) -> StreamingHttpResponse:
+        scope = self.scope(request, mall, year, month)
+        rows = open_month_rows(scope, threshold=settings.STATS_SUPPRESS_BELOW)
+        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+        name = f"satupintu-{scope.mall.slug}-{year:04d}-{month:02d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
