@@ -25,6 +25,7 @@ from satupintu.malls.models import Mall
 from satupintu.malls.permissions import staff_scope
 from satupintu.stats import selectors as stats
 from satupintu.stats.errors import StatsError
+from satupintu.stats.exports import csv_lines, csv_rows
 from satupintu.surveys import selectors as surveys
 
 # Points a page draws and tabulates; longer series are for the exports, which stream.
@@ -185,15 +186,13 @@ def _attachment(response: HttpResponse | StreamingHttpResponse | FileResponse, n
 @require_safe
 @login_required
 def mall_stats_csv(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
-    """The page's figures per bucket as CSV, streamed a chunk of buckets at a time (any
-    length of period the selectors accept, any bucket)."""
+    """The page's figures per bucket as CSV, streamed a year at a time (the stats app's
+    ``csv_rows``: any length of period the selectors accept, any bucket)."""
     asked = _asked(request, slug)
     if asked.filter is None or asked.period is None:
         return _refused(asked.problem)  # type: ignore[return-value]
     response = StreamingHttpResponse(
-        stats_exports.series_csv(
-            filter=asked.filter, period=asked.period, granularity=asked.granularity
-        ),
+        csv_lines(csv_rows(asked.filter, asked.period, asked.granularity)),
         content_type="text/csv; charset=utf-8",
     )
     _attachment(response, _file_name(asked, asked.period, "csv"))
@@ -319,7 +318,7 @@ def national_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     if month is None:
         return _refused(problem)  # type: ignore[return-value]
     response = StreamingHttpResponse(
-        stats_exports.by_mall_csv(stats.figures_by_mall(period=month)),
+        csv_lines(stats_exports.by_mall_rows(stats.figures_by_mall(period=month))),
         content_type="text/csv; charset=utf-8",
     )
     _attachment(response, f"statistik-nasional-{value}.csv")

@@ -1,8 +1,8 @@
-"""The statistics as files: CSV streamed a chunk of buckets at a time, XLSX written row by row
-(openpyxl's write-only mode) into a temporary file, and the monthly report PDF (WeasyPrint, as
-the IKM report). Counts and means only: no person's row."""
+"""The statistics as files: XLSX written row by row (openpyxl's write-only mode) into a
+temporary file, the national CSV, and the monthly report PDF (WeasyPrint, as the IKM report);
+a mall's CSV is the stats app's streamed ``exports.csv_rows``. Counts and means only: no
+person's row."""
 
-import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -52,32 +52,8 @@ def series_rows(
             yield bucket, figures
 
 
-class _Echo:
-    """A file-like object whose write returns the line (csv writes into it, we yield it)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _value(value: float | int | None) -> float | int | str:
     return "" if value is None else value
-
-
-def series_csv(
-    *, filter: stats.StatsFilter, period: stats.Period, granularity: stats.Granularity
-) -> Iterator[str]:
-    """The figures per bucket as CSV lines: the bucket's first and last day, then every
-    figure (the header names them in the reader's language)."""
-    writer = csv.writer(_Echo())
-    header = False
-    for bucket, figures in series_rows(filter=filter, period=period, granularity=granularity):
-        rows = figures.rows()
-        if not header:
-            header = True
-            yield writer.writerow([_("From"), _("To"), *(label for _k, label, _v in rows)])
-        yield writer.writerow(
-            [bucket.start.isoformat(), bucket.end.isoformat(), *(_value(v) for *_kl, v in rows)]
-        )
 
 
 def _bold(sheet: WriteOnlyWorksheet, values: Iterable[str]) -> list[Cell]:
@@ -128,17 +104,16 @@ def _mall_cells(mall: Mall) -> list[str]:
     return [mall.name, mall.region_code, province_name(province_code(mall.region_code))]
 
 
-def by_mall_csv(pairs: Iterable[tuple[Mall, stats.Figures]]) -> Iterator[str]:
-    """Every mall's figures as CSV, a mall a row."""
-    writer = csv.writer(_Echo())
+def by_mall_rows(pairs: Iterable[tuple[Mall, stats.Figures]]) -> Iterator[list[object]]:
+    """Every mall's figures as CSV rows (a header, then a mall a row)."""
     header = False
     for mall, figures in pairs:
         rows = figures.rows()
         if not header:
             header = True
             labels = [label for _k, label, _v in rows]
-            yield writer.writerow([_("Mall"), _("Region code"), _("Province"), *labels])
-        yield writer.writerow([*_mall_cells(mall), *(_value(v) for *_kl, v in rows)])
+            yield [_("Mall"), _("Region code"), _("Province"), *labels]
+        yield [*_mall_cells(mall), *(_value(v) for *_kl, v in rows)]
 
 
 def by_mall_xlsx(month: stats.Period, pairs: Iterable[tuple[Mall, stats.Figures]]) -> IO[bytes]:
@@ -211,11 +186,17 @@ def month_pdf(
     days = stats.series(filter=filter, period=month, granularity="day")
     agencies: list[tuple[Agency, stats.Figures]] = []
     if scope.agency is None:
-        for agency in Agency.objects.filter(mall=scope.mall, is_active=True).order_by("name"):
-            agency_filter = stats.StatsFilter(
-                mall_id=scope.mall.pk, agency_id=agency.pk, channel=filter.channel
-            )
-            agencies.append((agency, stats.figures(filter=agency_filter, period=month)))
+        units = Agency.objects.filter(mall=scope.mall, is_active=True).order_by("name")
+        if filter.channel is None:
+            by_agency = stats.figures_by_unit(mall=scope.mall, period=month, by="agency")
+            empty = stats.figures_from({}, {}, channel=None)
+            agencies = [(agency, by_agency.get(agency.pk, empty)) for agency in units]
+        else:  # per agency and channel (the count tables are grouped by agency only)
+            for agency in units:
+                agency_filter = stats.StatsFilter(
+                    mall_id=scope.mall.pk, agency_id=agency.pk, channel=filter.channel
+                )
+                agencies.append((agency, stats.figures(filter=agency_filter, period=month)))
     html = render_to_string(
         "backoffice/pdf/stats_month.html",
         {
