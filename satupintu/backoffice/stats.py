@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.validators import slug_re
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from satupintu.surveys import selectors as surveys
 # Points a page draws and tabulates; longer series are for the exports, which stream.
 MAX_POINTS = 400
 DEFAULT_GRANULARITY = "bulan"
+SLUG_MAX = Mall._meta.get_field("slug").max_length or 100
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,10 @@ def mall_stats(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if other and other != slug:
         # The mall filter of a form without script: the page of the mall chosen, whose
         # access is checked there (another agency's or service's ids do not carry over).
+        if not slug_re.fullmatch(other) or len(other) > SLUG_MAX:
+            raise Http404
         kept = {k: v for k, v in request.GET.items() if k not in ("mpp", "instansi", "layanan")}
-        target = reverse("backoffice:stats", args=[other[:100]])
+        target = reverse("backoffice:stats", args=[other])
         return redirect(f"{target}?{urlencode(kept)}" if kept else target)
     asked = _asked(request, slug)
     context = _form_context(request, asked)

@@ -169,10 +169,23 @@ def test_bad_input_is_a_translated_message_never_a_server_error(client, bare_mal
             assert refused.status_code == 400 and message.lower() in refused.text.lower()
 
 
-@pytest.mark.parametrize("query", [{"instansi": "abc"}, {"layanan": "99999999"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"instansi": "abc"},
+        {"layanan": "99999999"},
+        {"mpp": "bukan slug!"},
+        {"mpp": "x" * 101},
+    ],
+)
 def test_unknown_agencies_and_services_are_missing(client, bare_mall, query):
     manager = staff_member(Role.MALL_MANAGER, mall=bare_mall)
     assert _page(client, manager, bare_mall, **query).status_code == 404
+
+
+def test_a_nul_in_a_filter_is_refused_before_the_page(client, bare_mall):
+    manager = staff_member(Role.MALL_MANAGER, mall=bare_mall)
+    assert _page(client, manager, bare_mall, instansi="1\x00").status_code == 400
 
 
 def test_the_report_month_must_be_a_month(client, bare_mall):
