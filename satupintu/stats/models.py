@@ -77,3 +77,57 @@ class DurationCount(_Keyed):
 
     def __str__(self) -> str:
         return f"{self.day} {self.mall_id} {self.kind} {self.bucket}: {self.value}"
+
+
+class _MallKeyed(models.Model):
+    """The key of a mall-wide count: a day, or a calendar month (``day`` its first day), the
+    mall and the channel: the sum of the agency and service counts of those days, so that a
+    mall's or every mall's figures read a few rows per day or month, not one per service."""
+
+    class Span(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+
+    span = models.CharField(_("span"), max_length=5, choices=Span.choices)
+    day = models.DateField(_("day"))
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("channel"), max_length=12, blank=True)
+    value = models.BigIntegerField(_("value"))
+    rolled_up_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class MallCount(_MallKeyed):
+    metric = models.CharField(_("metric"), max_length=48)
+
+    class Meta:
+        verbose_name = _("mall count")
+        verbose_name_plural = _("mall counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["span", "day", "mall", "channel", "metric"], name="stats_mall_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.day} {self.mall_id} {self.metric}"
+
+
+class MallDurationCount(_MallKeyed):
+    kind = models.CharField(_("kind"), max_length=5, choices=DurationCount.Kind.choices)
+    bucket = models.PositiveSmallIntegerField(_("minute"))
+
+    class Meta:
+        verbose_name = _("mall duration count")
+        verbose_name_plural = _("mall duration counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["span", "day", "mall", "channel", "kind", "bucket"],
+                name="stats_mall_duration_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.day} {self.mall_id} {self.kind} {self.bucket}"

@@ -28,7 +28,7 @@ from satupintu.complaints.models import Report
 from satupintu.malls.models import Agency, Mall
 from satupintu.stats import metrics
 from satupintu.stats.errors import StatsError
-from satupintu.stats.models import DailyCount, DurationCount
+from satupintu.stats.models import DailyCount, DurationCount, MallCount, MallDurationCount
 from satupintu.surveys.elements import ELEMENTS
 from satupintu.surveys.services.ikm import ikm_result
 
@@ -304,19 +304,54 @@ def direct_figures(*, filter: StatsFilter, period: Period) -> Figures:
     return figures_from(counts, histograms, channel=filter.channel)
 
 
+def _full_months(period: Period) -> list[date]:
+    """The first days of the calendar months that lie wholly inside ``period``."""
+    months = []
+    month = period.start.replace(day=1)
+    if month < period.start:
+        month = _next_month(month)
+    while _next_month(month) - timedelta(days=1) <= period.end:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _mall_wide_days(period: Period, *, months: bool) -> Q:
+    """The mall-wide rows of ``period``: its whole months' (when ``months``) and the days
+    outside them."""
+    full = _full_months(period) if months else []
+    if not full:
+        return Q(span="day", day__range=(period.start, period.end))
+    after = _next_month(full[-1])
+    return (
+        Q(span="month", day__in=full)
+        | Q(span="day", day__gte=period.start, day__lt=full[0])
+        | Q(span="day", day__gte=after, day__lte=period.end)
+    )
+
+
 def _counts(
-    filter: StatsFilter, period: Period
-) -> tuple[QuerySet[DailyCount], QuerySet[DurationCount]]:
-    """The count rows of ``filter`` and ``period``."""
-    conditions = Q(day__range=(period.start, period.end))
+    filter: StatsFilter, period: Period, *, per_unit: bool, months: bool
+) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The count rows of ``filter`` and ``period``: the mall-wide tables (a few rows per mall
+    and day, or month when ``months``) unless an agency or service is asked for or
+    ``per_unit`` figures are."""
+    conditions = Q()
     if filter.mall_id is not None:
         conditions &= Q(mall_id=filter.mall_id)
+    if filter.channel is not None:
+        conditions &= Q(channel=filter.channel)
+    if filter.agency_id is None and filter.service_id is None and not per_unit:
+        conditions &= _mall_wide_days(period, months=months)
+        return (
+            MallCount.objects.filter(conditions).order_by(),
+            MallDurationCount.objects.filter(conditions).order_by(),
+        )
+    conditions &= Q(day__range=(period.start, period.end))
     if filter.agency_id is not None:
         conditions &= Q(agency_id=filter.agency_id)
     if filter.service_id is not None:
         conditions &= Q(service_id=filter.service_id)
-    if filter.channel is not None:
-        conditions &= Q(channel=filter.channel)
     return (
         DailyCount.objects.filter(conditions).order_by(),
         DurationCount.objects.filter(conditions).order_by(),
@@ -331,7 +366,12 @@ def _rolled_up(
 ) -> dict[_Group, Figures]:
     """The figures of the count rows, per ``group`` (an expression annotated as ``_group``);
     two queries whatever the number of groups."""
-    daily, durations = _counts(filter, period)
+    daily, durations = _counts(
+        filter,
+        period,
+        per_unit=group in ("agency", "service"),
+        months=group in (None, "mall", "month", "year"),
+    )
     if group is not None:
         daily, durations = daily.annotate(_group=by), durations.annotate(_group=by)
     keys = ["_group"] if group is not None else []

@@ -1,16 +1,18 @@
 """Writes of the stats context: the rollup of a mall's days into the count tables."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from satupintu.booking.models import VisitPolicy
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Mall
 from satupintu.stats import metrics
-from satupintu.stats.models import DailyCount, DurationCount
+from satupintu.stats.models import DailyCount, DurationCount, MallCount, MallDurationCount
 
 BATCH = 2000
 # The rollup job's days: yesterday and today, and the days ahead that bookings are made for.
@@ -78,7 +80,60 @@ def rollup_mall(*, mall: Mall, start: date, end: date) -> int:
     )
     for model in (DailyCount, DurationCount):
         model.objects.filter(mall=mall, day__range=(start, end), rolled_up_at__lt=now).delete()
-    return len(counts) + len(durations)
+    return len(counts) + len(durations) + _mall_level(mall, start, end, now)
+
+
+def _mall_level(mall: Mall, start: date, end: date, now: datetime) -> int:
+    """The mall-wide counts of those days (sums of the rows just written, in SQL), then of the
+    whole months they fall in (sums of the mall's days)."""
+    first = start.replace(day=1)
+    last = date(end.year + end.month // 12, end.month % 12 + 1, 1) - timedelta(days=1)
+    written = 0
+    levels: tuple[tuple[Any, Any, list[str]], ...] = (
+        (DailyCount, MallCount, ["metric"]),
+        (DurationCount, MallDurationCount, ["kind", "bucket"]),
+    )
+    for fine, coarse, extra in levels:
+        key = ["span", "day", "mall", "channel", *extra]
+        days = (
+            fine.objects.filter(mall=mall, day__range=(start, end))
+            .values("day", "channel", *extra)
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        months = (
+            coarse.objects.filter(span="day", mall=mall, day__range=(first, last))
+            .annotate(month=TruncMonth("day"))
+            .values("month", "channel", *extra)
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        for span, rows, within in (("day", days, (start, end)), ("month", months, (first, last))):
+            made = [
+                coarse(
+                    span=span,
+                    day=row.get("day") or row["month"],
+                    mall=mall,
+                    channel=row["channel"],
+                    value=row["total"],
+                    rolled_up_at=now,
+                    **{name: row[name] for name in extra},
+                )
+                for row in rows
+                if row["total"]
+            ]
+            coarse.objects.bulk_create(
+                made,
+                batch_size=BATCH,
+                update_conflicts=True,
+                unique_fields=key,
+                update_fields=["value", "rolled_up_at"],
+            )
+            coarse.objects.filter(
+                span=span, mall=mall, day__range=within, rolled_up_at__lt=now
+            ).delete()
+            written += len(made)
+    return written
 
 
 def rollup_recent() -> int:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from satupintu.booking.models import Booking, Ticket
 from satupintu.malls.calendar import in_mall_time
-from satupintu.stats.models import DailyCount, DurationCount
+from satupintu.stats.models import DailyCount, DurationCount, MallCount, MallDurationCount
 from satupintu.stats.selectors import (
     Period,
     StatsFilter,
@@ -38,15 +38,14 @@ def _backfill():
 
 
 def _snapshot():
-    return sorted(
-        DailyCount.objects.values_list(
-            "day", "mall_id", "agency_id", "service_id", "channel", "metric", "value"
-        )
-    ) + sorted(
-        DurationCount.objects.values_list(
-            "day", "mall_id", "agency_id", "service_id", "channel", "kind", "bucket", "value"
-        )
-    )
+    fine = ["day", "mall_id", "agency_id", "service_id", "channel", "value"]
+    mall_wide = ["span", "day", "mall_id", "channel", "value"]
+    return [
+        sorted(DailyCount.objects.values_list(*fine, "metric")),
+        sorted(DurationCount.objects.values_list(*fine, "kind", "bucket")),
+        sorted(MallCount.objects.values_list(*mall_wide, "metric")),
+        sorted(MallDurationCount.objects.values_list(*mall_wide, "kind", "bucket")),
+    ]
 
 
 def test_rolled_up_figures_equal_a_direct_count_on_random_history():
@@ -94,6 +93,8 @@ def test_the_backfill_is_idempotent_and_follows_changes():
     made = make_history(seed=3, malls=2, per_mall=20)
     _backfill()
     first = _snapshot()
+    assert all(first)
+    assert MallCount.objects.filter(span="month").exists()
     _backfill()
     assert _snapshot() == first
 
@@ -110,6 +111,12 @@ def test_the_backfill_is_idempotent_and_follows_changes():
     after = figures(filter=StatsFilter(mall_id=mall.pk), period=day)
     assert after.visits_booked == before - 1
     assert after == direct_figures(filter=StatsFilter(mall_id=mall.pk), period=day)
+    # The month's mall-wide count follows its day.
+    month = Period.month(booking.date.year, booking.date.month)
+    for stats_filter in (StatsFilter(mall_id=mall.pk), StatsFilter()):
+        assert figures(filter=stats_filter, period=month) == direct_figures(
+            filter=stats_filter, period=month
+        )
     assert made["malls"]
 
 
