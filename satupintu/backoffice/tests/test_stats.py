@@ -370,3 +370,16 @@ def test_the_staff_header_links_the_statistics_and_the_monitor_lands_on_the_nati
 
     client.force_login(staff_member(Role.MINISTRY_MONITOR))
     assert client.get(reverse("backoffice:start"))["Location"] == reverse("backoffice:national")
+
+
+def test_the_pages_read_a_bounded_number_of_queries(client, history, django_assert_max_num_queries):
+    mall = history["malls"][0]
+    client.force_login(staff_member(Role.MALL_MANAGER, mall=mall))
+    url = reverse("backoffice:stats", args=[mall.slug])
+    with django_assert_max_num_queries(15):
+        assert client.get(url, {**WHOLE, "satuan": "hari"}).status_code == 200
+    for _n in range(5):  # more malls: the national view asks the same number of queries
+        MallFactory()
+    client.force_login(staff_member(Role.MINISTRY_MONITOR))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("backoffice:national"), {"bulan": "2026-02"}).status_code == 200
