@@ -279,11 +279,15 @@ def _monitor(request: AuthenticatedHttpRequest) -> None:
 
 
 def _national_month(request: AuthenticatedHttpRequest) -> tuple[str, stats.Period | None, str]:
+    """The month asked for (YYYY-MM, default the last full one), or None with the message
+    saying what is wrong with it (the month before it must be one too: January 2000 is not)."""
     value = request.GET.get("bulan", "").strip() or _last_full_month(timezone.localdate())
     try:
-        return value, _month(value), ""
+        month = _month(value)
+        _previous(month)
     except StatsError as refused:
         return value, None, refused.message
+    return value, month, ""
 
 
 @require_safe
