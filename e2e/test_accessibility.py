@@ -146,6 +146,10 @@ def _pages() -> dict[str, list[tuple[str, str]]]:
             ("staff consultations", f"/petugas/{bogor.slug}/konsultasi/"),
             ("IKM results", f"/petugas/{bogor.slug}/ikm/"),
             ("IKM paper forms", f"/petugas/{bogor.slug}/ikm/kertas/"),
+            ("statistics", f"/petugas/{bogor.slug}/statistik/"),
+        ],
+        "kementerian": [
+            ("national view", "/petugas/nasional/"),
         ],
     }
 
@@ -164,6 +168,8 @@ SHOWS = {
     "home": "form.lang",
     "survey form": "fieldset.survey-element",
     "IKM results": ".ikm-summary",
+    "statistics": "figure.chart canvas",  # drawn by the project's Chart.js, under the CSP
+    "national view": "figure.chart canvas",
 }
 
 # A few pages in English too: words differ in length and the language switcher flips.

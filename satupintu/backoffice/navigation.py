@@ -92,12 +92,12 @@ def staff_links(user: User | AnonymousUser) -> list[StaffLink]:
         ordered = counter_links + desk_links + queue_links
     else:
         ordered = desk_links + queue_links
-    return ordered + report_links + _survey_links(scope, desks)
+    return ordered + report_links + _survey_links(scope, desks) + _national_links(scope)
 
 
 def _survey_links(scope: StaffScope, desks: list[Mall]) -> list[StaffLink]:
-    """The IKM results of each mall where this person manages or works at an agency, and the
-    paper questionnaires of the malls whose front desk they work."""
+    """The IKM results and the statistics of each mall where this person manages or works at
+    an agency, and the paper questionnaires of the malls whose front desk they work."""
     if not (scope.managed_mall_ids or scope.agency_ids):
         return []
     malls = list(
@@ -115,6 +115,12 @@ def _survey_links(scope: StaffScope, desks: list[Mall]) -> list[StaffLink]:
             reverse("backoffice:ikm", args=[m.slug]),
         )
         for m in malls
+    ] + [
+        StaffLink(
+            _("Statistics · %(mall)s") % {"mall": m.name} if several else _("Statistics"),
+            reverse("backoffice:stats", args=[m.slug]),
+        )
+        for m in malls
     ]
     return links + [
         StaffLink(
@@ -123,6 +129,13 @@ def _survey_links(scope: StaffScope, desks: list[Mall]) -> list[StaffLink]:
         )
         for m in desks
     ]
+
+
+def _national_links(scope: StaffScope) -> list[StaffLink]:
+    """The national view of every mall: the ministry monitor's (and the superuser's)."""
+    if not scope.sees_everything:
+        return []
+    return [StaffLink(_("National view"), reverse("backoffice:national"))]
 
 
 def landing(user: User | AnonymousUser) -> str:

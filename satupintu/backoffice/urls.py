@@ -1,6 +1,6 @@
 from django.urls import path
 
-from satupintu.backoffice import cases, reports, surveys, views
+from satupintu.backoffice import cases, reports, stats, surveys, views
 
 app_name = "backoffice"
 
@@ -30,6 +30,13 @@ urlpatterns = [
     path("<slug:slug>/ikm/laporan.pdf", surveys.results_pdf, name="ikm-pdf"),
     path("<slug:slug>/ikm/laporan.xlsx", surveys.results_xlsx, name="ikm-xlsx"),
     path("<slug:slug>/ikm/kertas/", surveys.paper_entry, name="ikm-paper"),
+    path("<slug:slug>/statistik/", stats.mall_stats, name="stats"),
+    path("<slug:slug>/statistik/data.csv", stats.mall_stats_csv, name="stats-csv"),
+    path("<slug:slug>/statistik/data.xlsx", stats.mall_stats_xlsx, name="stats-xlsx"),
+    path("<slug:slug>/statistik/laporan-bulanan.pdf", stats.mall_stats_pdf, name="stats-pdf"),
+    path("nasional/", stats.national, name="national"),
+    path("nasional/data.csv", stats.national_csv, name="national-csv"),
+    path("nasional/data.xlsx", stats.national_xlsx, name="national-xlsx"),
     path("konsultasi/<int:pk>/", reports.consultation_detail, name="consultation"),
     path("pengaduan/<str:tracking_id>/", reports.report_detail, name="report"),
     path("pengaduan/<str:tracking_id>/tindak/", reports.report_act, name="report-act"),

@@ -407,6 +407,10 @@ class World:
             return {"pk": p.application.pk, "survey_pk": p.survey.pk}
         if name in ("ikm", "ikm-pdf", "ikm-xlsx", "ikm-paper"):
             return {"slug": p.mall.slug}
+        if name in ("stats", "stats-csv", "stats-xlsx", "stats-pdf"):
+            # One day in one bucket: the figures are counted for every actor.
+            day = timezone.localdate().isoformat()
+            return {"slug": p.mall.slug, "?": f"dari={day}&sampai={day}&satuan=tahun"}
         if name == "survey":
             return {"token": p.survey_token}
         if name in ("front-desk", "reports", "consultations", "mall", "kiosk", "board"):
@@ -791,6 +795,14 @@ def _paper(outcome: Outcome) -> Expect:
 
 
 IKM = mall_staff(OK, monitor=OK, citizen=DENIED, elsewhere=MISSING)
+
+
+def _national(actor: Actor, label: str) -> Outcome:
+    """The national view: the ministry monitor's and the superuser's; anyone else refused."""
+    if not actor.signed_in:
+        return LOGIN
+    return OK if actor.kind in ("monitor", "superuser") else DENIED
+
 
 PAGES.update(
     {
@@ -1483,6 +1495,16 @@ PAGES.update(
         "backoffice:ikm": Page((get(IKM),), objects=both("ikm")),
         "backoffice:ikm-pdf": Page((get(IKM, only=SAMPLE),), objects=both("ikm-pdf")),
         "backoffice:ikm-xlsx": Page((get(IKM, only=SAMPLE),), objects=both("ikm-xlsx")),
+        # Statistics: the same scope as the IKM results (the whole mall to its manager, the
+        # monitor and the superuser; their agency's to agency staff); the national view only
+        # to the monitor and the superuser. GET only: nothing to change here.
+        "backoffice:stats": Page((get(IKM),), objects=both("stats")),
+        "backoffice:stats-csv": Page((get(IKM, only=SAMPLE),), objects=both("stats-csv")),
+        "backoffice:stats-xlsx": Page((get(IKM, only=SAMPLE),), objects=both("stats-xlsx")),
+        "backoffice:stats-pdf": Page((get(IKM, only=SAMPLE),), objects=both("stats-pdf")),
+        "backoffice:national": Page((get(_national),)),
+        "backoffice:national-csv": Page((get(_national, only=SAMPLE),)),
+        "backoffice:national-xlsx": Page((get(_national, only=SAMPLE),)),
         "backoffice:ikm-paper": Page(
             (
                 get(_paper(OK)),
