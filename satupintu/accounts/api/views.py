@@ -67,6 +67,7 @@ class RegisterView(APIView):
             email=fields["email"],
             password=fields["password"],
             language=get_language() or "id",
+            birth_date=fields["birth_date"],
         )
         body = {
             "registration": recovery.registration_park(pending),
