@@ -80,20 +80,17 @@ class FakeDukcapil(FakeServer):
         self.lower_keys = False
         self.nik_as_number = False
         self.forced_code = ""
-        self._lock = threading.Lock()
+        self._quota_lock = threading.Lock()
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         matched = PATH.match(request.path)
         if request.method != "POST" or matched is None:
             return FakeResponse(status=404, body={"message": "Not Found"})
-        try:
-            body = request.json()
-        except ValueError:
-            body = None
+        body = request.json()
         if not isinstance(body, dict):
             return self._answer({"RESPONSE_CODE": "07", "RESPONSE": MESSAGES["07"]})
         fields = {str(key).upper(): value for key, value in body.items()}
-        with self._lock:
+        with self._quota_lock:
             return self._answer(self._verify(matched, fields))
 
     def _verify(self, matched: re.Match[str], fields: dict[str, Any]) -> dict[str, Any]:

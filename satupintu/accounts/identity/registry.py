@@ -31,6 +31,7 @@ def register_providers() -> None:
 def identity_provider() -> IdentityProvider:
     """The deployment's identity provider now: Dukcapil's when an active integration names
     it, else the NIK checksum."""
+    # Imported when used: accounts' modules load before the app registry is ready.
     from satupintu.integrations.models import Integration
     from satupintu.integrations.services import integration_for
 
