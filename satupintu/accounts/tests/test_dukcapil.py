@@ -150,6 +150,13 @@ def test_the_fake_takes_credentials_in_any_key_case_and_both_date_forms(fake):
     assert wrong.status_code == 200 and wrong.json()["content"][0]["RESPONSE_CODE"] == "03"
 
 
+def test_answers_with_lowercase_keys_and_the_nik_as_a_number_are_read(dukcapil, fake):
+    fake.lower_keys = fake.nik_as_number = True
+    user = walk_in_citizen(nik=SITI, name="Siti Rahayu", phone="", birth_date=date(1990, 1, 5))
+    assert user.dukcapil_status == User.Dukcapil.VERIFIED
+    assert fake.requests[-1].json()["TGL_LHR"] == "05-01-1990"
+
+
 # Registration ---------------------------------------------------------------------------------
 
 
