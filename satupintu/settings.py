@@ -350,6 +350,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "webhooks"},
     },
     "accounts-retention": {"task": "accounts.retention", "schedule": 86400.0},
+    "accounts-identity-recheck": {"task": "accounts.identity_recheck", "schedule": 900.0},
     "integrations-sweep": {
         "task": "integrations.sweep",
         "schedule": 60.0,
@@ -361,6 +362,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # Open data: a count from 1 up to this, less one, is published as withheld (null).
 STATS_SUPPRESS_BELOW = env.int("STATS_SUPPRESS_BELOW", default=5)
+# Dukcapil's verification of a NIK, name and birth date (on when an active integration of kind
+# "dukcapil" exists): the least similarity (%) a name must have, how long a call may take before
+# the account is made unverified (checked again later), and how many accounts a re-check asks.
+DUKCAPIL_THRESHOLD = env.int("DUKCAPIL_THRESHOLD", default=90)
+DUKCAPIL_TIMEOUT = env.float("DUKCAPIL_TIMEOUT", default=5.0)
+DUKCAPIL_RECHECK_BATCH = env.int("DUKCAPIL_RECHECK_BATCH", default=50)
 
 # How many days each kind of personal data is kept (UU 27/2022 PDP); issued permits forever.
 RETENTION_MESSAGES_DAYS = env.int("RETENTION_MESSAGES_DAYS", default=365)

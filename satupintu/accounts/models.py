@@ -16,6 +16,15 @@ def default_channels() -> list[str]:
 class User(AbstractUser):
     """A citizen, business representative or staff member."""
 
+    class Dukcapil(models.TextChoices):
+        """The verdict of the civil registry (Dukcapil) on the account's NIK, name and birth
+        date: only the verdict, never what the registry holds."""
+
+        UNCHECKED = "", _("Not checked")
+        PENDING = "pending", _("To be checked (the registry did not answer)")
+        VERIFIED = "verified", _("Verified by Dukcapil")
+        NOT_MATCHED = "not_matched", _("Did not match the registry")
+
     nik = models.CharField(
         _("NIK"),
         max_length=16,
@@ -24,6 +33,21 @@ class User(AbstractUser):
         help_text=_("Nomor Induk Kependudukan, 16 digits."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164 form."))
+    birth_date = models.DateField(
+        _("birth date"),
+        null=True,
+        blank=True,
+        help_text=_("As the person typed it (as on the KTP-el); checked with Dukcapil."),
+    )
+    dukcapil_status = models.CharField(
+        _("Dukcapil verification"),
+        max_length=12,
+        choices=Dukcapil.choices,
+        default=Dukcapil.UNCHECKED,
+        blank=True,
+    )
+    dukcapil_verified_at = models.DateTimeField(_("verified by Dukcapil at"), null=True, blank=True)
+    dukcapil_checked_at = models.DateTimeField(_("last asked Dukcapil at"), null=True, blank=True)
     language = models.CharField(
         _("language of messages"), max_length=5, choices=settings.LANGUAGES, default="id"
     )
@@ -40,6 +64,23 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(
                 fields=["nik"], condition=~models.Q(nik=""), name="accounts_user_nik_unique"
+            ),
+            # "Verified" always says when; nothing else carries a time of verification.
+            models.CheckConstraint(
+                condition=models.Q(dukcapil_status="verified", dukcapil_verified_at__isnull=False)
+                | (
+                    ~models.Q(dukcapil_status="verified")
+                    & models.Q(dukcapil_verified_at__isnull=True)
+                ),
+                name="accounts_user_dukcapil_verified_has_time",
+            ),
+        ]
+        indexes = [
+            # The re-check job's batch: the accounts without a verdict, longest-waiting first.
+            models.Index(
+                fields=["dukcapil_checked_at", "id"],
+                condition=models.Q(dukcapil_status__in=["", "pending"], birth_date__isnull=False),
+                name="accounts_user_dukcapil_waiting",
             ),
         ]
 

@@ -37,6 +37,9 @@ def _profile(user: User) -> dict[str, Any]:
         "first_name": user.first_name,
         "last_name": user.last_name,
         "nik": user.nik,
+        "birth_date": _when(user.birth_date),
+        "dukcapil_status": user.dukcapil_status,
+        "dukcapil_verified_at": _when(user.dukcapil_verified_at),
         "email": user.email,
         "phone": user.phone,
         "language": user.language,
@@ -200,10 +203,11 @@ def _tell_closed(*, user: User) -> None:
 @transaction.atomic
 def account_close(*, user: User, password: str) -> User:
     """Close the account of ``user`` (who confirms with their password): future bookings are
-    given back, open applications withdrawn, and name, NIK, phone and email erased. What the
-    law requires to keep stays: issued permits and the applications behind them (the permit
-    carries its holder's name). Tokens die; sessions die with the password. The confirmation
-    is written to the outbox before the addresses are erased, and goes once this commits."""
+    given back, open applications withdrawn, and name, NIK, birth date (and the registry's
+    verdict on them), phone and email erased. What the law requires to keep stays: issued
+    permits and the applications behind them (the permit carries its holder's name). Tokens
+    die; sessions die with the password. The confirmation is written to the outbox before the
+    addresses are erased, and goes once this commits."""
     if not user.is_active or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
     if is_staff_person(user=user):
@@ -220,6 +224,9 @@ def account_close(*, user: User, password: str) -> User:
     user.username = f"closed-{user.pk}"
     user.first_name = user.last_name = user.email = user.nik = user.phone = ""
     user.notification_channels = []
+    user.birth_date = None
+    user.dukcapil_status = User.Dukcapil.UNCHECKED
+    user.dukcapil_verified_at = user.dukcapil_checked_at = None
     user.is_active = False
     user.set_unusable_password()
     user.save()

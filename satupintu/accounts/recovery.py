@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,11 @@ from django.utils.translation import gettext as _
 
 from satupintu.accounts.backends import login_match
 from satupintu.accounts.errors import AccountError
+from satupintu.accounts.identity.services import (
+    birth_date_check,
+    identity_verdict_apply,
+    identity_verify,
+)
 from satupintu.accounts.lockout import login_succeeded
 from satupintu.accounts.models import AccountCode, User
 from satupintu.accounts.names import name_parts
@@ -351,6 +356,11 @@ class PendingRegistration:
     code_hash: str
     expires: str
     attempts: int = 0
+    # The birth date typed and the identity check's verdict (User.Dukcapil) with when it was
+    # asked, ISO strings ("" for none): the check runs before the code is sent.
+    birth_date: str = ""
+    dukcapil_status: str = ""
+    dukcapil_asked_at: str = ""
 
     def as_session(self) -> dict[str, Any]:
         return asdict(self)
@@ -364,15 +374,30 @@ class PendingRegistration:
 
 
 def registration_start(
-    *, full_name: str, nik: str, phone: str, email: str, password: str, language: str
+    *,
+    full_name: str,
+    nik: str,
+    phone: str,
+    email: str,
+    password: str,
+    language: str,
+    birth_date: date | None = None,
 ) -> PendingRegistration:
     """Begin opening an account: a code goes to the phone (WhatsApp, then SMS) or email typed.
 
-    When the NIK has an account already, its owner is sent a claim (a walk-in's account without
-    a password) or a reset link on their own channels instead, and the asker gets the same
-    answer: "check your phone or email"; a code they type will never match."""
+    First the NIK, name and birth date are checked with the deployment's identity provider
+    (Dukcapil where it is on): a mismatch refuses (``identity_not_matched``), whether or not
+    the NIK has an account; the registry not answering refuses nothing (the account is checked
+    again later). When the NIK has an account already, its owner is sent a claim (a walk-in's
+    account without a password) or a reset link on their own channels instead, and the asker
+    gets the same answer: "check your phone or email"; a code they type will never match."""
     nik = normalize_nik(nik)
-    name_parts(full_name, field="full_name")
+    first, last = name_parts(full_name, field="full_name")
+    try:
+        birth_date_check(birth_date)
+    except ValidationError as invalid:
+        raise ValidationError({"birth_date": invalid.messages}) from invalid
+    status, asked_at = identity_verify(nik=nik, name=f"{first} {last}", birth_date=birth_date)
     owner = User.objects.filter(nik=nik).first()
     code = _new_code()
     if owner is None:
@@ -409,6 +434,9 @@ def registration_start(
         password_hash=make_password(password),
         code_hash=code_hash,
         expires=(timezone.now() + REGISTRATION_TTL).isoformat(),
+        birth_date=birth_date.isoformat() if birth_date else "",
+        dukcapil_status=status,
+        dukcapil_asked_at=asked_at.isoformat() if asked_at else "",
     )
 
 
@@ -429,8 +457,16 @@ def registration_finish(*, pending: PendingRegistration, code: str) -> User:
         phone=pending.phone,
         email=pending.email,
         password=pending.password_hash,
+        birth_date=date.fromisoformat(pending.birth_date) if pending.birth_date else None,
         notification_channels=(["whatsapp"] if pending.phone else [])
         + (["email"] if pending.email else []),
+    )
+    identity_verdict_apply(
+        user=user,
+        status=pending.dukcapil_status,
+        asked_at=(
+            datetime.fromisoformat(pending.dukcapil_asked_at) if pending.dukcapil_asked_at else None
+        ),
     )
     try:
         with transaction.atomic():

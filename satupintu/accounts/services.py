@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from satupintu.accounts.identity.services import (
+    birth_date_check,
+    identity_verdict_apply,
+    identity_verdict_reset,
+    identity_verify,
+)
 from satupintu.accounts.models import AccountCode, ApiToken, User
 from satupintu.accounts.names import name_parts
 from satupintu.accounts.recovery import code_send
@@ -46,8 +52,12 @@ def user_profile_set(
     first, last = name_parts(full_name, field="full_name")
     if not first:
         raise ValidationError({"full_name": _("Write your name.")})
+    renamed = (first, last) != (user.first_name, user.last_name)
     user.first_name, user.last_name = first, last
     user.save(update_fields=["first_name", "last_name"])
+    if renamed and user.dukcapil_status != User.Dukcapil.UNCHECKED:
+        # The registry's verdict was on the old name: the new one is checked again.
+        identity_verdict_reset(user=user)
     return user_preferences_set(
         user=user, channels=channels, language=language, email=email, phone=phone
     )
@@ -80,11 +90,13 @@ def citizen_register(*, full_name: str, nik: str, phone: str, email: str, passwo
     return user
 
 
-@transaction.atomic
-def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User:
+def walk_in_citizen(
+    *, nik: str, name: str, phone: str, email: str = "", birth_date: date | None = None
+) -> User:
     """The citizen at the counter: their account found by NIK, or one made for them without a
     password; then a claim link and code go to them on their channels (``recovery``), to set
-    a password and follow their application from home."""
+    a password and follow their application from home. A new account's NIK, name and birth
+    date are checked with Dukcapil where it is on (``identity_verify``): a mismatch refuses."""
     nik = normalize_nik(nik)
     try:
         validate_nik(nik)
@@ -108,8 +120,38 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
         phone = normalize_phone(phone) if phone.strip() else ""
     except ValidationError as invalid:
         errors["phone"] = invalid.messages[0]
+    try:
+        birth_date_check(birth_date)
+    except ValidationError as invalid:
+        errors["birth_date"] = invalid.messages[0]
     if errors:
         raise ValidationError(errors)
+    # Asked outside the transaction: a refusal rolls back nothing of the integration's log.
+    status, asked_at = identity_verify(nik=nik, name=f"{first} {last}", birth_date=birth_date)
+    return _walk_in_create(
+        nik=nik,
+        first=first,
+        last=last,
+        phone=phone,
+        email=email,
+        birth_date=birth_date,
+        status=status,
+        asked_at=asked_at,
+    )
+
+
+@transaction.atomic
+def _walk_in_create(
+    *,
+    nik: str,
+    first: str,
+    last: str,
+    phone: str,
+    email: str,
+    birth_date: date | None,
+    status: str,
+    asked_at: datetime | None,
+) -> User:
     user = User(
         username=nik,
         nik=nik,
@@ -117,8 +159,10 @@ def walk_in_citizen(*, nik: str, name: str, phone: str, email: str = "") -> User
         last_name=last,
         phone=phone,
         email=email.strip(),
+        birth_date=birth_date,
         notification_channels=(["whatsapp"] if phone else []) + (["email"] if email else []),
     )
+    identity_verdict_apply(user=user, status=status, asked_at=asked_at)
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()

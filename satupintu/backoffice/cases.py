@@ -2,7 +2,7 @@
 officer's role allows (forward, return, reject, survey, decision), notes, and filing for a
 walk-in. Officers never see another agency's cases; every look at a case is audited."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import segno
 from django.conf import settings
@@ -387,6 +387,18 @@ def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return product_response(document)
 
 
+def _birth_date(typed: str) -> date | None:
+    """The walk-in's birth date as the date input sends it (YYYY-MM-DD); none when left empty."""
+    if not typed.strip():
+        return None
+    try:
+        return date.fromisoformat(typed.strip())
+    except ValueError:
+        raise ValidationError(
+            {"birth_date": [_("Enter the birth date as on the KTP-el, e.g. 17-08-1985.")]}
+        ) from None
+
+
 @login_required
 def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """File an application for someone at the counter: find or register them by NIK, then fill
@@ -416,9 +428,12 @@ def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
                     name=request.POST.get("name", ""),
                     phone=request.POST.get("phone", ""),
                     email=request.POST.get("email", ""),
+                    birth_date=_birth_date(request.POST.get("birth_date", "")),
                 )
             except ValidationError as invalid:
                 errors.update(invalid.message_dict)
+            except AccountError as refused:
+                errors["identity"] = [refused.message]
             else:
                 record_access(
                     user=request.user,

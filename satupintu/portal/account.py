@@ -81,9 +81,12 @@ def register(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 password=data["password1"],
                 language=get_language() or "id",
+                birth_date=data.get("birth_date"),
             )
         except ValidationError as invalid:
             form.add_error(None, invalid)
+        except AccountError as refused:
+            form_refused(form, refused)
         else:
             request.session[PENDING] = pending.as_session()
             target = reverse("portal:register-code")

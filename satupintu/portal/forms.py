@@ -120,6 +120,14 @@ class RegistrationForm(forms.Form):
         validators=[validate_nik],
         help_text=_("16 digits, as printed on your KTP-el or Kartu Keluarga."),
     )
+    birth_date = forms.DateField(
+        label=_("Birth date (as on the KTP-el)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Checked with the civil registry (Dukcapil) where this mall is connected to it."
+        ),
+    )
     phone = forms.CharField(
         label=_("WhatsApp / mobile number"),
         max_length=20,

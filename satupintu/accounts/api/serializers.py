@@ -17,6 +17,16 @@ class RegisterSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    birth_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "As on the KTP-el (YYYY-MM-DD). Required where the deployment checks identities with "
+            "Dukcapil: the NIK, name and birth date are then compared with the civil registry, "
+            "and a mismatch is refused (`identity_not_matched`)."
+        ),
+    )
 
     def validate_phone(self, value: str) -> str:
         return normalize_phone(value)

@@ -46,7 +46,10 @@ class RegisterView(APIView):
     """Opening an account takes two steps: this one sends a code to the phone (WhatsApp, then
     SMS) or email given; ``auth/register/confirm/`` with it opens the account. A NIK that has
     an account gets the same answer (its owner is sent a claim or reset instead), so the API
-    tells nobody which NIKs have accounts."""
+    tells nobody which NIKs have accounts. Where the deployment checks identities with Dukcapil,
+    ``birth_date`` is required and a NIK, name and birth date the civil registry does not match
+    are refused (400, ``identity_not_matched``, saying nothing of the registry's data); the
+    registry not answering refuses nothing (the account is verified later)."""
 
     authentication_classes: list = []
     throttle_scope = "register"
@@ -67,6 +70,7 @@ class RegisterView(APIView):
             email=fields["email"],
             password=fields["password"],
             language=get_language() or "id",
+            birth_date=fields["birth_date"],
         )
         body = {
             "registration": recovery.registration_park(pending),
