@@ -22,8 +22,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from datetime import timezone as fixed_zone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +43,7 @@ from satupintu.surveys.elements import AgeBand, Education, Gender, Occupation
 from satupintu.surveys.models import Response
 
 SEED = 20200301
+MIDNIGHT = time(0)
 FIRST_RANGE = (date(2019, 1, 1), date(2020, 12, 31))
 RECENT_DAYS = 365
 DEMO_PREFIX = "DEMO"
@@ -133,9 +133,9 @@ def _calendar(mall: Mall, closure_dates: list[tuple[date, date]]) -> _Calendar:
     return calendar
 
 
-def _sqlite_moment(moment: datetime) -> str:
-    """An aware moment as Django stores it on SQLite: naive UTC text."""
-    return str(moment.astimezone(UTC).replace(tzinfo=None))
+def _utc_text(moment: datetime) -> str:
+    """A moment of the history (naive, in UTC) as PostgreSQL reads it."""
+    return f"{moment}+00:00"
 
 
 def _months(start: date, end: date) -> Iterator[tuple[int, int]]:
@@ -178,7 +178,8 @@ class _Table:
         self.names = [f.attname for f in self.fields]
         sqlite = connection.vendor == "sqlite"
         # (position, conversion) of the columns whose values the driver does not take as they
-        # are: JSON as text; on SQLite moments as naive UTC text (Django's storage) and dates.
+        # are: JSON as text; moments (naive UTC in the history) as UTC text, on SQLite as
+        # Django stores them there; dates on SQLite as ISO text.
         self.converters: list[tuple[int, Callable[[Any], Any]]] = []
         self.defaults: dict[str, Any] = {}
         for position, f in enumerate(self.fields):
@@ -190,8 +191,8 @@ class _Table:
                 self.defaults[f.attname] = ""
             if isinstance(f, models.JSONField):
                 self.converters.append((position, json.dumps))
-            elif isinstance(f, models.DateTimeField) and sqlite:
-                self.converters.append((position, _sqlite_moment))
+            elif isinstance(f, models.DateTimeField):
+                self.converters.append((position, str if sqlite else _utc_text))
             elif isinstance(f, models.DateField) and sqlite:
                 self.converters.append((position, date.isoformat))
         latest = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
@@ -279,10 +280,10 @@ class _MallHistory:
         self.volume = volume
         self.pool = pool
         self.rng = random.Random(f"{SEED}:{mall.slug}")  # noqa: S311 (demo data, seeded)
-        # Indonesia keeps no summer time: the mall's clock is a fixed offset (quicker to use).
+        # Indonesia keeps no summer time: the mall's clock is UTC plus a fixed offset.
         offset = datetime(2020, 1, 1, tzinfo=ZoneInfo(mall.time_zone)).utcoffset()
-        self.zone = fixed_zone(offset or timedelta(0))
-        self.today = timezone.now().astimezone(self.zone).date()
+        self.offset = offset or timedelta(0)
+        self.today = self.local_day(timezone.now().replace(tzinfo=None))
         closures = [volume.closure] if volume.closure else []
         self.calendar = _calendar(mall, closures)
         services = list(
@@ -318,8 +319,13 @@ class _MallHistory:
     # Clocks and numbers --------------------------------------------------------------------
 
     def at(self, day: date, minutes: float) -> datetime:
-        """The moment ``minutes`` after midnight of ``day`` on the mall's clock."""
-        return datetime.combine(day, time(0), tzinfo=self.zone) + timedelta(minutes=minutes)
+        """The moment ``minutes`` after midnight of ``day`` on the mall's clock, naive in UTC
+        (as every moment of the history: quicker to compute and to write)."""
+        return datetime.combine(day, MIDNIGHT) + timedelta(minutes=minutes) - self.offset
+
+    def local_day(self, moment: datetime) -> date:
+        """The mall's day of a moment of the history (naive, in UTC)."""
+        return (moment + self.offset).date()
 
     def office_time(self, day: date) -> datetime:
         return self.at(day, self.rng.uniform(8 * 60, 15 * 60))
@@ -562,7 +568,7 @@ class _MallHistory:
                 created_at=when,
             )
         if outcome != "rejected" and rng.random() < 0.03:
-            self.response(decided.date(), service, paper=False)
+            self.response(self.local_day(decided), service, paper=False)
 
     # Complaints ----------------------------------------------------------------------------
 
@@ -596,10 +602,10 @@ class _MallHistory:
         answered = max(
             self.office_time(answered_day), (escalated or routed) + timedelta(minutes=30)
         )
-        if answered.date() >= self.today:
+        if self.local_day(answered) >= self.today:
             return  # still open today: the history leaves it out
         events.append((ReportEvent.Kind.ANSWERED, answered, "Jawaban contoh (data demo)."))
-        close_due = calendar.after(answered.date(), 10)
+        close_due = calendar.after(self.local_day(answered), 10)
         rating = None
         if not anonymous and rng.random() < 0.55:
             rating = rng.choices([1, 2, 3, 4, 5], [0.05, 0.08, 0.2, 0.37, 0.3])[0]
@@ -608,7 +614,7 @@ class _MallHistory:
             )
         closed: datetime | None = self.at(close_due, 60)
         status = Report.Status.CLOSED
-        if closed is not None and closed.date() >= self.today:
+        if closed is not None and self.local_day(closed) >= self.today:
             status, closed = Report.Status.ANSWERED, None
         if closed is not None:
             events.append((ReportEvent.Kind.CLOSED, closed, ""))

@@ -98,3 +98,11 @@ def test_the_history_reproduces_the_articles_on_open_days_only_sends_nothing_and
     before = _counts()
     call_command("seed_demo")
     assert _counts() == before
+
+    # The tables' id sequences went past the history: the next rows are written as ever.
+    application = Application.objects.filter(tracking_number__startswith="DEMO-").latest("pk")
+    Transition.objects.create(application=application, action="x", from_status="a", to_status="b")
+    Response.objects.create(
+        mall=bogor, agency=application.service.agency, date=date(2020, 1, 2), channel="paper",
+        **{f"u{n}": 3 for n in range(1, 10)},
+    )  # fmt: skip
