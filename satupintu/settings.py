@@ -376,6 +376,8 @@ RETENTION_CANCELLED_DRAFTS_DAYS = env.int("RETENTION_CANCELLED_DRAFTS_DAYS", def
 RETENTION_COMPLAINT_IDENTITIES_DAYS = env.int("RETENTION_COMPLAINT_IDENTITIES_DAYS", default=730)
 RETENTION_BOOKINGS_DAYS = env.int("RETENTION_BOOKINGS_DAYS", default=730)
 RETENTION_REJECTED_UPLOADS_DAYS = env.int("RETENTION_REJECTED_UPLOADS_DAYS", default=365)
+# Counted from the invitation's expiry, not from its sending.
+RETENTION_SURVEY_INVITATIONS_DAYS = env.int("RETENTION_SURVEY_INVITATIONS_DAYS", default=30)
 
 # Mail: EMAIL_URL smtp://user:pass@host:25, smtp+tls://... or smtps://...; without it (the
 # demo) every email is written as a file into EMAIL_FILE_PATH.

@@ -19,6 +19,7 @@ from satupintu.cases.services.retention import (
 )
 from satupintu.complaints.services import reporter_identities_purge_older_than
 from satupintu.notify.services import messages_purge_older_than
+from satupintu.surveys.services.invitations import invitations_purge_older_than
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,12 @@ RULES = (
         _("files of rejected or cancelled applications"),
         "RETENTION_REJECTED_UPLOADS_DAYS",
         _at(rejected_uploads_purge_older_than),
+    ),
+    Rule(
+        "survey_invitations",
+        _("expired survey invitations"),
+        "RETENTION_SURVEY_INVITATIONS_DAYS",
+        _at(invitations_purge_older_than),
     ),
 )
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("satupintu.cases.api.urls")),
     path("", include("satupintu.accounts.api.urls")),
     path("", include("satupintu.stats.api.urls")),
+    path("", include("satupintu.surveys.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our static files; its start-up script is a separate response, not inline.
     path(

@@ -9,7 +9,7 @@ forms, demo authenticators) directly.
 from base64 import b32encode
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,8 @@ from satupintu.catalog.importer import catalog_import
 from satupintu.catalog.models import DownloadableForm, Service
 from satupintu.complaints.models import Report
 from satupintu.complaints.services import report_file
-from satupintu.malls.calendar import in_mall_time
+from satupintu.demo.history import history_seed
+from satupintu.malls.calendar import in_mall_time, national_holiday
 from satupintu.malls.models import (
     Agency,
     Announcement,
@@ -85,6 +86,50 @@ MALLS: list[dict[str, Any]] = [
         "hours": {**{d: (time(7, 30), time(15)) for d in range(5)}, 5: (time(8), time(12))},
         "catalog": "catalog-kabupaten-probolinggo.csv",
     },
+    *(
+        # Lighter malls in other provinces, so the ministry's national view has rows to compare.
+        {
+            "slug": slug,
+            "name": f"MPP {city}",
+            "kind": Mall.Kind.CITY,
+            "region_code": region,
+            "time_zone": zone,
+            "address": address,
+            "hours": {d: (time(8), time(15)) for d in range(5)},
+            "catalog": f"catalog-{slug}.csv",
+        }
+        for slug, city, region, zone, address in [
+            (
+                "kota-padang",
+                "Kota Padang",
+                "13.71",
+                Mall.TimeZone.WIB,
+                "Jl. Bagindo Aziz Chan No. 1, Padang Barat, Kota Padang, Sumatera Barat",
+            ),
+            (
+                "kota-denpasar",
+                "Kota Denpasar",
+                "51.71",
+                Mall.TimeZone.WITA,
+                "Jl. Mulawarman No. 1, Dauh Puri Kelod, Denpasar Barat, Kota Denpasar, Bali",
+            ),
+            (
+                "kota-makassar",
+                "Kota Makassar",
+                "73.71",
+                Mall.TimeZone.WITA,
+                "Jl. Jend. Ahmad Yani No. 2, Bulogading, Ujung Pandang, Kota Makassar, "
+                "Sulawesi Selatan",
+            ),
+            (
+                "kota-jayapura",
+                "Kota Jayapura",
+                "94.71",
+                Mall.TimeZone.WIT,
+                "Jl. Balai Kota No. 1, Entrop, Jayapura Selatan, Kota Jayapura, Papua",
+            ),
+        ]
+    ),
 ]
 
 # The online form most applications start with; services refine it in the admin.
@@ -201,8 +246,9 @@ def _staff(username: str, *, superuser: bool = False) -> tuple[User, bool]:
 
 
 @transaction.atomic
-def demo_seed() -> list[DemoLogin]:
-    """Create what is missing of the demo malls, catalogs, forms, announcements and logins.
+def demo_seed(*, history: bool = True) -> list[DemoLogin]:
+    """Create what is missing of the demo malls, catalogs, forms, announcements and logins,
+    and (``history``) each demo mall's past activity (``satupintu.demo.history``).
 
     A second run keeps what the demo's users did with the first one's data (edited services,
     withdrawn announcements, changed passwords, removed counters): it only adds what is absent.
@@ -234,6 +280,8 @@ def demo_seed() -> list[DemoLogin]:
     _demo_visit(warga, disdukcapil)
     _demo_report(warga, bogor, disdukcapil)
     _demo_survey(bogor)
+    if history:
+        history_seed(list(malls.values()))
     return logins
 
 
@@ -423,6 +471,14 @@ def _demo_survey(mall: Mall) -> None:
     if not services:
         return
     today = in_mall_time(timezone.now(), mall).date()
+    weekdays = set(mall.opening_hours.values_list("weekday", flat=True))
+
+    def open_on_or_before(day: date) -> date:
+        # Paper forms are filled in at the mall, on a day it receives visitors.
+        while day.weekday() not in weekdays or national_holiday(day):
+            day -= timedelta(days=1)
+        return day
+
     profiles = [
         {"gender": "P", "age_band": "31-40", "education": "sma", "occupation": "wirausaha"},
         {"gender": "L", "age_band": "21-30", "education": "d4-s1", "occupation": "swasta"},
@@ -436,7 +492,7 @@ def _demo_survey(mall: Mall) -> None:
         scores["u9"] = 3
         response_record_paper(
             service=services[0] if n < 15 else services[n % len(services)],
-            filled_on=today - timedelta(days=(n * 7) % 300),
+            filled_on=open_on_or_before(today - timedelta(days=1 + (n * 7) % 300)),
             scores=scores,
             profile=profiles[n % len(profiles)],
         )

@@ -29,6 +29,8 @@ from satupintu.malls.tests.factories import MallFactory, UserFactory
 from satupintu.notify.models import Message
 from satupintu.notify.services import Recipient, notify
 from satupintu.notify.tests.factories import ensure_default_template
+from satupintu.surveys.models import Invitation
+from satupintu.surveys.tests.factories import invitation
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -49,6 +51,7 @@ def periods(settings):
     settings.RETENTION_COMPLAINT_IDENTITIES_DAYS = 730
     settings.RETENTION_BOOKINGS_DAYS = 730
     settings.RETENTION_REJECTED_UPLOADS_DAYS = 365
+    settings.RETENTION_SURVEY_INVITATIONS_DAYS = 30
 
 
 def _aged(application, when):
@@ -136,6 +139,16 @@ def rows(periods):
         holder_name="Ani", file=ContentFile(PDF, name="p.pdf"), sha256="0" * 64,
         valid_from=(NOW - timedelta(days=4000)).date(),
     )  # fmt: skip
+
+    # Survey invitations go 30 days after they expire, used or not.
+    old, young = _edge(30)
+    made["invitations"] = []
+    for when, used in ((old, True), (young, False), (NOW + timedelta(days=20), False)):
+        made_invitation, _token = invitation(service=service)
+        Invitation.objects.filter(pk=made_invitation.pk).update(
+            expires_at=when, used_on=when.date() if used else None
+        )
+        made["invitations"].append(made_invitation)
     return made
 
 
@@ -147,6 +160,7 @@ EXPECTED = {
     "complaint_identities": 1,
     "bookings": 1,
     "rejected_uploads": 1,
+    "survey_invitations": 1,
 }
 
 
@@ -182,6 +196,9 @@ def test_each_kind_goes_past_its_period_and_stays_within_it(rows):
     assert Application.objects.get(pk=rejected_young.pk).documents.count() == 1
     assert Application.objects.get(pk=permitted.pk).documents.count() == 1
     assert IssuedDocument.objects.get(pk=rows["permit"].pk).holder_name == "Ani"
+
+    _expired_long_ago, *kept = rows["invitations"]
+    assert sorted(Invitation.objects.values_list("pk", flat=True)) == [i.pk for i in kept]
 
     assert retention_apply(now=NOW) == dict.fromkeys(EXPECTED, 0)  # nothing more the second time
 

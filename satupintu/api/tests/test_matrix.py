@@ -611,6 +611,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("/api/v1/malls/{slug}/", "get"): Entry(
         public(), lambda w, row: f"{API}/malls/{w.places[row].mall.slug}/"
     ),
+    ("/api/v1/malls/{slug}/ikm/", "get"): Entry(
+        public(), lambda w, row: f"{API}/malls/{w.places[row].mall.slug}/ikm/"
+    ),
     ("/api/v1/malls/{slug}/closures/", "post"): Entry(
         keys_refused(closure),
         lambda w, row: f"{API}/malls/{w.places[row].mall.slug}/closures/",
@@ -643,6 +646,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("/api/v1/services/{id}/", "get"): Entry(
         public(), lambda w, row: f"{API}/services/{w.places[row].service.pk}/"
+    ),
+    ("/api/v1/services/{id}/ikm/", "get"): Entry(
+        public(), lambda w, row: f"{API}/services/{w.places[row].service.pk}/ikm/"
     ),
     ("/api/v1/services/{id}/slots/", "get"): Entry(
         public(),

@@ -11,8 +11,8 @@ from satupintu.malls.models import Agency, Mall, StaffMembership
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_both_malls_as_the_articles_describe(capsys):
-    call_command("seed_demo")
+def test_demo_has_both_malls_as_the_articles_describe_and_lighter_ones_elsewhere(capsys):
+    call_command("seed_demo", "--no-history")
     bogor = Mall.objects.get(slug="kota-bogor")
     probolinggo = Mall.objects.get(slug="kabupaten-probolinggo")
 
@@ -24,18 +24,25 @@ def test_demo_has_both_malls_as_the_articles_describe(capsys):
     for role in StaffMembership.Role.values:
         assert role in out
     assert service_search(query="KTP", mall=bogor).exists()
+    # A few more malls in other provinces and time zones, for the national view.
+    others = Mall.objects.exclude(pk__in=[bogor.pk, probolinggo.pk])
+    assert {m.region_code[:2] for m in others} == {"13", "51", "73", "94"}
+    assert {m.time_zone for m in others} == {"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
+    for mall in others:
+        assert 2 <= Agency.objects.filter(mall=mall).count() <= 3
+        assert Service.objects.filter(agency__mall=mall, channel="both").exists()
 
 
 def test_demo_can_be_loaded_twice_without_duplicates():
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
     count = Service.objects.count()
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
     assert Service.objects.count() == count
     assert Application.objects.count() == 1
 
 
 def test_the_demo_application_waits_in_dpmptsp_queue_with_its_documents():
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
     application = Application.objects.get(applicant__nik="3271014501900001")
     assert application.status == Application.Status.IN_PROGRESS
     assert application.step == "pemeriksaan_berkas"
@@ -47,15 +54,15 @@ def test_the_demo_application_waits_in_dpmptsp_queue_with_its_documents():
 def test_demo_is_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(Exception, match="production"):
-        call_command("seed_demo")
+        call_command("seed_demo", "--no-history")
 
 
 def test_the_demo_citizen_has_a_visit_and_a_complaint_made_through_the_services():
     from satupintu.booking.models import Booking
     from satupintu.complaints.models import Report
 
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
+    call_command("seed_demo", "--no-history")
     citizen = User.objects.get(nik="3271014501900001")
     assert citizen.check_password("satupintu-demo")
     [booking] = Booking.objects.filter(citizen=citizen)
@@ -67,7 +74,7 @@ def test_the_demo_citizen_has_a_visit_and_a_complaint_made_through_the_services(
 def test_a_second_seed_keeps_what_the_demo_users_did():
     from satupintu.malls.models import Announcement, Counter
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
     bogor = Mall.objects.get(slug="kota-bogor")
     Mall.objects.filter(pk=bogor.pk).update(phone="+622510000000")
     Announcement.objects.filter(mall=bogor).delete()
@@ -79,7 +86,7 @@ def test_a_second_seed_keeps_what_the_demo_users_did():
     admin.set_password("another-secret-1")
     admin.save()
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
 
     assert Mall.objects.get(pk=bogor.pk).phone == "+622510000000"
     assert not Announcement.objects.filter(mall=bogor).exists()
@@ -100,8 +107,8 @@ def test_the_demo_restricted_hours_are_a_rule_the_slots_and_the_banner_follow(cl
     from satupintu.malls.calendar import in_mall_time
     from satupintu.malls.selectors import announcement_current
 
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
+    call_command("seed_demo", "--no-history")
     bogor = Mall.objects.get(slug="kota-bogor")
     [closure] = Closure.objects.filter(mall=bogor)
     assert (closure.kind, closure.opens, closure.closes) == ("restricted", time(9), time(12))

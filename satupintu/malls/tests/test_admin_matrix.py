@@ -60,6 +60,8 @@ from satupintu.malls.models import (
 )
 from satupintu.malls.tests.factories import AgencyFactory, AnnouncementFactory, MallFactory
 from satupintu.notify.models import Message, MessageTemplate
+from satupintu.surveys.elements import ELEMENTS
+from satupintu.surveys.models import Response
 
 pytestmark = pytest.mark.django_db
 Role = StaffMembership.Role
@@ -161,6 +163,16 @@ POLICIES: dict[type, Policy] = {
     OssLicenseMap: Policy(),
     OssStatusMap: Policy(),
     OssLink: LOOK_ONLY,
+    # Single IKM answers: the mall's manager and the monitor read them, agency staff do not.
+    Response: Policy(
+        add=NONE,
+        change=NONE,
+        delete=NONE,
+        agency_rows=False,
+        superuser_add=False,
+        superuser_change=False,
+        superuser_delete=False,
+    ),
 }
 
 
@@ -258,6 +270,12 @@ def _build(model: type, p: Place, n: int):  # noqa: PLR0911 - one row per model
         )
     if model is DayOff:
         return DayOff.objects.create(mall=p.mall, date=date(2031, 1, n), reason="Cuti bersama")
+    if model is Response:
+        scores = {element.field: 3 for element in ELEMENTS}
+        return Response.objects.create(
+            mall=p.mall, agency=p.agency, service=p.service, date=now.date(), channel="paper",
+            **scores,
+        )  # fmt: skip
     if model is Booking:
         start = now + timedelta(days=3)
         slot = Slot.objects.create(

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from satupintu.batches import in_batches
 from satupintu.catalog.models import Service
 from satupintu.languages import site_url
 from satupintu.malls.models import Agency
@@ -107,3 +109,13 @@ def invitation_send(
     )
     logger.info("survey invitation %s sent after %s %s", invitation.pk, source, source_id)
     return invitation
+
+
+def invitations_purge_older_than(*, cutoff: datetime, dry_run: bool = False) -> int:
+    """Delete the invitations that expired before ``cutoff``, used or not: their links work no
+    more, and an event is invited only when it happens (the retention job, daily)."""
+
+    def delete(batch: QuerySet[Invitation]) -> None:
+        batch.delete()
+
+    return in_batches(Invitation.objects.filter(expires_at__lt=cutoff), delete, dry_run=dry_run)
