@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,5 @@ class ComplaintsConfig(AppConfig):
         register_provider(Integration.Kind.LAPOR, SPLP, _("SP4N-LAPOR! through the SPLP gateway"))
         register_provider(Integration.Kind.LAPOR, DIRECT, _("SP4N-LAPOR! directly"))
         register_fake("lapor", FakeLapor)
+        for signal in (post_save, post_delete):
+            signal.connect(outbox.forget_lapor_malls, sender=Integration, dispatch_uid=signal)

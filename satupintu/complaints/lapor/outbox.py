@@ -12,6 +12,7 @@ import json
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from satupintu.complaints.lapor.client import PROVIDERS, LaporClient, results, short
@@ -33,8 +34,34 @@ FOLLOWUP_KINDS = {
 }
 
 
+# The malls that sync with LAPOR! (0: the whole deployment does), kept in the shared cache and
+# dropped when an integration changes (``forget_lapor_malls``, on its save or delete): a filing
+# in a mall without LAPOR!, the usual case, costs no query more.
+MALLS_KEY = "integrations:lapor:malls"
+MALLS_SECONDS = 60
+
+
+def _lapor_malls() -> set[int]:
+    cached = cache.get(MALLS_KEY)
+    if isinstance(cached, list):
+        return set(cached)
+    active = Integration.objects.filter(
+        kind=Integration.Kind.LAPOR, is_active=True, provider__in=PROVIDERS
+    ).values_list("mall_id", flat=True)
+    malls = {mall_id or 0 for mall_id in active}
+    cache.set(MALLS_KEY, sorted(malls), timeout=MALLS_SECONDS)
+    return malls
+
+
+def forget_lapor_malls(**_: object) -> None:
+    cache.delete(MALLS_KEY)
+
+
 def lapor_integration(mall: Mall) -> Integration | None:
     """The mall's active SP4N-LAPOR! integration (else the deployment's), if any."""
+    malls = _lapor_malls()
+    if mall.pk not in malls and 0 not in malls:
+        return None
     integration = integration_for(Integration.Kind.LAPOR, mall=mall)
     if integration is None or integration.provider not in PROVIDERS:
         return None
