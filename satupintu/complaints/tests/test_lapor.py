@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from satupintu.cases.tests.files import png
@@ -392,3 +393,14 @@ def test_a_report_sent_from_here_is_not_pulled_back(mall, fake):
     deliver()
     assert lapor_sync(integration=integration).received == 0
     assert Report.objects.count() == 1
+
+
+def test_the_staff_page_shows_the_report_s_twin_in_lapor(client, mall, lapor, fake):
+    report = ReportFactory(mall=mall)
+    deliver()
+    coordinator = staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
+    client.force_login(coordinator)
+    page = client.get(reverse("backoffice:report", args=[report.tracking_id]))
+    assert page.status_code == 200
+    complaint_id = report.lapor.complaint_id
+    assert f"Dikirim ke SP4N-LAPOR!: laporan {complaint_id}" in page.content.decode()
