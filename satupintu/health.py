@@ -1,5 +1,7 @@
 """Liveness and readiness probes, and uploaded public files where no proxy serves them."""
 
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +20,11 @@ from satupintu.security import protect_file
 OUTBOX_DEGRADED_AFTER_SECONDS = 600
 # Seconds a probe waits for the broker: a probe must answer fast, even when the broker does not.
 BROKER_TIMEOUT = 1
+# A probe answer about the broker is reused this long: a flood of /readyz requests opens at most
+# one broker connection per process and window, not one each.
+BROKER_STATE_SECONDS = 5.0
+_broker_state: dict[str, tuple[str, float]] = {}
+_broker_lock = threading.Lock()
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -37,12 +44,21 @@ def _database(alias: str) -> str:
 def _broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
         return "not configured"
+    url = settings.CELERY_BROKER_URL
+    # One probe at a time per process; the others wait for its answer and reuse it.
+    with _broker_lock:
+        state, until = _broker_state.get(url, ("", 0.0))
+        if time.monotonic() >= until:
+            state = _probe_broker(url)
+            _broker_state[url] = (state, time.monotonic() + BROKER_STATE_SECONDS)
+    return state
+
+
+def _probe_broker(url: str) -> str:
     options = {"socket_timeout": BROKER_TIMEOUT, "socket_connect_timeout": BROKER_TIMEOUT}
     try:
         # Opening a channel on Redis sends PING; on AMQP it is the protocol's handshake.
-        with Connection(
-            settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT, transport_options=options
-        ) as broker:
+        with Connection(url, connect_timeout=BROKER_TIMEOUT, transport_options=options) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT)
     except Exception:  # whatever the transport raises, the broker cannot take work
         return "down"

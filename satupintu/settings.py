@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "satupintu.complaints",
     "satupintu.cases",
     "satupintu.surveys",
+    "satupintu.integrations",
     "satupintu.api",
     "satupintu.portal",
     "satupintu.demo",
@@ -327,6 +328,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {
     "notify.*": {"queue": "notify"},
     "api.webhook_*": {"queue": "webhooks"},
+    "integrations.*": {"queue": "webhooks"},
     # Run by a worker that can reach TICKET_PRINTER (a USB device: on the kiosk's own machine).
     "booking.ticket_print": {"queue": "printing"},
 }
@@ -347,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "webhooks"},
     },
     "accounts-retention": {"task": "accounts.retention", "schedule": 86400.0},
+    "integrations-sweep": {
+        "task": "integrations.sweep",
+        "schedule": 60.0,
+        "options": {"queue": "webhooks"},
+    },
 }
 
 # How many days each kind of personal data is kept (UU 27/2022 PDP); issued permits forever.
@@ -399,6 +406,10 @@ SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="SATUPINTU")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
 # Seconds a webhook receiver has to answer; no answer is a failed attempt (retried later).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+# Outside systems (satupintu/integrations): how long a call waits for an answer, and the Fernet
+# key their stored credentials are encrypted with (default: one derived from SECRET_KEY).
+INTEGRATIONS_TIMEOUT = env.float("INTEGRATIONS_TIMEOUT", default=10)
+INTEGRATIONS_SECRET_KEY = env.str("INTEGRATIONS_SECRET_KEY", default="")
 
 # Prometheus metrics at /metrics (README "Metrics"): answered to a bearer METRICS_TOKEN or to a
 # client address (client_ip, the same as the throttles') in METRICS_ALLOWED_NETS; else a 404.

@@ -132,3 +132,33 @@ def test_readiness_fails_when_the_database_is_gone():
     assert '"database": "down"' in body
     for secret in ("dbuser", "db-pass-123", "127.0.0.1", "none"):
         assert secret not in body
+
+
+def test_a_flood_of_probes_opens_one_broker_connection_per_window(client, settings):
+    """/readyz is public: each request must not open a connection to the broker."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.close()  # not a broker: the probe sees it down
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        answers = [client.get("/readyz").json()["broker"] for _ in range(20)]
+    finally:
+        listener.close()
+    assert answers == ["down"] * 20
+    assert 1 <= len(accepted) <= 2  # the probe may retry its connection once

@@ -34,7 +34,7 @@ def _b64(data: bytes) -> str:
 
 def _multipart(request: FakeRequest) -> tuple[dict[str, str], list[tuple[str, str, bytes]]]:
     """Every field and every file of a multipart body (several files may share a name)."""
-    ctype = request.headers.get("Content-Type", "")
+    ctype = request.header("Content-Type", "")
     if not ctype.startswith("multipart/"):
         return {}, []
     message = BytesParser(policy=HTTP).parsebytes(
@@ -55,6 +55,7 @@ def _multipart(request: FakeRequest) -> tuple[dict[str, str], list[tuple[str, st
 
 
 class FakeLapor(FakeServer):
+    name = "lapor"
     # A fake's own credentials, printed in the README for a hands-on try: no real secret.
     consumer_key = "fake-consumer-key"
     consumer_secret = "fake-consumer-secret"  # noqa: S105
@@ -154,7 +155,7 @@ class FakeLapor(FakeServer):
     def _token(self, request: FakeRequest) -> FakeResponse:
         form = request.form()[0]
         key, secret = form.get("client_id", ""), form.get("client_secret", "")
-        basic = request.headers.get("Authorization", "")
+        basic = request.header("Authorization", "")
         if basic.startswith("Basic "):
             try:
                 key, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
@@ -174,7 +175,7 @@ class FakeLapor(FakeServer):
         return FakeResponse(401, {"fault": error} if self.fault_envelope else error)
 
     def _gateway_refusal(self, request: FakeRequest) -> FakeResponse | None:
-        header = request.headers.get("Authorization", "")
+        header = request.header("Authorization", "")
         if not header.startswith("Bearer "):
             return self._refuse("900902", "Missing Credentials")
         with self.lock:
@@ -194,8 +195,8 @@ class FakeLapor(FakeServer):
             if refusal is not None:
                 return refusal
         if (
-            request.headers.get("auth", "") != f"Bearer {self.auth_token}"
-            or request.headers.get("token", "") != self.guid
+            request.header("auth", "") != f"Bearer {self.auth_token}"
+            or request.header("token", "") != self.guid
         ):
             return FakeResponse(401, {"success": False, "message": "Unauthenticated."})
         with self.lock:
@@ -233,7 +234,7 @@ class FakeLapor(FakeServer):
         chunk = rows[start : start + self.page_size]
         following = None
         if start + self.page_size < len(rows):
-            host = request.headers.get("Host", "127.0.0.1")
+            host = request.header("Host", "127.0.0.1")
             prefix = PREFIX if self.gateway else ""
             query = "&".join(
                 f"{key}={values[0]}" for key, values in request.query.items() if key != "page"

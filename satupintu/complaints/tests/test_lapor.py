@@ -125,9 +125,9 @@ def test_a_report_is_pushed_with_its_type_category_and_reporter(mall, lapor, fak
     )
     assert sent["is_anonymous"] is False and sent["is_secret"] is False
     [request] = lapor_requests(fake, "/complaints/complaint")
-    assert request.headers["auth"] == f"Bearer {FakeLapor.auth_token}"
-    assert request.headers["token"] == FakeLapor.guid
-    assert request.headers["Authorization"].startswith("Bearer ")
+    assert request.header("auth") == f"Bearer {FakeLapor.auth_token}"
+    assert request.header("token") == FakeLapor.guid
+    assert request.header("Authorization").startswith("Bearer ")
     # Delivered again (a replay): nothing filed twice.
     OutboundCall.objects.filter(pk=call.pk).update(status=OutboundCall.Status.PENDING)
     deliver()
@@ -184,7 +184,7 @@ def test_the_gateway_token_is_cached_and_used_until_it_nears_expiry(mall, lapor,
     ReportFactory(mall=mall)
     deliver()
     assert fake.tokens_issued == 1  # one token for both pushes, kept in Redis
-    tokens = {r.headers["Authorization"] for r in lapor_requests(fake, "/complaints/complaint")}
+    tokens = {r.header("Authorization") for r in lapor_requests(fake, "/complaints/complaint")}
     assert len(tokens) == 1
     # A token that lives less than the margin is used once and never kept.
     fake.token_ttl = 30
@@ -262,7 +262,7 @@ def test_the_direct_provider_sends_lapors_headers_only(mall):
         [call] = deliver()
         assert call.status == OutboundCall.Status.DONE, call.last_error
         [request] = [r for r in direct.requests if r.path == "/complaints/complaint"]
-        assert "Authorization" not in request.headers and direct.tokens_issued == 0
+        assert not request.header("Authorization") and direct.tokens_issued == 0
         assert LaporLink.objects.get(report=report).complaint_id in {
             str(i) for i in direct.complaints
         }
@@ -290,7 +290,7 @@ def test_a_staff_answer_is_posted_as_a_follow_up_and_not_read_back(handled, lapo
     [row] = complaint["followups"]
     assert row["content"] == "Petugas telah ditegur." and row["is_secret"] is True
     [request] = lapor_requests(fake, "/complaints/followup/add")
-    assert request.headers["Content-Type"].startswith("multipart/form-data")
+    assert request.header("Content-Type").startswith("multipart/form-data")
     # The pull sees it in LAPOR!'s list and records nothing: it is ours.
     assert lapor_sync(integration=lapor).followups == 0
     assert not report.events.filter(kind=ReportEvent.Kind.LAPOR).exists()
