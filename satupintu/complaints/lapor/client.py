@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -74,6 +75,18 @@ def short(answer: Answer) -> str:
     return answer.body[:500].decode("utf-8", "replace")
 
 
+def settled(request: Callable[[], Answer]) -> Answer:
+    """``request``'s answer, where a timeout is only an outage: a request that changes nothing
+    LAPOR! would act on twice (a token, an upload before the report) is simply retried, never
+    held for a person as the report's own POST is when its outcome is unknown."""
+    try:
+        return request()
+    except CallFailed as failure:
+        if not failure.unknown_outcome:
+            raise
+        raise CallFailed(failure.message, status_code=failure.status_code) from failure
+
+
 class LaporClient:
     """Requests to the LAPOR! API of one integration (``base_url`` e.g.
     ``https://api-splp.layanan.go.id/lapor/3.0.0``)."""
@@ -101,14 +114,16 @@ class LaporClient:
         if not token_url:
             raise CallFailed("SPLP: options.token_url is not set", retry=False)
         self.token_fetches += 1
-        answer = send(
-            "POST",
-            token_url,
-            data={"grant_type": "client_credentials"},
-            auth=(
-                self.integration.secret("consumer_key"),
-                self.integration.secret("consumer_secret"),
-            ),
+        answer = settled(
+            lambda: send(
+                "POST",
+                token_url,
+                data={"grant_type": "client_credentials"},
+                auth=(
+                    self.integration.secret("consumer_key"),
+                    self.integration.secret("consumer_secret"),
+                ),
+            )
         )
         body = answer.json()
         if answer.status != 200 or not isinstance(body, dict) or not body.get("access_token"):

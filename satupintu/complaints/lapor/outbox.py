@@ -15,7 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from satupintu.complaints.lapor.client import PROVIDERS, LaporClient, results, short
+from satupintu.complaints.lapor.client import PROVIDERS, LaporClient, results, settled, short
 from satupintu.complaints.models import LaporFollowup, LaporLink, Report, ReportEvent
 from satupintu.integrations.http import Answer
 from satupintu.integrations.models import Integration, OutboundCall
@@ -190,7 +190,8 @@ def _upload(client: LaporClient, report: Report) -> list[Any]:
             files.append(("attachments[]", (attachment.name or "lampiran", handle.read())))
     if not files:
         return []
-    answer = client.request("POST", "/complaints/complaint/file", files=files)
+    # Sent again after a timeout: an unused upload is harmless, a second report is not.
+    answer = settled(lambda: client.request("POST", "/complaints/complaint/file", files=files))
     if answer.status >= 300:
         raise _refused(answer, "attachments")
     docs = results(answer).get("docs")

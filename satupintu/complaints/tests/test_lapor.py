@@ -404,3 +404,24 @@ def test_the_staff_page_shows_the_report_s_twin_in_lapor(client, mall, lapor, fa
     assert page.status_code == 200
     complaint_id = report.lapor.complaint_id
     assert f"Dikirim ke SP4N-LAPOR!: laporan {complaint_id}" in page.content.decode()
+
+
+def test_a_report_without_an_answer_in_time_is_held_but_a_token_without_one_retried(
+    settings, mall, lapor, fake
+):
+    settings.INTEGRATIONS_TIMEOUT = 0.3
+    fake.delay = 2  # every answer comes after the client gave up
+    ReportFactory(mall=mall)
+    [call] = deliver()
+    assert call.status == OutboundCall.Status.PENDING  # only the token was asked: retried
+    assert not lapor_requests(fake, "/complaints/complaint")
+    fake.delay = 0
+    [call] = deliver()
+    assert call.status == OutboundCall.Status.DONE  # and the token is cached now
+    fake.delay = 2
+    ReportFactory(mall=mall)
+    [call] = deliver()
+    # The report itself was sent and no answer came: LAPOR! may have filed it. A person checks
+    # before it is sent again (replayed in the admin).
+    assert call.status == OutboundCall.Status.HELD
+    assert call.last_error == "no answer in time"
