@@ -425,3 +425,32 @@ def test_a_report_without_an_answer_in_time_is_held_but_a_token_without_one_retr
     # before it is sent again (replayed in the admin).
     assert call.status == OutboundCall.Status.HELD
     assert call.last_error == "no answer in time"
+
+
+def test_a_forwarded_report_that_cannot_be_filed_is_logged_and_the_rest_filed(mall, lapor, fake):
+    fake.forward(title="", content="   ", institution_id=FakeLapor.institution_id)
+    good = fake.forward(
+        title="Parkir liar", content="x" * 5000, institution_id=FakeLapor.institution_id
+    )
+    synced = lapor_sync(integration=lapor)
+    assert (synced.failed, synced.received) == ("", 1)
+    report = LaporLink.objects.get(complaint_id=str(good)).report
+    assert len(report.text) == services.TEXT_MAX  # cut to what a report holds
+    refused = IntegrationEvent.objects.get(integration=lapor, operation="lapor.forwarded")
+    assert not refused.ok and "could not be filed" in refused.message
+    assert Report.objects.count() == 1
+
+
+def test_a_deployment_wide_integration_serves_malls_without_their_own(fake):
+    integration = _integration(None, fake.url)
+    own_mall, other_mall = MallFactory(), MallFactory()
+    own = _integration(own_mall, fake.url, auth_token="token-lain")
+    first = ReportFactory(mall=other_mall)
+    second = ReportFactory(mall=own_mall)
+    calls = {call.payload["report"]: call.integration for call in OutboundCall.objects.all()}
+    assert calls == {first.pk: integration, second.pk: own}
+    deliver()
+    assert LaporLink.objects.get(report=first).origin == LaporLink.Origin.PUSHED
+    fake.add_followup(int(first.lapor.complaint_id), "Diterima.")
+    assert lapor_sync(integration=integration).followups == 1
+    assert first.events.filter(kind=ReportEvent.Kind.LAPOR).count() == 1
