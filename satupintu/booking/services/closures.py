@@ -452,7 +452,9 @@ class _Contexts:
         return self.days[key]
 
     def link(self, code: str, language: str) -> str:
-        if not code.isalnum():
+        # A booking code is letters and digits around one hyphen ("ABCD-EFGH"), which
+        # ``reverse`` leaves as they are: only another shape is reversed on its own.
+        if not code.replace("-", "").isalnum():
             return site_url("portal:booking", language=language, args=[code])
         if language not in self.links:
             url = site_url("portal:booking", language=language, args=[self.SAMPLE])

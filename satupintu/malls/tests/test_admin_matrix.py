@@ -47,6 +47,7 @@ from satupintu.cases.models import (
 )
 from satupintu.catalog.models import Service
 from satupintu.catalog.tests.factories import RequirementFactory, ServiceFactory
+from satupintu.integrations.models import Integration, IntegrationEvent, OutboundCall
 from satupintu.malls.admin import ScopedAdmin
 from satupintu.malls.models import (
     Agency,
@@ -106,6 +107,13 @@ POLICIES: dict[type, Policy] = {
     StaffMembership: SUPERUSER,
     Webhook: SUPERUSER,
     WebhookDelivery: Policy(
+        superuser_only=True, superuser_add=False, superuser_change=False, superuser_delete=False
+    ),
+    # Outside systems hold the deployment's credentials: the administrators' alone. Calls
+    # are replayed (change), never written or deleted by hand; the log is read-only.
+    Integration: SUPERUSER,
+    OutboundCall: Policy(superuser_only=True, superuser_add=False, superuser_delete=False),
+    IntegrationEvent: Policy(
         superuser_only=True, superuser_add=False, superuser_change=False, superuser_delete=False
     ),
     Mall: Policy(add=NONE, delete=NONE, agency_rows=False),
@@ -200,6 +208,19 @@ def _build(model: type, p: Place, n: int):  # noqa: PLR0911 - one row per model
     if model is WebhookDelivery:
         hook = Webhook.objects.create(name=f"h{n}", url="https://example.go.id/h", mall=p.mall)
         return WebhookDelivery.objects.create(webhook=hook, event="x", payload={})
+    if model in (Integration, OutboundCall, IntegrationEvent):
+        integration = Integration.objects.create(
+            kind=Integration.Kind.OSS, provider="oss-rba", name=f"OSS {n}", mall=p.mall
+        )
+        if model is OutboundCall:
+            return OutboundCall.objects.create(
+                integration=integration, operation="oss.receiveLicenseStatus", payload={}
+            )
+        if model is IntegrationEvent:
+            return IntegrationEvent.objects.create(
+                integration=integration, kind="oss", direction="out", operation="x", ok=True
+            )
+        return integration
     if model is Announcement:
         return AnnouncementFactory(mall=p.mall, agency=p.agency, title=f"Pengumuman {n}")
     if model is Service:

@@ -9,6 +9,8 @@ from satupintu.integrations.fakes import FakeServer, registered_fakes
 
 
 class Command(BaseCommand):
+    # The fakes need no database: the command runs on a fresh checkout, before any migrate.
+    requires_system_checks: list[str] = []
     help = (
         "Start every registered fake outside system (OSS, BSrE, Dukcapil, LAPOR!) on "
         "127.0.0.1 and print its URL; Ctrl-C stops them."
