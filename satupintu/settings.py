@@ -344,6 +344,12 @@ CELERY_BEAT_SCHEDULE = {
     "notify-sweep": {"task": "notify.sweep", "schedule": 60.0, "options": {"queue": "notify"}},
     "booking-reminders": {"task": "booking.reminders", "schedule": 3600.0},
     "complaints-daily": {"task": "complaints.daily", "schedule": 3600.0},
+    # Does nothing until a mall turns SP4N-LAPOR! on (README "SP4N-LAPOR!").
+    "complaints-lapor-sync": {
+        "task": "complaints.lapor_sync",
+        "schedule": 300.0,
+        "options": {"queue": "webhooks"},  # with the other calls out of the platform
+    },
     "webhooks-sweep": {
         "task": "api.webhook_sweep",
         "schedule": 60.0,

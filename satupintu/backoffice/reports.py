@@ -70,6 +70,7 @@ def report_detail(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpRe
             "report": report,
             "events": report.events.select_related("actor"),
             "attachments": report.attachments.all(),
+            "lapor": selectors.lapor_link(report=report),
             "coordinator": coordinator,
             "answers": selectors.answers_for_agency(user=request.user, report=report),
             "show_identity": show_identity,

@@ -152,6 +152,7 @@ class ReportEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")
         ESCALATED = "escalated", _("Escalated to the mall manager")
+        LAPOR = "lapor", _("Follow-up in SP4N-LAPOR!")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
@@ -168,6 +169,59 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"
+
+
+class LaporLink(models.Model):
+    """A report's twin in SP4N-LAPOR!: the complaint it was pushed as, or the one it was pulled
+    from (a report forwarded to the mall there). One per report, one per complaint and mall."""
+
+    class Origin(models.TextChoices):
+        PUSHED = "pushed", _("Sent to SP4N-LAPOR!")
+        PULLED = "pulled", _("Received from SP4N-LAPOR!")
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="lapor")
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    complaint_id = models.CharField(_("SP4N-LAPOR! complaint ID"), max_length=40)
+    origin = models.CharField(_("origin"), max_length=6, choices=Origin.choices)
+    followups_pulled_at = models.DateTimeField(_("follow-ups read"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SP4N-LAPOR! link")
+        verbose_name_plural = _("SP4N-LAPOR! links")
+        constraints = [
+            models.UniqueConstraint(fields=["mall", "complaint_id"], name="lapor_link_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} = LAPOR! {self.complaint_id}"
+
+
+class LaporFollowup(models.Model):
+    """A follow-up seen in SP4N-LAPOR! (read there: recorded as a report step) or sent there
+    (a staff answer): the key makes each read once however often the job pulls."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Read from SP4N-LAPOR!")
+        OUT = "out", _("Sent to SP4N-LAPOR!")
+
+    link = models.ForeignKey(LaporLink, on_delete=models.CASCADE, related_name="followups")
+    key = models.CharField(max_length=80)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    event = models.OneToOneField(
+        ReportEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="lapor"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SP4N-LAPOR! follow-up")
+        verbose_name_plural = _("SP4N-LAPOR! follow-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["link", "key"], name="lapor_followup_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} {self.direction} {self.key}"
 
 
 def private_storage() -> Storage:

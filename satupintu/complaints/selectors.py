@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import User
-from satupintu.complaints.models import Consultation, FrequentAnswer, Report
+from satupintu.complaints.models import Consultation, FrequentAnswer, LaporLink, Report
 from satupintu.malls.models import Mall
 from satupintu.malls.permissions import staff_scope
 
@@ -58,6 +58,11 @@ def identity_visible(*, report: Report, user: User) -> bool:
     if report.is_confidential:
         return is_coordinator(user=user, mall=report.mall)
     return True
+
+
+def lapor_link(*, report: Report) -> LaporLink | None:
+    """The report's twin in SP4N-LAPOR! (sent there or received from there), if any."""
+    return LaporLink.objects.filter(report=report).first()
 
 
 def consultations_for_staff(*, user: User, mall: Mall) -> QuerySet[Consultation]:

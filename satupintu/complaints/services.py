@@ -29,6 +29,11 @@ from satupintu.cases.services.drafts import application_draft
 from satupintu.catalog.models import Service
 from satupintu.complaints import selectors
 from satupintu.complaints.errors import ReportError
+from satupintu.complaints.lapor.outbox import (
+    lapor_followup_enqueue,
+    lapor_link_pulled,
+    lapor_push_enqueue,
+)
 from satupintu.complaints.models import (
     Consultation,
     ConsultationMessage,
@@ -191,6 +196,7 @@ def report_file(
     idempotency_key: str = "",
     idempotency_scope: str = "",
     now: datetime | None = None,
+    lapor_complaint_id: str = "",
 ) -> Filed:
     """File a report. An anonymous one keeps no identity (not even the signed-in account); a
     confidential one keeps it, shown only to the mall's coordinators.
@@ -199,6 +205,9 @@ def report_file(
     it first filed, with the same secret (a double click, a retried request, a burst).
     ``now`` is the filing's moment (the clock, for tests); its year on the mall's clock is the
     tracking ID's.
+
+    A report filed here is sent to SP4N-LAPOR! when the mall syncs with it; one received from
+    there (``lapor_complaint_id``) is linked to its complaint instead.
     """
     if idempotency_key:
         earlier = _earlier(scope=idempotency_scope, key=idempotency_key)
@@ -238,7 +247,13 @@ def report_file(
         reporter_phone=phone,
         verify_due=working_days_after(mall=mall, start=_today(mall, now), days=VERIFY_DAYS),
     )
-    return _save_filed(report, secret=secret, attachments=attachments, now=now)
+    return _save_filed(
+        report,
+        secret=secret,
+        attachments=attachments,
+        now=now,
+        lapor_complaint_id=lapor_complaint_id,
+    )
 
 
 def _refuse_filing(
@@ -268,6 +283,7 @@ def _save_filed(
     secret: str,
     attachments: list["UploadedFile[bytes]"],
     now: datetime | None = None,
+    lapor_complaint_id: str = "",
 ) -> Filed:
     """Save a new ``report`` with its tracking ID, its files and its first event; a filing saved
     at the same moment under the same Idempotency-Key answers with the one that was saved first."""
@@ -308,6 +324,10 @@ def _save_filed(
             return earlier  # the same filing won a race with itself
     for upload in attachments:
         ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
+    if lapor_complaint_id:
+        lapor_link_pulled(report=report, complaint_id=lapor_complaint_id)
+    else:
+        lapor_push_enqueue(report=report)
     filed = Filed(report, secret)
     if told is not None:
         _tell_filed(filed, told, wordings)
@@ -353,8 +373,8 @@ def report_for_secret(*, tracking_id: str, secret: str) -> Report:
     return Report.objects.get(tracking_id=tracking_id, secret_hash=secret_hash(secret))
 
 
-def _event(report: Report, kind: str, actor: User | None = None, text: str = "") -> None:
-    ReportEvent.objects.create(report=report, kind=kind, actor=actor, text=text.strip())
+def _event(report: Report, kind: str, actor: User | None = None, text: str = "") -> ReportEvent:
+    return ReportEvent.objects.create(report=report, kind=kind, actor=actor, text=text.strip())
 
 
 def _lock(report: Report, *statuses: str) -> Report:
@@ -419,7 +439,7 @@ def report_reject(*, report: Report, by: User, reason: str) -> Report:
     report.status = Report.Status.REJECTED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at"])
-    _event(report, ReportEvent.Kind.REJECTED, by, reason)
+    lapor_followup_enqueue(event=_event(report, ReportEvent.Kind.REJECTED, by, reason))
     _tell_reporter(report, reason)
     return report
 
@@ -447,7 +467,7 @@ def report_answer(*, report: Report, by: User, text: str, on_behalf: bool = Fals
     )
     report.save(update_fields=["status", "close_due"])
     kind = ReportEvent.Kind.ANSWERED_ON_BEHALF if on_behalf else ReportEvent.Kind.ANSWERED
-    _event(report, kind, by, text)
+    lapor_followup_enqueue(event=_event(report, kind, by, text))
     _tell_reporter(report, text)
     if report.agency is not None:  # an anonymous reporter has no address: nobody to invite
         invitation_queue(

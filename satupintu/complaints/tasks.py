@@ -1,4 +1,4 @@
-"""Daily jobs of complaint handling."""
+"""Daily jobs of complaint handling, and the SP4N-LAPOR! pull."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -11,3 +11,11 @@ def daily() -> None:
     today = timezone.localdate()
     services.reports_escalate(today=today)
     services.reports_close_silent(today=today)
+
+
+@shared_task(name="complaints.lapor_sync", ignore_result=True)
+def lapor_sync() -> None:
+    """Follow-ups of linked reports and reports forwarded to the malls, from SP4N-LAPOR!."""
+    from satupintu.complaints.lapor.services import lapor_sync_all
+
+    lapor_sync_all()

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from satupintu.complaints.lapor.outbox import lapor_integration
 from satupintu.complaints.models import Report, ReportCounter
 from satupintu.complaints.tests.factories import ReportFactory
 from satupintu.malls.calendar import in_mall_time
@@ -50,6 +51,7 @@ def _seq(report: Report) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_filings_at_once_take_distinct_consecutive_numbers_without_a_retry(client):
     mall = MallFactory()
+    lapor_integration(mall)  # which malls sync with SP4N-LAPOR!: read once, then cached
     years_on_the_malls_clock = {in_mall_time(timezone.now(), mall).year}
     start = threading.Barrier(FILINGS)
     answers: list[int] = []
@@ -92,14 +94,16 @@ def test_filings_at_once_take_distinct_consecutive_numbers_without_a_retry(clien
 @pytest.mark.django_db
 def test_a_gap_in_the_numbers_costs_no_retry():
     mall = MallFactory()
-    first, queries_first = _filing_queries(mall)
-    second, _ = _filing_queries(mall)
+    # Measured against the second filing: the first also reads which malls sync with
+    # SP4N-LAPOR! (kept in the cache afterwards).
+    first, _ = _filing_queries(mall)
+    second, queries_second = _filing_queries(mall)
     year = first.tracking_id.split("-")[1]
     second.delete()  # a deleted report leaves a gap
     Report.objects.filter(pk=first.pk).update(tracking_id=f"LPR-{year}-000100")  # imported high
     third, queries_third = _filing_queries(mall)
     assert third.tracking_id == f"LPR-{year}-000003"
-    assert len(queries_third) == len(queries_first)
+    assert len(queries_third) == len(queries_second)
     assert not [sql for sql in queries_third if "SAVEPOINT" in sql.upper() and "ROLLBACK" in sql]
     assert not [sql for sql in queries_third if "COUNT(" in sql.upper()]
 
