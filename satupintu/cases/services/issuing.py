@@ -134,19 +134,10 @@ def issue(
         )
         document.sha256 = hashlib.sha256(signed).hexdigest()
         document.file = ContentFile(signed, name=f"{document.code}.pdf")
-        try:
-            with transaction.atomic():
-                document.save()
-        except IntegrityError:
-            document.file.delete(save=False)
-            issued = IssuedDocument.objects.filter(application=application).first()
-            if issued is not None:
-                return issued
-            continue  # the number or the code was taken meanwhile: count again
-        document_issued.send(IssuedDocument, document=document, application=application)
-        if reservation is not None:
-            reservation.delete()
-        return document
+        saved = _save(document, application)
+        if saved is not None:
+            return saved
+        # The number or the code was taken meanwhile: count again.
     raise CaseError("number_taken", _("No document number is free right now. Try again."))
 
 
@@ -170,18 +161,24 @@ def _keep_presigned(
         backend=presigned.signed.backend,
         backend_reference=presigned.signed.reference,
     )
+    saved = _save(document, application)
+    if saved is None:
+        raise CaseError("number_taken", _("No document number is free right now. Try again."))
+    return saved
+
+
+def _save(document: IssuedDocument, application: Application) -> IssuedDocument | None:
+    """Keep ``document`` and tell of it (``document_issued``: OSS is sent the permit), whichever
+    backend signed it. On a clash: the application's document issued meanwhile, or None when
+    another took its number or code."""
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError:
         document.file.delete(save=False)
-        issued = IssuedDocument.objects.filter(application=application).first()
-        if issued is not None:
-            return issued
-        raise CaseError(
-            "number_taken", _("No document number is free right now. Try again.")
-        ) from None
+        return IssuedDocument.objects.filter(application=application).first()
     DocumentReservation.objects.filter(application=application).delete()
+    document_issued.send(IssuedDocument, document=document, application=application)
     return document
 
 

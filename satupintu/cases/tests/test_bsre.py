@@ -26,6 +26,7 @@ from satupintu.cases.models import (
     Step,
 )
 from satupintu.cases.services.workflow import application_act
+from satupintu.cases.signals import document_issued
 from satupintu.cases.signers import SignerSecret, SignRequest
 from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import decision_service, submitted, use_tmp_signing_dir
@@ -189,6 +190,25 @@ def test_the_approver_signs_with_bsre_and_the_document_is_verifiable(
         {"berkas": SimpleUploadedFile("izin.pdf", pdf)},
     )
     assert 'data-check="match"' in same.text
+
+
+def test_a_bsre_signed_document_is_announced_like_a_local_one(client, service, staff, integration):
+    """``document_issued`` is what OSS's receiveLicense (and any other listener) waits for:
+    a document signed through BSrE must send it too, once."""
+    heard = []
+
+    def listen(sender, *, document, application, **kwargs):
+        heard.append((document.pk, application.pk))
+
+    document_issued.connect(listen, dispatch_uid="test.bsre.issued")
+    try:
+        application = at_decision(service, staff)
+        client.force_login(staff["approver"])
+        assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    finally:
+        document_issued.disconnect(dispatch_uid="test.bsre.issued")
+    document = IssuedDocument.objects.get(application=application)
+    assert heard == [(document.pk, application.pk)]
 
 
 def test_v2_signs_with_a_totp_instead_of_the_passphrase(client, service, staff, fake):
