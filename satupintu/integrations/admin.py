@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -100,14 +100,23 @@ class IntegrationAdmin(admin.ModelAdmin):
     def secrets_kept(self, obj: Integration) -> str:
         return ", ".join(obj.secret_names()) or "—"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Integration]:
+        # The list's queue column, counted in the list's own query (not one query per row).
+        calls = OutboundCall.Status
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending=Count("calls", filter=Q(calls__status=calls.PENDING)),
+                held=Count("calls", filter=Q(calls__status=calls.HELD)),
+                failed=Count("calls", filter=Q(calls__status=calls.FAILED)),
+            )
+        )
+
     @admin.display(description=_("queue"))
     def queue(self, obj: Integration) -> str:
-        state = services.integration_state(obj)
-        return _("%(pending)d pending, %(held)d held, %(failed)d failed") % {
-            "pending": state.pending,
-            "held": state.held,
-            "failed": state.failed,
-        }
+        counts = {name: getattr(obj, name, 0) for name in ("pending", "held", "failed")}
+        return _("%(pending)d pending, %(held)d held, %(failed)d failed") % counts
 
     @admin.display(description=_("state"))
     def state(self, obj: Integration) -> str:

@@ -300,3 +300,20 @@ def test_admin_writes_secrets_and_never_shows_them(client):
     )
     assert refused.status_code == 200  # a provider of another kind of system
     assert Integration.objects.count() == 1
+
+
+def test_the_admin_list_counts_every_queue_in_one_query(client, django_assert_max_num_queries):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for n in range(5):
+        integration = make_integration(name=f"OSS {n}")
+        for status in (OutboundCall.Status.PENDING, OutboundCall.Status.HELD):
+            OutboundCall.objects.create(
+                integration=integration, operation="test.echo", payload={}, status=status
+            )
+    url = reverse("admin:integrations_integration_changelist")
+    client.get(url)  # warm: session, user
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count("1 menunggu, 1 ditahan, 0 gagal") == 5
