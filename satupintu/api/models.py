@@ -2,15 +2,14 @@
 
 import hashlib
 import secrets
-import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.malls.models import Agency, Mall
+from satupintu.outbox import OutboxRow
 
 
 class IntegrationKey(models.Model):
@@ -104,7 +103,7 @@ class Webhook(models.Model):
             raise ValidationError({"agency": _("This agency is not in the chosen mall.")})
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):
     """One event for one webhook: written with the change (an outbox), then sent and retried."""
 
     class Status(models.TextChoices):
@@ -112,23 +111,14 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     webhook = models.ForeignKey(
         Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
     )
     event = models.CharField(_("event"), max_length=60)
-    payload = models.JSONField(_("payload"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    last_status_code = models.PositiveSmallIntegerField(
-        _("last HTTP status"), null=True, blank=True
-    )
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook delivery")

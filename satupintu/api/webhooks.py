@@ -16,14 +16,15 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from satupintu import outbox
 from satupintu.api.models import Webhook, WebhookDelivery
 from satupintu.cases.models import Application, Transition
 
@@ -31,16 +32,6 @@ logger = logging.getLogger(__name__)
 
 EVENT = "application.status_changed"
 SIGNATURE_HEADER = "X-SatuPintu-Signature"
-# How long to wait after each failed attempt; after the last one the delivery has failed.
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=12),
-)
-MAX_ATTEMPTS = len(BACKOFF) + 1
-SWEEP_BATCH = 500
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -63,11 +54,6 @@ def verify(
         return False
     expected = sign(secret, body, timestamp).rsplit("v1=", 1)[1]
     return hmac.compare_digest(expected, parts.get("v1", ""))
-
-
-def retry_delay(attempts: int) -> timedelta | None:
-    """How long to wait after the ``attempts``-th failed attempt; None: give up."""
-    return BACKOFF[attempts - 1] if 0 < attempts <= len(BACKOFF) else None
 
 
 @dataclass(frozen=True)
@@ -173,12 +159,7 @@ def queue_delivery(ids: list[str]) -> None:
     """Ask a worker to deliver each; if the broker is down the sweep asks again later."""
     from satupintu.api import tasks
 
-    for delivery_id in ids:
-        try:
-            tasks.webhook_deliver.delay(delivery_id)
-        except Exception:  # broker down: the rows are safe in the outbox
-            logger.warning("could not queue webhook delivery %s", delivery_id, exc_info=True)
-            return
+    outbox.queue_each(tasks.webhook_deliver, ids, what="webhook delivery")
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -188,14 +169,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 def delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
     """Send one due delivery and record the answer. Returns it in its new state, or None when
     it was not due or another worker holds it."""
-    now = timezone.now()
-    # Claiming pushes the next attempt past the send's timeout: no other worker (nor the
-    # sweep) takes it meanwhile, and a worker that dies mid-send only delays it.
-    lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 60)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
-    if not claimed:
+    if not outbox.claim(WebhookDelivery, delivery_id, lease_seconds=settings.WEBHOOK_TIMEOUT + 60):
         return None
     delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
     webhook = delivery.webhook
@@ -209,7 +183,7 @@ def delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
             SIGNATURE_HEADER: sign(webhook.secret, body, int(time.time())),
         }
         outcome = post(webhook.url, body, headers, timeout=settings.WEBHOOK_TIMEOUT)
-        delay = None if outcome.ok else retry_delay(delivery.attempts)
+        delay = None if outcome.ok else outbox.retry_delay(delivery.attempts)
     else:
         outcome, delay = Outcome(None, "webhook deactivated"), None
     delivery.last_status_code = outcome.status_code
@@ -235,27 +209,15 @@ def delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
     return delivery
 
 
-def deliveries_sweep(*, limit: int = SWEEP_BATCH) -> int:
+def deliveries_sweep(*, limit: int = outbox.SWEEP_BATCH) -> int:
     """Queue the pending deliveries whose time has come (retries, and those a broker lost).
     Returns how many were queued."""
-    ids = [
-        str(pk)
-        for pk in WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    ]
+    ids = outbox.due_ids(WebhookDelivery, limit=limit)
     queue_delivery(ids)
     return len(ids)
 
 
 def deliveries_backlog() -> tuple[int, datetime | None]:
     """Deliveries still to be made (pending, new or waiting for a retry) and when the oldest of
-    them was written; one query over the partial index of pending deliveries."""
-    backlog = (
-        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
-        .order_by()
-        .aggregate(depth=Count("pk"), oldest=Min("created_at"))
-    )
-    return backlog["depth"], backlog["oldest"]
+    them was written."""
+    return outbox.backlog(WebhookDelivery)

@@ -2,17 +2,16 @@
 calls out of the platform, and each one's log."""
 
 import os
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.integrations import crypto
 from satupintu.malls.models import Agency, Mall
+from satupintu.outbox import OutboxRow
 
 ENV_PREFIX = "env:"
 
@@ -111,7 +110,7 @@ class Integration(models.Model):
         return self.options.get(name, default) if isinstance(self.options, dict) else default
 
 
-class OutboundCall(models.Model):
+class OutboundCall(OutboxRow):
     """One call to an outside system: written in the change's transaction (an outbox), then
     made by a worker and retried with growing delays."""
 
@@ -121,7 +120,6 @@ class OutboundCall(models.Model):
         FAILED = "failed", _("Failed")
         HELD = "held", _("Held: outcome unknown, check before replaying")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     integration = models.ForeignKey(
         Integration,
         on_delete=models.CASCADE,
@@ -129,7 +127,6 @@ class OutboundCall(models.Model):
         verbose_name=_("integration"),
     )
     operation = models.CharField(_("operation"), max_length=80)
-    payload = models.JSONField(_("payload"))
     subject = models.CharField(_("subject"), max_length=100, blank=True, db_index=True)
     key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True, unique=True)
     retry = models.BooleanField(
@@ -140,16 +137,9 @@ class OutboundCall(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    last_status_code = models.PositiveSmallIntegerField(
-        _("last HTTP status"), null=True, blank=True
-    )
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
     last_answer = models.TextField(_("last answer"), blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("outbound call")

@@ -8,14 +8,15 @@ and must not be made twice is held for a person, who checks and replays it in th
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from satupintu import outbox
 from satupintu.integrations import registry
 from satupintu.integrations.models import Integration, IntegrationEvent, OutboundCall
 from satupintu.integrations.registry import CallFailed
@@ -23,20 +24,7 @@ from satupintu.malls.models import Agency, Mall
 
 logger = logging.getLogger(__name__)
 
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=12),
-)
-SWEEP_BATCH = 500
 ANSWER_LIMIT = 2000
-
-
-def retry_delay(attempts: int) -> timedelta | None:
-    """How long to wait after the ``attempts``-th failed attempt; None: give up."""
-    return BACKOFF[attempts - 1] if 0 < attempts <= len(BACKOFF) else None
 
 
 def integration_for(
@@ -96,25 +84,13 @@ def queue_calls(ids: list[str]) -> None:
     """Ask a worker to make each call; if the broker is down the sweep asks again later."""
     from satupintu.integrations import tasks
 
-    for call_id in ids:
-        try:
-            tasks.call_deliver.delay(call_id)
-        except Exception:  # broker down: the calls are safe in the outbox
-            logger.warning("could not queue outbound call %s", call_id, exc_info=True)
-            return
+    outbox.queue_each(tasks.call_deliver, ids, what="outbound call")
 
 
 def call_attempt(*, call_id: str) -> OutboundCall | None:
     """Make one due call and record the answer. Returns it in its new state, or None when it
     was not due or another worker holds it."""
-    now = timezone.now()
-    # Claiming pushes the next attempt past the call's timeout: no other worker takes it
-    # meanwhile, and a worker that dies mid-call only delays it.
-    lease = now + timedelta(seconds=settings.INTEGRATIONS_TIMEOUT + 60)
-    claimed = OutboundCall.objects.filter(
-        pk=call_id, status=OutboundCall.Status.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
-    if not claimed:
+    if not outbox.claim(OutboundCall, call_id, lease_seconds=settings.INTEGRATIONS_TIMEOUT + 60):
         return None
     call = OutboundCall.objects.select_related("integration").get(pk=call_id)
     integration = call.integration
@@ -157,7 +133,7 @@ def _failed(call: OutboundCall, failure: CallFailed) -> None:
     else:
         # A call that must not be made twice is still retried after a failure that shows it
         # was not carried out (no connection, an outage answered before doing anything).
-        delay = retry_delay(call.attempts) if failure.retry else None
+        delay = outbox.retry_delay(call.attempts) if failure.retry else None
         if delay is None:
             call.status = OutboundCall.Status.FAILED
         else:
@@ -186,16 +162,9 @@ def _failed(call: OutboundCall, failure: CallFailed) -> None:
     )
 
 
-def calls_sweep(*, limit: int = SWEEP_BATCH) -> int:
+def calls_sweep(*, limit: int = outbox.SWEEP_BATCH) -> int:
     """Queue the pending calls whose time has come (retries, and those a broker lost)."""
-    ids = [
-        str(pk)
-        for pk in OutboundCall.objects.filter(
-            status=OutboundCall.Status.PENDING, next_attempt_at__lte=timezone.now()
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    ]
+    ids = outbox.due_ids(OutboundCall, limit=limit)
     queue_calls(ids)
     return len(ids)
 

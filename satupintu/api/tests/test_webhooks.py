@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from satupintu import outbox
 from satupintu.api import tasks, webhooks
 from satupintu.api.models import Webhook, WebhookDelivery
 from satupintu.cases.models import Step
@@ -196,15 +197,15 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(
     receiver, draft, django_capture_on_commit_callbacks
 ):
     Webhook.objects.create(name="SiCantik", url=receiver.url)
-    receiver.answers = [500] * webhooks.MAX_ATTEMPTS
+    receiver.answers = [500] * outbox.MAX_ATTEMPTS
     _submit(draft, django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
-    for _ in range(webhooks.MAX_ATTEMPTS - 1):
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
         WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
         webhooks.delivery_attempt(delivery_id=str(delivery.pk))
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.FAILED
-    assert delivery.attempts == webhooks.MAX_ATTEMPTS == len(receiver.received)
+    assert delivery.attempts == outbox.MAX_ATTEMPTS == len(receiver.received)
     assert delivery.last_error == "HTTP 500"
     assert webhooks.delivery_attempt(delivery_id=str(delivery.pk)) is None
 
@@ -296,7 +297,7 @@ def test_webhook_tasks_are_routed_to_their_queue_and_swept_by_beat(settings):
 
 
 def test_the_retry_delays_grow_and_end():
-    delays = [webhooks.retry_delay(n) for n in range(1, webhooks.MAX_ATTEMPTS + 1)]
+    delays = [outbox.retry_delay(n) for n in range(1, outbox.MAX_ATTEMPTS + 1)]
     assert delays[-1] is None
     assert all(a < b for a, b in zip(delays[:-2], delays[1:-1], strict=True))
 
