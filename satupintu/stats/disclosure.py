@@ -15,14 +15,20 @@ The rule (named so it can be argued with):
    shown positive part is withheld too, or, when there is none, its total. A relation whose
    total is withheld must withhold one of its parts (when its rest is zero), or the total would
    be their sum. Repeated until nothing changes (it only ever adds cells, so it ends).
-3. *Derived figures*: a mean, a percentile or the IKM is withheld with the count it is taken
+3. *Audit*: the relations together can still pin a cell that each one alone leaves open (a
+   chain of totals and parts). Every relation is taken as an equation among its withheld
+   cells (its rest, when not zero, an unknown of its own), solved exactly (``determined``);
+   for each withheld cell it pins, the smallest shown positive cell of its relations (or of
+   theirs, outwards) is withheld too, and rules 2 and 3 run again until none is pinned.
+4. *Derived figures*: a mean, a percentile or the IKM is withheld with the count it is taken
    over (primary or complementary), and when that count is small or zero.
 
 Withheld cells all look alike (``null``, ``suppressed``): telling a small count from a
-complementary one would let a reader solve ``small + complement = known``. The rule closes
-differencing within each relation and along chains of them (a test checks on random tables
-that no withheld cell is determined by the published ones, by exact elimination); it is not
-a full linear-programming audit of every interval (as tau-ARGUS does).
+complementary one would let a reader solve ``small + complement = known``. Rule 2's sum keeps
+a pair of withheld cells from being bounded to a few values; the audit leaves no withheld
+count exactly determined by the published ones (a test checks it on random tables with an
+elimination of its own). It is not an audit of every interval
+(as tau-ARGUS does with linear programming): a withheld count may be bounded, never pinned.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -270,8 +276,7 @@ def withheld(table: OpenTable, *, threshold: int) -> set[Cell]:
         solvable = determined(rules, held)
         if not solvable:
             break
-        # Withhold one more cell beside each that can be solved: the smallest shown positive
-        # one of its relations (rule 4).
+        # Withhold one more cell beside each that can be solved (rule 3).
         added = False
         for cell in sorted(solvable):
             extra = _nearest_shown(cell, by_cell, counts, held)
