@@ -9,17 +9,13 @@ from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Service
 from satupintu.malls.models import Agency
+from satupintu.stats.disclosure import MALL, Unit, open_table, public_rows, withheld
 from satupintu.stats.selectors import (
-    Figures,
     Granularity,
     OpenScope,
     Period,
     StatsFilter,
     buckets,
-    figures,
-    figures_by_unit,
-    figures_from,
-    public_rows,
     series,
 )
 
@@ -61,8 +57,9 @@ def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
 
 def open_month_rows(scope: OpenScope, *, threshold: int) -> Iterator[list[Any]]:
     """The open data of a mall's month as CSV rows, one per figure: the mall's (or the
-    requested agency's or service's), then each agency's and each service's within it, small
-    counts withheld (``public_rows``). Agencies and services are read as they are written."""
+    requested agency's or service's), then each agency's and each service's within it. What
+    is withheld is weighed over the whole mall's table (``disclosure.withheld``), whatever
+    part of it is asked for, so the CSV and the JSON show the same cells."""
     yield [
         "from",
         "to",
@@ -76,38 +73,38 @@ def open_month_rows(scope: OpenScope, *, threshold: int) -> Iterator[list[Any]]:
         "value",
         "suppressed",
     ]
+    table = open_table(mall=scope.mall, period=scope.period)
+    held = withheld(table, threshold=threshold)
     start, end = scope.period.start.isoformat(), scope.period.end.isoformat()
 
-    def lines(
-        agency: Agency | None, service: Service | None, found: Figures
-    ) -> Iterator[list[Any]]:
-        unit = [
+    def lines(agency: Agency | None, service: Service | None) -> Iterator[list[Any]]:
+        unit: Unit = MALL
+        if service is not None:
+            unit = ("service", service.pk)
+        elif agency is not None:
+            unit = ("agency", agency.pk)
+        named = [
             scope.mall.slug,
             agency.slug if agency else "",
             agency.name if agency else "",
             service.pk if service else "",
             service.name if service else "",
         ]
-        for row in public_rows(found, threshold=threshold):
-            yield [start, end, *unit, row.key, row.label, _cell(row.value), int(row.suppressed)]
+        for row in public_rows(table.units[unit], unit=unit, held=held):
+            yield [start, end, *named, row.key, row.label, _cell(row.value), int(row.suppressed)]
 
     if scope.service is not None:
-        yield from lines(
-            scope.service.agency, scope.service, figures(filter=scope.filter, period=scope.period)
-        )
+        yield from lines(scope.service.agency, scope.service)
         return
-    empty = figures_from({}, {}, channel=None)
     if scope.agency is None:
-        yield from lines(None, None, figures(filter=scope.filter, period=scope.period))
+        yield from lines(None, None)
         agencies = Agency.objects.filter(mall=scope.mall).order_by("name", "pk")
-        by_agency = figures_by_unit(mall=scope.mall, period=scope.period, by="agency")
         for agency in agencies.iterator():
-            yield from lines(agency, None, by_agency.get(agency.pk, empty))
+            yield from lines(agency, None)
     else:
-        yield from lines(scope.agency, None, figures(filter=scope.filter, period=scope.period))
+        yield from lines(scope.agency, None)
     services = Service.objects.filter(agency__mall=scope.mall).select_related("agency")
     if scope.agency is not None:
         services = services.filter(agency=scope.agency)
-    by_service = figures_by_unit(mall=scope.mall, period=scope.period, by="service")
     for service in services.order_by("agency__name", "name", "pk").iterator():
-        yield from lines(service.agency, service, by_service.get(service.pk, empty))
+        yield from lines(service.agency, service)

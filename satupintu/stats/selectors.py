@@ -197,6 +197,17 @@ class Figures:
         out.extend((key, _("Reports: %(what)s") % {"what": label}, n) for key, label, n in parts)
         return out
 
+    def values(self) -> dict[str, float | int | None]:
+        """key -> value of ``rows`` without translating a label (for many units at once)."""
+        out: dict[str, float | int | None] = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if not isinstance(getattr(self, f.name), tuple)
+        }
+        out.update((f"complaints_category_{k}", n) for k, n in self.complaints_by_category)
+        out.update((f"complaints_class_{k}", n) for k, n in self.complaints_by_class)
+        return out
+
 
 def _mean(total: int, count: int) -> float | None:
     return None if count == 0 else round(total / count, 2)
@@ -472,46 +483,6 @@ def figures_by_unit(
     column = "agency_id" if by == "agency" else "service_id"
     rolled = _rolled_up(StatsFilter(mall_id=mall.pk), period, by, F(column))
     return {int(key): found for key, found in rolled.items()}
-
-
-# The count each mean, percentile or index is taken over: below the threshold it is withheld.
-_BASES = {
-    "wait_mean_seconds": "visits_queued",
-    "wait_p90_seconds": "visits_queued",
-    "serve_mean_seconds": "visits_served",
-    "serve_p90_seconds": "visits_served",
-    "applications_mean_working_days": "applications_finished",
-    "complaints_rating_mean": "complaints_ratings",
-    "ikm": "ikm_respondents",
-}
-
-
-@dataclass(frozen=True)
-class PublicFigure:
-    key: str
-    label: str
-    value: float | int | None
-    suppressed: bool
-
-
-def public_rows(found: Figures, *, threshold: int) -> list[PublicFigure]:
-    """The figures as open data: a count from 1 to ``threshold`` - 1, and a mean, percentile
-    or index taken over so few, are withheld (None, ``suppressed``) so that no one person's
-    visit, case, complaint, rating or answer can be picked out; zero is shown."""
-    values = {key: value for key, _label, value in found.rows()}
-    values["visits_queued"] = found.visits_checked_in + found.walk_ins
-
-    def small(value: float | int | None) -> bool:
-        return isinstance(value, int) and 0 < value < threshold
-
-    out = []
-    for key, label, value in found.rows():
-        base = _BASES.get(key)
-        hidden = small(values[base]) if base is not None else small(value)
-        if base is not None and value is not None and values[base] is not None:
-            hidden = hidden or not values[base]
-        out.append(PublicFigure(key, label, None if hidden else value, hidden))
-    return out
 
 
 @dataclass(frozen=True)

@@ -357,21 +357,52 @@ def paper_services(user: User | AnonymousUser, slug: str) -> tuple[Mall, QuerySe
 @dataclass(frozen=True)
 class PublicIkm:
     """The IKM the portal shows: over the last twelve months, or ``enough`` False when fewer
-    than the minimum answered (then only the count is shown)."""
+    than the minimum answered, or when showing it would let the mall's figure less the shown
+    services' give away a smaller group (then only that is said)."""
 
     period: Period
     result: IkmResult
     enough: bool
 
 
+def _withheld_services(*, mall: Mall, period: Period) -> set[int]:
+    """The services of ``mall`` whose public IKM is withheld beside the mall's: those below the
+    minimum, and then, while the respondents the mall counts and no shown service does (the
+    withheld services', and those of no service) are from 1 to the minimum less one, the
+    smallest shown service too. Otherwise the mall's sums less the shown services' sums
+    would be a small group's answers (complementary suppression, as the open data does)."""
+    per_service = (
+        responses(scope=Scope(mall), period=period)
+        .order_by()
+        .values_list("service_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {service: int(n) for service, n in per_service}
+    shown = sorted(
+        (n, service)
+        for service, n in counts.items()
+        if service is not None and n >= PUBLIC_MIN_RESPONDENTS
+    )
+    rest = sum(counts.values()) - sum(n for n, _service in shown)
+    withheld = {service for service in counts if service is not None} - {s for _n, s in shown}
+    while 0 < rest < PUBLIC_MIN_RESPONDENTS and shown:
+        n, service = shown.pop(0)
+        rest += n
+        withheld.add(service)
+    return withheld
+
+
 def public_ikm(*, mall: Mall, service: Service | None = None) -> PublicIkm:
-    """The IKM of a mall or one of its services over the last twelve months (one query; the
-    population is not counted, the portal does not show it)."""
+    """The IKM of a mall or one of its services over the last twelve months (one query, two
+    for a service; the population is not counted, the portal does not show it)."""
     today = in_mall_time(timezone.now(), mall).date()
     period = Period(today - timedelta(days=365), today)
     row = _aggregate(responses(scope=Scope(mall, service=service), period=period))
     result = _result(row, 0)
-    return PublicIkm(period, result, result.respondents >= PUBLIC_MIN_RESPONDENTS)
+    enough = result.respondents >= PUBLIC_MIN_RESPONDENTS
+    if enough and service is not None:
+        enough = service.pk not in _withheld_services(mall=mall, period=period)
+    return PublicIkm(period, result, enough)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ class PublicFigureSerializer(serializers.Serializer):
         allow_null=True, help_text=_("Null when withheld (suppressed) or not measured.")
     )
     suppressed = serializers.BooleanField(
-        help_text=_("Withheld: a count below the threshold, or a mean taken over so few.")
+        help_text=_(
+            "Withheld: a count below the threshold, a count that would reveal one by "
+            "difference, or a mean taken over such a count. Not told apart."
+        )
     )
 
 
@@ -32,6 +35,9 @@ class MonthStatsSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     threshold = serializers.IntegerField(
-        help_text=_("Counts from 1 up to this, less one, are withheld.")
+        help_text=_(
+            "Counts from 1 up to this, less one, are withheld, and with them what would "
+            "reveal them by difference."
+        )
     )
     figures = PublicFigureSerializer(many=True)

@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.stats.api import serializers as s
+from satupintu.stats.disclosure import MALL, open_table, public_rows, withheld
 from satupintu.stats.exports import csv_lines, open_month_rows
-from satupintu.stats.selectors import OpenScope, figures, open_scope, public_rows
+from satupintu.stats.selectors import OpenScope, open_scope
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Not a month, or one not begun yet."),
@@ -39,7 +40,9 @@ class MonthStatsView(_OpenData):
         description=(
             "Visits, applicants, applications, complaints and IKM of one mall (or one of its "
             "agencies or services) in one month of its local dates. Counts below the "
-            "threshold are withheld (null, suppressed)."
+            "threshold are withheld (null, suppressed), and with them the fewest other counts "
+            "that would let them be worked out by difference (complementary suppression: see "
+            "satupintu/stats/disclosure.py), and the means over withheld counts."
         ),
         parameters=[s.MonthQuerySerializer],
         responses={200: s.MonthStatsSerializer, **ERRORS},
@@ -47,7 +50,14 @@ class MonthStatsView(_OpenData):
     def get(self, request: Request, mall: str, year: int, month: int) -> Response:
         scope = self.scope(request, mall, year, month)
         threshold = settings.STATS_SUPPRESS_BELOW
-        found = figures(filter=scope.filter, period=scope.period)
+        # The whole mall's table, so a unit shows what it shows in the CSV (its complements).
+        table = open_table(mall=scope.mall, period=scope.period)
+        held = withheld(table, threshold=threshold)
+        unit = MALL
+        if scope.service is not None:
+            unit = ("service", scope.service.pk)
+        elif scope.agency is not None:
+            unit = ("agency", scope.agency.pk)
         body: dict[str, Any] = {
             "mall": scope.mall.slug,
             "mall_name": scope.mall.name,
@@ -56,7 +66,7 @@ class MonthStatsView(_OpenData):
             "start": scope.period.start,
             "end": scope.period.end,
             "threshold": threshold,
-            "figures": [vars(row) for row in public_rows(found, threshold=threshold)],
+            "figures": [vars(row) for row in public_rows(table.units[unit], unit=unit, held=held)],
         }
         return Response(s.MonthStatsSerializer(body).data)
 

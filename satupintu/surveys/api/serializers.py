@@ -16,7 +16,11 @@ class PublicIkmSerializer(serializers.Serializer):
     start = serializers.DateField(help_text=_("First day of the period (the mall's date)."))
     end = serializers.DateField(help_text=_("Last day of the period (the mall's date)."))
     enough = serializers.BooleanField(
-        help_text=_("Whether at least the minimum number of people answered in the period.")
+        help_text=_(
+            "Whether the figures are published: at least the minimum number of people "
+            "answered in the period, and the mall's figure less the published services' "
+            "would not give away a smaller group's answers."
+        )
     )
     minimum_respondents = serializers.IntegerField(
         help_text=_("Respondents needed before the figures are published.")

@@ -103,7 +103,7 @@ def test_an_expired_or_unknown_link_says_so(client):
     assert not Response.objects.exists()
 
 
-@pytest.mark.parametrize("bad", ["0", "5", "-1", "2.5", "empat", "99999999"])
+@pytest.mark.parametrize("bad", ["0", "5", "-1", "2.5", "empat", "99999999", "1e0", "4" * 5000])
 def test_an_answer_outside_1_to_4_is_refused_with_a_message(client, bad):
     made, token = invitation()
     page = client.post(_url(token), {**answers(), "u4": bad})
@@ -112,6 +112,16 @@ def test_an_answer_outside_1_to_4_is_refused_with_a_message(client, bad):
     assert not Response.objects.exists()
     made.refresh_from_db()
     assert made.used_on is None  # the link still works
+
+
+@pytest.mark.parametrize("bad", ["4\x00", "\x00"])
+def test_a_nul_in_an_answer_is_refused_before_the_form_and_the_link_still_works(client, bad):
+    made, token = invitation()
+    page = client.post(_url(token), {**answers(), "u4": bad})
+    assert page.status_code == 400 and "NUL" in page.text
+    assert not Response.objects.exists()
+    made.refresh_from_db()
+    assert made.used_on is None
 
 
 def test_missing_answers_are_named_and_the_given_ones_kept(client):

@@ -170,7 +170,7 @@ def test_the_portal_shows_the_ikm_only_from_ten_respondents(client, service, tod
     for _n in range(9):
         response(service, today, 4, 4, 4, 4, 4, 4, 4, 4, 3)
     for url in pages:
-        assert "Belum cukup responden" in client.get(url).text
+        assert "belum ditampilkan" in client.get(url).text
     response(service, today, 4, 4, 4, 4, 4, 4, 4, 4, 3)
     response(service, date(2000, 1, 1), 1, 1, 1, 1, 1, 1, 1, 1, 1)  # long ago: not counted
     for url in pages:

@@ -76,6 +76,10 @@ def test_anyone_reads_a_month_with_small_counts_withheld(mall):
 
     quiet = _figures(Client().get(f"{API}/kota-bogor/2026/3/?agency=bpn").json())
     assert quiet["walk_ins"]["value"] is None and quiet["walk_ins"]["suppressed"]
+    # The JSON of one agency shows what the CSV shows: dpmptsp's 7 would reveal bpn's 2.
+    busy = _figures(Client().get(f"{API}/kota-bogor/2026/3/?agency=dpmptsp").json())
+    assert busy["walk_ins"]["value"] is None and busy["walk_ins"]["suppressed"]
+    assert busy["visits_booked"]["value"] == 0 and not busy["visits_booked"]["suppressed"]
 
 
 def test_the_month_s_csv_is_streamed_per_mall_agency_and_service_without_a_person(mall):
@@ -87,8 +91,14 @@ def test_the_month_s_csv_is_streamed_per_mall_agency_and_service_without_a_perso
     rows = list(csv.DictReader(io.StringIO(text)))
     walk_ins = {(r["agency"], r["service"]): r for r in rows if r["figure"] == "walk_ins"}
     assert walk_ins[("", "")]["value"] == "9"
-    assert walk_ins[("dpmptsp", "")]["value"] == "7"
-    assert (walk_ins[("bpn", "")]["value"], walk_ins[("bpn", "")]["suppressed"]) == ("", "1")
+    # bpn's 2 is withheld; dpmptsp's 7 with it, or 9 - 7 would give it away (complementary
+    # suppression), and so is each agency's only service (it equals its agency).
+    for unit in [("bpn", ""), ("dpmptsp", ""), *((a, s) for a, s in walk_ins if s)]:
+        assert (walk_ins[unit]["value"], walk_ins[unit]["suppressed"]) == ("", "1"), unit
+    # dpmptsp's applicants are its walk-ins alone (nothing else): withheld too.
+    applicants = {(r["agency"], r["service"]): r for r in rows if r["figure"] == "applicants"}
+    assert applicants[("dpmptsp", "")]["suppressed"] == "1"
+    assert applicants[("", "")]["value"] == "9"
     assert len(walk_ins) == 1 + 2 + 2  # the mall, two agencies, two services
     for personal in ("Siti", "siti@example.id", "6281234567890", "LPR-2026", "Lama"):
         assert personal not in text
