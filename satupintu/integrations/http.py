@@ -1,8 +1,12 @@
 """HTTP to outside systems: one place for timeouts, redirects, size limits and errors."""
 
+import ipaddress
 import json as jsonlib
+import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -68,14 +72,130 @@ def send(
     return Answer(response.status_code, dict(response.headers), response.content)
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class FetchRules:
+    """Where the links an outside system hands us may point, so a pushed link cannot make us
+    fetch from elsewhere (SSRF): https or the system's own scheme; its base URL's host and
+    port, or a host of its allow-list (``host`` or ``host:port``); and no private, loopback or
+    link-local address unless its base URL is one itself (a fake on loopback, a VPN host)."""
+
+    schemes: frozenset[str]
+    origins: frozenset[tuple[str, int]]
+    base_host: str
+
+    @property
+    def private_ok(self) -> bool:
+        return bool(self.base_host) and not _all_global(_addresses(self.base_host, None) or [])
+
+
+def _host(name: str) -> str:
+    return name.strip().lower().rstrip(".")
+
+
+def fetch_rules(base_url: str, allowed_hosts: Iterable[str] = ()) -> FetchRules:
+    """The rules for a system at ``base_url`` whose files may also come from ``allowed_hosts``."""
+    try:
+        base = urlsplit(base_url.strip())
+        base_port = base.port
+    except ValueError:
+        base, base_port = urlsplit(""), None
+    scheme = base.scheme.lower()
+    schemes = {"https"} | ({scheme} if scheme in DEFAULT_PORTS else set())
+    origins: set[tuple[str, int]] = set()
+    if base.hostname and scheme in DEFAULT_PORTS:
+        origins.add((_host(base.hostname), base_port or DEFAULT_PORTS[scheme]))
+    for entry in allowed_hosts:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        text = entry.strip()
+        try:
+            parsed = urlsplit(text if "//" in text else f"//{text}")
+            port = parsed.port
+        except ValueError:
+            continue
+        if not parsed.hostname:
+            continue
+        host = _host(parsed.hostname)
+        if port is not None:
+            origins.add((host, port))
+        else:
+            origins.update((host, default) for default in DEFAULT_PORTS.values())
+    return FetchRules(
+        schemes=frozenset(schemes),
+        origins=frozenset(origins),
+        base_host=_host(base.hostname or "") if scheme in DEFAULT_PORTS else "",
+    )
+
+
+def _addresses(host: str, port: int | None) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses ``host`` resolves to; empty when it does not resolve."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    addresses = []
+    for *_rest, sockaddr in found:
+        try:
+            address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        except ValueError:
+            continue
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        addresses.append(address)
+    return addresses
+
+
+def _all_global(addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> bool:
+    return all(a.is_global and not a.is_multicast for a in addresses)
+
+
+def url_refusal(url: str, rules: FetchRules, *, resolve: bool = True) -> str | None:
+    """Why ``url`` may not be fetched under ``rules`` (a short English reason), or None.
+    Without ``resolve`` the host's addresses are not looked up (checked again at the fetch)."""
+    if any(ord(c) <= 0x20 or c == "\\" for c in url):
+        return "link refused: spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "link refused: not a URL"
+    scheme = parts.scheme.lower()
+    if scheme not in rules.schemes:
+        return f"link refused: scheme {scheme or '-'} not allowed"
+    if parts.username is not None or parts.password is not None:
+        return "link refused: credentials in the link"
+    host = _host(parts.hostname or "")
+    if not host:
+        return "link refused: no host"
+    if (host, port or DEFAULT_PORTS[scheme]) not in rules.origins:
+        return "link refused: host not allowed for this integration"
+    if not resolve:
+        return None
+    addresses = _addresses(host, port or DEFAULT_PORTS[scheme])
+    if not addresses:
+        return "link refused: host not found"
+    if not _all_global(addresses) and not rules.private_ok:
+        return "link refused: private address"
+    return None
+
+
 def fetch(
     url: str,
     *,
+    rules: FetchRules,
     max_bytes: int,
     headers: dict[str, str] | None = None,
     timeout: float | None = None,
 ) -> bytes:
-    """GET ``url``'s body, refusing more than ``max_bytes`` without reading it all."""
+    """GET ``url``'s body, refusing more than ``max_bytes`` without reading it all. The link
+    must pass ``rules`` (else CallFailed, not retried, nothing requested); a redirect is
+    refused, never followed."""
+    refusal = url_refusal(url, rules)
+    if refusal is not None:
+        raise CallFailed(refusal, retry=False)
     try:
         with requests.get(
             url,
@@ -84,6 +204,12 @@ def fetch(
             allow_redirects=False,
             stream=True,
         ) as response:
+            if 300 <= response.status_code < 400:
+                raise CallFailed(
+                    f"redirect refused (HTTP {response.status_code})",
+                    status_code=response.status_code,
+                    retry=False,
+                )
             if response.status_code != 200:
                 raise CallFailed(
                     f"HTTP {response.status_code}",
