@@ -392,15 +392,17 @@ def receive_file_ds(*, integration: Integration, body: Any, token: str) -> OssLi
 
 def signed_file_request(*, link: OssLink, integration: Integration) -> None:
     """Queue the fetch of the OSS-signed permit at ``link.signed_file_url`` into private
-    storage (once per link, made by the outbox's worker, never inside a request)."""
-    if not link.signed_file_url or link.signed_file:
+    storage (once per link and URL, made by the outbox's worker, never inside a request); the
+    file kept before stays until the new one is fetched."""
+    if not link.signed_file_url:
         return
+    digest = hashlib.sha256(link.signed_file_url.encode()).hexdigest()[:16]
     call_enqueue(
         integration=integration,
         operation="oss.fetchFileDS",
         payload={"url": link.signed_file_url},
         subject=f"oss-link:{link.pk}",
-        key=f"oss-file-ds:{link.pk}:{hashlib.sha256(link.signed_file_url.encode()).hexdigest()[:16]}",
+        key=f"oss-file-ds:{link.pk}:{digest}",
     )
 
 

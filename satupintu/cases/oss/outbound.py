@@ -69,7 +69,9 @@ def status_key(application: Application, transition: Transition, link: OssLink) 
     }.get(action, "")
 
 
-def _integration(link: OssLink, application: Application) -> Integration | None:
+def oss_integration(link: OssLink, application: Application) -> Integration | None:
+    """The OSS integration a case's link talks through: the one that pushed it while active,
+    else the one that applies to its agency."""
     if link.integration is not None and link.integration.is_active:
         return link.integration
     agency = application.service.agency
@@ -123,7 +125,7 @@ def record_change(
     if key == OssStatusKey.APPROVED:
         link.approval_reported = True
         fields.append("approval_reported")
-    integration = _integration(link, application)
+    integration = oss_integration(link, application)
     call = None
     if kd_status and kd_status != link.last_kd_status and integration is not None:
         call = call_enqueue(
@@ -188,7 +190,7 @@ def record_issue(
     link = OssLink.objects.filter(application=application).select_related("integration").first()
     if link is None:
         return None
-    integration = _integration(link, application)
+    integration = oss_integration(link, application)
     if integration is None:
         return None
     return call_enqueue(
@@ -240,7 +242,10 @@ def fetch_file_ds(call: OutboundCall) -> dict[str, Any]:
     except ValidationError as invalid:
         raise CallFailed("not a PDF: " + " ".join(invalid.messages), retry=False) from invalid
     upload.seek(0)
+    before = link.signed_file.name
     link.signed_file.save(name, upload, save=False)
     link.signed_file_at = timezone.now()
     link.save(update_fields=["signed_file", "signed_file_at"])
+    if before and before != link.signed_file.name:
+        link.signed_file.storage.delete(before)  # the one OSS signed before it changed
     return {"bytes": len(content)}
