@@ -25,6 +25,8 @@ TRANSIENT = {500, 504}
 ROOT_ALIASES = {"checklicensestatus": ("checkstatuslicense",)}
 # L14: the NIB statuses that let a business apply (active, may do business, may operate).
 NIB_ACTIVE = {"01", "03", "04"}
+# Lampiran 29: the getDataReferensi list of permit codes (kd_izin).
+PERMIT_CODES = "8"
 ANSWER_KEEP = 2000
 
 
@@ -364,3 +366,34 @@ def inquery_file_ds(integration: Integration, id_izin: str) -> str:
     if not reply.ok:
         return ""
     return str((reply.envelope or {}).get("url_file_ds") or "").strip()[:1000]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One row of an OSS reference list (getDataReferensi): its code and description."""
+
+    code: str
+    description: str
+
+
+def reference_list(integration: Integration, kode: str) -> list[Reference]:
+    """OSS's reference list ``kode`` (Lampiran 29: "8" the permit codes, kd_izin; "10" the
+    permit statuses); empty when OSS has none under that kode."""
+    reply = _ask(
+        integration,
+        "getDataReferensi",
+        {"GETDATAREFERENSI": {"kode": kode}},
+        unavailable=_oss_down,
+    )
+    rows = (reply.envelope or {}).get("dataReferensi")
+    if not reply.ok or not isinstance(rows, list):
+        return []
+    found = [
+        Reference(
+            code=str(row.get("kode_referensi") or "").strip()[:40],
+            description=str(row.get("uraian_referensi") or "").strip()[:500],
+        )
+        for row in rows[:5000]
+        if isinstance(row, dict)
+    ]
+    return [row for row in found if row.code]
