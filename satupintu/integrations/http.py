@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 from satupintu.integrations.registry import CallFailed
 
@@ -178,8 +182,67 @@ def url_refusal(url: str, rules: FetchRules, *, resolve: bool = True) -> str | N
     if not addresses:
         return "link refused: host not found"
     if not _all_global(addresses) and not rules.private_ok:
-        return "link refused: private address"
+        return PRIVATE_REFUSED
     return None
+
+
+PRIVATE_REFUSED = "link refused: private address"
+
+
+def _guarded(base: type[HTTPConnection], private_ok: bool) -> type[HTTPConnection]:
+    """``base`` checking the address it actually connected to, so a host that resolved to a
+    public address when checked and to a private one when connecting (DNS rebinding) is
+    refused before anything is sent."""
+
+    class Guarded(base):  # type: ignore[misc,valid-type]
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            try:
+                peer = ipaddress.ip_address(str(sock.getpeername()[0]).split("%", 1)[0])
+            except (OSError, ValueError) as exc:
+                sock.close()
+                raise NewConnectionError(self, "link refused: unknown peer") from exc
+            if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+                peer = peer.ipv4_mapped
+            if not private_ok and not _all_global([peer]):
+                sock.close()
+                raise NewConnectionError(self, PRIVATE_REFUSED)
+            return sock
+
+    return Guarded
+
+
+class GuardedAdapter(HTTPAdapter):
+    """Connections that refuse a private, loopback or link-local peer (unless ``private_ok``)."""
+
+    def __init__(self, *, private_ok: bool) -> None:
+        self.private_ok = private_ok
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        pools = {
+            "http": type(
+                "GuardedHTTPPool",
+                (HTTPConnectionPool,),
+                {"ConnectionCls": _guarded(HTTPConnection, self.private_ok)},
+            ),
+            "https": type(
+                "GuardedHTTPSPool",
+                (HTTPSConnectionPool,),
+                {"ConnectionCls": _guarded(HTTPSConnection, self.private_ok)},
+            ),
+        }
+        self.poolmanager.pool_classes_by_scheme = pools
+
+
+def guarded_session(*, private_ok: bool) -> requests.Session:
+    """A session whose connections go only to public addresses (unless ``private_ok``)."""
+    session = requests.Session()
+    adapter = GuardedAdapter(private_ok=private_ok)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def fetch(
@@ -197,13 +260,16 @@ def fetch(
     if refusal is not None:
         raise CallFailed(refusal, retry=False)
     try:
-        with requests.get(
-            url,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            timeout=timeout if timeout is not None else settings.INTEGRATIONS_TIMEOUT,
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            guarded_session(private_ok=rules.private_ok) as session,
+            session.get(
+                url,
+                headers={"User-Agent": USER_AGENT, **(headers or {})},
+                timeout=timeout if timeout is not None else settings.INTEGRATIONS_TIMEOUT,
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
             if 300 <= response.status_code < 400:
                 raise CallFailed(
                     f"redirect refused (HTTP {response.status_code})",
@@ -228,5 +294,9 @@ def fetch(
             return b"".join(chunks)
     except requests.exceptions.Timeout as exc:
         raise CallFailed("no answer in time") from exc
+    except requests.exceptions.ConnectionError as exc:
+        if PRIVATE_REFUSED in str(exc):
+            raise CallFailed(PRIVATE_REFUSED, retry=False) from exc
+        raise CallFailed(f"no connection: {type(exc).__name__}") from exc
     except (requests.exceptions.RequestException, ValueError) as exc:
         raise CallFailed(f"no connection: {type(exc).__name__}") from exc

@@ -4,6 +4,7 @@ private or loopback address unless its base URL is one, and never through a redi
 refusal happens before any request is made (the loopback servers count what they receive)."""
 
 import pytest
+import requests
 
 from satupintu.integrations import http
 from satupintu.integrations.fakes import FakeRequest, FakeResponse, FakeServer
@@ -115,3 +116,17 @@ def test_the_allow_list_comes_from_the_integrations_options():
     assert http.url_refusal("https://103.28.12.8:8443/x", rules, resolve=False) is None
     integration.options = {"file_hosts": 42}
     assert integration_fetch_rules(integration).origins == {("103.28.12.7", 443)}
+
+
+def test_the_connection_itself_refuses_a_private_peer_before_sending_anything(files):
+    """Even a host that passed the check and then resolves elsewhere (DNS rebinding) reaches
+    no private address: the address connected to is checked before the request is sent."""
+    with (
+        http.guarded_session(private_ok=False) as session,
+        pytest.raises(requests.exceptions.ConnectionError) as refused,
+    ):
+        session.get(files.base_url + "/ok", timeout=2)
+    assert http.PRIVATE_REFUSED in str(refused.value)
+    assert files.requests == []
+    with http.guarded_session(private_ok=True) as session:
+        assert session.get(files.base_url + "/ok", timeout=2).content == b"%PDF-1.4 ok"
