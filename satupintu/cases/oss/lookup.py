@@ -5,6 +5,7 @@ file OSS names is fetched by the outbox, never inside the request."""
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from satupintu.cases.errors import CaseError
@@ -47,8 +48,9 @@ def oss_lookup(*, link: OssLink) -> OssView:
                 message=f"url_file_ds {refusal}",
             )
         else:
-            OssLink.objects.filter(pk=link.pk).update(signed_file_url=url)
-            link.signed_file_url = url
-            signed_file_request(link=link, integration=integration)
+            with transaction.atomic():
+                OssLink.objects.filter(pk=link.pk).update(signed_file_url=url)
+                link.signed_file_url = url
+                signed_file_request(link=link, integration=integration)
             queued = True
     return OssView(status=status, signed_file_url=url, fetch_queued=queued, refused_link=refused)
