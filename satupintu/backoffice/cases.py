@@ -27,7 +27,8 @@ from satupintu.accounts.services import walk_in_citizen
 from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.errors import CaseError
-from satupintu.cases.models import Application, Document, Step, Survey
+from satupintu.cases.models import Application, Document, OssLink, Step, Survey
+from satupintu.cases.oss.lookup import oss_lookup
 from satupintu.cases.oss.nib import nib_checker
 from satupintu.cases.permits.render import holder_name, product_response
 from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
@@ -39,7 +40,14 @@ from satupintu.malls.calendar import in_mall_time, moment_from_text
 from satupintu.malls.models import StaffMembership
 from satupintu.malls.permissions import staff_scope
 from satupintu.pages import refusals_as_messages
-from satupintu.portal.applications import EDITABLE, checklist, form_fields, posted_form
+from satupintu.portal.applications import (
+    EDITABLE,
+    check_nib_and_say,
+    checklist,
+    form_fields,
+    posted_form,
+)
+from satupintu.security import protect_file
 
 QUEUE_PAGE_SIZE = 50
 # The session key of a claim slip just issued for an application, until its page shows it once.
@@ -87,16 +95,22 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cases.case_access(user=request.user, application=application, what="view")
     errors: dict[str, list[str]] = {}
     filed_draft = application.filed_by_id is not None and application.status in EDITABLE
+    checker = nib_checker(application.service)
     if request.method == "POST" and filed_draft:
+        action = request.POST.get("action")
         saved = workflow.application_save(
             application=application,
             by=request.user,
             form_data=posted_form(application.service, request.POST),
             nib=request.POST.get("nib", application.nib),
             uploads=request.FILES,
-            submit=request.POST.get("action") == "submit",
+            submit=action == "submit",
         )
         application, errors = saved.application, saved.errors
+        if action == "check_nib" and checker is not None and not errors:
+            # At the counter, as on the portal: the NIB the business applicant brings, checked.
+            check_nib_and_say(request, application, checker)
+            return redirect(reverse("backoffice:case", args=[application.pk]) + "#f-nib")
         if not errors:
             messages.success(
                 request,
@@ -125,8 +139,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "file_url": "backoffice:case-file",
             "max_mb": round(settings.CASE_UPLOAD_MAX_BYTES / 1048576),
             "labels": form_fields(application.service, application.form_data, {}),
-            "nib_check": application.form_data.get(NIB_CHECK),
-            "nib_checked_here": nib_checker(application.service) is not None,
+            "nib_record": application.form_data.get(NIB_CHECK),
+            "nib_checked_here": checker is not None,
+            # The form's NIB check, on a draft filed at the counter (as on the portal's form).
+            "nib_check": {"record": application.form_data.get(NIB_CHECK)}
+            if checker is not None and filed_draft
+            else None,
+            "oss_link": OssLink.objects.filter(application=application).first(),
             "evidence": application.documents.exclude(kind=Document.Kind.REQUIREMENT),
             "history": application.transitions.select_related("actor"),
             "notes": application.notes.select_related("author"),
@@ -385,6 +404,63 @@ def case_product(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
         raise Http404
     cases.case_access(user=request.user, application=application, what="issued document")
     return product_response(document)
+
+
+def _oss_link(request: AuthenticatedHttpRequest, pk: int) -> tuple[Application, OssLink]:
+    application = _case(request, pk)
+    link = OssLink.objects.filter(application=application).select_related("integration").first()
+    if link is None:
+        raise Http404
+    return application, link
+
+
+@login_required
+@require_POST
+def case_oss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Ask OSS, while the officer waits, what it holds of an OSS-born case's permit."""
+    application, link = _oss_link(request, pk)
+    cases.case_access(user=request.user, application=application, what="OSS status")
+    try:
+        view = oss_lookup(link=link)
+    except CaseError as refused:
+        messages.warning(request, refused.message)
+        return redirect(reverse("backoffice:case", args=[application.pk]) + "#oss")
+    if view.status is None:
+        messages.warning(request, _("OSS does not know permit %(id)s.") % {"id": link.id_izin})
+    else:
+        messages.info(
+            request,
+            _("OSS holds permit %(id)s at status %(code)s %(text)s.")
+            % {
+                "id": link.id_izin,
+                "code": view.status.kd_status or "—",
+                "text": view.status.description,
+            },
+        )
+    if view.fetch_queued:
+        messages.info(request, _("OSS has signed the permit; its file is being fetched."))
+    elif view.refused_link:
+        messages.warning(
+            request, _("OSS named a signed file on a host that is not OSS's; it is not fetched.")
+        )
+    elif not view.signed_file_url:
+        messages.info(request, _("OSS has not signed the permit yet."))
+    return redirect(reverse("backoffice:case", args=[application.pk]) + "#oss")
+
+
+@login_required
+def case_oss_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The permit as OSS signed it, fetched from OSS into private storage."""
+    application, link = _oss_link(request, pk)
+    if not link.signed_file:
+        raise Http404
+    cases.case_access(user=request.user, application=application, what="OSS-signed permit")
+    name = f"izin-oss-{application.tracking_number}.pdf"
+    response = FileResponse(
+        link.signed_file.open("rb"), filename=name, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return protect_file(response, content_type="application/pdf", filename=name)
 
 
 def _birth_date(typed: str) -> date | None:

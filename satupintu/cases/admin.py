@@ -7,10 +7,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +28,10 @@ from satupintu.cases.models import (
     WorkflowPolicy,
     WorkflowStep,
 )
+from satupintu.cases.oss.client import PERMIT_CODES, Reference, reference_list
 from satupintu.cases.permits.render import PRODUCT_TEMPLATE_EXAMPLE, PRODUCT_TEMPLATE_NAMES
 from satupintu.cases.services import configuration
+from satupintu.integrations.models import Integration
 from satupintu.malls.admin import MANAGER_OR_APPROVER, NOBODY, ScopedAdmin
 from satupintu.malls.permissions import staff_scope
 from satupintu.templating import TemplateRefused, check
@@ -253,6 +256,51 @@ class OssMapAdmin(ScopedAdmin):
 class OssLicenseMapAdmin(OssMapAdmin):
     list_display = ["kd_izin", "kd_daerah", "service"]
     search_fields = ["kd_izin", "service__name"]
+
+    def get_urls(self) -> list[URLPattern]:
+        codes = path(
+            "oss-codes/",
+            self.admin_site.admin_view(self.oss_codes_view),
+            name="cases_osslicensemap_oss_codes",
+        )
+        return [codes, *super().get_urls()]
+
+    def oss_codes_view(self, request: HttpRequest) -> HttpResponse:
+        """OSS's list of permit codes (getDataReferensi kode 8), asked when the manager who
+        maps them opens this page, each with the services of theirs it is mapped to."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        scope = staff_scope(request.user)
+        integrations = Integration.objects.filter(kind=Integration.Kind.OSS, is_active=True)
+        if not scope.is_superuser:
+            integrations = integrations.filter(
+                Q(mall__isnull=True) | Q(mall_id__in=scope.managed_mall_ids)
+            )
+        integrations = integrations.order_by("name", "pk")
+        chosen = request.GET.get("integration", "")
+        integration = (
+            integrations.filter(pk=chosen).first() if chosen.isdigit() else integrations.first()
+        )
+        rows: list[tuple[Reference, list[str]]] = []
+        if integration is not None:
+            try:
+                codes = reference_list(integration, PERMIT_CODES)
+            except CaseError as refused:
+                self.message_user(request, refused.message, level=messages.WARNING)
+                codes = []
+            mapped: dict[str, list[str]] = {}
+            for kd_izin, name in self.get_queryset(request).values_list("kd_izin", "service__name"):
+                mapped.setdefault(kd_izin, []).append(name)
+            rows = [(code, mapped.get(code.code, [])) for code in codes]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("OSS permit codes"),
+            "integrations": integrations,
+            "integration": integration,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/cases/osslicensemap/oss_codes.html", context)
 
 
 @admin.register(OssStatusMap)

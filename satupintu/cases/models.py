@@ -612,6 +612,14 @@ class OssLink(models.Model):
         blank=True,
         help_text=_("The link to the permit signed by OSS (receiveFileDS)."),
     )
+    signed_file = models.FileField(
+        _("OSS-signed permit file"),
+        upload_to="oss/%Y/%m/",
+        storage=private_storage,
+        blank=True,
+        help_text=_("The permit signed by OSS, fetched from its link into private storage."),
+    )
+    signed_file_at = models.DateTimeField(_("OSS-signed permit fetched"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:

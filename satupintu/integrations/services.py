@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from satupintu import outbox
 from satupintu.integrations import registry
+from satupintu.integrations.http import FetchRules, fetch_rules
 from satupintu.integrations.models import Integration, IntegrationEvent, OutboundCall
 from satupintu.integrations.registry import CallFailed
 from satupintu.malls.models import Agency, Mall
@@ -42,6 +43,17 @@ def integration_for(
     candidates = list(Integration.objects.filter(scope, kind=kind, is_active=True))
     candidates.sort(key=lambda i: (i.agency_id is None, i.mall_id is None, i.pk))
     return candidates[0] if candidates else None
+
+
+def integration_fetch_rules(integration: Integration) -> FetchRules:
+    """Where the links ``integration``'s system hands us may point: its base URL's host, and
+    the hosts of its option ``file_hosts`` (a list, or one string separated by commas)."""
+    hosts = integration.option("file_hosts", [])
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    if not isinstance(hosts, list):
+        hosts = []
+    return fetch_rules(integration.base_url, [h for h in hosts if isinstance(h, str)])
 
 
 def call_enqueue(

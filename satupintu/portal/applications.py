@@ -134,7 +134,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         )
         application, errors = saved.application, saved.errors
         if action == "check_nib" and checker is not None and not errors:
-            _check_nib(request, application, checker)
+            check_nib_and_say(request, application, checker)
             return redirect(reverse("portal:application", args=[application.pk]) + "#f-nib")
         if saved.sent:
             messages.success(
@@ -171,10 +171,11 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
 
 
-def _check_nib(
+def check_nib_and_say(
     request: AuthenticatedHttpRequest, application: Application, checker: Integration
 ) -> None:
-    """Check the NIB just kept with OSS and say how it went; never an error page."""
+    """Check the NIB just kept with OSS and say how it went; never an error page (the portal's
+    form and the counter's filing for a walk-in)."""
     try:
         outcome = application_nib_check(application=application, integration=checker)
     except CaseError as refused:

@@ -56,6 +56,7 @@ from satupintu.cases.models import (
     Application,
     Document,
     IssuedDocument,
+    OssLink,
     Step,
     Survey,
     WorkflowStep,
@@ -397,7 +398,9 @@ class World:
             return {"pk": p.application.pk}
         if name == "case-claim-slip":
             return {"pk": p.application.pk}
-        if name in ("case-product", "application", "application-cancel"):
+        if name in ("case-product", "case-oss", "case-oss-file"):
+            return {"pk": p.application.pk}
+        if name in ("application", "application-cancel"):
             return {"pk": p.application.pk}
         if name in ("application-receipt", "application-product"):
             return {"pk": p.application.pk}
@@ -497,6 +500,15 @@ def _place(label: str, mall: Mall, agency: Agency, citizen: User, n: int) -> Pla
         file=ContentFile(PDF, name=f"izin-{label}.pdf"),
         sha256=hashlib.sha256(PDF).hexdigest(),
         valid_from=date(2026, 1, 1),
+    )
+    # Born in OSS, its permit signed by OSS (fetched): the case page's OSS panel and file.
+    OssLink.objects.create(
+        application=application,
+        nib=f"912000000000{n}",
+        id_izin=f"I-20261130000000000000{n}",
+        kd_izin="033000000001",
+        signed_file=ContentFile(PDF, name=f"oss-ds-{label}.pdf"),
+        signed_file_at=now,
     )
     start = now + timedelta(minutes=30)  # a visit of today: it can be checked in
     slot = Slot.objects.create(
@@ -1305,6 +1317,10 @@ PAGES.update(
             (get(or_missing(CASE)),), objects=mixed("case-file", "document_pk")
         ),
         "backoffice:case-product": Page((get(CASE),), objects=both("case-product")),
+        # An OSS-born case: its agency's staff ask OSS (no OSS integration here: a message)
+        # and read the permit OSS signed; nobody else finds it.
+        "backoffice:case-oss": Page(post_only(agency_staff(DONE)), objects=both("case-oss")),
+        "backoffice:case-oss-file": Page((get(CASE),), objects=both("case-oss-file")),
         # Acting at the field survey step is the technical team's; the agency's other roles are
         # refused by the service (a message), everyone else finds no case.
         "backoffice:case-act": Page(

@@ -1,6 +1,7 @@
 """Calls from Satu Pintu to OSS RBA: the outbox operations that report a permit's progress and
 issue it (receiveLicenseStatus, receiveLicense), and the NIB checks the portal's form makes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ TRANSIENT = {500, 504}
 ROOT_ALIASES = {"checklicensestatus": ("checkstatuslicense",)}
 # L14: the NIB statuses that let a business apply (active, may do business, may operate).
 NIB_ACTIVE = {"01", "03", "04"}
+# Lampiran 29: the getDataReferensi list of permit codes (kd_izin).
+PERMIT_CODES = "8"
 ANSWER_KEEP = 2000
 
 
@@ -196,21 +199,29 @@ def _checked_nib(nib: str) -> str:
     return clean
 
 
-def _ask(integration: Integration, method: str, body: dict[str, Any]) -> Reply:
-    """Ask OSS while a person waits: a short timeout, any failure a CaseError they can read;
-    the integration's log records the outcome (without the NIB)."""
+def _ask(
+    integration: Integration,
+    method: str,
+    body: dict[str, Any],
+    *,
+    unavailable: Callable[[], CaseError] | None = None,
+) -> Reply:
+    """Ask OSS while a person waits: a short timeout, any failure a CaseError they can read
+    (``unavailable``'s; the applicant's by default); the integration's log records the outcome
+    (without the NIB)."""
+    down = unavailable or _unavailable
     timeout = _check_timeout(integration)
     try:
         reply = exchange(integration, method, body, timeout=timeout)
     except CallFailed as failed:
         _record(integration, method, ok=False, message=str(failed))
-        raise _unavailable() from failed
+        raise down() from failed
     not_found = reply.kode == 400 and reply.status in (200, 400)
     if reply.ok or not_found:
         _record(integration, method, ok=True, message=f"kode {reply.kode}")
         return reply
     _record(integration, method, ok=False, message=str(failure(method, reply)))
-    raise _unavailable()
+    raise down()
 
 
 def _check_timeout(integration: Integration) -> float:
@@ -299,3 +310,90 @@ def _address(data: dict[str, Any]) -> str:
     if parts[2]:
         line += f", {parts[2]}"
     return line.strip(", ")
+
+
+# What an officer asks OSS of an OSS-born case -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LicenseStatus:
+    """What checkLicenseStatus says of a permit: its status (Lampiran 10) as OSS holds it."""
+
+    id_izin: str
+    kd_status: str
+    description: str
+    file_lampiran: str
+
+
+def _oss_down() -> CaseError:
+    return CaseError(
+        "oss_unavailable",
+        _(
+            "OSS cannot be reached right now (no answer in time, or an error). Try again "
+            "later; nothing was changed here."
+        ),
+        status=503,
+    )
+
+
+def check_license_status(integration: Integration, id_izin: str) -> LicenseStatus | None:
+    """The permit ``id_izin``'s status as OSS holds it; None when OSS does not know it."""
+    reply = _ask(
+        integration,
+        "checkLicenseStatus",
+        {"CHECKLICENSESTATUS": {"id_izin": id_izin}},
+        unavailable=_oss_down,
+    )
+    data = (reply.envelope or {}).get("dataIZIN")
+    if not reply.ok or not isinstance(data, dict):
+        return None
+    return LicenseStatus(
+        id_izin=str(data.get("id_izin") or id_izin)[:40],
+        kd_status=str(data.get("kd_status") or "")[:10],
+        description=str(data.get("uraian_status") or "")[:200],
+        file_lampiran=str(data.get("file_lampiran") or "")[:1000],
+    )
+
+
+def inquery_file_ds(integration: Integration, id_izin: str) -> str:
+    """The link to the permit OSS signed (merged with its own pages); "" when not yet there."""
+    reply = _ask(
+        integration,
+        "inqueryFileDS",
+        {"INQUERYFILEDS": {"id_permohonan_izin": id_izin}},
+        unavailable=_oss_down,
+    )
+    if not reply.ok:
+        return ""
+    return str((reply.envelope or {}).get("url_file_ds") or "").strip()[:1000]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One row of an OSS reference list (getDataReferensi): its code and description."""
+
+    code: str
+    description: str
+
+
+def reference_list(integration: Integration, kode: str) -> list[Reference]:
+    """OSS's reference list ``kode`` (Lampiran 29: "8" the permit codes, kd_izin; "10" the
+    permit statuses); empty when OSS has none under that kode."""
+    reply = _ask(
+        integration,
+        "getDataReferensi",
+        {"GETDATAREFERENSI": {"kode": kode}},
+        unavailable=_oss_down,
+    )
+    rows = (reply.envelope or {}).get("dataReferensi")
+    if not reply.ok or not isinstance(rows, list):
+        return []
+    found = [
+        Reference(
+            code=str(row.get("kode_referensi") or "").strip()[:40],
+            description=str(row.get("uraian_referensi") or "").strip()[:500],
+        )
+        for row in rows[:5000]
+        if isinstance(row, dict)
+    ]
+    return [row for row in found if row.code]

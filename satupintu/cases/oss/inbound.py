@@ -32,7 +32,11 @@ from satupintu.filecheck import PDF, check_upload
 from satupintu.integrations import http
 from satupintu.integrations.models import Integration
 from satupintu.integrations.registry import CallFailed
-from satupintu.integrations.services import event_record
+from satupintu.integrations.services import (
+    call_enqueue,
+    event_record,
+    integration_fetch_rules,
+)
 from satupintu.malls.models import Mall
 
 logger = logging.getLogger(__name__)
@@ -182,13 +186,15 @@ def _fetch_files(
         raise Refused(_("At most %(n)s requirement files are taken.") % {"n": MAX_FILES})
     user_key = integration.secret("user_key")
     headers = {"user_key": user_key} if user_key else {}
+    # Only from OSS's own hosts: a pushed link must not make us fetch from elsewhere (SSRF).
+    rules = integration_fetch_rules(integration)
     fetched = []
     limit = settings.CASE_UPLOAD_MAX_BYTES
     for number, item in enumerate(items, start=1):
         url = _text(item, "file_dokumen", 1000)
         try:
             URLValidator(schemes=["http", "https"])(url)
-            content = http.fetch(url, headers=headers, max_bytes=limit)
+            content = http.fetch(url, rules=rules, headers=headers, max_bytes=limit)
         except ValidationError as invalid:
             raise Refused(
                 _("Requirement file %(n)s has no valid URL.") % {"n": number}
@@ -367,12 +373,37 @@ def receive_file_ds(*, integration: Integration, body: Any, token: str) -> OssLi
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as invalid:
         raise Refused(_("file_izin is not a valid URL.")) from invalid
+    refusal = http.url_refusal(url, integration_fetch_rules(integration), resolve=False)
+    if refusal is not None:
+        raise Refused(_("file_izin is refused: %(why)s") % {"why": refusal})
     links = OssLink.objects.filter(id_izin=_text(data, "id_izin", 40), nib=nib)
     if integration.mall_id is not None:
         links = links.filter(application__service__agency__mall_id=integration.mall_id)
-    if links.update(signed_file_url=url) != 1:
-        raise Refused(_("No permit here has this id_izin and NIB."))
-    return links.get()
+    with transaction.atomic():
+        link = links.select_for_update().first()
+        if link is None or links.count() != 1:
+            raise Refused(_("No permit here has this id_izin and NIB."))
+        if link.signed_file_url != url:
+            link.signed_file_url = url
+            link.save(update_fields=["signed_file_url"])
+        signed_file_request(link=link, integration=integration)
+    return link
+
+
+def signed_file_request(*, link: OssLink, integration: Integration) -> None:
+    """Queue the fetch of the OSS-signed permit at ``link.signed_file_url`` into private
+    storage (once per link and URL, made by the outbox's worker, never inside a request); the
+    file kept before stays until the new one is fetched."""
+    if not link.signed_file_url:
+        return
+    digest = hashlib.sha256(link.signed_file_url.encode()).hexdigest()[:16]
+    call_enqueue(
+        integration=integration,
+        operation="oss.fetchFileDS",
+        payload={"url": link.signed_file_url},
+        subject=f"oss-link:{link.pk}",
+        key=f"oss-file-ds:{link.pk}:{digest}",
+    )
 
 
 def answer(method: str, *, ok: bool, message: str) -> dict[str, Any]:

@@ -6,7 +6,10 @@ whose answer brings OSS's own permit number."""
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from satupintu.cases.models import (
@@ -20,11 +23,18 @@ from satupintu.cases.models import (
 )
 from satupintu.cases.permits.render import signatory
 from satupintu.catalog.models import Service
+from satupintu.filecheck import PDF, check_upload
+from satupintu.integrations import http
 from satupintu.integrations.models import Integration, OutboundCall
-from satupintu.integrations.registry import on_done
-from satupintu.integrations.services import call_enqueue, integration_for
+from satupintu.integrations.registry import CallFailed, on_done, operation
+from satupintu.integrations.services import (
+    call_enqueue,
+    integration_fetch_rules,
+    integration_for,
+)
 from satupintu.malls.calendar import in_mall_time
 
+FETCH_FILE_DS = "oss.fetchFileDS"
 STATUS_OPERATION = "oss.receiveLicenseStatus"
 LICENSE_OPERATION = "oss.receiveLicense"
 APPROVED_STATUS = "50"
@@ -59,7 +69,9 @@ def status_key(application: Application, transition: Transition, link: OssLink) 
     }.get(action, "")
 
 
-def _integration(link: OssLink, application: Application) -> Integration | None:
+def oss_integration(link: OssLink, application: Application) -> Integration | None:
+    """The OSS integration a case's link talks through: the one that pushed it while active,
+    else the one that applies to its agency."""
     if link.integration is not None and link.integration.is_active:
         return link.integration
     agency = application.service.agency
@@ -113,7 +125,7 @@ def record_change(
     if key == OssStatusKey.APPROVED:
         link.approval_reported = True
         fields.append("approval_reported")
-    integration = _integration(link, application)
+    integration = oss_integration(link, application)
     call = None
     if kd_status and kd_status != link.last_kd_status and integration is not None:
         call = call_enqueue(
@@ -178,7 +190,7 @@ def record_issue(
     link = OssLink.objects.filter(application=application).select_related("integration").first()
     if link is None:
         return None
-    integration = _integration(link, application)
+    integration = oss_integration(link, application)
     if integration is None:
         return None
     return call_enqueue(
@@ -200,3 +212,40 @@ def keep_permit_number(call: OutboundCall) -> None:
     OssLink.objects.filter(application_id=call.subject.split(":", 1)[1]).update(
         permit_number=number
     )
+
+
+@operation(FETCH_FILE_DS)
+def fetch_file_ds(call: OutboundCall) -> dict[str, Any]:
+    """Fetch the permit OSS signed (receiveFileDS's or inqueryFileDS's link) with the user_key,
+    only from OSS's own hosts, and keep it in private storage once it checks as a PDF."""
+    url = str((call.payload or {}).get("url") or "")
+    link_id = call.subject.removeprefix("oss-link:")
+    link = OssLink.objects.filter(pk=int(link_id)).first() if link_id.isdigit() else None
+    if link is None:
+        raise CallFailed("the OSS link is gone", retry=False)
+    if link.signed_file_url != url:
+        return {"skipped": "the link changed since"}
+    integration = call.integration
+    user_key = integration.secret("user_key")
+    content = http.fetch(
+        url,
+        rules=integration_fetch_rules(integration),
+        headers={"user_key": user_key} if user_key else {},
+        max_bytes=settings.CASE_UPLOAD_MAX_BYTES,
+    )
+    name = f"oss-ds-{link.pk}.pdf"
+    upload = ContentFile(content, name=name)
+    try:
+        check_upload(
+            upload, kinds=(PDF,), max_bytes=settings.CASE_UPLOAD_MAX_BYTES, match_name=False
+        )
+    except ValidationError as invalid:
+        raise CallFailed("not a PDF: " + " ".join(invalid.messages), retry=False) from invalid
+    upload.seek(0)
+    before = link.signed_file.name
+    link.signed_file.save(name, upload, save=False)
+    link.signed_file_at = timezone.now()
+    link.save(update_fields=["signed_file", "signed_file_at"])
+    if before and before != link.signed_file.name:
+        link.signed_file.storage.delete(before)  # the one OSS signed before it changed
+    return {"bytes": len(content)}

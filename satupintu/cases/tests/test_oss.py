@@ -54,8 +54,11 @@ class FileServer(FakeServer):
     def __init__(self) -> None:
         super().__init__()
         self.files: dict[str, tuple[int, bytes]] = {}
+        self.redirects: dict[str, str] = {}
 
     def handle(self, request: FakeRequest) -> FakeResponse:
+        if request.path in self.redirects:
+            return FakeResponse(status=302, headers={"Location": self.redirects[request.path]})
         status, body = self.files.get(request.path, (404, b""))
         return FakeResponse(status=status, body=body, headers={"Content-Type": "application/pdf"})
 
@@ -90,13 +93,15 @@ def service(mall):
 
 
 @pytest.fixture
-def integration(mall):
+def integration(mall, files):
+    """OSS at a closed loopback port; its files at the file server's, and at oss.go.id."""
     integration = Integration(
         kind=Integration.Kind.OSS,
         provider="oss-rba",
         name="OSS Kota Bogor",
         mall=mall,
         base_url="http://127.0.0.1:9/oss",
+        options={"file_hosts": [files.base_url.removeprefix("http://"), "oss.go.id"]},
         is_active=True,
     )
     integration.set_secrets({"username": USERNAME, "password": PASSWORD, "user_key": USER_KEY})
@@ -328,6 +333,37 @@ def test_a_file_too_big_is_refused(client, service, integration, files, settings
     refused_and_logged(answer, integration, "1")
 
 
+def test_a_file_on_a_host_not_oss_s_is_refused_unfetched_and_logged(
+    client, service, integration, pdf_file
+):
+    with FileServer() as elsewhere:  # another service on the same loopback host
+        elsewhere.files["/f/1.pdf"] = (200, PDF)
+        answer = push(client, integration, push_body(elsewhere))
+        refused_and_logged(answer, integration, "host not allowed")
+        assert elsewhere.requests == []
+
+
+def test_a_file_link_that_redirects_elsewhere_is_refused_unfollowed(
+    client, service, integration, files
+):
+    with FileServer() as elsewhere:
+        elsewhere.files["/f/1.pdf"] = (200, PDF)
+        files.redirects["/f/1.pdf"] = elsewhere.base_url + "/f/1.pdf"
+        answer = push(client, integration, push_body(files))
+        refused_and_logged(answer, integration, "redirect")
+        assert elsewhere.requests == []
+
+
+def test_a_file_link_of_another_scheme_or_with_credentials_is_refused(
+    client, service, integration, pdf_file
+):
+    port = pdf_file.base_url.rsplit(":", 1)[1]
+    for url in (f"ftp://127.0.0.1:{port}/f/1.pdf", f"http://u:p@127.0.0.1:{port}/f/1.pdf"):
+        answer = push(client, integration, push_body(None, urls=[url]))
+        refused_and_logged(answer, integration, "1")
+    assert pdf_file.requests == []
+
+
 def test_a_body_that_is_not_oss_json_is_refused(client, service, integration):
     url = reverse("oss:receive-nib", kwargs={"integration_id": integration.pk})
     for body in ("not json", json.dumps([1]), json.dumps({"dataNIB": "x"})):
@@ -360,6 +396,60 @@ def test_receive_file_ds_keeps_the_oss_signed_permit_link(client, service, integ
     answer = push(client, integration, forged, tok="0" * 40, method="receiveFileDS")
     assert answer["status"] == "2"
     assert OssLink.objects.get().signed_file_url == signed
+
+
+def test_the_oss_signed_permit_is_fetched_by_the_outbox_into_private_storage(
+    client, service, integration, pdf_file
+):
+    push(client, integration, push_body(pdf_file))
+    pdf_file.files["/ds/izin.pdf"] = (200, PDF)
+    body = {
+        "receiveFileDS": {
+            "id_izin": ID_IZIN,
+            "nib": NIB,
+            "file_izin": pdf_file.base_url + "/ds/izin.pdf",
+        }
+    }
+    fetched_before = len(pdf_file.requests)
+
+    assert push(client, integration, body, method="receiveFileDS")["status"] == "1"
+    assert push(client, integration, body, method="receiveFileDS")["status"] == "1"  # replayed
+
+    assert len(pdf_file.requests) == fetched_before  # not inside OSS's request
+    (call,) = OutboundCall.objects.filter(operation="oss.fetchFileDS")
+    assert call.status == OutboundCall.Status.PENDING
+    call_attempt(call_id=call.pk)
+    call.refresh_from_db()
+    assert call.status == OutboundCall.Status.DONE
+    link = OssLink.objects.get()
+    assert link.signed_file.read() == PDF and link.signed_file_at is not None
+    assert pdf_file.requests[-1].headers["user_key"] == USER_KEY
+
+
+def test_an_oss_signed_permit_that_is_not_a_pdf_is_not_kept(client, service, integration, pdf_file):
+    push(client, integration, push_body(pdf_file))
+    pdf_file.files["/ds/izin.pdf"] = (200, HTML)
+    url = pdf_file.base_url + "/ds/izin.pdf"
+    body = {"receiveFileDS": {"id_izin": ID_IZIN, "nib": NIB, "file_izin": url}}
+    push(client, integration, body, method="receiveFileDS")
+
+    call = call_attempt(call_id=OutboundCall.objects.get(operation="oss.fetchFileDS").pk)
+
+    assert call.status == OutboundCall.Status.FAILED and "PDF" in call.last_error
+    assert not OssLink.objects.get().signed_file
+
+
+def test_an_oss_signed_permit_link_to_another_host_is_refused_and_logged(
+    client, service, integration, pdf_file
+):
+    push(client, integration, push_body(pdf_file))
+    for url in ("http://127.0.0.1:6379/", "https://169.254.169.254/latest/meta-data"):
+        body = {"receiveFileDS": {"id_izin": ID_IZIN, "nib": NIB, "file_izin": url}}
+        assert push(client, integration, body, method="receiveFileDS")["status"] == "2"
+        event = IntegrationEvent.objects.filter(integration=integration).latest("pk")
+        assert not event.ok and "host not allowed" in event.message
+    assert OssLink.objects.get().signed_file_url == ""
+    assert not OutboundCall.objects.filter(operation="oss.fetchFileDS").exists()
 
 
 # --- outbound -------------------------------------------------------------------------------

@@ -245,9 +245,10 @@ def test_the_sweep_queues_what_is_due(echo):
 
 
 def test_fetch_refuses_a_body_over_the_limit(echo):
-    assert http.fetch(echo.base_url + "/big", max_bytes=5000) == b"x" * 5000
+    rules = http.fetch_rules(echo.base_url)
+    assert http.fetch(echo.base_url + "/big", rules=rules, max_bytes=5000) == b"x" * 5000
     with pytest.raises(CallFailed) as refused:
-        http.fetch(echo.base_url + "/big", max_bytes=4999)
+        http.fetch(echo.base_url + "/big", rules=rules, max_bytes=4999)
     assert refused.value.retry is False
 
 
