@@ -3,6 +3,7 @@ agency sees it, read-only, with the record of every change), its product templat
 agency or the manager; issued documents and accesses to cases are only looked at (the case
 itself is worked on the staff pages)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,7 @@ from satupintu.accounts.http import signed_in_user
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     AccessLog,
+    DocumentReservation,
     IssuedDocument,
     OssLicenseMap,
     OssLink,
@@ -213,6 +216,45 @@ class IssuedDocumentAdmin(LookOnlyAdmin):
     list_filter = ["revoked_at", "backend"]
     search_fields = ["number", "code", "application__tracking_number"]
     list_select_related = ["application"]
+
+
+class ReservationAge(admin.SimpleListFilter):
+    """Reservations older than an hour: a signing normally takes seconds to a minute."""
+
+    title = _("waiting")
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("hour", _("More than an hour")), ("day", _("More than a day"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        ages = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+        age = ages.get(self.value() or "")
+        return queryset if age is None else queryset.filter(created_at__lt=timezone.now() - age)
+
+
+@admin.register(DocumentReservation)
+class DocumentReservationAdmin(LookOnlyAdmin):
+    """A number and code taken for a document signed through BSrE, kept until it is issued
+    (then the row goes). One that stays is a signing that failed or whose outcome was unknown
+    and was not signed again: the agency (or the mall's manager) sees it and its case here, to
+    check with BSrE and have the approver sign again under the same number."""
+
+    mall_path = "agency__mall"
+    agency_path = "agency"
+    list_display = ["number", "application", "application_status", "agency", "created_at"]
+    list_filter = [ReservationAge]
+    search_fields = ["number", "application__tracking_number"]
+    list_select_related = ["application", "agency"]
+    date_hierarchy = "created_at"
+    ordering = ["created_at"]
+
+    @admin.display(description=_("case status"), ordering="application__status")
+    def application_status(self, obj: DocumentReservation) -> str:
+        return str(obj.application.get_status_display())
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(WorkflowChange)

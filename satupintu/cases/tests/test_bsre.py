@@ -5,12 +5,14 @@ in the integration's log, and a timeout is never retried by itself nor costs a s
 
 import hashlib
 import time
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from asn1crypto import x509 as asn1_x509
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -32,6 +34,8 @@ from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import decision_service, submitted, use_tmp_signing_dir
 from satupintu.integrations.fakes import FakeRequest, FakeResponse
 from satupintu.integrations.models import Integration, IntegrationEvent
+from satupintu.malls.models import StaffMembership
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 from satupintu.tests.conftest import captured  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -480,6 +484,38 @@ def test_a_timeout_is_not_retried_and_signing_again_issues_one_number(
     assert (document.number, document.code) == (reserved.number, reserved.code)
     assert DocumentCounter.objects.get(agency=service.agency).last == 1
     assert len(fake.sign_requests()) == 2
+
+
+def test_a_stuck_reservation_is_seen_in_the_admin_by_its_agency_not_by_another_mall(
+    client, service, staff, fake
+):
+    bsre_on(service.agency, fake, bsre.V1, timeout=0.5)
+    fake.sign_delay = 3
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 400
+    reserved = DocumentReservation.objects.get(application=application)
+    DocumentReservation.objects.filter(pk=reserved.pk).update(
+        created_at=timezone.now() - timedelta(hours=2)
+    )
+    listing = reverse("admin:cases_documentreservation_changelist")
+    page = client.get(listing, {"waiting": "hour"})
+    assert page.status_code == 200
+    assert reserved.number in page.text and application.tracking_number in page.text
+    detail = client.get(reverse("admin:cases_documentreservation_change", args=[reserved.pk]))
+    assert detail.status_code == 200 and reserved.code in detail.text
+    # Read-only: not changed, not deleted by hand (it is what keeps the number).
+    client.post(
+        reverse("admin:cases_documentreservation_delete", args=[reserved.pk]), {"post": "yes"}
+    )
+    assert DocumentReservation.objects.filter(pk=reserved.pk).exists()
+    assert reserved.number not in client.get(listing, {"waiting": "day"}).text
+    other = staff_member(StaffMembership.Role.MALL_MANAGER, mall=MallFactory())
+    client.force_login(other)
+    assert reserved.number not in client.get(listing).text
+    root = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(root)
+    assert reserved.number in client.get(listing).text
 
 
 # --- the passphrase is kept nowhere ---------------------------------------------------------
