@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -216,6 +216,57 @@ class IssuedDocumentAdmin(LookOnlyAdmin):
     list_filter = ["revoked_at", "backend"]
     search_fields = ["number", "code", "application__tracking_number"]
     list_select_related = ["application"]
+    actions = ["verify_with_bsre"]
+
+    def has_verify_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Asking BSrE is an outside call: the mall's manager or the agency's approver (the
+        monitor reads, and asks nothing of outside systems)."""
+        return self.may(request, MANAGER_OR_APPROVER, obj)
+
+    @admin.action(description=_("Check the signature with BSrE"), permissions=["verify"])
+    def verify_with_bsre(self, request: HttpRequest, queryset: QuerySet[IssuedDocument]) -> None:
+        from satupintu.cases import bsre
+
+        chosen = list(
+            queryset.filter(backend__in=bsre.PROVIDERS).select_related(
+                "application__service__agency__mall"
+            )[: self.VERIFY_AT_ONCE + 1]
+        )
+        if len(chosen) > self.VERIFY_AT_ONCE:
+            self.message_user(
+                request,
+                _("Choose at most %(count)d documents signed through BSrE at once.")
+                % {"count": self.VERIFY_AT_ONCE},
+                level=messages.ERROR,
+            )
+            return
+        if not chosen:
+            self.message_user(
+                request, _("None of these documents was signed through BSrE."), messages.WARNING
+            )
+        for document in chosen:
+            if not self.has_verify_permission(request, document):
+                raise PermissionDenied
+            try:
+                verdict = bsre.document_verify(document)
+            except CaseError as refused:
+                self.message_user(request, f"{document.number}: {refused.message}", messages.ERROR)
+                continue
+            if verdict.valid:
+                text = _("%(number)s: BSrE says the signature is valid (%(signers)s).")
+                level = messages.SUCCESS
+            elif verdict.valid is None:
+                text = _("%(number)s: BSrE finds no signature it can judge.")
+                level = messages.WARNING
+            else:
+                text = _("%(number)s: BSrE says the signature is NOT valid (%(signers)s).")
+                level = messages.ERROR
+            signers = ", ".join(name for name in verdict.signers if name) or "-"
+            self.message_user(
+                request, text % {"number": document.number, "signers": signers}, level
+            )
+
+    VERIFY_AT_ONCE = 5  # BSrE takes up to ~40 s for a big file
 
 
 class ReservationAge(admin.SimpleListFilter):
