@@ -271,6 +271,34 @@ def _is_signed_pdf(pdf: bytes) -> bool:
         return False
 
 
+# A visible signature's placement (the integration's option ``appearance``), passed through as
+# the service takes it: the digest says coordinates' units differ between installations.
+V1_APPEARANCE = ("page", "halaman", "xAxis", "yAxis", "width", "height", "tag_koordinat")
+V2_APPEARANCE = ("page", "originX", "originY", "width", "height", "tag")
+
+
+def _appearance(integration: Integration, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The option ``appearance``'s known keys (a JSON object of numbers or short strings);
+    empty: the signature is invisible."""
+    chosen = integration.option("appearance")
+    if not isinstance(chosen, dict):
+        return {}
+    return {
+        key: value
+        for key, value in chosen.items()
+        if key in keys and isinstance(value, int | float | str) and len(str(value)) <= 20
+    }
+
+
+def _qr_png(link: str) -> str:
+    """The verification link as a QR code, a PNG in base64 (v2's ``imageBase64``)."""
+    import segno
+
+    out = BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=4, border=1)
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
 def _post_sign(
     integration: Integration,
     request: SignRequest,
@@ -278,16 +306,18 @@ def _post_sign(
     secret: SignerSecret,
 ) -> Answer:
     if integration.provider == V2:
+        properties: dict[str, Any] = {
+            "tampilan": "INVISIBLE",
+            "reason": request.reason,
+            "location": request.location,
+            "contactInfo": request.contact,
+        }
+        placement = _appearance(integration, V2_APPEARANCE)
+        if placement and request.link:
+            properties.update(placement, tampilan="VISIBLE", imageBase64=_qr_png(request.link))
         body: dict[str, Any] = {
             **identity,
-            "signatureProperties": [
-                {
-                    "tampilan": "INVISIBLE",
-                    "reason": request.reason,
-                    "location": request.location,
-                    "contactInfo": request.contact,
-                }
-            ],
+            "signatureProperties": [properties],
             "file": [base64.b64encode(request.pdf).decode("ascii")],
         }
         if secret.passphrase:
@@ -301,16 +331,22 @@ def _post_sign(
             auth=_auth(integration),
             timeout=_timeout(integration),
         )
+    fields: dict[str, str] = {
+        "nik": identity["nik"],
+        "passphrase": secret.passphrase,
+        "tampilan": "invisible",
+        "reason": request.reason,
+        "location": request.location,
+    }
+    placement = _appearance(integration, V1_APPEARANCE)
+    if placement and request.link:
+        # The QR code BSrE draws from ``linkQR`` (``image`` false: no specimen image).
+        fields.update({key: str(value) for key, value in placement.items()})
+        fields.update(tampilan="visible", image="false", linkQR=request.link)
     return send(
         "POST",
         _url(integration, "/api/sign/pdf"),
-        data={
-            "nik": identity["nik"],
-            "passphrase": secret.passphrase,
-            "tampilan": "invisible",
-            "reason": request.reason,
-            "location": request.location,
-        },
+        data=fields,
         files={"file": ("document.pdf", request.pdf, "application/pdf")},
         auth=_auth(integration),
         timeout=_timeout(integration),

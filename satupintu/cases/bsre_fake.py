@@ -241,8 +241,27 @@ class FakeBsre(FakeServer):
             )
         return None
 
+    @staticmethod
+    def _placement_missing(fields: dict[str, Any], *, v2: bool) -> bool:
+        """A visible signature with nowhere to go (no marker, no page and box)."""
+        if v2:
+            box = ("originX", "originY", "width", "height")
+            return not fields.get("tag") and not (
+                fields.get("page") and all(fields.get(k) not in (None, "") for k in box)
+            )
+        box = ("xAxis", "yAxis", "width", "height")
+        where = fields.get("page") or fields.get("halaman")
+        image = fields.get("image") == "true" or bool(fields.get("linkQR"))
+        return not image or not (
+            fields.get("tag_koordinat") or (where and all(fields.get(k) for k in box))
+        )
+
     def _sign_v1(self, request: FakeRequest) -> FakeResponse:
         fields, files = request.form()
+        if fields.get("tampilan") == "visible" and self._placement_missing(fields, v2=False):
+            return FakeResponse(
+                status=400, body={"error": "Posisi tanda tangan wajib diisi", "status_code": 4014}
+            )
         nik = fields.get("nik", "")
         refused = self._refusal(nik, fields.get("passphrase", ""), "")
         if refused is not None:
@@ -276,6 +295,12 @@ class FakeBsre(FakeServer):
         if refused is not None:
             return refused
         properties = (body.get("signatureProperties") or [{}])[0]
+        if str(properties.get("tampilan", "")).upper() == "VISIBLE" and (
+            self._placement_missing(properties, v2=True) or not properties.get("imageBase64")
+        ):
+            return FakeResponse(
+                status=400, body={"error": "Posisi tanda tangan wajib diisi", "status_code": 4014}
+            )
         signed_files = []
         for encoded in body.get("file") or [""]:
             try:

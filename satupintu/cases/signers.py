@@ -42,6 +42,7 @@ class SignRequest:
     location: str
     contact: str = ""
     subject: str = ""  # what the signing is for, in the integration's log (no personal data)
+    link: str = ""  # the document's verification URL (a visible BSrE signature's QR code)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ loopback that signs for real: the approver's passphrase is sent once and kept no
 signer's status is checked first, every refusal is a message in the user's language and a line
 in the integration's log, and a timeout is never retried by itself nor costs a second number."""
 
+import base64
 import hashlib
 import time
 from datetime import timedelta
@@ -353,6 +354,43 @@ def test_the_admin_asks_bsre_about_a_document_for_its_agency_only(
     assert "verify_with_bsre" not in client.get(listing).text
     client.post(listing, action)
     assert len(fake.requests) == before  # the monitor asks nothing of BSrE
+
+
+def test_a_visible_signature_carries_the_placement_and_the_verification_qr(
+    client, service, staff, fake, provider
+):
+    placement = (
+        {"halaman": "terakhir", "xAxis": 400, "yAxis": 80, "width": 120, "height": 120}
+        if provider == bsre.V1
+        else {"page": 1, "originX": 400, "originY": 80, "width": 120, "height": 120}
+    )
+    bsre_on(service.agency, fake, provider, appearance={**placement, "secret": "x" * 30})
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    document = IssuedDocument.objects.get(application=application)
+    [request] = fake.sign_requests()
+    if provider == bsre.V1:
+        fields = request.form()[0]
+        assert (fields["tampilan"], fields["image"]) == ("visible", "false")
+        assert fields["linkQR"].endswith(f"/{document.code}/")
+        assert {k: fields[k] for k in placement} == {k: str(v) for k, v in placement.items()}
+        assert "secret" not in fields
+    else:
+        [properties] = request.json()["signatureProperties"]
+        assert properties["tampilan"] == "VISIBLE"
+        assert {k: properties[k] for k in placement} == placement and "secret" not in properties
+        png = base64.b64decode(properties["imageBase64"])
+        assert png.startswith(b"\x89PNG")
+
+
+def test_a_visible_signature_without_a_place_is_refused_by_bsre(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V1, appearance={"width": 120})
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 400
+    assert not IssuedDocument.objects.exists()
+    assert "4014" in _events("bsre.sign")[-1].message
 
 
 def test_an_inactive_integration_leaves_local_signing(client, service, staff, fake):
