@@ -14,9 +14,8 @@ or a Laravel paginator at ``results.data`` (rows in ``results.data.data[]``). A 
 ``complaint_id``, ``title``, ``content``, ``classification_id``, ``category_id``,
 ``is_anonymous``, ``is_secret``, ``date_of_incident``; a row without ``content`` (a listing of
 summaries) is read in full from ``GET /complaints/{id}/complaint``; a row naming another
-institution (``disposition_id``/``institution_id``: a listing that ignored the filter) is
-skipped. The reporter's identity stays in
-LAPOR!: the follow-ups go back there.
+institution in ``disposition_id`` (a listing that ignored the filter) is skipped. The
+reporter's identity stays in LAPOR!: the follow-ups go back there.
 """
 
 import hashlib
@@ -122,7 +121,7 @@ def _flag(value: Any) -> bool:
 def _for_institution(row: dict[str, Any], institution: Any) -> bool:
     """Whether a complaint is forwarded to ``institution`` (as far as its row says: a row that
     names no institution is taken to be, the listing having been asked for it)."""
-    named = row.get("disposition_id", row.get("institution_id"))
+    named = row.get("disposition_id")
     return named in (None, "") or str(named) == str(institution)
 
 
