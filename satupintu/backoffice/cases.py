@@ -184,6 +184,7 @@ def _sign_page(
     """The approver's confirmation: what they sign, and, where the agency signs through BSrE,
     the passphrase (or TOTP) field, always empty."""
     remote = issuing.signs_remotely(application)
+    missing = issuing.signer_identity_missing(chosen=remote, signer=request.user) if remote else ""
     return render(
         request,
         "backoffice/case_sign.html",
@@ -195,7 +196,8 @@ def _sign_page(
             "signer": holder_name(request.user),
             "bsre": remote is not None,
             "bsre_totp": remote is not None and remote.backend.totp,
-            "signer_nik_missing": remote is not None and not request.user.nik,
+            "signer_nik_missing": missing == "nik",
+            "signer_email_missing": missing == "email",
             # BSrE asked whether the approver may sign, before they type anything (once:
             # not again when the page comes back with a refusal of the signing itself).
             "signer_problem": issuing.signer_problem(application=application, signer=request.user)

@@ -108,7 +108,12 @@ def report_act(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpRespo
             note=text,
         )
     elif action == Action.REJECT:
-        services.report_reject(report=report, by=request.user, reason=text)
+        services.report_reject(
+            report=report,
+            by=request.user,
+            reason=text,
+            lapor_institution=request.POST.get("lapor_institution", ""),
+        )
     elif action in (Action.ANSWER, Action.ANSWER_ON_BEHALF):
         services.report_answer(
             report=report, by=request.user, text=text, on_behalf=action == Action.ANSWER_ON_BEHALF

@@ -3,6 +3,7 @@ agency sees it, read-only, with the record of every change), its product templat
 agency or the manager; issued documents and accesses to cases are only looked at (the case
 itself is worked on the staff pages)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,7 @@ from satupintu.accounts.http import signed_in_user
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import (
     AccessLog,
+    DocumentReservation,
     IssuedDocument,
     OssLicenseMap,
     OssLink,
@@ -216,6 +219,96 @@ class IssuedDocumentAdmin(LookOnlyAdmin):
     list_filter = ["revoked_at", "backend"]
     search_fields = ["number", "code", "application__tracking_number"]
     list_select_related = ["application"]
+    actions = ["verify_with_bsre"]
+
+    def has_verify_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Asking BSrE is an outside call: the mall's manager or the agency's approver (the
+        monitor reads, and asks nothing of outside systems)."""
+        return self.may(request, MANAGER_OR_APPROVER, obj)
+
+    @admin.action(description=_("Check the signature with BSrE"), permissions=["verify"])
+    def verify_with_bsre(self, request: HttpRequest, queryset: QuerySet[IssuedDocument]) -> None:
+        from satupintu.cases import bsre
+
+        chosen = list(
+            queryset.filter(backend__in=bsre.PROVIDERS).select_related(
+                "application__service__agency__mall"
+            )[: self.VERIFY_AT_ONCE + 1]
+        )
+        if len(chosen) > self.VERIFY_AT_ONCE:
+            self.message_user(
+                request,
+                _("Choose at most %(count)d documents signed through BSrE at once.")
+                % {"count": self.VERIFY_AT_ONCE},
+                level=messages.ERROR,
+            )
+            return
+        if not chosen:
+            self.message_user(
+                request, _("None of these documents was signed through BSrE."), messages.WARNING
+            )
+        for document in chosen:
+            if not self.has_verify_permission(request, document):
+                raise PermissionDenied
+            try:
+                verdict = bsre.document_verify(document)
+            except CaseError as refused:
+                self.message_user(request, f"{document.number}: {refused.message}", messages.ERROR)
+                continue
+            if verdict.valid:
+                text = _("%(number)s: BSrE says the signature is valid (%(signers)s).")
+                level = messages.SUCCESS
+            elif verdict.valid is None:
+                text = _("%(number)s: BSrE finds no signature it can judge.")
+                level = messages.WARNING
+            else:
+                text = _("%(number)s: BSrE says the signature is NOT valid (%(signers)s).")
+                level = messages.ERROR
+            signers = ", ".join(name for name in verdict.signers if name) or "-"
+            self.message_user(
+                request, text % {"number": document.number, "signers": signers}, level
+            )
+
+    VERIFY_AT_ONCE = 5  # BSrE takes up to ~40 s for a big file
+
+
+class ReservationAge(admin.SimpleListFilter):
+    """Reservations older than an hour: a signing normally takes seconds to a minute."""
+
+    title = _("waiting")
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("hour", _("More than an hour")), ("day", _("More than a day"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        ages = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+        age = ages.get(self.value() or "")
+        return queryset if age is None else queryset.filter(created_at__lt=timezone.now() - age)
+
+
+@admin.register(DocumentReservation)
+class DocumentReservationAdmin(LookOnlyAdmin):
+    """A number and code taken for a document signed through BSrE, kept until it is issued
+    (then the row goes). One that stays is a signing that failed or whose outcome was unknown
+    and was not signed again: the agency (or the mall's manager) sees it and its case here, to
+    check with BSrE and have the approver sign again under the same number."""
+
+    mall_path = "agency__mall"
+    agency_path = "agency"
+    list_display = ["number", "application", "application_status", "agency", "created_at"]
+    list_filter = [ReservationAge]
+    search_fields = ["number", "application__tracking_number"]
+    list_select_related = ["application", "agency"]
+    date_hierarchy = "created_at"
+    ordering = ["created_at"]
+
+    @admin.display(description=_("case status"), ordering="application__status")
+    def application_status(self, obj: DocumentReservation) -> str:
+        return str(obj.application.get_status_display())
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(WorkflowChange)

@@ -17,6 +17,7 @@ the PDF.
 import base64
 import binascii
 import logging
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -76,17 +77,41 @@ def _timeout(integration: Integration) -> float | None:
         return None
 
 
-def _signer_nik(request: SignRequest) -> str:
-    nik = request.signer.nik
-    if not nik:
+def by_email(integration: Integration) -> bool:
+    """Whether signers are identified by their email (v2's ``email`` in place of ``nik``,
+    option ``identity`` = ``"email"``); else, and always in v1, by their NIK."""
+    return integration.provider == V2 and integration.option("identity") == "email"
+
+
+def signer_identity(integration: Integration, signer: Any) -> dict[str, str]:
+    """How BSrE knows ``signer``: ``{"nik": ...}`` or (v2, by email) ``{"email": ...}``;
+    empty when their account lacks it."""
+    if by_email(integration):
+        email = str(getattr(signer, "email", "") or "").strip()
+        return {"email": email} if email else {}
+    nik = str(getattr(signer, "nik", "") or "")
+    return {"nik": nik} if nik else {}
+
+
+def _identity(integration: Integration, signer: Any) -> dict[str, str]:
+    identity = signer_identity(integration, signer)
+    if identity:
+        return identity
+    if by_email(integration):
         raise CaseError(
-            "signer_nik_missing",
+            "signer_email_missing",
             _(
-                "Your account has no NIK, which BSrE identifies signers by. Ask the "
-                "administrator to record your NIK, then sign again."
+                "Your account has no email address, which this agency's BSrE identifies "
+                "signers by. Ask the administrator to record it, then sign again."
             ),
         )
-    return nik
+    raise CaseError(
+        "signer_nik_missing",
+        _(
+            "Your account has no NIK, which BSrE identifies signers by. Ask the "
+            "administrator to record your NIK, then sign again."
+        ),
+    )
 
 
 def _error_code(answer: Answer) -> int | None:
@@ -162,20 +187,23 @@ def _refusal(code: int | None, status: int) -> CaseError:
 # --- the signer's status ------------------------------------------------------------------
 
 
-def signer_check(integration: Integration, *, nik: str) -> None:
-    """Whether the signer with ``nik`` may sign (registered, certificate issued); CaseError with
-    the reason if not. Asked before the passphrase is sent."""
+def signer_check(integration: Integration, *, identity: dict[str, str]) -> None:
+    """Whether the signer (``{"nik": ...}``, v2 also ``{"email": ...}``) may sign: registered,
+    certificate issued; CaseError with the reason if not. Asked before the passphrase is sent."""
     operation = "bsre.user_status"
     try:
         if integration.provider == V2:
             answer = send(
                 "POST",
                 _url(integration, "/api/v2/user/check/status"),
-                json={"nik": nik},
+                json=identity,
                 auth=_auth(integration),
                 timeout=_timeout(integration),
             )
         else:
+            nik = identity.get("nik", "")
+            if not (nik.isascii() and nik.isdigit()):
+                raise CaseError("signer_nik_missing", _("BSrE identifies signers by their NIK."))
             answer = send(
                 "GET",
                 _url(integration, f"/api/user/status/{nik}"),
@@ -243,20 +271,53 @@ def _is_signed_pdf(pdf: bytes) -> bool:
         return False
 
 
+# A visible signature's placement (the integration's option ``appearance``), passed through as
+# the service takes it: the digest says coordinates' units differ between installations.
+V1_APPEARANCE = ("page", "halaman", "xAxis", "yAxis", "width", "height", "tag_koordinat")
+V2_APPEARANCE = ("page", "originX", "originY", "width", "height", "tag")
+
+
+def _appearance(integration: Integration, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The option ``appearance``'s known keys (a JSON object of numbers or short strings);
+    empty: the signature is invisible."""
+    chosen = integration.option("appearance")
+    if not isinstance(chosen, dict):
+        return {}
+    return {
+        key: value
+        for key, value in chosen.items()
+        if key in keys and isinstance(value, int | float | str) and len(str(value)) <= 20
+    }
+
+
+def _qr_png(link: str) -> str:
+    """The verification link as a QR code, a PNG in base64 (v2's ``imageBase64``)."""
+    import segno
+
+    out = BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=4, border=1)
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
 def _post_sign(
-    integration: Integration, request: SignRequest, nik: str, secret: SignerSecret
+    integration: Integration,
+    request: SignRequest,
+    identity: dict[str, str],
+    secret: SignerSecret,
 ) -> Answer:
     if integration.provider == V2:
+        properties: dict[str, Any] = {
+            "tampilan": "INVISIBLE",
+            "reason": request.reason,
+            "location": request.location,
+            "contactInfo": request.contact,
+        }
+        placement = _appearance(integration, V2_APPEARANCE)
+        if placement and request.link:
+            properties.update(placement, tampilan="VISIBLE", imageBase64=_qr_png(request.link))
         body: dict[str, Any] = {
-            "nik": nik,
-            "signatureProperties": [
-                {
-                    "tampilan": "INVISIBLE",
-                    "reason": request.reason,
-                    "location": request.location,
-                    "contactInfo": request.contact,
-                }
-            ],
+            **identity,
+            "signatureProperties": [properties],
             "file": [base64.b64encode(request.pdf).decode("ascii")],
         }
         if secret.passphrase:
@@ -270,16 +331,22 @@ def _post_sign(
             auth=_auth(integration),
             timeout=_timeout(integration),
         )
+    fields: dict[str, str] = {
+        "nik": identity["nik"],
+        "passphrase": secret.passphrase,
+        "tampilan": "invisible",
+        "reason": request.reason,
+        "location": request.location,
+    }
+    placement = _appearance(integration, V1_APPEARANCE)
+    if placement and request.link:
+        # The QR code BSrE draws from ``linkQR`` (``image`` false: no specimen image).
+        fields.update({key: str(value) for key, value in placement.items()})
+        fields.update(tampilan="visible", image="false", linkQR=request.link)
     return send(
         "POST",
         _url(integration, "/api/sign/pdf"),
-        data={
-            "nik": nik,
-            "passphrase": secret.passphrase,
-            "tampilan": "invisible",
-            "reason": request.reason,
-            "location": request.location,
-        },
+        data=fields,
         files={"file": ("document.pdf", request.pdf, "application/pdf")},
         auth=_auth(integration),
         timeout=_timeout(integration),
@@ -304,12 +371,12 @@ def _signed_from(integration: Integration, answer: Answer) -> tuple[bytes, str]:
 def sign(request: SignRequest, *, integration: Integration, secret: SignerSecret | None) -> Signed:
     """``request``'s PDF signed by BSrE with the approver's certificate: their status checked
     first, then the PDF and their secret sent once. CaseError with the reason if not signed."""
-    nik = _signer_nik(request)
+    identity = _identity(integration, request.signer)
     secret = _check_secret(integration, secret)
-    signer_check(integration, nik=nik)
+    signer_check(integration, identity=identity)
     operation = "bsre.sign"
     try:
-        answer = _post_sign(integration, request, nik, secret)
+        answer = _post_sign(integration, request, identity, secret)
     except CallFailed as failed:
         if not failed.unknown_outcome:
             raise _unreachable(integration, operation, failed) from failed
@@ -340,6 +407,10 @@ def sign(request: SignRequest, *, integration: Integration, secret: SignerSecret
         )
         raise _refusal(code, answer.status)
     pdf, reference = _signed_from(integration, answer)
+    if integration.provider == V1 and reference and not pdf.startswith(b"%PDF"):
+        # A service answering with a reference and no PDF in the body (a JSON or base64
+        # body, ``jenis_response``): the signed PDF is fetched once by its id_dokumen.
+        pdf = download(integration, reference)
     if not _is_signed_pdf(pdf):
         _event(
             integration,
@@ -357,12 +428,156 @@ def sign(request: SignRequest, *, integration: Integration, secret: SignerSecret
     return Signed(pdf=pdf, backend=integration.provider, reference=reference)
 
 
+def download(integration: Integration, reference: str) -> bytes:
+    """v1's ``GET /api/sign/download/{id_dokumen}``: the signed PDF, once (a second download
+    is BSrE's 404); b"" when it cannot be had (logged)."""
+    operation = "bsre.download"
+    if not reference.replace("-", "").isalnum():
+        _event(integration, operation, ok=False, message="malformed id_dokumen")
+        return b""
+    try:
+        answer = send(
+            "GET",
+            _url(integration, f"/api/sign/download/{reference}"),
+            auth=_auth(integration),
+            timeout=_timeout(integration),
+        )
+    except CallFailed as failed:
+        _event(integration, operation, ok=False, message=f"{reference}: {failed}")
+        return b""
+    if answer.status != 200:
+        _event(
+            integration,
+            operation,
+            ok=False,
+            message=f"{reference}: HTTP {answer.status}, code {_error_code(answer)}",
+        )
+        return b""
+    _event(integration, operation, ok=True, message=reference)
+    return answer.body
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What BSrE says of a PDF's signatures: ``valid`` None when it has none (or BSrE gave no
+    conclusion); ``signers`` their names as BSrE read them."""
+
+    valid: bool | None
+    signatures: int
+    signers: tuple[str, ...] = ()
+    summary: str = ""
+
+
+def _verdict_v1(body: dict[str, Any]) -> Verdict:
+    found = body.get("details")
+    details: list[Any] = found if isinstance(found, list) else []
+    signers = tuple(
+        str((d.get("info_signer") or {}).get("signer_name", ""))
+        for d in details
+        if isinstance(d, dict) and isinstance(d.get("info_signer") or {}, dict)
+    )
+    summary = str(body.get("summary") or "")
+    try:
+        count = int(body.get("jumlah_signature") or 0)
+    except (TypeError, ValueError):
+        count = len(details)
+    integrity = [
+        (d.get("signature_document") or {}).get("document_integrity")
+        for d in details
+        if isinstance(d, dict) and isinstance(d.get("signature_document") or {}, dict)
+    ]
+    if not count or not summary:
+        valid = None
+    else:
+        valid = "NOT VALID" not in summary.upper() and False not in integrity
+    return Verdict(valid=valid, signatures=count, signers=signers, summary=summary)
+
+
+def _verdict_v2(body: dict[str, Any]) -> Verdict:
+    infos = body.get("signatureInformations")
+    infos = infos if isinstance(infos, list) else []
+    conclusion = str(body.get("conclusion") or "")
+    try:
+        count = int(body.get("signatureCount") or 0)
+    except (TypeError, ValueError):
+        count = len(infos)
+    signers = tuple(str(i.get("signerName", "")) for i in infos if isinstance(i, dict))
+    valid = None if not count or conclusion in ("", "NO_SIGNATURE") else conclusion == "VALID"
+    return Verdict(valid=valid, signatures=count, signers=signers, summary=conclusion)
+
+
+def verify(integration: Integration, pdf: bytes) -> Verdict:
+    """Ask BSrE about ``pdf``'s signatures (v1 ``POST /api/sign/verify`` multipart
+    ``signed_file``; v2 ``POST /api/v2/verify/pdf`` base64 ``file``). Slow for big files (the
+    digest saw 40 s): asked by a person, never on a public page. CaseError if BSrE cannot say."""
+    operation = "bsre.verify"
+    try:
+        if integration.provider == V2:
+            answer = send(
+                "POST",
+                _url(integration, "/api/v2/verify/pdf"),
+                json={"file": base64.b64encode(pdf).decode("ascii")},
+                auth=_auth(integration),
+                timeout=_timeout(integration),
+            )
+        else:
+            answer = send(
+                "POST",
+                _url(integration, "/api/sign/verify"),
+                files={"signed_file": ("document.pdf", pdf, "application/pdf")},
+                auth=_auth(integration),
+                timeout=_timeout(integration),
+            )
+    except CallFailed as failed:
+        raise _unreachable(integration, operation, failed) from failed
+    if answer.status == 401:
+        raise _credentials_refused(integration, operation, answer)
+    body = answer.json()
+    if answer.status != 200 or not isinstance(body, dict):
+        _event(integration, operation, ok=False, message=f"HTTP {answer.status}")
+        raise CaseError(
+            "bsre_verify_failed",
+            _("The signing service (BSrE) could not check the document: try again later."),
+        )
+    verdict = _verdict_v2(body) if integration.provider == V2 else _verdict_v1(body)
+    _event(
+        integration,
+        operation,
+        ok=True,
+        message=f"{verdict.signatures} signature(s), {verdict.summary or 'no conclusion'}",
+    )
+    return verdict
+
+
+def document_verify(document: Any) -> Verdict:
+    """BSrE's verdict on an issued document's PDF (an ``IssuedDocument``), asked of the BSrE
+    integration that applies to its agency now. CaseError when none does."""
+    from satupintu.integrations.services import integration_for
+
+    agency = document.application.service.agency
+    integration = integration_for(Integration.Kind.BSRE, mall=agency.mall, agency=agency)
+    if integration is None or integration.provider not in PROVIDERS:
+        raise CaseError(
+            "bsre_off", _("No active BSrE integration applies to this document's agency.")
+        )
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    return verify(integration, pdf)
+
+
 def _sign(request: SignRequest, *, integration: Any, secret: SignerSecret | None) -> Signed:
     return sign(request, integration=integration, secret=secret)
 
 
 def _check(*, signer: Any, integration: Any) -> None:
-    signer_check(integration, nik=signer.nik)
+    signer_check(integration, identity=_identity(integration, signer))
+
+
+def _identified(*, signer: Any, integration: Any) -> bool:
+    return bool(signer_identity(integration, signer))
 
 
 def _fake() -> Any:
@@ -371,8 +586,20 @@ def _fake() -> Any:
     return FakeBsre.demo()
 
 
-register_backend(Backend(key=V1, label="BSrE v1", sign=_sign, remote=True, check=_check))
-register_backend(Backend(key=V2, label="BSrE v2", sign=_sign, remote=True, totp=True, check=_check))
+register_backend(
+    Backend(key=V1, label="BSrE v1", sign=_sign, remote=True, check=_check, identified=_identified)
+)
+register_backend(
+    Backend(
+        key=V2,
+        label="BSrE v2",
+        sign=_sign,
+        remote=True,
+        totp=True,
+        check=_check,
+        identified=_identified,
+    )
+)
 register_provider(
     Integration.Kind.BSRE, V1, "BSrE eSign Client Service v1 (multipart /api/sign/pdf)"
 )

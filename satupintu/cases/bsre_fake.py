@@ -6,7 +6,11 @@ It makes a throwaway CA and, per signer, a certificate under it, and signs with 
 (PAdES, no time stamp: what BSrE's PAdES-BASELINE-T looks like to a validator without the
 TSA). Its odd cases: wrong Basic auth → 401 with Spring's JSON; wrong passphrase → HTTP 400
 ``{"error", "status_code": 2031}``; an unknown NIK → 2011; an empty or broken PDF → 500 JSON;
-``delay`` seconds before answering, for the timeout.
+``delay`` seconds before answering, for the timeout; v2 signers found by ``email`` as well as
+``nik``; ``pdf_in_body`` off: v1 answers a JSON body with only the ``id_dokumen`` (the signed
+PDF then fetched from ``/api/sign/download/{id}``, once). Verification (v1 ``POST
+/api/sign/verify``, v2 ``POST /api/v2/verify/pdf``) validates the PDF's signatures for real
+against its own CA and answers in each version's shape.
 """
 
 import base64
@@ -42,6 +46,7 @@ class FakeSigner:
     passphrase: str
     totp: str = DEMO_TOTP
     status: str = "ISSUE"
+    email: str = ""
 
 
 class FakeBsre(FakeServer):
@@ -60,6 +65,7 @@ class FakeBsre(FakeServer):
         self.signers = dict(signers or {})
         self.open_registry = open_registry
         self.documents: dict[str, bytes] = {}  # id_dokumen → signed PDF (v1 download)
+        self.pdf_in_body = True
         self._bsre_lock = threading.Lock()
         self._ca_key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)
@@ -129,8 +135,12 @@ class FakeBsre(FakeServer):
         if request.method == "POST" and path == "/api/sign/pdf":
             return self._sign_v1(request)
         if request.method == "POST" and path == "/api/v2/user/check/status":
-            body = request.json() or {}
-            return self._status_v2(str(body.get("nik", "")))
+            body = request.json()
+            return self._status_v2(self._key(body if isinstance(body, dict) else {}))
+        if request.method == "POST" and path == "/api/sign/verify":
+            return self._verify_v1(request)
+        if request.method == "POST" and path == "/api/v2/verify/pdf":
+            return self._verify_v2(request)
         if request.method == "POST" and path == "/api/v2/sign/pdf":
             return self._sign_v2(request)
         if request.method == "GET" and path.startswith("/api/sign/download/"):
@@ -155,6 +165,14 @@ class FakeBsre(FakeServer):
         except (binascii.Error, UnicodeDecodeError):
             return False
         return given == f"{self.username}:{self.password}"
+
+    def _key(self, body: dict[str, Any]) -> str:
+        """The NIK of the signer a v2 body names by ``nik`` or by ``email`` ("" if none)."""
+        if body.get("nik"):
+            return str(body["nik"])
+        email = str(body.get("email") or "").lower()
+        found = [nik for nik, s in self.signers.items() if email and s.email.lower() == email]
+        return found[0] if found else ""
 
     def _signer(self, nik: str) -> FakeSigner | None:
         if nik in self.signers:
@@ -223,8 +241,27 @@ class FakeBsre(FakeServer):
             )
         return None
 
+    @staticmethod
+    def _placement_missing(fields: dict[str, Any], *, v2: bool) -> bool:
+        """A visible signature with nowhere to go (no marker, no page and box)."""
+        if v2:
+            box = ("originX", "originY", "width", "height")
+            return not fields.get("tag") and not (
+                fields.get("page") and all(fields.get(k) not in (None, "") for k in box)
+            )
+        box = ("xAxis", "yAxis", "width", "height")
+        where = fields.get("page") or fields.get("halaman")
+        image = fields.get("image") == "true" or bool(fields.get("linkQR"))
+        return not image or not (
+            fields.get("tag_koordinat") or (where and all(fields.get(k) for k in box))
+        )
+
     def _sign_v1(self, request: FakeRequest) -> FakeResponse:
         fields, files = request.form()
+        if fields.get("tampilan") == "visible" and self._placement_missing(fields, v2=False):
+            return FakeResponse(
+                status=400, body={"error": "Posisi tanda tangan wajib diisi", "status_code": 4014}
+            )
         nik = fields.get("nik", "")
         refused = self._refusal(nik, fields.get("passphrase", ""), "")
         if refused is not None:
@@ -237,6 +274,12 @@ class FakeBsre(FakeServer):
         reference = uuid.uuid4().hex
         with self._bsre_lock:
             self.documents[reference] = signed
+        if not self.pdf_in_body:
+            return FakeResponse(
+                status=200,
+                body={"message": "success", "id_dokumen": reference},
+                headers={"id_dokumen": reference},
+            )
         return FakeResponse(
             status=200,
             body=signed,
@@ -247,11 +290,17 @@ class FakeBsre(FakeServer):
         body = request.json()
         if not isinstance(body, dict):
             return self._server_error(request.path)
-        nik = str(body.get("nik", ""))
+        nik = self._key(body)
         refused = self._refusal(nik, str(body.get("passphrase", "")), str(body.get("totp", "")))
         if refused is not None:
             return refused
         properties = (body.get("signatureProperties") or [{}])[0]
+        if str(properties.get("tampilan", "")).upper() == "VISIBLE" and (
+            self._placement_missing(properties, v2=True) or not properties.get("imageBase64")
+        ):
+            return FakeResponse(
+                status=400, body={"error": "Posisi tanda tangan wajib diisi", "status_code": 4014}
+            )
         signed_files = []
         for encoded in body.get("file") or [""]:
             try:
@@ -277,6 +326,94 @@ class FakeBsre(FakeServer):
                 "message": "Dokumen tidak valid",
                 "path": path,
             },
+        )
+
+    # --- verifying for real -----------------------------------------------------------------
+
+    def _checked(self, pdf: bytes) -> list[dict[str, Any]] | None:
+        """Each signature of ``pdf`` as validated against the fake's CA; None if not a PDF."""
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+
+        if not pdf.startswith(b"%PDF"):
+            return None
+        try:
+            signatures = PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures
+            checked = []
+            for signature in signatures:
+                status = validate_pdf_signature(
+                    signature,
+                    ValidationContext(trust_roots=[asn1_x509.Certificate.load(self.ca_der)]),
+                )
+                checked.append(
+                    {
+                        "field": signature.field_name,
+                        "signer": status.signing_cert.subject.native.get("common_name", ""),
+                        "intact": bool(status.intact and status.valid),
+                        "trusted": bool(status.trusted),
+                    }
+                )
+        except Exception:  # noqa: BLE001 - a broken PDF is BSrE's 500
+            return None
+        return checked
+
+    def _verify_v1(self, request: FakeRequest) -> FakeResponse:
+        _, files = request.form()
+        checked = self._checked(files.get("signed_file", b""))
+        if checked is None:
+            return self._server_error(request.path)
+        valid = all(c["intact"] and c["trusted"] for c in checked)
+        return FakeResponse(
+            body={
+                "nama_dokumen": "document.pdf",
+                "jumlah_signature": len(checked),
+                "notes": ""
+                if not checked
+                else "Dokumen valid sejak ditandatangani"
+                if valid
+                else "Dokumen telah diubah oleh pihak yang tidak berwenang",
+                "summary": None
+                if not checked
+                else ("DOCUMENT VALID !!!" if valid else "DOCUMENT NOT VALID !!!"),
+                "details": [
+                    {
+                        "signature_field": c["field"],
+                        "info_signer": {"signer_name": c["signer"], "cert_user_certified": True},
+                        "signature_document": {"document_integrity": c["intact"]},
+                    }
+                    for c in checked
+                ],
+            }
+        )
+
+    def _verify_v2(self, request: FakeRequest) -> FakeResponse:
+        body = request.json()
+        try:
+            pdf = base64.b64decode(str((body or {}).get("file", "")), validate=True)
+        except (binascii.Error, ValueError, AttributeError):
+            pdf = b""
+        checked = self._checked(pdf)
+        if checked is None:
+            return self._server_error(request.path)
+        valid = all(c["intact"] and c["trusted"] for c in checked)
+        conclusion = "NO_SIGNATURE" if not checked else ("VALID" if valid else "INDETERMINATE")
+        return FakeResponse(
+            body={
+                "signatureCount": len(checked),
+                "conclusion": conclusion,
+                "description": conclusion,
+                "signatureInformations": [
+                    {
+                        "fieldName": c["field"],
+                        "signerName": c["signer"],
+                        "integrityValid": c["intact"],
+                        "certificateTrusted": c["trusted"],
+                        "signatureFormat": "PAdES-BASELINE-B",
+                    }
+                    for c in checked
+                ],
+            }
         )
 
     # --- signing for real -------------------------------------------------------------------

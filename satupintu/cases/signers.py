@@ -42,6 +42,7 @@ class SignRequest:
     location: str
     contact: str = ""
     subject: str = ""  # what the signing is for, in the integration's log (no personal data)
+    link: str = ""  # the document's verification URL (a visible BSrE signature's QR code)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class Backend:
     totp: bool = False  # a TOTP may replace the passphrase
     # ``check(signer=, integration=)``: CaseError if the signer cannot sign there now.
     check: Callable[..., None] | None = None
+    # ``identified(signer=, integration=)``: whether the account holds what the outside
+    # service knows the signer by (a NIK; for BSrE v2 by email, an email address).
+    identified: Callable[..., bool] | None = None
+
+    def identifies(self, signer: User, integration: object) -> bool:
+        return self.identified is None or self.identified(signer=signer, integration=integration)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from satupintu.complaints.lapor.outbox import (
     lapor_followup_enqueue,
     lapor_link_pulled,
     lapor_push_enqueue,
+    lapor_return_enqueue,
 )
 from satupintu.complaints.models import (
     Consultation,
@@ -374,7 +375,13 @@ def report_for_secret(*, tracking_id: str, secret: str) -> Report:
 
 
 def _event(report: Report, kind: str, actor: User | None = None, text: str = "") -> ReportEvent:
-    return ReportEvent.objects.create(report=report, kind=kind, actor=actor, text=text.strip())
+    """Record a step; a report synced with SP4N-LAPOR! sends it there too (its answers and
+    changes of status: ``lapor_followup_enqueue`` picks them), except a refusal, which
+    ``report_reject`` sends itself."""
+    event = ReportEvent.objects.create(report=report, kind=kind, actor=actor, text=text.strip())
+    if kind != ReportEvent.Kind.REJECTED:
+        lapor_followup_enqueue(event=event)
+    return event
 
 
 def _lock(report: Report, *statuses: str) -> Report:
@@ -432,14 +439,25 @@ def _tell_staff(report: Report, event: str, users: list[User], due: date) -> Non
 
 
 @transaction.atomic
-def report_reject(*, report: Report, by: User, reason: str) -> Report:
-    """The coordinator does not follow it up (not a matter of this mall), saying why."""
+def report_reject(*, report: Report, by: User, reason: str, lapor_institution: str = "") -> Report:
+    """The coordinator does not follow it up (not a matter of this mall), saying why. A report
+    SP4N-LAPOR! forwarded here goes back there, to ``lapor_institution`` (its ID in LAPOR!)
+    or to the integration's default institution."""
     _check_length(reason)
+    lapor_institution = lapor_institution.strip()
+    if lapor_institution and not (
+        lapor_institution.isascii() and lapor_institution.isdigit() and len(lapor_institution) <= 12
+    ):
+        raise ReportError(
+            "bad_lapor_institution", _("The SP4N-LAPOR! institution is a number (its ID there).")
+        )
     report = _lock(report, Report.Status.SUBMITTED)
     report.status = Report.Status.REJECTED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at"])
-    lapor_followup_enqueue(event=_event(report, ReportEvent.Kind.REJECTED, by, reason))
+    lapor_return_enqueue(
+        event=_event(report, ReportEvent.Kind.REJECTED, by, reason), institution=lapor_institution
+    )
     _tell_reporter(report, reason)
     return report
 
@@ -467,7 +485,7 @@ def report_answer(*, report: Report, by: User, text: str, on_behalf: bool = Fals
     )
     report.save(update_fields=["status", "close_due"])
     kind = ReportEvent.Kind.ANSWERED_ON_BEHALF if on_behalf else ReportEvent.Kind.ANSWERED
-    lapor_followup_enqueue(event=_event(report, kind, by, text))
+    _event(report, kind, by, text)
     _tell_reporter(report, text)
     if report.agency is not None:  # an anonymous reporter has no address: nobody to invite
         invitation_queue(

@@ -283,6 +283,7 @@ def product_pdf(
         location=mall.name,
         contact=mall.email or mall.phone,
         subject=f"application {application.pk}",
+        link=verification_url(document.code),
     )
 
 

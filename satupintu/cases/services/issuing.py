@@ -27,6 +27,7 @@ from satupintu.cases.permits.render import holder_name, product_pdf, signatory, 
 from satupintu.cases.permits.verification import verification_url
 from satupintu.cases.signals import application_changed, document_issued
 from satupintu.cases.signers import Chosen, Signed, SignerSecret, backend_for
+from satupintu.integrations.models import Integration
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import DEFAULT_NUMBER_FORMAT, Agency, StaffMembership
 from satupintu.malls.permissions import staff_scope
@@ -188,13 +189,31 @@ def signs_remotely(application: Application) -> Chosen | None:
     return chosen if chosen.backend.remote else None
 
 
+def signer_identity_missing(*, chosen: Chosen, signer: User) -> str:
+    """What ``signer``'s account lacks that the outside signing service knows signers by:
+    ``"nik"``, ``"email"`` (BSrE v2 by email) or "" (nothing)."""
+    if chosen.backend.identifies(signer, chosen.integration):
+        return ""
+    from satupintu.cases import bsre
+
+    integration = chosen.integration
+    if isinstance(integration, Integration) and bsre.by_email(integration):
+        return "email"
+    return "nik"
+
+
 def signer_problem(*, application: Application, signer: User) -> str:
     """Why ``signer`` cannot sign ``application``'s document through the agency's BSrE now,
-    as BSrE says when asked ("" when they can, when the agency signs locally, or when they
-    have no NIK, which the page says itself): asked when the confirmation page opens, so an
-    approver BSrE does not know learns it before typing a passphrase."""
+    as BSrE says when asked ("" when they can, when the agency signs locally, or when their
+    account lacks what BSrE knows them by, a NIK or an email, which the page says itself):
+    asked when the confirmation page opens, so an approver BSrE does not know learns it before
+    typing a passphrase."""
     chosen = signs_remotely(application)
-    if chosen is None or chosen.backend.check is None or not signer.nik:
+    if (
+        chosen is None
+        or chosen.backend.check is None
+        or not chosen.backend.identifies(signer, chosen.integration)
+    ):
         return ""
     try:
         chosen.backend.check(signer=signer, integration=chosen.integration)

@@ -3,14 +3,17 @@ loopback that signs for real: the approver's passphrase is sent once and kept no
 signer's status is checked first, every refusal is a message in the user's language and a line
 in the integration's log, and a timeout is never retried by itself nor costs a second number."""
 
+import base64
 import hashlib
 import time
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from asn1crypto import x509 as asn1_x509
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -32,6 +35,8 @@ from satupintu.cases.tests.factories import staff_of
 from satupintu.cases.tests.test_signing import decision_service, submitted, use_tmp_signing_dir
 from satupintu.integrations.fakes import FakeRequest, FakeResponse
 from satupintu.integrations.models import Integration, IntegrationEvent
+from satupintu.malls.models import StaffMembership
+from satupintu.malls.tests.factories import MallFactory, UserFactory, staff_member
 from satupintu.tests.conftest import captured  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +225,172 @@ def test_v2_signs_with_a_totp_instead_of_the_passphrase(client, service, staff, 
     assert sent["totp"] == TOTP and "passphrase" not in sent
     assert isinstance(sent["file"], list) and len(sent["file"]) == 1
     assert IssuedDocument.objects.get(application=application).backend == bsre.V2
+
+
+def test_v2_identifies_the_signer_by_email_when_the_integration_says_so(
+    client, service, staff, fake
+):
+    fake.signers["3271011203800055"] = FakeSigner(
+        name="Sari Dewi", passphrase=PASSPHRASE, email="sari@bogorkota.go.id"
+    )
+    bsre_on(service.agency, fake, bsre.V2, identity="email")
+    approver = staff["approver"]
+    approver.nik, approver.email = "", "Sari@bogorkota.go.id"
+    approver.save()
+    application = at_decision(service, staff)
+    client.force_login(approver)
+    asked = client.post(
+        reverse("backoffice:case-act", args=[application.pk]),
+        {"action": "forward", "version": application.version},
+    )
+    assert 'data-sign="nik-missing"' not in asked.text
+    assert 'data-sign="email-missing"' not in asked.text
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    document = IssuedDocument.objects.get(application=application)
+    signed = PdfFileReader(BytesIO(_bytes(document))).embedded_signatures[0]
+    assert signed.signer_cert.subject.native["common_name"] == "Sari Dewi"
+    for request in fake.requests:
+        body = request.json()
+        assert body["email"] == "Sari@bogorkota.go.id" and "nik" not in body
+
+
+def test_an_approver_without_an_email_is_told_when_bsre_knows_signers_by_email(
+    client, service, staff, fake
+):
+    bsre_on(service.agency, fake, bsre.V2, identity="email")
+    staff["approver"].email = ""
+    staff["approver"].save()
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    asked = client.post(
+        reverse("backoffice:case-act", args=[application.pk]),
+        {"action": "forward", "version": application.version},
+    )
+    assert 'data-sign="email-missing"' in asked.text
+    refused = sign_on_page(client, application, passphrase=PASSPHRASE, follow=True)
+    said = " ".join(str(m) for m in refused.context["messages"])
+    assert "email" in said and fake.requests == []
+    assert not IssuedDocument.objects.exists()
+
+
+def test_v1_identifies_by_nik_whatever_the_identity_option(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V1, identity="email")
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    assert fake.sign_requests()[0].form()[0]["nik"] == APPROVER_NIK
+
+
+def test_v1_fetches_the_signed_pdf_by_its_id_when_the_body_holds_none(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V1)
+    fake.pdf_in_body = False
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    document = IssuedDocument.objects.get(application=application)
+    downloads = [r for r in fake.requests if r.path.startswith("/api/sign/download/")]
+    assert [r.path for r in downloads] == [f"/api/sign/download/{document.backend_reference}"]
+    assert PdfFileReader(BytesIO(_bytes(document))).embedded_signatures
+    assert [e.ok for e in _events("bsre.download")] == [True]
+    assert not fake.documents  # downloaded once: BSrE's copy is gone
+
+
+def test_v1_with_no_pdf_to_download_refuses_and_issues_nothing(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V1)
+    fake.pdf_in_body = False
+
+    def gone(request):
+        if request.path.startswith("/api/sign/download/"):
+            return FakeResponse(404, {"error": "Dokumen tidak tersedia", "status_code": 4044})
+        return FakeBsre.handle(fake, request)
+
+    fake.handle = gone
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 400
+    assert not IssuedDocument.objects.exists()
+    [event] = _events("bsre.download")
+    assert not event.ok and "4044" in event.message
+
+
+def test_bsre_verifies_an_issued_document_and_sees_a_change(
+    client, service, staff, fake, integration, provider
+):
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    document = IssuedDocument.objects.get(application=application)
+    verdict = bsre.document_verify(document)
+    assert (verdict.valid, verdict.signatures, verdict.signers) == (True, 1, ("Budi Santoso",))
+    pdf = _bytes(document)
+    # A byte changed inside the signed range (the header's binary comment, which no reader
+    # parses): BSrE says it is not valid.
+    assert pdf[9:10] == b"%"
+    tampered = pdf[:10] + bytes([pdf[10] ^ 1]) + pdf[11:]
+    assert bsre.verify(integration, tampered).valid is False
+    # The revision before the signature (the PDF as sent to BSrE): no signature to judge.
+    unsigned = bsre.verify(integration, pdf[: pdf.index(b"%%EOF") + 5] + b"\n")
+    assert (unsigned.valid, unsigned.signatures) == (None, 0)
+    with pytest.raises(CaseError):
+        bsre.verify(integration, b"bukan pdf")
+    assert [e.ok for e in _events("bsre.verify")] == [True, True, True, False]
+
+
+def test_the_admin_asks_bsre_about_a_document_for_its_agency_only(
+    client, service, staff, fake, integration
+):
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    document = IssuedDocument.objects.get(application=application)
+    listing = reverse("admin:cases_issueddocument_changelist")
+    action = {"action": "verify_with_bsre", "_selected_action": [document.pk]}
+    answer = client.post(listing, action, follow=True)
+    said = " ".join(str(m) for m in answer.context["messages"])
+    assert f"{document.number}: menurut BSrE tanda tangannya sah (Budi Santoso)." in said
+    before = len(fake.requests)
+    monitor = staff_member(StaffMembership.Role.MINISTRY_MONITOR)
+    client.force_login(monitor)
+    assert "verify_with_bsre" not in client.get(listing).text
+    client.post(listing, action)
+    assert len(fake.requests) == before  # the monitor asks nothing of BSrE
+
+
+def test_a_visible_signature_carries_the_placement_and_the_verification_qr(
+    client, service, staff, fake, provider
+):
+    placement = (
+        {"halaman": "terakhir", "xAxis": 400, "yAxis": 80, "width": 120, "height": 120}
+        if provider == bsre.V1
+        else {"page": 1, "originX": 400, "originY": 80, "width": 120, "height": 120}
+    )
+    bsre_on(service.agency, fake, provider, appearance={**placement, "secret": "x" * 30})
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 302
+    document = IssuedDocument.objects.get(application=application)
+    [request] = fake.sign_requests()
+    if provider == bsre.V1:
+        fields = request.form()[0]
+        assert (fields["tampilan"], fields["image"]) == ("visible", "false")
+        assert fields["linkQR"].endswith(f"/{document.code}/")
+        assert {k: fields[k] for k in placement} == {k: str(v) for k, v in placement.items()}
+        assert "secret" not in fields
+    else:
+        [properties] = request.json()["signatureProperties"]
+        assert properties["tampilan"] == "VISIBLE"
+        assert {k: properties[k] for k in placement} == placement and "secret" not in properties
+        png = base64.b64decode(properties["imageBase64"])
+        assert png.startswith(b"\x89PNG")
+
+
+def test_a_visible_signature_without_a_place_is_refused_by_bsre(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V1, appearance={"width": 120})
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 400
+    assert not IssuedDocument.objects.exists()
+    assert "4014" in _events("bsre.sign")[-1].message
 
 
 def test_an_inactive_integration_leaves_local_signing(client, service, staff, fake):
@@ -480,6 +651,38 @@ def test_a_timeout_is_not_retried_and_signing_again_issues_one_number(
     assert (document.number, document.code) == (reserved.number, reserved.code)
     assert DocumentCounter.objects.get(agency=service.agency).last == 1
     assert len(fake.sign_requests()) == 2
+
+
+def test_a_stuck_reservation_is_seen_in_the_admin_by_its_agency_not_by_another_mall(
+    client, service, staff, fake
+):
+    bsre_on(service.agency, fake, bsre.V1, timeout=0.5)
+    fake.sign_delay = 3
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert sign_on_page(client, application, passphrase=PASSPHRASE).status_code == 400
+    reserved = DocumentReservation.objects.get(application=application)
+    DocumentReservation.objects.filter(pk=reserved.pk).update(
+        created_at=timezone.now() - timedelta(hours=2)
+    )
+    listing = reverse("admin:cases_documentreservation_changelist")
+    page = client.get(listing, {"waiting": "hour"})
+    assert page.status_code == 200
+    assert reserved.number in page.text and application.tracking_number in page.text
+    detail = client.get(reverse("admin:cases_documentreservation_change", args=[reserved.pk]))
+    assert detail.status_code == 200 and reserved.code in detail.text
+    # Read-only: not changed, not deleted by hand (it is what keeps the number).
+    client.post(
+        reverse("admin:cases_documentreservation_delete", args=[reserved.pk]), {"post": "yes"}
+    )
+    assert DocumentReservation.objects.filter(pk=reserved.pk).exists()
+    assert reserved.number not in client.get(listing, {"waiting": "day"}).text
+    other = staff_member(StaffMembership.Role.MALL_MANAGER, mall=MallFactory())
+    client.force_login(other)
+    assert reserved.number not in client.get(listing).text
+    root = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(root)
+    assert reserved.number in client.get(listing).text
 
 
 # --- the passphrase is kept nowhere ---------------------------------------------------------

@@ -206,8 +206,9 @@ class LaporClient:
         return answer
 
     def pages(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Every row of a paged listing (``results.data`` and ``results.next_page_url``). The next
-        page is asked of our own base URL by its ``page`` number, whatever host the link names."""
+        """Every row of a paged listing: ``results.data[]`` and ``results.next_page_url``, or the
+        same in a Laravel paginator at ``results.data`` (both forms are read). The next page is
+        asked of our own base URL by its ``page`` number, whatever host the link names."""
         rows: list[dict[str, Any]] = []
         page = 1
         for _ in range(MAX_PAGES):
@@ -220,6 +221,9 @@ class LaporClient:
                 )
             found = results(answer)
             data = found.get("data")
+            if isinstance(data, dict) and isinstance(data.get("data"), list):
+                # A Laravel paginator inside ``results.data``: the rows and the link are in it.
+                found, data = data, data["data"]
             rows += [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
             following = found.get("next_page_url")
             if not following or not isinstance(following, str):

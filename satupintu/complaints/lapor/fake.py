@@ -6,7 +6,12 @@ tokens that expire (JWTs with ``exp``, and ``expires_in``), the gateway's refusa
 WSO2 code 900902 "Missing Credentials" or 900901 "Invalid Credentials"), LAPOR!'s own ``auth``
 and ``token`` headers, and its paths under ``/lapor/3.0.0`` with ``results`` envelopes and
 paging by ``next_page_url``. The listing of complaints forwarded to an institution
-(``GET /complaints/complaint?disposition_id=``) is our assumption (see ``services``).
+(``GET /complaints/complaint?disposition_id=``) is our assumption (see ``services``): the digest
+names none, so the fake serves it in the forms our pull accepts (``listing``: rows in
+``results.data[]``, or a Laravel paginator in ``results.data.data[]``; ``summaries``: rows
+without their text, read one by one at ``GET /complaints/{id}/complaint``; ``filters``: off,
+every complaint whatever the institution). ``POST /complaints/process/{id}/reject`` ("not our
+authority") moves a complaint to the institution named in ``reason``.
 
 Its default credentials (for a hands-on try with ``manage.py run_fakes``) are the class
 attributes below; ``gateway=False`` serves LAPOR! directly (provider ``lapor``).
@@ -72,8 +77,16 @@ class FakeLapor(FakeServer):
         send_expires_in: bool = True,
         page_size: int = 2,
         fault_envelope: bool = False,
+        listing: str = "flat",
+        summaries: bool = False,
+        filters: bool = True,
     ) -> None:
         super().__init__()
+        self.listing = listing
+        self.summaries = summaries
+        self.filters = filters
+        self.refuse_every_token = False  # the gateway refuses even a fresh token (900901)
+        self.returns: list[dict[str, str]] = []
         self.gateway = gateway
         self.token_ttl = token_ttl
         self.send_expires_in = send_expires_in
@@ -180,7 +193,7 @@ class FakeLapor(FakeServer):
             return self._refuse("900902", "Missing Credentials")
         with self.lock:
             expires = self.tokens.get(header[7:])
-        if expires is None or expires <= time.time():
+        if expires is None or expires <= time.time() or self.refuse_every_token:
             return self._refuse("900901", "Invalid Credentials")
         return None
 
@@ -215,6 +228,14 @@ class FakeLapor(FakeServer):
             return self._forwarded(request)
         if request.method == "POST" and parts == ["complaints", "followup", "add"]:
             return self._followup(request)
+        if (
+            request.method == "POST"
+            and len(parts) == 4
+            and parts[:2] == ["complaints", "process"]
+            and parts[3] == "reject"
+            and parts[2].isdigit()
+        ):
+            return self._reject(request, int(parts[2]))
         if len(parts) == 3 and parts[0] == "complaints" and parts[1].isdigit():
             complaint = self.complaints.get(int(parts[1]))
             if complaint is None:
@@ -227,7 +248,14 @@ class FakeLapor(FakeServer):
                 return self._page(request, path, complaint["followups"])
         return FakeResponse(404, {"success": False, "message": "Not found"})
 
-    def _page(self, request: FakeRequest, path: str, rows: list[dict[str, Any]]) -> FakeResponse:
+    def _page(
+        self,
+        request: FakeRequest,
+        path: str,
+        rows: list[dict[str, Any]],
+        *,
+        paginator: bool = False,
+    ) -> FakeResponse:
         page = request.query.get("page", ["1"])[0]
         number = int(page) if page.isdigit() and int(page) > 0 else 1
         start = (number - 1) * self.page_size
@@ -241,10 +269,8 @@ class FakeLapor(FakeServer):
             )
             query = f"{query}&" if query else ""
             following = f"http://{host}{prefix}{path}?{query}page={number + 1}"
-        return FakeResponse(
-            200,
-            {"results": {"data": chunk, "current_page": number, "next_page_url": following}},
-        )
+        listed = {"data": chunk, "current_page": number, "next_page_url": following}
+        return FakeResponse(200, {"results": {"data": listed} if paginator else listed})
 
     def _upload(self, request: FakeRequest) -> FakeResponse:
         _, files = _multipart(request)
@@ -288,13 +314,42 @@ class FakeLapor(FakeServer):
 
     def _forwarded(self, request: FakeRequest) -> FakeResponse:
         institution = request.query.get("disposition_id", [""])[0]
+        summary = ("id", "title", "disposition_id")
         with self.lock:
             rows = [
-                {k: v for k, v in complaint.items() if k != "followups"}
+                {
+                    k: v
+                    for k, v in complaint.items()
+                    if k != "followups" and (k in summary or not self.summaries)
+                }
                 for complaint in self.complaints.values()
-                if str(complaint.get("disposition_id")) == institution
+                if str(complaint.get("disposition_id")) == institution or not self.filters
             ]
-        return self._page(request, "/complaints/complaint", rows)
+        return self._page(
+            request, "/complaints/complaint", rows, paginator=self.listing == "paginator"
+        )
+
+    def _reject(self, request: FakeRequest, complaint_id: int) -> FakeResponse:
+        fields, _ = _multipart(request)
+        if not fields:
+            fields = request.form()[0]
+        complaint = self.complaints.get(complaint_id)
+        if complaint is None:
+            return FakeResponse(404, {"success": False, "message": "Not found"})
+        if str(complaint.get("disposition_id")) != str(self.institution_id):
+            return FakeResponse(403, {"success": False, "message": "not your complaint"})
+        target = fields.get("reason", "")
+        if not target.isdigit() or fields.get("not_authority") != "1":
+            return FakeResponse(422, {"success": False, "message": "reason required"})
+        with self.lock:
+            complaint["disposition_id"] = int(target)
+            self.returns.append({"complaint_id": str(complaint_id), **fields})
+        self.add_followup(
+            complaint_id,
+            "Laporan diteruskan dari {{institution_from}} ke {{institution_to}}",
+            institution_to_name=f"Instansi {target}",
+        )
+        return FakeResponse(200, {"success": True, "results": {"data": {"id": complaint_id}}})
 
     def _followup(self, request: FakeRequest) -> FakeResponse:
         fields, _ = _multipart(request)

@@ -12,8 +12,11 @@ import json
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, override
 
 from satupintu.complaints.lapor.client import PROVIDERS, LaporClient, results, settled, short
 from satupintu.complaints.models import LaporFollowup, LaporLink, Report, ReportEvent
@@ -26,11 +29,28 @@ from satupintu.malls.models import Mall
 
 PUSH = "lapor.complaint"
 FOLLOWUP = "lapor.followup"
-# The staff steps sent to LAPOR! as follow-ups (with their text): answers and refusals.
+RETURN = "lapor.return"
+# The steps sent to LAPOR! as follow-ups: answers and refusals with their text; the changes of
+# status with a status line in place of their text (a routing note is internal, a reopening's
+# is the reporter's own words, a closing's is empty), so LAPOR! shows where the report is.
+STATUS_LINES: dict[str, Promise] = {
+    ReportEvent.Kind.ROUTED: gettext_lazy(
+        "Status: in progress. The report was verified and sent to %(agency)s."
+    ),
+    ReportEvent.Kind.REOPENED: gettext_lazy(
+        "Status: in progress again. The reporter was not satisfied with the answer; the "
+        "agency answers again."
+    ),
+    ReportEvent.Kind.ESCALATED: gettext_lazy(
+        "Status: escalated. The deadline passed; the mall manager follows the report up."
+    ),
+    ReportEvent.Kind.CLOSED: gettext_lazy("Status: closed."),
+}
 FOLLOWUP_KINDS = {
     ReportEvent.Kind.ANSWERED,
     ReportEvent.Kind.ANSWERED_ON_BEHALF,
     ReportEvent.Kind.REJECTED,
+    *STATUS_LINES,
 }
 
 
@@ -87,11 +107,19 @@ def lapor_push_enqueue(*, report: Report) -> OutboundCall | None:
     )
 
 
-def lapor_followup_enqueue(*, event: ReportEvent) -> OutboundCall | None:
-    """Queue a staff step of a report that is (or is being sent) in SP4N-LAPOR!."""
-    if event.kind not in FOLLOWUP_KINDS or not event.text:
-        return None
-    report = event.report
+def followup_text(event: ReportEvent) -> str:
+    """What LAPOR! is told of ``event``: a status line for a change of status (in the
+    deployment's language, LAPOR!'s), the text itself for an answer or a refusal."""
+    line = STATUS_LINES.get(event.kind)
+    if line is None:
+        return event.text
+    agency = event.report.agency
+    with override(settings.LANGUAGE_CODE):
+        return str(line) % {"agency": agency.name if agency is not None else "-"}
+
+
+def _synced_integration(report: Report) -> Integration | None:
+    """The integration ``report`` is synced through: it is in LAPOR! (or being sent there)."""
     integration = lapor_integration(report.mall)
     if integration is None:
         return None
@@ -99,8 +127,18 @@ def lapor_followup_enqueue(*, event: ReportEvent) -> OutboundCall | None:
         LaporLink.objects.filter(report=report).exists()
         or OutboundCall.objects.filter(key=push_key(report)).exists()
     )
-    if not known:
-        return None  # filed before the mall turned LAPOR! on
+    return integration if known else None  # else filed before the mall turned LAPOR! on
+
+
+def lapor_followup_enqueue(*, event: ReportEvent) -> OutboundCall | None:
+    """Queue a step of a report that is (or is being sent) in SP4N-LAPOR!: an answer, a
+    refusal, a change of status (routed, reopened, escalated, closed)."""
+    if event.kind not in FOLLOWUP_KINDS or not (event.text or event.kind in STATUS_LINES):
+        return None
+    report = event.report
+    integration = _synced_integration(report)
+    if integration is None:
+        return None
     return call_enqueue(
         integration=integration,
         operation=FOLLOWUP,
@@ -108,6 +146,37 @@ def lapor_followup_enqueue(*, event: ReportEvent) -> OutboundCall | None:
         subject=f"report:{report.tracking_id}",
         key=f"lapor:followup:{event.pk}",
         retry=False,
+    )
+
+
+def return_institution(integration: Integration, chosen: str = "") -> str:
+    """The LAPOR! institution a report the mall cannot handle goes back to: the one the
+    coordinator named, else the integration's ``return_institution_id`` (e.g. the LAPOR!
+    administrator's, who routes it on); empty when neither is set."""
+    return chosen or str(integration.option("return_institution_id") or "")
+
+
+def lapor_return_enqueue(*, event: ReportEvent, institution: str = "") -> OutboundCall | None:
+    """A report refused here (``event``, the refusal): a report LAPOR! forwarded to the mall
+    goes back by LAPOR!'s reject call ("not our authority") to ``institution`` (else the
+    integration's default); any other synced report is told as a follow-up."""
+    report = event.report
+    link = LaporLink.objects.filter(report=report).first()
+    integration = _synced_integration(report)
+    if (
+        link is None
+        or link.origin != LaporLink.Origin.PULLED
+        or integration is None
+        or not return_institution(integration, institution)
+    ):
+        return lapor_followup_enqueue(event=event)
+    return call_enqueue(
+        integration=integration,
+        operation=RETURN,
+        payload={"event": event.pk, "institution": institution},
+        subject=f"report:{report.tracking_id}",
+        key=f"lapor:return:{event.pk}",
+        retry=False,  # a second one may move it on from wherever the first sent it
     )
 
 
@@ -272,10 +341,10 @@ def followup_send(call: OutboundCall) -> dict[str, Any]:
         "institution_to_id": institution,
         "complaint_id": link.complaint_id,
         "info_disposition": "",
-        "template_code": str(integration.option("reply_template") or ""),
+        "template_code": _template(integration, event.kind),
         "rating": "",
         "is_secret": "1" if event.report.is_confidential else "0",
-        "content": event.text,
+        "content": followup_text(event),
     }
     # Multipart, as LAPOR! takes it (fields without a file name).
     parts: list[tuple[str, tuple[str | None, bytes]]] = [
@@ -284,7 +353,7 @@ def followup_send(call: OutboundCall) -> dict[str, Any]:
     answer = LaporClient(integration).request("POST", "/complaints/followup/add", files=parts)
     if answer.status >= 300:
         raise _refused(answer, "follow-up")
-    return {"complaint_id": link.complaint_id}
+    return {"complaint_id": link.complaint_id, "key": content_key(fields["content"])}
 
 
 @on_done(FOLLOWUP)
@@ -295,6 +364,43 @@ def followup_done(call: OutboundCall) -> None:
         return
     LaporFollowup.objects.get_or_create(
         link=link,
-        key=content_key(event.text),
+        key=str(call.result.get("key") or content_key(followup_text(event))),
         defaults={"direction": LaporFollowup.Direction.OUT, "event": event},
     )
+
+
+def _template(integration: Integration, kind: str) -> str:
+    """The LAPOR! reply template of a step: ``options.templates[kind]``, else
+    ``options.reply_template``."""
+    templates = integration.option("templates") or {}
+    chosen = templates.get(kind) if isinstance(templates, dict) else None
+    return str(chosen or integration.option("reply_template") or "")
+
+
+@operation(RETURN)
+def return_send(call: OutboundCall) -> dict[str, Any]:
+    """``POST /complaints/process/{id}/reject``: not the mall's authority, to the institution
+    ``reason``; the coordinator's reason as ``reason_description``."""
+    event = (
+        ReportEvent.objects.select_related("report").filter(pk=call.payload.get("event")).first()
+    )
+    link = LaporLink.objects.filter(report_id=event.report_id).first() if event else None
+    if event is None or link is None:
+        raise CallFailed("the report or its SP4N-LAPOR! link no longer exists", retry=False)
+    institution = return_institution(call.integration, str(call.payload.get("institution") or ""))
+    if not institution:
+        raise CallFailed("no institution to return the report to", retry=False)
+    fields = {
+        "is_request": "1",
+        "reason": institution,
+        "reason_description": event.text,
+        "not_authority": "1",
+    }
+    parts: list[tuple[str, tuple[str | None, bytes]]] = [
+        (name, (None, value.encode())) for name, value in fields.items()
+    ]
+    path = f"/complaints/process/{link.complaint_id}/reject"
+    answer = LaporClient(call.integration).request("POST", path, files=parts)
+    if answer.status >= 300:
+        raise _refused(answer, "return of the report")
+    return {"complaint_id": link.complaint_id, "institution": institution}

@@ -6,12 +6,16 @@
    ``FOLLOWUPS_AFTER_CLOSE_DAYS`` days), each recorded once as a report step; those sent from
    here are recognised and not recorded again.
 
-The listing of forwarded reports is not in the public digest (its confidence is low): we ask
-``GET {options.forwarded_path, default /complaints/complaint}?disposition_id={institution_id}
-&page=N`` and read ``results.data[]`` (``id`` or ``complaint_id``, ``title``, ``content``,
-``classification_id``, ``category_id``, ``is_anonymous``, ``is_secret``, ``date_of_incident``)
-paged by ``results.next_page_url``, as the follow-ups are. The reporter's identity stays in
-LAPOR!: the follow-ups go back there.
+The listing of forwarded reports is not in the public digest (it names only one complaint's
+``GET /complaints/{id}/complaint``; its confidence is low): we ask ``GET {options.forwarded_path,
+default /complaints/complaint}?disposition_id={institution_id}&page=N`` and read either form a
+LAPOR! listing may take: ``results.data[]`` with ``results.next_page_url`` (as the follow-ups),
+or a Laravel paginator at ``results.data`` (rows in ``results.data.data[]``). A row is ``id`` or
+``complaint_id``, ``title``, ``content``, ``classification_id``, ``category_id``,
+``is_anonymous``, ``is_secret``, ``date_of_incident``; a row without ``content`` (a listing of
+summaries) is read in full from ``GET /complaints/{id}/complaint``; a row naming another
+institution in ``disposition_id`` (a listing that ignored the filter) is skipped. The
+reporter's identity stays in LAPOR!: the follow-ups go back there.
 """
 
 import hashlib
@@ -29,7 +33,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from satupintu.complaints.errors import ReportError
-from satupintu.complaints.lapor.client import PROVIDERS, LaporClient
+from satupintu.complaints.lapor.client import PROVIDERS, LaporClient, results, short
 from satupintu.complaints.lapor.outbox import content_key, lapor_integration
 from satupintu.complaints.models import LaporFollowup, LaporLink, Report, ReportEvent
 from satupintu.complaints.services import TEXT_MAX, report_file
@@ -114,6 +118,31 @@ def _flag(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes"}
 
 
+def _for_institution(row: dict[str, Any], institution: Any) -> bool:
+    """Whether a complaint is forwarded to ``institution`` (as far as its row says: a row that
+    names no institution is taken to be, the listing having been asked for it)."""
+    named = row.get("disposition_id")
+    return named in (None, "") or str(named) == str(institution)
+
+
+def _complaint(client: LaporClient, complaint_id: str) -> dict[str, Any] | None:
+    """One complaint's data (``GET /complaints/{id}/complaint``), for a listing of summaries
+    that leaves out the text; None when LAPOR! has no such complaint."""
+    if not complaint_id.isdigit():
+        return None
+    answer = client.request("GET", f"/complaints/{complaint_id}/complaint")
+    if answer.status == 404:
+        return None
+    if answer.status != 200:
+        raise CallFailed(
+            f"SP4N-LAPOR! answered HTTP {answer.status} to a complaint",
+            status_code=answer.status,
+            answer=short(answer),
+        )
+    data = results(answer).get("data")
+    return data if isinstance(data, dict) else None
+
+
 def _pull_forwarded(integration: Integration, client: LaporClient) -> int:
     institution = integration.option("institution_id")
     mall = integration.mall
@@ -124,11 +153,16 @@ def _pull_forwarded(integration: Integration, client: LaporClient) -> int:
     kinds = _reverse(integration, "classifications")
     categories = _reverse(integration, "categories")
     received = 0
-    for row in rows:
-        complaint_id = str(row.get("complaint_id") or row.get("id") or "")
+    for listed in rows:
+        complaint_id = str(listed.get("complaint_id") or listed.get("id") or "")
         known = LaporLink.objects.filter(mall=mall, complaint_id=complaint_id)
         if not complaint_id or known.exists():
             continue  # ours already: received before, or sent from here
+        if not _for_institution(listed, institution):
+            continue  # a listing that ignored the filter: another institution's complaint
+        row = listed if "content" in listed else _complaint(client, complaint_id)
+        if row is None or not _for_institution(row, institution):
+            continue
         content = _text(row.get("content"))
         title = _text(row.get("title")) or content[:60]
         kind = kinds.get(str(row.get("classification_id")), Report.Kind.COMPLAINT)

@@ -4,6 +4,7 @@ periodic pull of follow-ups and of reports forwarded to the mall."""
 
 import json
 import os
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,9 +12,10 @@ from django.utils import timezone
 
 from satupintu.cases.tests.files import png
 from satupintu.complaints import services
+from satupintu.complaints.errors import ReportError
 from satupintu.complaints.lapor.client import LaporClient
 from satupintu.complaints.lapor.fake import PREFIX, FakeLapor
-from satupintu.complaints.lapor.outbox import FOLLOWUP, PUSH
+from satupintu.complaints.lapor.outbox import FOLLOWUP, PUSH, RETURN
 from satupintu.complaints.lapor.services import lapor_sync
 from satupintu.complaints.models import LaporLink, Report, ReportEvent
 from satupintu.complaints.tests.factories import ReportFactory
@@ -278,6 +280,7 @@ def handled(mall, lapor, fake):
     report = ReportFactory(mall=mall, confidential=True)
     deliver()
     report = services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
+    deliver(FOLLOWUP)  # "in progress"
     return report, officer
 
 
@@ -287,9 +290,9 @@ def test_a_staff_answer_is_posted_as_a_follow_up_and_not_read_back(handled, lapo
     [call] = deliver(FOLLOWUP)
     assert call.status == OutboundCall.Status.DONE, call.last_error
     complaint = filed(fake, report.lapor.complaint_id)
-    [row] = complaint["followups"]
+    [_, row] = complaint["followups"]
     assert row["content"] == "Petugas telah ditegur." and row["is_secret"] is True
-    [request] = lapor_requests(fake, "/complaints/followup/add")
+    request = lapor_requests(fake, "/complaints/followup/add")[-1]
     assert request.header("Content-Type").startswith("multipart/form-data")
     # The pull sees it in LAPOR!'s list and records nothing: it is ours.
     assert lapor_sync(integration=lapor).followups == 0
@@ -303,12 +306,12 @@ def test_an_answer_before_the_push_waits_for_it(mall, lapor, fake):
     report = ReportFactory(mall=mall)
     services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
     services.report_answer(report=report, by=officer, text="Sudah ditindaklanjuti.")
-    [followup] = deliver(FOLLOWUP)
-    assert followup.status == OutboundCall.Status.PENDING  # the report is not there yet
+    waiting = deliver(FOLLOWUP)  # routed ("in progress"), then answered
+    assert {c.status for c in waiting} == {OutboundCall.Status.PENDING}  # not there yet
     deliver(PUSH)
-    [followup] = deliver(FOLLOWUP)
-    assert followup.status == OutboundCall.Status.DONE
-    assert len(filed(fake, report.lapor.complaint_id)["followups"]) == 1
+    sent = deliver(FOLLOWUP)
+    assert {c.status for c in sent} == {OutboundCall.Status.DONE}
+    assert len(filed(fake, report.lapor.complaint_id)["followups"]) == 2
 
 
 def test_lapor_follow_ups_are_recorded_once_across_pages_and_pulls(handled, lapor, fake):
@@ -454,3 +457,187 @@ def test_a_deployment_wide_integration_serves_malls_without_their_own(fake):
     fake.add_followup(int(first.lapor.complaint_id), "Diterima.")
     assert lapor_sync(integration=integration).followups == 1
     assert first.events.filter(kind=ReportEvent.Kind.LAPOR).count() == 1
+
+
+IN_PROGRESS = "Status: sedang diproses. Laporan telah diverifikasi dan diteruskan ke {agency}."
+ESCALATED = "Status: dieskalasi. Batas waktu terlewati; pengelola MPP menindaklanjuti laporan ini."
+CLOSED = "Status: selesai (ditutup)."
+
+
+def test_status_changes_of_a_synced_report_are_sent_to_lapor_in_order(handled, lapor, fake):
+    report, officer = handled
+    complaint_id = report.lapor.complaint_id
+    services.reports_escalate(today=report.answer_due + timedelta(days=1))
+    assert [c.status for c in deliver(FOLLOWUP)] == [OutboundCall.Status.DONE]
+    services.report_answer(report=report, by=officer, text="Loket ditambah.")
+    deliver(FOLLOWUP)
+    services.report_rate(report=Report.objects.get(pk=report.pk), rating=4)
+    [closed] = deliver(FOLLOWUP)
+    assert closed.status == OutboundCall.Status.DONE, closed.last_error
+    contents = [row["content"] for row in filed(fake, complaint_id)["followups"]]
+    assert contents == [
+        IN_PROGRESS.format(agency=report.agency.name),
+        ESCALATED,
+        "Loket ditambah.",
+        CLOSED,
+    ]
+    # Read back by the pull, each is recognised as ours: no step recorded twice.
+    assert lapor_sync(integration=lapor).followups == 0
+    assert not report.events.filter(kind=ReportEvent.Kind.LAPOR).exists()
+    # The routing note is internal: never sent.
+    sent = b"".join(r.body for r in lapor_requests(fake, "/complaints/followup/add"))
+    assert b"Status: sedang diproses" in sent
+
+
+def test_a_routing_note_stays_here_and_templates_are_chosen_per_step(mall, lapor, fake):
+    lapor.options["templates"] = {"routed": "T-PROSES"}
+    lapor.options["reply_template"] = "T-BALAS"
+    lapor.save()
+    agency = AgencyFactory(mall=mall, name="Disdukcapil")
+    coordinator = staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
+    officer = staff_member(StaffMembership.Role.FRONT_OFFICE, agency=agency)
+    report = ReportFactory(mall=mall)
+    deliver(PUSH)
+    services.report_route(
+        report=report, agency=agency, deadline_class=5, by=coordinator, note="Catatan internal X"
+    )
+    services.report_answer(report=report, by=officer, text="Jawaban.")
+    deliver(FOLLOWUP)
+    requests = lapor_requests(fake, "/complaints/followup/add")
+    assert len(requests) == 2
+    assert all(b"Catatan internal X" not in r.body for r in requests)
+    [answer] = [r.body for r in requests if b"Jawaban." in r.body]
+    [routed] = [r.body for r in requests if b"Jawaban." not in r.body]
+    assert b"T-BALAS" in answer and b"T-PROSES" in routed and b"Disdukcapil" in routed
+
+
+def test_a_report_not_in_lapor_sends_no_status(mall, fake):
+    agency = AgencyFactory(mall=mall)
+    coordinator = staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
+    report = ReportFactory(mall=mall)  # filed before the mall turned LAPOR! on
+    _integration(mall, fake.url)
+    services.report_route(report=report, agency=agency, deadline_class=5, by=coordinator)
+    assert not OutboundCall.objects.exists()
+
+
+@pytest.fixture
+def forwarded(mall, lapor, fake):
+    """A report LAPOR! forwarded to the mall, pulled in; the mall's coordinator."""
+    complaint_id = fake.forward(
+        title="Izin tambang", content="Bukan wewenang MPP.", institution_id=FakeLapor.institution_id
+    )
+    assert lapor_sync(integration=lapor).received == 1
+    report = LaporLink.objects.get(complaint_id=str(complaint_id)).report
+    return report, complaint_id, staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
+
+
+def test_a_forwarded_report_the_mall_cannot_handle_goes_back_by_lapors_reject_call(
+    forwarded, lapor, fake
+):
+    report, complaint_id, coordinator = forwarded
+    services.report_reject(
+        report=report, by=coordinator, reason="Wewenang provinsi.", lapor_institution="8800"
+    )
+    assert not OutboundCall.objects.filter(operation=FOLLOWUP).exists()
+    [call] = deliver(RETURN)
+    assert call.status == OutboundCall.Status.DONE, call.last_error
+    assert call.retry is False
+    [returned] = fake.returns
+    assert returned == {
+        "complaint_id": str(complaint_id),
+        "is_request": "1",
+        "reason": "8800",
+        "reason_description": "Wewenang provinsi.",
+        "not_authority": "1",
+    }
+    assert fake.complaints[complaint_id]["disposition_id"] == 8800
+    # LAPOR!'s log of the move is read back as a step; the report is not pulled in again.
+    synced = lapor_sync(integration=lapor)
+    assert (synced.failed, synced.received, synced.followups) == ("", 0, 1)
+    assert Report.objects.count() == 1
+
+
+def test_without_a_chosen_institution_the_integrations_default_is_used(forwarded, lapor, fake):
+    report, complaint_id, coordinator = forwarded
+    lapor.options["return_institution_id"] = 1
+    lapor.save()
+    services.report_reject(report=report, by=coordinator, reason="Bukan wewenang kami.")
+    [call] = deliver(RETURN)
+    assert call.status == OutboundCall.Status.DONE and fake.returns[0]["reason"] == "1"
+
+
+def test_a_forwarded_report_with_no_institution_to_go_back_to_gets_a_follow_up(
+    forwarded, lapor, fake
+):
+    report, complaint_id, coordinator = forwarded
+    services.report_reject(report=report, by=coordinator, reason="Tidak jelas.")
+    [call] = deliver()
+    assert call.operation == FOLLOWUP and call.status == OutboundCall.Status.DONE
+    assert not fake.returns
+    assert fake.complaints[complaint_id]["followups"][-1]["content"] == "Tidak jelas."
+
+
+@pytest.mark.parametrize("bad", ["12a", "8800\x00", "1" * 13, "-5", "\u0661\u0662"])
+def test_a_bad_lapor_institution_is_refused(forwarded, bad):
+    report, _, coordinator = forwarded
+    with pytest.raises(ReportError):
+        services.report_reject(report=report, by=coordinator, reason="x", lapor_institution=bad)
+    assert Report.objects.get(pk=report.pk).status == Report.Status.SUBMITTED
+    assert not OutboundCall.objects.filter(operation__in=[RETURN, FOLLOWUP]).exists()
+
+
+def test_a_locally_filed_report_refused_here_is_told_by_a_follow_up(mall, lapor, fake):
+    lapor.options["return_institution_id"] = 1
+    lapor.save()
+    coordinator = staff_member(StaffMembership.Role.MALL_MANAGER, mall=mall)
+    report = ReportFactory(mall=mall)
+    deliver(PUSH)
+    services.report_reject(report=report, by=coordinator, reason="Bukan wewenang.")
+    [call] = deliver()
+    assert call.operation == FOLLOWUP and not fake.returns
+
+
+def test_the_coordinator_names_the_institution_on_the_report_page(client, forwarded, fake):
+    report, complaint_id, coordinator = forwarded
+    client.force_login(coordinator)
+    url = reverse("backoffice:report", args=[report.tracking_id])
+    assert 'name="lapor_institution"' in client.get(url).content.decode()
+    client.post(
+        reverse("backoffice:report-act", args=[report.tracking_id]),
+        {"action": "reject", "text": "Wewenang pusat.", "lapor_institution": "42"},
+    )
+    [call] = deliver(RETURN)
+    assert call.status == OutboundCall.Status.DONE and fake.returns[0]["reason"] == "42"
+
+
+def test_forwarded_reports_are_read_in_either_listing_form(mall):
+    # A Laravel paginator at results.data, rows without their text, and a listing that
+    # ignores the institution filter: the pull still files exactly the mall's reports.
+    with FakeLapor(listing="paginator", summaries=True, filters=False) as server:
+        integration = _integration(mall, server.base_url)
+        ids = [
+            server.forward(
+                title=f"Laporan {n}", content=f"Isi {n}.", institution_id=FakeLapor.institution_id
+            )
+            for n in range(3)
+        ]
+        server.forward(title="Lain", content="Bukan untuk kita.", institution_id=999)
+        synced = lapor_sync(integration=integration)
+        assert (synced.failed, synced.received) == ("", 3)
+        texts = sorted(Report.objects.values_list("text", flat=True))
+        assert texts == ["Isi 0.", "Isi 1.", "Isi 2."]
+        assert {link.complaint_id for link in LaporLink.objects.all()} == {str(i) for i in ids}
+        listing = [r for r in server.requests if r.path == PREFIX + "/complaints/complaint"]
+        assert len(listing) == 2  # page_size 2: two pages of four rows
+
+
+def test_a_gateway_refusing_the_fresh_token_too_fails_after_one_refetch(mall, lapor, fake):
+    ReportFactory(mall=mall)
+    deliver()
+    assert fake.tokens_issued == 1
+    fake.refuse_every_token = True
+    synced = lapor_sync(integration=lapor)
+    assert synced.failed == "SP4N-LAPOR! refused the credentials (HTTP 401 900901)"
+    assert fake.tokens_issued == 2  # refreshed once, not in a loop
+    logged = IntegrationEvent.objects.filter(integration=lapor, operation="lapor.sync").last()
+    assert not logged.ok and "900901" in logged.message

@@ -38,6 +38,7 @@ from satupintu.booking.models import (
 from satupintu.cases.models import (
     AccessLog,
     Application,
+    DocumentReservation,
     IssuedDocument,
     OssLicenseMap,
     OssLink,
@@ -159,6 +160,8 @@ POLICIES: dict[type, Policy] = {
     ),
     ProductTemplate: Policy(add=MA, change=MA, delete=MA),
     IssuedDocument: LOOK_ONLY,
+    # A number reserved for a BSrE signing: seen (a stuck one), never written by hand.
+    DocumentReservation: RECORD,
     AccessLog: LOOK_ONLY,
     OssLicenseMap: Policy(),
     OssStatusMap: Policy(),
@@ -316,6 +319,10 @@ def _build(model: type, p: Place, n: int):  # noqa: PLR0911 - one row per model
             file="x.pdf",
             sha256="0" * 64,
             valid_from=date(2026, 1, 1),
+        )
+    if model is DocumentReservation:
+        return DocumentReservation.objects.create(
+            application=_application(p, n), agency=p.agency, number=f"R-{n}", code=f"RC{n}"
         )
     if model is TOTPDevice:
         return TOTPDevice.objects.create(user=p.citizen, name=f"telepon {n}")
