@@ -26,6 +26,7 @@ from satupintu.accounts.names import name_parts
 from satupintu.accounts.recovery import code_send
 from satupintu.accounts.validators import normalize_nik, normalize_phone, validate_nik
 from satupintu.counters import cache_is_shared
+from satupintu.db import update_unflushed
 from satupintu.malls.permissions import staff_roles
 
 # last_used is written at most this often per token, not on every request.
@@ -281,7 +282,8 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     if token is None:
         return None
     if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        # A hint for the token list, not a guarantee: its commit need not wait for the disk.
+        update_unflushed(ApiToken, token.pk, last_used=now)
         token.last_used = now
     return token
 

@@ -113,7 +113,9 @@ def _check_bookable(*, citizen: User, slot: Slot, priority: str) -> None:
         raise BookingError("not_bookable", _("This service is not offered by visit."))
     if slot_seems_full(slot, priority=bool(priority)):
         raise slot_full_error(slot)
-    refusal = slot_refusal_now(slot)
+    # The day's hours are read once, after the place is taken (_check_still_open): a closure
+    # committed meanwhile is seen there, and a refusal gives the place back.
+    refusal = slot_refusal_now(slot, hours=False)
     if refusal:
         raise BookingError("closed", refusal)
 

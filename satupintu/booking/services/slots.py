@@ -98,8 +98,10 @@ def slots_offered(*, service: Service, day: date) -> DayPlan:
     return plan
 
 
-def slot_refusal_now(slot: Slot) -> str:
-    """Why ``slot`` cannot be booked (or changed) now, or ""."""
+def slot_refusal_now(slot: Slot, *, hours: bool = True) -> str:
+    """Why ``slot`` cannot be booked (or changed) now, or "". ``hours=False`` leaves out the
+    hours of its day (four queries) for a caller that checks them itself after taking the
+    place (bookings._check_still_open)."""
     mall = slot.service.agency.mall
     policy = policy_for(mall=mall)
     now = timezone.now()
@@ -108,7 +110,7 @@ def slot_refusal_now(slot: Slot) -> str:
     today = in_mall_time(now, mall).date()
     if in_mall_time(slot.start, mall).date() > today + timedelta(days=policy.days_ahead):
         return _("Booking opens %(days)s days ahead.") % {"days": policy.days_ahead}
-    if not slot_within_hours(slot):
+    if hours and not slot_within_hours(slot):
         return _("The mall does not receive visitors at that time.")
     return ""
 
@@ -199,9 +201,12 @@ def _full_refusal(next_slots: list[Slot]) -> BookingError:
 # back (cancel, reschedule, closure, a closed account) calls ``slots_freed``, which gives the
 # slot a new "freed" generation (a random value); a mark counts only while it carries the
 # current generation, read before the refusal that set it. So a refusal racing a cancel cannot
-# leave a mark hiding the freed place: the generation it read is already old. A mark lives a
-# few seconds at most anyway, like the next free times it carries.
-FULL_MARK_SECONDS = NEXT_FREE_CACHE_SECONDS
+# leave a mark hiding the freed place: the generation it read is already old. A mark lives half
+# a minute at most: the generation, not the lifetime, keeps it true; the lifetime bounds how old
+# the next free times it carries may be (a suggestion, not a promise: one already taken is
+# refused in turn with newer ones). Short-lived marks (5 s) made every slot of a long rush fall
+# back to the database every few seconds, each time for every request in flight.
+FULL_MARK_SECONDS = 30
 FREED_GENERATION_SECONDS = 2 * 24 * 3600
 
 

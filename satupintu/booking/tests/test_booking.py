@@ -145,6 +145,26 @@ def test_booking_closes_at_the_cutoff_and_opens_days_ahead():
     assert not Booking.objects.exists()
 
 
+def test_a_day_off_refuses_after_the_place_is_taken_and_gives_it_back():
+    """The day's hours are read once, after the place is taken (with the slot's row locked):
+    a day off refuses there, the place goes back, and a made booking read them once only."""
+    from django.test.utils import CaptureQueriesContext
+
+    service = visit_service(places=2)
+    slot = _first_slot(service)
+    with CaptureQueriesContext(connection) as queries:
+        booking_create(citizen=citizen(), slot=slot)
+    hours_reads = [q["sql"] for q in queries.captured_queries if '"booking_dayoff"' in q["sql"]]
+    assert len(hours_reads) == 1
+    DayOff.objects.create(mall=service.agency.mall, date=open_day(), reason="Banjir")
+    slot.refresh_from_db()
+    with pytest.raises(BookingError, match="tidak menerima pengunjung") as refused:
+        booking_create(citizen=citizen(), slot=slot)
+    assert refused.value.code == "closed"
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+    assert Booking.objects.count() == 1
+
+
 def test_cancel_gives_the_place_back_once():
     service = visit_service(places=1)
     slot = _first_slot(service)
