@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Slot
 from satupintu.booking.selectors import (
+    HoursOf,
     horizon_message,
     policy_for,
     slot_capacity,
@@ -48,14 +49,18 @@ def service_bookable(service: Service) -> bool:
     )
 
 
-def slots_open(*, service: Service, day: date) -> DayPlan:
+def slots_open(*, service: Service, day: date, hours_of: HoursOf | None = None) -> DayPlan:
     """The slots of ``service`` on ``day``, created the first time the day is asked for.
 
-    Existing slots keep their counts; a day the agency is closed has none.
+    Existing slots keep their counts; a day the agency is closed has none. ``hours_of`` lets a
+    long run (a closure opening the next day of forty services) reuse the hours it has read.
     """
     if not service_bookable(service):
         return DayPlan(day, closed_reason=_("This service is not offered by visit."))
-    hours = opening_hours(agency=service.agency, day=day)
+    if hours_of is None:
+        hours = opening_hours(agency=service.agency, day=day)
+    else:
+        hours = hours_of(service.agency, day)
     if hours is None:
         return DayPlan(day, closed_reason=_("The mall does not receive visitors that day."))
     zone = ZoneInfo(service.agency.mall.time_zone)
