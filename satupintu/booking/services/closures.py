@@ -19,7 +19,7 @@ from django.utils.translation import override
 from satupintu.accounts.models import User
 from satupintu.booking.calendar import LINK_SALT, visit_ics
 from satupintu.booking.models import Booking, BookingEvent, Closure, Slot
-from satupintu.booking.selectors import policy_for, slot_within_hours
+from satupintu.booking.selectors import counters_open, policy_for, slot_within_hours
 from satupintu.booking.services.bookings import CHANGEABLE
 from satupintu.booking.services.slots import slots_freed, slots_open
 from satupintu.catalog.models import Service
@@ -310,11 +310,20 @@ def _remaining(slot: Slot, *, priority: bool) -> int:
 
 
 class _Hours:
-    """``opening_hours`` remembered for one run: a closure asks about the same days often."""
+    """``opening_hours`` (and the agencies' counter counts) remembered for one run: a closure
+    asks about the same days often."""
 
     def __init__(self) -> None:
         self.known: dict[tuple[int, date], tuple[time, time] | None] = {}
         self.fitting: dict[int, bool] = {}
+        self.counted: dict[int, int] = {}
+
+    def counters(self, agency: Agency) -> int:
+        """``counters_open``, once per agency: the slots a closure opens for the services of
+        one agency take their capacity from the same count."""
+        if agency.pk not in self.counted:
+            self.counted[agency.pk] = counters_open(agency)
+        return self.counted[agency.pk]
 
     def __call__(self, agency: Agency, day: date) -> tuple[time, time] | None:
         if (agency.pk, day) not in self.known:
@@ -339,7 +348,9 @@ def _candidate_days(
     day = first_day
     while day <= last_day:
         if hours(service.agency, day) is not None:
-            slots_open(service=service, day=day, hours_of=hours)
+            slots_open(
+                service=service, day=day, hours_of=hours, counters_of=hours.counters, read=False
+            )
             slots = (
                 Slot.objects.select_for_update()
                 .filter(

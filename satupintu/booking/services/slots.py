@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Slot
 from satupintu.booking.selectors import (
+    CountersOf,
     HoursOf,
     horizon_message,
     policy_for,
@@ -49,11 +50,20 @@ def service_bookable(service: Service) -> bool:
     )
 
 
-def slots_open(*, service: Service, day: date, hours_of: HoursOf | None = None) -> DayPlan:
+def slots_open(
+    *,
+    service: Service,
+    day: date,
+    hours_of: HoursOf | None = None,
+    counters_of: CountersOf | None = None,
+    read: bool = True,
+) -> DayPlan:
     """The slots of ``service`` on ``day``, created the first time the day is asked for.
 
-    Existing slots keep their counts; a day the agency is closed has none. ``hours_of`` lets a
-    long run (a closure opening the next day of forty services) reuse the hours it has read.
+    Existing slots keep their counts; a day the agency is closed has none. ``hours_of`` and
+    ``counters_of`` let a long run (a closure opening the next day of forty services) reuse
+    the hours and counter counts it has read; ``read=False`` only creates the slots (the plan
+    comes back without them) for a caller that reads them itself.
     """
     if not service_bookable(service):
         return DayPlan(day, closed_reason=_("This service is not offered by visit."))
@@ -65,7 +75,7 @@ def slots_open(*, service: Service, day: date, hours_of: HoursOf | None = None) 
         return DayPlan(day, closed_reason=_("The mall does not receive visitors that day."))
     zone = ZoneInfo(service.agency.mall.time_zone)
     length = timedelta(minutes=visit_for(service=service).slot_minutes)
-    capacity, priority, walk_in = slot_capacity(service=service)
+    capacity, priority, walk_in = slot_capacity(service=service, counters_of=counters_of)
     start = datetime.combine(day, hours[0], tzinfo=zone)
     closes = datetime.combine(day, hours[1], tzinfo=zone)
     wanted = []
@@ -82,6 +92,8 @@ def slots_open(*, service: Service, day: date, hours_of: HoursOf | None = None) 
         )
         start += length
     Slot.objects.bulk_create(wanted, ignore_conflicts=True)
+    if not read:
+        return DayPlan(day)
     slots = Slot.objects.filter(
         service=service, start__gte=wanted[0].start if wanted else closes, end__lte=closes
     ).order_by("start")
