@@ -64,8 +64,12 @@ def start_workers(port: int, processes: int, log: Path) -> subprocess.Popen:
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while "ready." not in log.read_text():
+    # Ready when the worker answers a ping: its log says "ready." only at INFO, and the
+    # workers log at WARNING (LOG_LEVEL above), so the log cannot tell.
+    from satupintu.celery import app
+
+    deadline = time.monotonic() + 120
+    while not app.control.ping(timeout=1.0):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             sys.exit(f"the workers did not start:\n{log.read_text()}")

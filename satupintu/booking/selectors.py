@@ -32,16 +32,27 @@ def visit_for(*, service: Service) -> ServiceVisit:
         return ServiceVisit(service=service)
 
 
-def slot_capacity(*, service: Service) -> tuple[int, int, int]:
+def counters_open(agency: Agency) -> int:
+    """How many of ``agency``'s counters are in service."""
+    return agency.counters.filter(is_active=True).count()
+
+
+CountersOf = Callable[[Agency], int]
+
+
+def slot_capacity(
+    *, service: Service, counters_of: CountersOf | None = None
+) -> tuple[int, int, int]:
     """(bookable places, of which priority places, places kept for walk-ins) per slot.
 
     Counters serve ``slot length / minutes per visitor`` people each; the waiting room holds its
     seats times the distancing factor at once. The smaller of the two is the slot's capacity.
+    ``counters_of`` (default ``counters_open``) lets a long run remember an agency's count.
     """
     agency = service.agency
     policy = policy_for(mall=agency.mall)
     visit = visit_for(service=service)
-    counters = max(1, agency.counters.filter(is_active=True).count())
+    counters = max(1, (counters_of or counters_open)(agency))
     served = counters * (visit.slot_minutes // visit.minutes_per_visitor)
     seats = int(policy.waiting_room_seats * Decimal(str(policy.distancing_factor)))
     total = max(0, min(served, seats))

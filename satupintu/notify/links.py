@@ -58,7 +58,7 @@ def linkify_html(html: str) -> str:
             if name == "a":
                 in_link = not piece.startswith("</")
             out.append(piece)
-        elif in_link:
+        elif in_link or "://" not in piece:  # inside a link, or no URL to look for
             out.append(piece)
         else:
             out.append(_ESCAPED_URL.sub(lambda m: _linked_escaped(m.group(0)), piece))

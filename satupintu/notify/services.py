@@ -20,7 +20,7 @@ from django.utils.html import conditional_escape
 
 from satupintu.accounts.models import User
 from satupintu.batches import in_batches
-from satupintu.copying import copy_create
+from satupintu.copying import built, copy_create
 from satupintu.malls.models import Mall
 from satupintu.notify.channels.base import PermanentError, TransientError
 from satupintu.notify.channels.registry import sender_for
@@ -36,6 +36,8 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 STUCK_AFTER = timedelta(minutes=10)
 DEFAULT_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP, Channel.SMS, Channel.INAPP)
+# The channels a citizen may choose, the inbox aside (``Channel.values`` builds a list per read).
+_OUTSIDE_CHANNELS = frozenset(Channel.values) - {Channel.INAPP}
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Recipient:
     def for_user(cls, user: User) -> "Recipient":
         """A signed-up citizen, on the channels they chose, in their order; the portal's inbox
         comes last, so a message every outside channel refused still reaches them."""
-        chosen = [c for c in user.notification_channels if c in Channel.values and c != "inapp"]
+        chosen = [c for c in user.notification_channels if c in _OUTSIDE_CHANNELS]
         return cls(
             user=user,
             email=user.email,
@@ -205,9 +207,10 @@ def _build(
 ) -> Message:
     event, channel = template.event, template.channel
     body = _render(template.body, context)
-    return Message(
-        mall=mall,
-        user=user,
+    now = timezone.now()
+    message = _message(
+        mall_id=mall.pk if mall is not None else None,
+        user_id=user.pk if user is not None else None,
         event=event,
         channel=channel,
         language=language,
@@ -218,13 +221,27 @@ def _build(
         # Kept on every channel's message: a fallback to email attaches it, and the inbox
         # offers it; WhatsApp and SMS carry the signed link the wording holds instead.
         calendar=calendar,
-        next_attempt_at=timezone.now(),
-        give_up_at=timezone.now() + RETRY_FOR,
+        next_attempt_at=now,
+        give_up_at=now + RETRY_FOR,
         fallback_channels=fallbacks,
-        fallback_of=fallback_of,
+        fallback_of_id=fallback_of.pk if fallback_of is not None else None,
         context=context,
-        template=template,
+        template_id=template.pk,
     )
+    for descriptor, related in (
+        (Message.mall, mall),
+        (Message.user, user),
+        (Message.fallback_of, fallback_of),
+        (Message.template, template),
+    ):
+        if related is not None:
+            descriptor.field.set_cached_value(message, related)
+    return message
+
+
+def _message(**values: Any) -> Message:
+    """``Message(**values)`` by attname, built by position (``copying.built``)."""
+    return built(Message, values)
 
 
 @dataclass

@@ -19,11 +19,11 @@ from django.utils.translation import override
 from satupintu.accounts.models import User
 from satupintu.booking.calendar import LINK_SALT, visit_ics
 from satupintu.booking.models import Booking, BookingEvent, Closure, Slot
-from satupintu.booking.selectors import policy_for, slot_within_hours
+from satupintu.booking.selectors import counters_open, policy_for, slot_within_hours
 from satupintu.booking.services.bookings import CHANGEABLE
 from satupintu.booking.services.slots import slots_freed, slots_open
 from satupintu.catalog.models import Service
-from satupintu.copying import copy_create
+from satupintu.copying import built, copy_create
 from satupintu.languages import site_url
 from satupintu.malls.calendar import in_mall_time, opening_hours
 from satupintu.malls.models import Agency, Announcement, Mall, rule_body, rule_title
@@ -202,9 +202,16 @@ def _touched(closure: Closure) -> list[Booking]:
     if agency_ids:
         touched = touched.filter(service__agency_id__in=agency_ids)
     bookings = list(touched)
-    services = Service.objects.select_related("agency__mall").in_bulk(
+    services = Service.objects.select_related("agency", "visit").in_bulk(
         {b.service_id for b in bookings}
     )
+    # One agency object per agency and the closure's mall for all: what is read through them
+    # (the mall's visit policy, an agency's hours) is read once, not once per service.
+    agencies: dict[int, Agency] = {}
+    for service in services.values():
+        agency = agencies.setdefault(service.agency_id, service.agency)
+        Service.agency.field.set_cached_value(service, agency)
+        Agency.mall.field.set_cached_value(agency, closure.mall)
     slots = Slot.objects.in_bulk({b.slot_id for b in bookings})
     for booking in bookings:
         Booking.service.field.set_cached_value(booking, services[booking.service_id])
@@ -225,18 +232,18 @@ def _taken_days(affected: list[Booking], horizon: date) -> dict[int, set[tuple[i
     taken: dict[int, set[tuple[int, date]]] = {}
     if not affected:
         return taken
-    rows = (
-        Booking.objects.filter(
-            service_id__in={b.service_id for b in affected},
-            status__in=Booking.ACTIVE,
-            date__gte=min(b.date for b in affected),
-            date__lte=horizon,
-        )
-        .exclude(pk__in=[b.pk for b in affected])
-        .values_list("service_id", "citizen_id", "date")
-    )
-    for service_id, citizen_id, day in rows:
-        taken.setdefault(service_id, set()).add((citizen_id, day))
+    # The affected bookings are left out here rather than in SQL: ten thousand of them made a
+    # NOT IN list the query spent longer compiling and planning than reading the rows.
+    moving = {b.pk for b in affected}
+    rows = Booking.objects.filter(
+        service_id__in={b.service_id for b in affected},
+        status__in=Booking.ACTIVE,
+        date__gte=min(b.date for b in affected),
+        date__lte=horizon,
+    ).values_list("pk", "service_id", "citizen_id", "date")
+    for pk, service_id, citizen_id, day in rows:
+        if pk not in moving:
+            taken.setdefault(service_id, set()).add((citizen_id, day))
     return taken
 
 
@@ -303,11 +310,20 @@ def _remaining(slot: Slot, *, priority: bool) -> int:
 
 
 class _Hours:
-    """``opening_hours`` remembered for one run: a closure asks about the same days often."""
+    """``opening_hours`` (and the agencies' counter counts) remembered for one run: a closure
+    asks about the same days often."""
 
     def __init__(self) -> None:
         self.known: dict[tuple[int, date], tuple[time, time] | None] = {}
         self.fitting: dict[int, bool] = {}
+        self.counted: dict[int, int] = {}
+
+    def counters(self, agency: Agency) -> int:
+        """``counters_open``, once per agency: the slots a closure opens for the services of
+        one agency take their capacity from the same count."""
+        if agency.pk not in self.counted:
+            self.counted[agency.pk] = counters_open(agency)
+        return self.counted[agency.pk]
 
     def __call__(self, agency: Agency, day: date) -> tuple[time, time] | None:
         if (agency.pk, day) not in self.known:
@@ -332,7 +348,9 @@ def _candidate_days(
     day = first_day
     while day <= last_day:
         if hours(service.agency, day) is not None:
-            slots_open(service=service, day=day)
+            slots_open(
+                service=service, day=day, hours_of=hours, counters_of=hours.counters, read=False
+            )
             slots = (
                 Slot.objects.select_for_update()
                 .filter(
@@ -410,13 +428,16 @@ def _write_moves(closure: Closure, moved: list[Move], released: list[Booking]) -
             )
     copy_create(
         [
-            BookingEvent(
-                booking_id=booking.pk,
-                from_status=booking.status,
-                to_status=to_status,
-                actor_id=closure.created_by_id,
-                reason=reason,
-                note=closure.decree_number,
+            built(
+                BookingEvent,
+                {
+                    "booking_id": booking.pk,
+                    "from_status": booking.status,
+                    "to_status": to_status,
+                    "actor_id": closure.created_by_id,
+                    "reason": reason,
+                    "note": closure.decree_number,
+                },
             )
             for bookings, to_status, reason in (
                 (

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from satupintu.booking.errors import BookingError
 from satupintu.booking.models import Slot
 from satupintu.booking.selectors import (
+    CountersOf,
+    HoursOf,
     horizon_message,
     policy_for,
     slot_capacity,
@@ -48,19 +50,32 @@ def service_bookable(service: Service) -> bool:
     )
 
 
-def slots_open(*, service: Service, day: date) -> DayPlan:
+def slots_open(
+    *,
+    service: Service,
+    day: date,
+    hours_of: HoursOf | None = None,
+    counters_of: CountersOf | None = None,
+    read: bool = True,
+) -> DayPlan:
     """The slots of ``service`` on ``day``, created the first time the day is asked for.
 
-    Existing slots keep their counts; a day the agency is closed has none.
+    Existing slots keep their counts; a day the agency is closed has none. ``hours_of`` and
+    ``counters_of`` let a long run (a closure opening the next day of forty services) reuse
+    the hours and counter counts it has read; ``read=False`` only creates the slots (the plan
+    comes back without them) for a caller that reads them itself.
     """
     if not service_bookable(service):
         return DayPlan(day, closed_reason=_("This service is not offered by visit."))
-    hours = opening_hours(agency=service.agency, day=day)
+    if hours_of is None:
+        hours = opening_hours(agency=service.agency, day=day)
+    else:
+        hours = hours_of(service.agency, day)
     if hours is None:
         return DayPlan(day, closed_reason=_("The mall does not receive visitors that day."))
     zone = ZoneInfo(service.agency.mall.time_zone)
     length = timedelta(minutes=visit_for(service=service).slot_minutes)
-    capacity, priority, walk_in = slot_capacity(service=service)
+    capacity, priority, walk_in = slot_capacity(service=service, counters_of=counters_of)
     start = datetime.combine(day, hours[0], tzinfo=zone)
     closes = datetime.combine(day, hours[1], tzinfo=zone)
     wanted = []
@@ -77,6 +92,8 @@ def slots_open(*, service: Service, day: date) -> DayPlan:
         )
         start += length
     Slot.objects.bulk_create(wanted, ignore_conflicts=True)
+    if not read:
+        return DayPlan(day)
     slots = Slot.objects.filter(
         service=service, start__gte=wanted[0].start if wanted else closes, end__lte=closes
     ).order_by("start")

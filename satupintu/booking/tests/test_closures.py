@@ -3,15 +3,18 @@
 from datetime import time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from satupintu.booking.calendar import calendar_link_code
 from satupintu.booking.errors import BookingError
-from satupintu.booking.models import Booking, BookingEvent, Closure, Slot
+from satupintu.booking.models import Booking, BookingEvent, Closure, ServiceVisit, Slot
 from satupintu.booking.services.bookings import booking_accept, booking_context, booking_create
 from satupintu.booking.services.closures import closure_apply, closure_record, closure_reopen
 from satupintu.booking.services.slots import slots_open
 from satupintu.booking.tests.factories import citizen, open_day, visit_service
+from satupintu.catalog.tests.factories import ServiceFactory
 from satupintu.malls.calendar import in_mall_time
 from satupintu.malls.models import Announcement
 from satupintu.malls.selectors import announcement_current
@@ -310,3 +313,32 @@ def test_each_holder_is_told_once_in_their_language_with_the_values_of_their_boo
     moved = Message.objects.filter(event=Event.BOOKING_MOVED)
     english_text = moved.get(user=english).body
     assert english_text != moved.get(user=indonesian).body
+
+
+def _queries_of_a_closure(*, services: int, per_service: int) -> tuple[int, int]:
+    """(queries, messages) of a closure of one day holding ``per_service`` bookings of each of
+    ``services`` services of one agency."""
+    first = visit_service(places=8)
+    rest = [ServiceFactory(agency=first.agency, name=f"Layanan {n}") for n in range(services - 1)]
+    for service in rest:
+        ServiceVisit.objects.create(service=service, slot_minutes=30, minutes_per_visitor=3)
+    day = open_day()
+    for service in [first, *rest]:
+        slot = slots_open(service=service, day=day).slots[0]
+        for _n in range(per_service):
+            booking_create(citizen=citizen(), slot=slot)
+    with CaptureQueriesContext(connection) as queries:
+        closure = _close(first, day, day)
+    assert closure.notified == services * per_service
+    return len(queries.captured_queries), closure.notified
+
+
+def test_a_closures_queries_do_not_grow_with_its_bookings_and_little_with_its_services():
+    # Ten thousand bookings of forty services are moved in one transaction: no query per
+    # booking, and what services share (their agency's hours, the mall's policy) read once.
+    few, _told = _queries_of_a_closure(services=1, per_service=2)
+    many, told = _queries_of_a_closure(services=1, per_service=8)
+    assert told == 8 and many == few
+    three, _told = _queries_of_a_closure(services=3, per_service=2)
+    # Each more service: its next day's slots made, then read and locked.
+    assert three - few <= 2 * 2
