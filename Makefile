@@ -52,7 +52,7 @@ e2e: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) CHROMIUM=$(CHROMIUM) $(BIN)/pytest -p no:cacheprovider e2e
 
 # Every benchmark runs even when one fails; the closing table says PASS or FAIL for each figure.
-BENCHES := catalog_search tracking notify_burst closure_move booking_burst report_filing metrics_middleware
+BENCHES := catalog_search tracking notify_burst closure_move booking_burst report_filing metrics_middleware dashboards
 bench: $(STAMP)
 	mkdir -p var
 	rm -f var/bench-results.jsonl

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BROKER_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+# gunicorn's SECRET_KEY: a benchmark that signs a session in process sets it there too.
+SECRET_KEY = "bench-" + "k" * 60
 
 
 def setup(name: str, *, broker_url: str = "") -> None:
@@ -105,7 +107,7 @@ def start_gunicorn(port: int, workers: int, log: Path, **env: str) -> subprocess
     environment = {
         **os.environ,
         "DJANGO_ENV": "production",
-        "SECRET_KEY": "bench-" + "k" * 60,
+        "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "smtp://127.0.0.1:25",
         # Production refuses to start without a broker: the benchmark's own (setup's

@@ -312,7 +312,11 @@ class Booking(models.Model):
                 name="booking_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["slot", "status"])]
+        indexes = [
+            models.Index(fields=["slot", "status"]),
+            # The statistics count a range of days (stats.metrics).
+            models.Index(fields=["date"], name="booking_date"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -354,7 +358,10 @@ class Ticket(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "date", "number"], name="ticket_number"),
         ]
-        indexes = [models.Index(fields=["agency", "date", "status", "-priority", "created_at"])]
+        indexes = [
+            models.Index(fields=["agency", "date", "status", "-priority", "created_at"]),
+            models.Index(fields=["date"], name="ticket_date"),
+        ]
 
     def __str__(self) -> str:
         return self.label

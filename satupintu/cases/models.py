@@ -214,6 +214,8 @@ class Transition(models.Model):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
         ordering = ["application", "created_at", "pk"]
+        # The statistics count a range of days (stats.metrics).
+        indexes = [models.Index(fields=["created_at"], name="transition_created_at")]
 
     def __str__(self) -> str:
         return f"{self.application} {self.action}"

@@ -116,7 +116,12 @@ class Report(models.Model):
                 name="report_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["mall", "status", "answer_due"])]
+        indexes = [
+            models.Index(fields=["mall", "status", "answer_due"]),
+            # The statistics count a range of days (stats.metrics).
+            models.Index(fields=["created_at"], name="report_created_at"),
+            models.Index(fields=["escalated_at"], name="report_escalated_at"),
+        ]
 
     def __str__(self) -> str:
         return self.tracking_id
@@ -166,6 +171,8 @@ class ReportEvent(models.Model):
         verbose_name = _("report step")
         verbose_name_plural = _("report steps")
         ordering = ["report", "created_at", "pk"]
+        # The statistics count the answers and ratings of a range of days (stats.metrics).
+        indexes = [models.Index(fields=["kind", "created_at"], name="report_event_kind_at")]
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"

@@ -23,6 +23,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     Expression,
     F,
     Func,
@@ -191,13 +192,19 @@ def _transition_metrics() -> dict[str, Any]:
 _ANSWERS = [ReportEvent.Kind.ANSWERED, ReportEvent.Kind.ANSWERED_ON_BEHALF]
 
 
-def _event_at(kinds: Sequence[str], *, last: bool = False) -> Subquery:
-    order = ("-created_at", "-pk") if last else ("created_at", "pk")
-    return Subquery(
-        ReportEvent.objects.filter(report=OuterRef("pk"), kind__in=kinds)
-        .order_by(*order)
-        .values("created_at")[:1]
-    )
+def _first_or_last(events: QuerySet[Any], kinds: Sequence[str], *, last: bool) -> QuerySet[Any]:
+    """Of ``events``, the first (or last) of its report's events of ``kinds``, in the order
+    of their moments and ids: one per report."""
+    if last:
+        beyond = Q(created_at__gt=OuterRef("created_at")) | Q(
+            created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")
+        )
+    else:
+        beyond = Q(created_at__lt=OuterRef("created_at")) | Q(
+            created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")
+        )
+    other = ReportEvent.objects.filter(beyond, report=OuterRef("report"), kind__in=kinds)
+    return events.filter(~Exists(other))
 
 
 def _report_metrics() -> dict[str, Any]:
@@ -288,16 +295,20 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         name="answers",
-        queryset=lambda: Report.objects.annotate(_answered_at=_event_at(_ANSWERS)),
-        day="_answered_at",
+        # A report counts as answered on the day of its first answer: read from that event,
+        # so the days' rows are found through an index on the events' moments.
+        queryset=lambda: _first_or_last(
+            ReportEvent.objects.filter(kind__in=_ANSWERS), _ANSWERS, last=False
+        ),
+        day="created_at",
         moment=True,
-        mall="mall_id",
-        agency="agency_id",
-        service="service_id",
+        mall="report__mall_id",
+        agency="report__agency_id",
+        service="report__service_id",
         channel=_none,
         metrics=lambda: {
             "complaints_answered": Count("pk"),
-            "complaints_answered_on_time": Count("pk", filter=Q(_day__lte=F("answer_due"))),
+            "complaints_answered_on_time": Count("pk", filter=Q(_day__lte=F("report__answer_due"))),
         },
     ),
     Source(
@@ -314,16 +325,21 @@ SOURCES: tuple[Source, ...] = (
     Source(
         name="ratings",
         # A rating counts on the day it was last given (a reporter may rate again).
-        queryset=lambda: Report.objects.filter(rating__isnull=False).annotate(
-            _rated_at=_event_at([ReportEvent.Kind.RATED], last=True)
+        queryset=lambda: _first_or_last(
+            ReportEvent.objects.filter(kind=ReportEvent.Kind.RATED, report__rating__isnull=False),
+            [ReportEvent.Kind.RATED],
+            last=True,
         ),
-        day="_rated_at",
+        day="created_at",
         moment=True,
-        mall="mall_id",
-        agency="agency_id",
-        service="service_id",
+        mall="report__mall_id",
+        agency="report__agency_id",
+        service="report__service_id",
         channel=_none,
-        metrics=lambda: {"ratings_count": Count("pk"), "ratings_sum": Sum("rating")},
+        metrics=lambda: {
+            "ratings_count": Count("pk"),
+            "ratings_sum": Sum("report__rating"),
+        },
     ),
     Source(
         name="ikm",
@@ -411,28 +427,41 @@ def totals(scope: Scope) -> Counter[str]:
             row = _rows(source, scope).aggregate(**source.metrics())
             result.update({name: int(value or 0) for name, value in row.items()})
     result["applications_finish_working_days"] = sum(
-        n for _key, n in _finish_working_days(scope).items()
+        n for _key, n in finish_working_days(scope).items()
     )
     return result
+
+
+def grouped_querysets(scope: Scope) -> Iterator[tuple[Source, QuerySet[Any]]]:
+    """Per source, its raw metrics per day, mall, agency, service and channel as one grouped
+    query (the rollup writes each into the count table in the database)."""
+    for source in SOURCES:
+        if _applies(source, scope):
+            rows = _rows(source, scope).order_by().values(*DIMENSIONS)
+            yield source, rows.annotate(**source.metrics())
+
+
+def has_rows(scope: Scope) -> bool:
+    """Whether any source has a row in the scope (a range with none needs no counting)."""
+    return any(
+        _rows(source, scope).order_by().exists() for source in SOURCES if _applies(source, scope)
+    )
 
 
 def grouped(scope: Scope) -> dict[Key, Counter[str]]:
     """Every raw metric per day, mall, agency, service and channel: the rollup's rows."""
     result: dict[Key, Counter[str]] = {}
-    for source in SOURCES:
-        if not _applies(source, scope):
-            continue
-        rows = _rows(source, scope).values(*DIMENSIONS).annotate(**source.metrics())
+    for source, rows in grouped_querysets(scope):
         for row in rows.order_by():
             counts = result.setdefault(_key(row), Counter())
             for name in source.metrics():
                 counts[name] += int(row[name] or 0)
-    for key, days in _finish_working_days(scope).items():
+    for key, days in finish_working_days(scope).items():
         result.setdefault(key, Counter())["applications_finish_working_days"] += days
     return result
 
 
-def _finish_working_days(scope: Scope) -> dict[Key, int]:
+def finish_working_days(scope: Scope) -> dict[Key, int]:
     """The working days from submission to finish of the applications finished, summed per
     key: the finishes are grouped by (finish day, submission day) in SQL, and each group's
     working days read from the mall's calendar once."""
@@ -470,6 +499,8 @@ class _Calendars:
         for mall_id, day in days_off:
             self.off[mall_id].add(day)
         self._working: dict[tuple[int, date], bool] = {}
+        self._ordinals: dict[tuple[int, date], int] = {}
+        self._anchors: dict[int, date] = {}
 
     def _is_working(self, mall_id: int, day: date) -> bool:
         known = self._working.get((mall_id, day))
@@ -478,9 +509,31 @@ class _Calendars:
             self._working[(mall_id, day)] = known
         return known
 
+    def _ordinal(self, mall_id: int, day: date) -> int:
+        """How many working days of the mall fall after its anchor (the first day asked
+        about) up to ``day``, negative before it; each day's answer kept."""
+        known = self._ordinals.get((mall_id, day))
+        if known is not None:
+            return known
+        anchor = self._anchors.setdefault(mall_id, day)
+        step = 1 if day >= anchor else -1
+        count, current = 0, anchor
+        while current != day:
+            if step == 1:
+                current += timedelta(days=1)
+                count += self._is_working(mall_id, current)
+            else:
+                count -= self._is_working(mall_id, current)
+                current -= timedelta(days=1)
+            self._ordinals.setdefault((mall_id, current), count)
+        self._ordinals[(mall_id, day)] = count
+        return count
+
     def between(self, mall_id: int, start: date, end: date) -> int:
-        days = (start + timedelta(days=n) for n in range(1, (end - start).days + 1))
-        return sum(1 for day in days if self._is_working(mall_id, day))
+        """The working days after ``start`` up to ``end`` (0 when ``end`` is not later)."""
+        if end <= start:
+            return 0
+        return self._ordinal(mall_id, end) - self._ordinal(mall_id, start)
 
 
 def _ticket_scope_rows(scope: Scope) -> QuerySet[Any] | None:
@@ -513,20 +566,27 @@ def histogram_totals(scope: Scope) -> dict[str, Counter[int]]:
     return result
 
 
-def histogram_grouped(scope: Scope) -> Iterator[tuple[Key, str, int, int]]:
-    """Waiting and serving times per day, mall, agency, service, channel and bucket."""
+def histogram_querysets(scope: Scope) -> Iterator[tuple[str, QuerySet[Any]]]:
+    """Per duration kind, its counts per day, mall, agency, service, channel and bucket as one
+    grouped query (``_bucket``, ``n``)."""
     rows = _ticket_scope_rows(scope)
     if rows is None:
         return
     for kind in DURATIONS:
         seconds, condition = _duration_filter(kind)
-        buckets = (
+        yield (
+            kind,
             rows.filter(condition)
             .annotate(_bucket=bucket_of(F(seconds)))
             .values(*DIMENSIONS, "_bucket")
             .annotate(n=Count("pk"))
-            .order_by()
+            .order_by(),
         )
+
+
+def histogram_grouped(scope: Scope) -> Iterator[tuple[Key, str, int, int]]:
+    """Waiting and serving times per day, mall, agency, service, channel and bucket."""
+    for kind, buckets in histogram_querysets(scope):
         for row in buckets:
             yield _key(row), kind, row["_bucket"], row["n"]
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from satupintu.malls.models import Mall
-from satupintu.stats.services import history_span, rollup_chunks, rollup_mall
+from satupintu.stats.services import history_span, rollup_chunks, rollup_malls
 
 
 def _day(value: str) -> date:
@@ -22,8 +22,8 @@ def _day(value: str) -> date:
 class Command(BaseCommand):
     help = (
         "Count the base tables (visits, applications, complaints, IKM) into the stats rollup "
-        "tables again, month by month per mall. Idempotent: run it over any days, any number "
-        "of times."
+        "tables again, month by month (every mall's month at once). Idempotent: run it over "
+        "any days, any number of times."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,12 +54,12 @@ class Command(BaseCommand):
         last = _day(end) if end else span[1]  # type: ignore[index]
         if last < first:
             raise CommandError("The end comes before the start.")
-        chunks = rollup_chunks(malls=malls, start=first, end=last)
+        chunks = rollup_chunks(start=first, end=last)
         written = 0
-        for target, chunk_start, chunk_end in tqdm(
+        for chunk_start, chunk_end in tqdm(
             chunks, desc="stats_backfill", unit="month", disable=no_progress, file=sys.stderr
         ):
-            written += rollup_mall(mall=target, start=chunk_start, end=chunk_end)
+            written += rollup_malls(malls=malls, start=chunk_start, end=chunk_end)
         self.stdout.write(
             f"Counted {first} to {last} for {len(malls)} mall(s): {written} rows written."
         )
