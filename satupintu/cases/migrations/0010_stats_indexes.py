@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_bsre'),
+        ('cases', '0009_osslink_signed_file_osslink_signed_file_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
