@@ -1,6 +1,7 @@
 """Writes of the notification outbox: persist a message with the change that causes it, then
 deliver it, retrying with backoff for up to a day and falling back to the next channel."""
 
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -260,12 +261,29 @@ def wordings_for(*, event: str, recipient: Recipient, mall: Mall | None = None) 
     """The wordings ``notify`` would read for ``recipient``, looked up ahead: a caller that
     holds a lock while it writes the message (the tracking number of a report) passes them
     to ``notify`` and looks them up before it takes the lock."""
-    return {
-        (channel, recipient.language): template_for(
-            event=event, channel=channel, language=recipient.language, mall=mall
+    channels = [channel for channel in recipient.channels if recipient.address(channel)]
+    if not channels:
+        return {}
+    language = recipient.language
+    # One query for every channel (a reporter with an email and a phone has three), chosen
+    # among as template_for chooses.
+    candidates = list(
+        MessageTemplate.objects.filter(
+            Q(mall=mall) | Q(mall__isnull=True),
+            event=event,
+            channel__in=channels,
+            language__in=[language, "id"],
         )
-        for channel in recipient.channels
-        if recipient.address(channel)
+    )
+
+    def rank(t: MessageTemplate) -> tuple[bool, bool]:
+        return (t.mall_id is None, t.language != language)
+
+    return {
+        (channel, language): min(
+            (t for t in candidates if t.channel == channel), key=rank, default=None
+        )
+        for channel in channels
     }
 
 
@@ -350,28 +368,40 @@ class Prepared:
     def insert_sql(self, *, value_sql: str, source: str) -> tuple[str, list[Any]]:
         """``INSERT INTO notify_message ... SELECT ... FROM {source}``, where ``value_sql`` is
         an SQL expression over ``source`` (e.g. a CTE's column) that replaces the stand-in in
-        the subject, the texts and the context; and its parameters. Delivery is queued with
+        the subject, the texts and the context; and its two parameters. The row goes as one
+        JSON parameter (``jsonb_populate_record``): a statement with a parameter per column
+        would have too many for psycopg to keep its parsing. Delivery is queued with
         ``queue_delivery_on_commit`` once that statement is run."""
         quote = connection.ops.quote_name
         fields = [f for f in Message._meta.local_concrete_fields if not f.primary_key]
-        columns, expressions, params = [], [], []
+        row: dict[str, Any] = {}
+        columns, expressions = [], []
         for f in fields:
-            columns.append(quote(str(f.column)))
-            value = f.get_db_prep_save(f.pre_save(self.message, True), connection)
+            column = quote(str(f.column))
+            columns.append(column)
+            value = f.pre_save(self.message, True)
+            row[str(f.column)] = value.isoformat() if isinstance(value, datetime) else value
             if f.name in ("subject", "body", "html_body"):
-                expressions.append(f"replace(%s, %s, {value_sql})")
-                params += [value, self.stand_in]
+                expressions.append(f"replace(r.{column}, %(s)s, {value_sql})")
             elif f.name == "context":
-                expressions.append(f"replace((%s)::text, %s, {value_sql})::jsonb")
-                params += [value, self.stand_in]
+                expressions.append(f"replace(r.{column}::text, %(s)s, {value_sql})::jsonb")
             else:
-                expressions.append("%s")
-                params.append(value)
+                expressions.append(f"r.{column}")
+        table = quote(Message._meta.db_table)
         sql = (
-            f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {', '.join(expressions)} FROM {source}"
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (the model's columns)
+            f"SELECT {', '.join(expressions)} FROM {source}, "
+            f"jsonb_populate_record(NULL::{table}, %(r)s::jsonb) AS r"
         )
-        return sql, params
+        stand_in = self.stand_in
+        return sql.replace("%(s)s", "%s").replace("%(r)s", "%s"), _ordered(
+            sql, {"s": stand_in, "r": json.dumps(row)}
+        )
+
+
+def _ordered(sql: str, named: dict[str, Any]) -> list[Any]:
+    """The values of ``sql``'s %(name)s placeholders, in the order they appear."""
+    return [named[name] for name in re.findall(r"%\((\w+)\)s", sql)]
 
 
 def message_prepare(
