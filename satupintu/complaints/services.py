@@ -32,8 +32,8 @@ from satupintu.complaints import selectors
 from satupintu.complaints.errors import ReportError
 from satupintu.complaints.lapor.outbox import (
     lapor_followup_enqueue,
-    lapor_integration,
     lapor_link_pulled,
+    lapor_may_sync,
     lapor_push_enqueue,
 )
 from satupintu.complaints.models import (
@@ -335,7 +335,7 @@ def _save_filed(
     ahead = connection.vendor == "postgresql" and wordings_fill_verbatim(wordings)
     if told is not None and ahead:
         prepared = _prepare_filed(filed, told, wordings, year=_today(report.mall, now).year)
-    others = bool(attachments or lapor_complaint_id or lapor_integration(report.mall))
+    others = bool(attachments or lapor_complaint_id or lapor_may_sync(report.mall))
     # One statement alone commits by itself: no BEGIN and COMMIT round trips, no transaction
     # open while this process runs Python. The report, its event and its message are still
     # written together or not at all, as the statement is.
