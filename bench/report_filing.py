@@ -4,9 +4,11 @@ production mode, beside the same server's /healthz under the same load.
 Starts gunicorn (production settings, PostgreSQL, connections kept: DB_CONN_MAX_AGE's production
 default) on a free port, with the reports throttle lifted (every client is 127.0.0.1), then 50
 clients at a time (an asyncio client, one connection per request) POST /api/v1/reports/ until
-2,000 are filed, then GET /healthz 2,000 times the same way. Prints filings/s beside /healthz/s
-and their ratio (bar: >= 0.3), p50/p99 of both, server errors (must be 0), and that the 2,000
-tracking IDs are distinct and consecutive. A filing's email confirmation is queued, not sent.
+2,000 are filed and GET /healthz 2,000 times the same way, in ten alternating rounds of 200
+(``--rounds``), so that other work on the machine weighs on both alike. Prints filings/s
+beside /healthz/s and their ratio (bar: >= 0.3), p50/p99 of both, server errors (must be 0),
+and that the 2,000 tracking IDs are distinct and consecutive. A filing's email confirmation is
+queued, not sent.
 Before the run, one filing made in this process through the test client prints its queries (the
 test of their number: satupintu/complaints/api/tests/test_reports.py), and the floor: what one
 request costs in this process, one at a time through the whole middleware stack, for /healthz,
@@ -73,6 +75,28 @@ async def at_concurrency(port: int, calls: list[tuple], concurrency: int) -> tup
     started = time.perf_counter()
     results = await asyncio.gather(*(one(call) for call in calls))
     return results, time.perf_counter() - started
+
+
+def alternating(
+    port: int, calls: list[tuple], concurrency: int, rounds: int
+) -> tuple[list, float, list, float]:
+    """``calls`` in ``rounds`` equal parts, each followed by as many ``GET /healthz`` at the same
+    concurrency on the same server (``harness.beside_healthz``, timed per side): a machine whose
+    other work starts or stops during the run weighs on both sides alike, not on whichever ran
+    while it did. Returns (filings, their seconds, /healthz answers, their seconds)."""
+    filed: list = []
+    health: list = []
+    filing_seconds = health_seconds = 0.0
+    size = -(-len(calls) // rounds)
+    for start in range(0, len(calls), size):
+        part = calls[start : start + size]
+        results, seconds = asyncio.run(at_concurrency(port, part, concurrency))
+        filed, filing_seconds = filed + results, filing_seconds + seconds
+        results, seconds = asyncio.run(
+            at_concurrency(port, [harness.HEALTHZ] * len(part), concurrency)
+        )
+        health, health_seconds = health + results, health_seconds + seconds
+    return filed, filing_seconds, health, health_seconds
 
 
 def filing_calls(filings: int) -> list[tuple]:
@@ -180,6 +204,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1)
     parser.add_argument("--filings", type=int, default=FILINGS)
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="filings and /healthz alternate this many times"
+    )
     args = parser.parse_args()
     broker = redis.Redis.from_url(REDIS_URL)
     broker.flushdb()
@@ -207,11 +234,9 @@ def main() -> None:
         warm = [("GET", "/healthz", None, {}) for _ in range(args.concurrency)]
         asyncio.run(at_concurrency(port, warm, args.concurrency))
         load = os.getloadavg()
-        filed, filing_seconds = asyncio.run(
-            at_concurrency(port, filing_calls(args.filings), args.concurrency)
+        filed, filing_seconds, health, health_seconds = alternating(
+            port, filing_calls(args.filings), args.concurrency, args.rounds
         )
-        health_calls = [("GET", "/healthz", None, {}) for _ in range(args.filings)]
-        health, health_seconds = asyncio.run(at_concurrency(port, health_calls, args.concurrency))
     finally:
         server.terminate()
         server.wait(timeout=30)

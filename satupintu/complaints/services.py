@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,6 +33,7 @@ from satupintu.complaints.errors import ReportError
 from satupintu.complaints.lapor.outbox import (
     lapor_followup_enqueue,
     lapor_link_pulled,
+    lapor_may_sync,
     lapor_push_enqueue,
     lapor_return_enqueue,
 )
@@ -53,10 +55,14 @@ from satupintu.malls.selectors import staff_users
 from satupintu.notify.models import Channel, Event
 from satupintu.notify.services import (
     Notice,
+    Prepared,
     Recipient,
     Wordings,
+    message_prepare,
     notify,
     notify_many,
+    queue_delivery_on_commit,
+    wordings_fill_verbatim,
     wordings_for,
 )
 from satupintu.surveys.models import Invitation
@@ -131,11 +137,14 @@ def _next_tracking_id(*, mall: Mall, now: datetime | None = None) -> str:
     return f"LPR-{year}-{seq:06d}"
 
 
-def _insert_numbered(report: Report, *, now: datetime | None = None) -> None:
-    """Insert the new ``report`` with the next tracking ID and its "filed" event in one
-    statement (PostgreSQL): the counter's row (as :func:`_next_tracking_id` raises it) is then
-    locked for this statement, the message and the commit, not for a round trip per row, and
-    filings at once, which queue on that lock, wait the less. The columns are the model's."""
+def _insert_numbered(
+    report: Report, *, now: datetime | None = None, message: Prepared | None = None
+) -> None:
+    """Insert the new ``report`` with the next tracking ID, its "filed" event and ``message``
+    (the reporter's, whose stand-in becomes the tracking ID) in one statement (PostgreSQL): the
+    counter's row (as :func:`_next_tracking_id` raises it) is then locked for this statement
+    and the commit, not for a round trip per row, and filings at once, which queue on that lock,
+    wait the less. The columns are the model's."""
     year = in_mall_time(now or timezone.now(), report.mall).year
     quote = connection.ops.quote_name
     counter, reports = quote(ReportCounter._meta.db_table), quote(Report._meta.db_table)
@@ -153,29 +162,38 @@ def _insert_numbered(report: Report, *, now: datetime | None = None) -> None:
         f"ON CONFLICT (year) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
         f"filed AS (INSERT INTO {reports} ({columns}, tracking_id) VALUES ({placeholders}, "
         "(SELECT %s || lpad(last::text, greatest(6, length(last::text)), '0') FROM number)) "
-        "RETURNING id, tracking_id) "
-        f"INSERT INTO {events} (report_id, kind, text, created_at) "
-        "SELECT id, %s, '', %s FROM filed RETURNING report_id, (SELECT tracking_id FROM filed)"
+        "RETURNING id, tracking_id), "
+        f"event AS (INSERT INTO {events} (report_id, kind, text, created_at) "
+        "SELECT id, %s, '', %s FROM filed) "
     )
     params = [year, *values, f"LPR-{year}-", ReportEvent.Kind.FILED, report.created_at]
+    if message is not None:
+        insert, insert_params = message.insert_sql(value_sql="filed.tracking_id", source="filed")
+        sql = sql.rstrip() + f", message AS ({insert}) "
+        params += insert_params
+    sql += "SELECT id, tracking_id FROM filed"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         report.pk, report.tracking_id = cursor.fetchone()
     report._state.adding = False
+    if message is not None:
+        queue_delivery_on_commit()
 
 
-def _save_numbered(report: Report, *, now: datetime | None = None) -> None:
-    """Save the new ``report`` with its tracking ID and its "filed" event."""
+def _save_numbered(
+    report: Report, *, now: datetime | None = None, message: Prepared | None = None
+) -> None:
+    """Save the new ``report`` with its tracking ID and its "filed" event (and ``message``)."""
     if connection.vendor == "postgresql":
-        _insert_numbered(report, now=now)
+        _insert_numbered(report, now=now, message=message)
         return
-    # The demo's SQLite has no INSERT inside WITH: the same rows, a statement each.
+    # The demo's SQLite has no INSERT inside WITH: the same rows, a statement each (a message
+    # is prepared only on PostgreSQL).
     report.tracking_id = _next_tracking_id(mall=report.mall, now=now)
     report.save(force_insert=True)
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.FILED)
 
 
-@transaction.atomic
 def report_file(
     *,
     mall: Mall,
@@ -309,30 +327,53 @@ def _save_filed(
     wordings = (
         wordings_for(event=Event.COMPLAINT_FILED, recipient=told, mall=report.mall) if told else {}
     )
+    filed = Filed(report, secret)
+    # On PostgreSQL the message is built ahead, its tracking ID a stand-in that the numbering
+    # statement replaces, and written by that statement: no round trip holds the number's lock.
+    # A wording with tags or filters might not show the stand-in as it is: the message is then
+    # built once the number is known, in the filing's transaction.
+    prepared = None
+    ahead = connection.vendor == "postgresql" and wordings_fill_verbatim(wordings)
+    if told is not None and ahead:
+        prepared = _prepare_filed(filed, told, wordings, year=_today(report.mall, now).year)
+    others = bool(attachments or lapor_complaint_id or lapor_may_sync(report.mall))
+    # One statement alone commits by itself: no BEGIN and COMMIT round trips, no transaction
+    # open while this process runs Python. The report, its event and its message are still
+    # written together or not at all, as the statement is.
+    with transaction.atomic() if others or not ahead else nullcontext():
+        earlier = _save_once(report, now=now, message=prepared)
+        if earlier is not None:
+            return earlier  # the same filing won a race with itself
+        for upload in attachments:
+            ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
+        if lapor_complaint_id:
+            lapor_link_pulled(report=report, complaint_id=lapor_complaint_id)
+        else:
+            lapor_push_enqueue(report=report)
+        if told is not None and not ahead:
+            _tell_filed(filed, told, wordings)
+    return filed
+
+
+def _save_once(report: Report, *, now: datetime | None, message: Prepared | None) -> Filed | None:
+    """Save ``report`` numbered (with ``message``); a filing saved at the same moment under the
+    same Idempotency-Key is returned instead (None: this one was saved)."""
     if not report.idempotency_key:
         # Nothing unique that two filings could both claim: no savepoint, no race to handle.
-        _save_numbered(report, now=now)
-    else:
-        # The unique key is left to the database: a race ends in IntegrityError, handled below;
-        # the savepoint gives the counter's number back with the row that lost.
-        try:
-            with transaction.atomic():
-                _save_numbered(report, now=now)
-        except IntegrityError:
-            earlier = _earlier(scope=report.idempotency_scope, key=report.idempotency_key)
-            if earlier is None:
-                raise
-            return earlier  # the same filing won a race with itself
-    for upload in attachments:
-        ReportAttachment.objects.create(report=report, file=upload, name=upload.name or "")
-    if lapor_complaint_id:
-        lapor_link_pulled(report=report, complaint_id=lapor_complaint_id)
-    else:
-        lapor_push_enqueue(report=report)
-    filed = Filed(report, secret)
-    if told is not None:
-        _tell_filed(filed, told, wordings)
-    return filed
+        _save_numbered(report, now=now, message=message)
+        return None
+    # The unique key is left to the database: a race ends in IntegrityError, handled below. A
+    # savepoint (inside a transaction) or the statement alone gives the counter's number back
+    # with the row that lost.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            _save_numbered(report, now=now, message=message)
+    except IntegrityError:
+        earlier = _earlier(scope=report.idempotency_scope, key=report.idempotency_key)
+        if earlier is None:
+            raise
+        return earlier
+    return None
 
 
 def _reporter_to_tell(report: Report) -> Recipient | None:
@@ -345,26 +386,52 @@ def _reporter_to_tell(report: Report) -> Recipient | None:
     return recipient
 
 
-def _tell_filed(filed: Filed, recipient: Recipient, wordings: Wordings) -> None:
-    """Send the reporter the follow-up link: the secret goes only to the addresses they gave,
-    and an anonymous reporter (who gave none) keeps it from the screen."""
+def _filed_context(filed: Filed, recipient: Recipient) -> dict[str, str]:
     report = filed.report
     with override(recipient.language):
         link = settings.SITE_URL + filed.follow_path
         # Greeted by the account's name, or as "reporter": not by a name typed into the form.
         reporter = report.reporter
         name = (reporter.get_full_name() or reporter.username) if reporter else _("Reporter")
+    return {
+        "name": name,
+        "tracking": report.tracking_id,
+        "title": report.title,
+        "mall": report.mall.name,
+        "link": link,
+    }
+
+
+def _tell_filed(filed: Filed, recipient: Recipient, wordings: Wordings) -> None:
+    """Send the reporter the follow-up link: the secret goes only to the addresses they gave,
+    and an anonymous reporter (who gave none) keeps it from the screen."""
     notify(
         event=Event.COMPLAINT_FILED,
         recipient=recipient,
-        mall=report.mall,
-        context={
-            "name": name,
-            "tracking": report.tracking_id,
-            "title": report.title,
-            "mall": report.mall.name,
-            "link": link,
-        },
+        mall=filed.report.mall,
+        context=_filed_context(filed, recipient),
+        wordings=wordings,
+    )
+
+
+def _prepare_filed(
+    filed: Filed, recipient: Recipient, wordings: Wordings, *, year: int
+) -> Prepared | None:
+    """``_tell_filed``'s message before the report has its tracking ID: a stand-in of the same
+    shape (``LPR-{year}-`` and 32 hex digits, random: no reporter can type it) holds its place,
+    in the link too, until the numbering statement writes the ID there."""
+    stand_in = f"LPR-{year}-{secrets.token_hex(16)}"
+    filed.report.tracking_id = stand_in
+    try:
+        context = _filed_context(filed, recipient)
+    finally:
+        filed.report.tracking_id = ""
+    return message_prepare(
+        event=Event.COMPLAINT_FILED,
+        recipient=recipient,
+        mall=filed.report.mall,
+        context=context,
+        stand_in=stand_in,
         wordings=wordings,
     )
 

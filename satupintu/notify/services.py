@@ -1,6 +1,7 @@
 """Writes of the notification outbox: persist a message with the change that causes it, then
 deliver it, retrying with backoff for up to a day and falling back to the next channel."""
 
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -277,12 +278,31 @@ def wordings_for(*, event: str, recipient: Recipient, mall: Mall | None = None) 
     """The wordings ``notify`` would read for ``recipient``, looked up ahead: a caller that
     holds a lock while it writes the message (the tracking number of a report) passes them
     to ``notify`` and looks them up before it takes the lock."""
-    return {
-        (channel, recipient.language): template_for(
-            event=event, channel=channel, language=recipient.language, mall=mall
+    channels = [channel for channel in recipient.channels if recipient.address(channel)]
+    if not channels:
+        return {}
+    language = recipient.language
+    # One query for every channel (a reporter with an email and a phone has three), chosen
+    # among as template_for chooses; written out, as the ORM's building of this filter cost a
+    # filing more CPU than the query itself.
+    table = connection.ops.quote_name(MessageTemplate._meta.db_table)
+    marks = ", ".join(["%s"] * len(channels))
+    candidates = list(
+        MessageTemplate.objects.raw(
+            f"SELECT * FROM {table} WHERE event = %s AND channel IN ({marks}) "  # noqa: S608
+            "AND language IN (%s, %s) AND (mall_id = %s OR mall_id IS NULL)",
+            [event, *channels, language, "id", mall.pk if mall else None],
         )
-        for channel in recipient.channels
-        if recipient.address(channel)
+    )
+
+    def rank(t: MessageTemplate) -> tuple[bool, bool]:
+        return (t.mall_id is None, t.language != language)
+
+    return {
+        (channel, language): min(
+            (t for t in candidates if t.channel == channel), key=rank, default=None
+        )
+        for channel in channels
     }
 
 
@@ -306,33 +326,124 @@ def notify_many(
             )
         return templates[channel, language]
 
-    results: list[Message | None] = []
-    for notice in notices:
-        recipient = notice.recipient
-        routes = [[ch, recipient.address(ch)] for ch in recipient.channels if recipient.address(ch)]
-        message = None
-        for index, (channel, to) in enumerate(routes):
-            template = wording(channel, recipient.language)
-            if template is not None:
-                message = _build(
-                    template=template,
-                    to=to,
-                    language=recipient.language,
-                    mall=mall,
-                    context=notice.context,
-                    user=recipient.user,
-                    calendar=notice.calendar,
-                    fallbacks=routes[index + 1 :],
-                )
-                break
-        if message is None:
-            logger.warning("no channel and template for %s to %s", event, recipient)
-        results.append(message)
+    results = [_routed(event, notice, mall, wording) for notice in notices]
     written = [m for m in results if m is not None]
     _insert(written)
     if written:
-        _queue_delivery_on_commit()
+        queue_delivery_on_commit()
     return results
+
+
+def _routed(
+    event: str,
+    notice: Notice,
+    mall: Mall | None,
+    wording: Callable[[str, str], MessageTemplate | None],
+) -> Message | None:
+    """The (unsaved) message of ``notice`` on the first of its recipient's channels that has
+    an address and a wording, with the others as its fallbacks; None where none has both."""
+    recipient = notice.recipient
+    routes = [[ch, recipient.address(ch)] for ch in recipient.channels if recipient.address(ch)]
+    for index, (channel, to) in enumerate(routes):
+        template = wording(channel, recipient.language)
+        if template is not None:
+            return _build(
+                template=template,
+                to=to,
+                language=recipient.language,
+                mall=mall,
+                context=notice.context,
+                user=recipient.user,
+                calendar=notice.calendar,
+                fallbacks=routes[index + 1 :],
+            )
+    logger.warning("no channel and template for %s to %s", event, recipient)
+    return None
+
+
+def wordings_fill_verbatim(wordings: Wordings) -> bool:
+    """Whether every wording in ``wordings`` holds only plain {{ name }} placeholders, so each
+    value lands in its texts as given (digits, letters and dashes unchanged by the escaping):
+    a value may then be written into them later, by replacing a stand-in (``message_prepare``)."""
+    return all(
+        template is None
+        or all(
+            _plain_placeholders(source or "")
+            for source in (template.subject, template.body, template.html_body)
+        )
+        for template in wordings.values()
+    )
+
+
+@dataclass
+class Prepared:
+    """A message built before a value it shows exists (a report's tracking ID, taken by the
+    statement that writes the report): its texts and context hold ``stand_in`` where the value
+    goes. ``insert_sql`` writes it in that statement, with the value put in."""
+
+    message: Message
+    stand_in: str
+
+    def insert_sql(self, *, value_sql: str, source: str) -> tuple[str, list[Any]]:
+        """``INSERT INTO notify_message ... SELECT ... FROM {source}``, where ``value_sql`` is
+        an SQL expression over ``source`` (e.g. a CTE's column) that replaces the stand-in in
+        the subject, the texts and the context; and its two parameters. The row goes as one
+        JSON parameter (``jsonb_populate_record``): a statement with a parameter per column
+        would have too many for psycopg to keep its parsing. Delivery is queued with
+        ``queue_delivery_on_commit`` once that statement is run."""
+        quote = connection.ops.quote_name
+        fields = [f for f in Message._meta.local_concrete_fields if not f.primary_key]
+        row: dict[str, Any] = {}
+        columns, expressions = [], []
+        for f in fields:
+            column = quote(str(f.column))
+            columns.append(column)
+            value = f.pre_save(self.message, True)
+            row[str(f.column)] = value.isoformat() if isinstance(value, datetime) else value
+            if f.name in ("subject", "body", "html_body"):
+                expressions.append(f"replace(r.{column}, %(s)s, {value_sql})")
+            elif f.name == "context":
+                expressions.append(f"replace(r.{column}::text, %(s)s, {value_sql})::jsonb")
+            else:
+                expressions.append(f"r.{column}")
+        table = quote(Message._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (the model's columns)
+            f"SELECT {', '.join(expressions)} FROM {source}, "
+            f"jsonb_populate_record(NULL::{table}, %(r)s::jsonb) AS r"
+        )
+        stand_in = self.stand_in
+        return sql.replace("%(s)s", "%s").replace("%(r)s", "%s"), _ordered(
+            sql, {"s": stand_in, "r": json.dumps(row)}
+        )
+
+
+def _ordered(sql: str, named: dict[str, Any]) -> list[Any]:
+    """The values of ``sql``'s %(name)s placeholders, in the order they appear."""
+    return [named[name] for name in re.findall(r"%\((\w+)\)s", sql)]
+
+
+def message_prepare(
+    *,
+    event: str,
+    recipient: Recipient,
+    context: dict[str, Any],
+    stand_in: str,
+    wordings: Wordings,
+    mall: Mall | None = None,
+) -> Prepared | None:
+    """``notify``'s message, built but not written, its texts holding ``stand_in`` (which
+    ``context`` holds) for a value that its caller's statement will make (PostgreSQL). Only for
+    wordings that ``wordings_fill_verbatim``, and ``wordings`` from :func:`wordings_for`: no
+    query. None where no channel has both an address and a wording."""
+    if not wordings_fill_verbatim(wordings):
+        raise ValueError("a wording with tags or filters may not show the stand-in verbatim")
+
+    def wording(channel: str, language: str) -> MessageTemplate | None:
+        return wordings.get((channel, language))
+
+    message = _routed(event, Notice(recipient, context), mall, wording)
+    return Prepared(message, stand_in) if message is not None else None
 
 
 # From this many messages on, PostgreSQL takes them with one COPY rather than INSERTs.
@@ -364,7 +475,7 @@ def message_queue_text(
         next_attempt_at=timezone.now(),
         give_up_at=timezone.now() + RETRY_FOR,
     )
-    _queue_delivery_on_commit()
+    queue_delivery_on_commit()
     return message
 
 
@@ -426,9 +537,10 @@ def delivery_started() -> None:
     _forget_queued(_flag_store())
 
 
-def _queue_delivery_on_commit() -> None:
-    """Queue one delivery run when the current transaction commits, however many messages it
-    wrote: a closure that moves ten thousand bookings asks the broker once, not 10,000 times."""
+def queue_delivery_on_commit() -> None:
+    """Queue one delivery run when the current transaction commits (at once outside one),
+    however many messages it wrote: a closure that moves ten thousand bookings asks the broker
+    once, not 10,000 times."""
     connection = transaction.get_connection()
     if not any(func is queue_delivery for _sids, func, _robust in connection.run_on_commit):
         transaction.on_commit(queue_delivery)
@@ -635,7 +747,7 @@ def _fail(message: Message, started: Any, error: str) -> Message:
             fallback_of=message,
         )
         fallback.save()
-        _queue_delivery_on_commit()
+        queue_delivery_on_commit()
         break
     return message
 
@@ -674,7 +786,7 @@ def message_resend(*, message: Message) -> Message:
         next_attempt_at=timezone.now(),
         give_up_at=timezone.now() + RETRY_FOR,
     )
-    _queue_delivery_on_commit()
+    queue_delivery_on_commit()
     message.refresh_from_db()
     return message
 

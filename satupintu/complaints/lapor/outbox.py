@@ -77,10 +77,16 @@ def forget_lapor_malls(**_: object) -> None:
     cache.delete(MALLS_KEY)
 
 
+def lapor_may_sync(mall: Mall) -> bool:
+    """Whether the mall (or the whole deployment) has an SP4N-LAPOR! integration, from the
+    cache: no query. False: ``lapor_integration`` is None."""
+    malls = _lapor_malls()
+    return mall.pk in malls or 0 in malls
+
+
 def lapor_integration(mall: Mall) -> Integration | None:
     """The mall's active SP4N-LAPOR! integration (else the deployment's), if any."""
-    malls = _lapor_malls()
-    if mall.pk not in malls and 0 not in malls:
+    if not lapor_may_sync(mall):
         return None
     integration = integration_for(Integration.Kind.LAPOR, mall=mall)
     if integration is None or integration.provider not in PROVIDERS:
