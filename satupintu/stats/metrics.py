@@ -1,5 +1,5 @@
 """What each raw statistic counts, over which base table, on which day: the one definition that
-both the direct count (``selectors.direct_figures``) and the rollup (``rollup.py``) read.
+both the direct count (``selectors.direct_figures``) and the rollup (``services.py``) read.
 
 A *raw metric* is an additive integer (a count or a sum of seconds, of scores, of working
 days); every figure of ``selectors.Figures`` is a raw metric or a ratio of two. Each ``Source``
