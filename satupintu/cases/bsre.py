@@ -153,6 +153,24 @@ def _unreachable(integration: Integration, operation: str, failed: CallFailed) -
     )
 
 
+def _ask(integration: Integration, operation: str, method: str, path: str, **kwargs: Any) -> Answer:
+    """A question to BSrE that changes nothing there (a status, a verdict): no answer, or
+    credentials refused, is a CaseError the person reads."""
+    try:
+        answer = send(
+            method,
+            _url(integration, path),
+            auth=_auth(integration),
+            timeout=_timeout(integration),
+            **kwargs,
+        )
+    except CallFailed as failed:
+        raise _unreachable(integration, operation, failed) from failed
+    if answer.status == 401:
+        raise _credentials_refused(integration, operation, answer)
+    return answer
+
+
 def _refusal(code: int | None, status: int) -> CaseError:
     if code == WRONG_PASSPHRASE:
         return CaseError(
@@ -191,29 +209,13 @@ def signer_check(integration: Integration, *, identity: dict[str, str]) -> None:
     """Whether the signer (``{"nik": ...}``, v2 also ``{"email": ...}``) may sign: registered,
     certificate issued; CaseError with the reason if not. Asked before the passphrase is sent."""
     operation = "bsre.user_status"
-    try:
-        if integration.provider == V2:
-            answer = send(
-                "POST",
-                _url(integration, "/api/v2/user/check/status"),
-                json=identity,
-                auth=_auth(integration),
-                timeout=_timeout(integration),
-            )
-        else:
-            nik = identity.get("nik", "")
-            if not (nik.isascii() and nik.isdigit()):
-                raise CaseError("signer_nik_missing", _("BSrE identifies signers by their NIK."))
-            answer = send(
-                "GET",
-                _url(integration, f"/api/user/status/{nik}"),
-                auth=_auth(integration),
-                timeout=_timeout(integration),
-            )
-    except CallFailed as failed:
-        raise _unreachable(integration, operation, failed) from failed
-    if answer.status == 401:
-        raise _credentials_refused(integration, operation, answer)
+    if integration.provider == V2:
+        answer = _ask(integration, operation, "POST", "/api/v2/user/check/status", json=identity)
+    else:
+        nik = identity.get("nik", "")
+        if not (nik.isascii() and nik.isdigit()):
+            raise CaseError("signer_nik_missing", _("BSrE identifies signers by their NIK."))
+        answer = _ask(integration, operation, "GET", f"/api/user/status/{nik}")
     body = answer.json()
     status = str(body.get("status", "")).upper() if isinstance(body, dict) else ""
     code = _error_code(answer)
@@ -514,27 +516,22 @@ def verify(integration: Integration, pdf: bytes) -> Verdict:
     ``signed_file``; v2 ``POST /api/v2/verify/pdf`` base64 ``file``). Slow for big files (the
     digest saw 40 s): asked by a person, never on a public page. CaseError if BSrE cannot say."""
     operation = "bsre.verify"
-    try:
-        if integration.provider == V2:
-            answer = send(
-                "POST",
-                _url(integration, "/api/v2/verify/pdf"),
-                json={"file": base64.b64encode(pdf).decode("ascii")},
-                auth=_auth(integration),
-                timeout=_timeout(integration),
-            )
-        else:
-            answer = send(
-                "POST",
-                _url(integration, "/api/sign/verify"),
-                files={"signed_file": ("document.pdf", pdf, "application/pdf")},
-                auth=_auth(integration),
-                timeout=_timeout(integration),
-            )
-    except CallFailed as failed:
-        raise _unreachable(integration, operation, failed) from failed
-    if answer.status == 401:
-        raise _credentials_refused(integration, operation, answer)
+    if integration.provider == V2:
+        answer = _ask(
+            integration,
+            operation,
+            "POST",
+            "/api/v2/verify/pdf",
+            json={"file": base64.b64encode(pdf).decode("ascii")},
+        )
+    else:
+        answer = _ask(
+            integration,
+            operation,
+            "POST",
+            "/api/sign/verify",
+            files={"signed_file": ("document.pdf", pdf, "application/pdf")},
+        )
     body = answer.json()
     if answer.status != 200 or not isinstance(body, dict):
         _event(integration, operation, ok=False, message=f"HTTP {answer.status}")
