@@ -52,9 +52,8 @@ from satupintu.accounts import twofactor  # noqa: E402
 from satupintu.accounts.models import User  # noqa: E402
 from satupintu.booking.models import Booking, Slot, Ticket  # noqa: E402
 from satupintu.cases.models import Application, Transition  # noqa: E402
-from satupintu.catalog.models import Service  # noqa: E402
 from satupintu.complaints.models import Report, ReportEvent  # noqa: E402
-from satupintu.malls.models import Agency, Mall, StaffMembership  # noqa: E402
+from satupintu.malls.models import Mall, StaffMembership  # noqa: E402
 from satupintu.stats import metrics  # noqa: E402
 from satupintu.stats import selectors as stats  # noqa: E402
 from satupintu.stats.exports import open_month_rows  # noqa: E402
@@ -181,29 +180,8 @@ def seed(scale: float, first_day: date) -> None:
         )
         for m in range(MALLS)
     )
-    agencies = Agency.objects.bulk_create(
-        Agency(
-            mall=mall,
-            name=f"Dinas Bench {a}",
-            short_name=f"DB{a}",
-            slug=f"dinas-bench-{a}",
-            kind=Agency.Kind.LOCAL,
-        )
-        for mall in malls
-        for a in range(AGENCIES_PER_MALL)
-    )
-    services = Service.objects.bulk_create(
-        Service(
-            agency=agency,
-            name=f"Izin Bench {agency.short_name}-{s}",
-            slug=f"izin-bench-{s}",
-            channel=Service.Channel.BOTH,
-            duration_working_days=5 + s,
-            product="Surat izin",
-            complaint_handling="SP4N-LAPOR!",
-        )
-        for agency in agencies
-        for s in range(SERVICES_PER_AGENCY)
+    agencies, services = harness.agencies_and_services(
+        malls, agencies_per_mall=AGENCIES_PER_MALL, services_per_agency=SERVICES_PER_AGENCY
     )
     opening = timezone.make_aware(datetime.combine(first_day, datetime.min.time()))
     slots = Slot.objects.bulk_create(

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from satupintu.malls.models import Mall
+    from satupintu.catalog.models import Service
+    from satupintu.malls.models import Agency, Mall
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BROKER_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -87,6 +88,41 @@ def visit_mall(*, slug: str, name: str, closes: str, seats: int) -> "Mall":
         priority_percent=0,
     )
     return mall
+
+
+def agencies_and_services(
+    malls: list["Mall"], *, agencies_per_mall: int, services_per_agency: int
+) -> tuple[list["Agency"], list["Service"]]:
+    """A bench catalog in two bulk inserts: ``agencies_per_mall`` local agencies in each mall,
+    ``services_per_agency`` services (online and at the counter, 5 working days and up) each."""
+    from satupintu.catalog.models import Service  # noqa: F811 - after Django starts
+    from satupintu.malls.models import Agency  # noqa: F811
+
+    agencies = Agency.objects.bulk_create(
+        Agency(
+            mall=mall,
+            name=f"Dinas Bench {a}",
+            short_name=f"DB{a}",
+            slug=f"dinas-bench-{a}",
+            kind=Agency.Kind.LOCAL,
+        )
+        for mall in malls
+        for a in range(agencies_per_mall)
+    )
+    services = Service.objects.bulk_create(
+        Service(
+            agency=agency,
+            name=f"Izin Bench {agency.short_name}-{s}",
+            slug=f"izin-bench-{s}",
+            channel=Service.Channel.BOTH,
+            duration_working_days=5 + s,
+            product="Surat izin",
+            complaint_handling="SP4N-LAPOR!",
+        )
+        for agency in agencies
+        for s in range(services_per_agency)
+    )
+    return agencies, services
 
 
 def next_open_day() -> date:

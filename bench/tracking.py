@@ -38,8 +38,7 @@ from satupintu.cases.models import (  # noqa: E402
     WorkflowStep,
 )
 from satupintu.cases.selectors import track  # noqa: E402
-from satupintu.catalog.models import Service  # noqa: E402
-from satupintu.malls.models import Agency, Mall  # noqa: E402
+from satupintu.malls.models import Mall  # noqa: E402
 
 APPLICATIONS = 1_000_000
 MALLS, AGENCIES_PER_MALL, SERVICES_PER_AGENCY = 4, 8, 10  # 320 services
@@ -97,29 +96,8 @@ def seed() -> None:
         )
         for m in range(MALLS)
     )
-    agencies = Agency.objects.bulk_create(
-        Agency(
-            mall=mall,
-            name=f"Dinas Bench {a}",
-            short_name=f"DB{a}",
-            slug=f"dinas-bench-{a}",
-            kind=Agency.Kind.LOCAL,
-        )
-        for mall in malls
-        for a in range(AGENCIES_PER_MALL)
-    )
-    services = Service.objects.bulk_create(
-        Service(
-            agency=agency,
-            name=f"Izin Bench {agency.short_name}-{s}",
-            slug=f"izin-bench-{s}",
-            channel=Service.Channel.BOTH,
-            duration_working_days=5 + s,
-            product="Surat izin",
-            complaint_handling="SP4N-LAPOR!",
-        )
-        for agency in agencies
-        for s in range(SERVICES_PER_AGENCY)
+    agencies, services = harness.agencies_and_services(
+        malls, agencies_per_mall=AGENCIES_PER_MALL, services_per_agency=SERVICES_PER_AGENCY
     )
     # One service in five has its own workflow (no field survey); the rest follow the default.
     WorkflowStep.objects.bulk_create(
