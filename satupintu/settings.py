@@ -368,6 +368,13 @@ CELERY_BEAT_SCHEDULE = {
 
 # Open data: a count from 1 up to this, less one, is published as withheld (null).
 STATS_SUPPRESS_BELOW = env.int("STATS_SUPPRESS_BELOW", default=5)
+# How long a mall's published month (already suppressed) is kept in the default cache; a rollup
+# that writes its days makes a new one sooner.
+STATS_OPEN_CACHE_SECONDS = env.int("STATS_OPEN_CACHE_SECONDS", default=3600)
+# What one person may ask OSS while waiting (a case's "Ask OSS", the admin's OSS permit codes):
+# at most this many questions in this window.
+OSS_ASK_LIMIT = env.int("OSS_ASK_LIMIT", default=10)
+OSS_ASK_WINDOW_SECONDS = env.int("OSS_ASK_WINDOW_SECONDS", default=300)
 # Dukcapil's verification of a NIK, name and birth date (on when an active integration of kind
 # "dukcapil" exists): the least similarity (%) a name must have, how long a call may take before
 # the account is made unverified (checked again later), and how many accounts a re-check asks.

@@ -28,7 +28,7 @@ from satupintu.cases import selectors as cases
 from satupintu.cases.access import Action, access_application
 from satupintu.cases.errors import CaseError
 from satupintu.cases.models import Application, Document, OssLink, Step, Survey
-from satupintu.cases.oss.lookup import oss_lookup
+from satupintu.cases.oss.lookup import oss_ask_throttle, oss_lookup
 from satupintu.cases.oss.nib import nib_checker
 from satupintu.cases.permits.render import holder_name, product_response
 from satupintu.cases.services import configuration, drafts, issuing, surveys, workflow
@@ -423,6 +423,7 @@ def case_oss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application, link = _oss_link(request, pk)
     cases.case_access(user=request.user, application=application, what="OSS status")
     try:
+        oss_ask_throttle(user_id=request.user.pk)
         view = oss_lookup(link=link)
     except CaseError as refused:
         messages.warning(request, refused.message)

@@ -32,6 +32,7 @@ from satupintu.cases.models import (
     WorkflowStep,
 )
 from satupintu.cases.oss.client import PERMIT_CODES, Reference, reference_list
+from satupintu.cases.oss.lookup import oss_ask_throttle
 from satupintu.cases.permits.render import PRODUCT_TEMPLATE_EXAMPLE, PRODUCT_TEMPLATE_NAMES
 from satupintu.cases.services import configuration
 from satupintu.integrations.models import Integration
@@ -377,6 +378,7 @@ class OssLicenseMapAdmin(OssMapAdmin):
         rows: list[tuple[Reference, list[str]]] = []
         if integration is not None:
             try:
+                oss_ask_throttle(user_id=request.user.pk or 0)  # admin_view: signed in
                 codes = reference_list(integration, PERMIT_CODES)
             except CaseError as refused:
                 self.message_user(request, refused.message, level=messages.WARNING)

@@ -35,13 +35,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
+
 from satupintu.catalog.models import Service
 from satupintu.complaints.models import Report
 from satupintu.malls.models import Agency, Mall
+from satupintu.stats.models import MallCount
 from satupintu.stats.selectors import (
     Figures,
     Period,
     StatsFilter,
+    figure_label,
     figures,
     figures_by_unit,
     figures_from,
@@ -309,4 +315,68 @@ def public_rows(found: Figures, *, unit: Unit, held: set[Cell]) -> list[PublicFi
     return [
         PublicFigure(key, label, None if (unit, key) in held else value, (unit, key) in held)
         for key, label, value in found.rows()
+    ]
+
+
+# One unit's published cells, (key, value, suppressed) in ``Figures.values`` order: the value
+# None when withheld. No label (translated when shown) and no withheld count.
+type PublicCells = tuple[tuple[str, float | int | None, bool], ...]
+type PublicTable = dict[Unit, PublicCells]
+
+
+def public_table(table: OpenTable, *, threshold: int) -> PublicTable:
+    """``table`` as it is published: every withheld cell already None."""
+    held = withheld(table, threshold=threshold)
+    return {
+        unit: tuple(
+            (key, None if (unit, key) in held else value, (unit, key) in held)
+            for key, value in found.values().items()
+        )
+        for unit, found in table.units.items()
+    }
+
+
+def _table_version(mall: Mall, period: Period) -> str:
+    """What changes whenever the rollup writes ``mall``'s days of ``period``: the latest
+    ``rolled_up_at`` of its mall-wide day rows (a rerun writes every row of its days anew) and
+    their number (a rerun that leaves a day with no row lowers it). One query on the key."""
+    found = MallCount.objects.filter(
+        mall=mall, span=MallCount.Span.DAY, day__range=(period.start, period.end)
+    ).aggregate(last=Max("rolled_up_at"), rows=Count("pk"))
+    last = found["last"].isoformat() if found["last"] is not None else "-"
+    return f"{last}:{found['rows']}"
+
+
+def cached_public_table(*, mall: Mall, period: Period, threshold: int) -> PublicTable:
+    """``mall``'s published table of ``period``, from the default cache when the count rows
+    have not changed since it was made (``_table_version``), else made (0.3-2 s: the exact
+    audit of ``withheld``) and kept for ``STATS_OPEN_CACHE_SECONDS``. Only the published
+    cells are kept, never a withheld count."""
+    key = ":".join(
+        [
+            "stats:open",
+            str(mall.pk),
+            period.start.isoformat(),
+            period.end.isoformat(),
+            str(threshold),
+            _table_version(mall, period),
+        ]
+    )
+    found: PublicTable | None = cache.get(key)
+    if found is None:
+        found = public_table(open_table(mall=mall, period=period), threshold=threshold)
+        cache.set(key, found, settings.STATS_OPEN_CACHE_SECONDS)
+    return found
+
+
+def published_rows(table: PublicTable, unit: Unit) -> list[PublicFigure]:
+    """One unit's published figures with their labels. A unit the table has not (an agency
+    or service made since it was) has no counts: its empty figures, nothing withheld (a unit
+    of zeros withholds nothing, here or elsewhere)."""
+    cells = table.get(unit)
+    if cells is None:
+        empty = figures_from({}, {}, channel=None)
+        cells = tuple((key, value, False) for key, value in empty.values().items())
+    return [
+        PublicFigure(key, figure_label(key), value, suppressed) for key, value, suppressed in cells
     ]

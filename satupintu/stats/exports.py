@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Service
 from satupintu.malls.models import Agency
-from satupintu.stats.disclosure import MALL, Unit, open_table, public_rows, withheld
+from satupintu.stats.disclosure import MALL, Unit, cached_public_table, published_rows
 from satupintu.stats.selectors import (
     Granularity,
     OpenScope,
@@ -73,8 +73,7 @@ def open_month_rows(scope: OpenScope, *, threshold: int) -> Iterator[list[Any]]:
         "value",
         "suppressed",
     ]
-    table = open_table(mall=scope.mall, period=scope.period)
-    held = withheld(table, threshold=threshold)
+    table = cached_public_table(mall=scope.mall, period=scope.period, threshold=threshold)
     start, end = scope.period.start.isoformat(), scope.period.end.isoformat()
 
     def lines(agency: Agency | None, service: Service | None) -> Iterator[list[Any]]:
@@ -90,7 +89,7 @@ def open_month_rows(scope: OpenScope, *, threshold: int) -> Iterator[list[Any]]:
             service.pk if service else "",
             service.name if service else "",
         ]
-        for row in public_rows(table.units[unit], unit=unit, held=held):
+        for row in published_rows(table, unit):
             yield [start, end, *named, row.key, row.label, _cell(row.value), int(row.suppressed)]
 
     if scope.service is not None:

@@ -181,21 +181,7 @@ class Figures:
 
     def rows(self) -> list[tuple[str, str, float | int | None]]:
         """(key, translated label, value) for every flat figure, in the class's order."""
-        out: list[tuple[str, str, float | int | None]] = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, tuple):
-                continue
-            out.append((f.name, str(_LABELS[f.name]), value))
-        parts: list[tuple[str, str, int]] = [
-            (f"complaints_category_{code}", str(Report.Category(code).label), count)
-            for code, count in self.complaints_by_category
-        ] + [
-            (f"complaints_class_{days}", str(Report.DeadlineClass(days).label), count)
-            for days, count in self.complaints_by_class
-        ]
-        out.extend((key, _("Reports: %(what)s") % {"what": label}, n) for key, label, n in parts)
-        return out
+        return [(key, figure_label(key), value) for key, value in self.values().items()]
 
     def values(self) -> dict[str, float | int | None]:
         """key -> value of ``rows`` without translating a label (for many units at once)."""
@@ -207,6 +193,17 @@ class Figures:
         out.update((f"complaints_category_{k}", n) for k, n in self.complaints_by_category)
         out.update((f"complaints_class_{k}", n) for k, n in self.complaints_by_class)
         return out
+
+
+def figure_label(key: str) -> str:
+    """The translated label of a figure's key (a key of ``Figures.values``)."""
+    if key in _LABELS:
+        return str(_LABELS[key])
+    if key.startswith("complaints_category_"):
+        label = str(Report.Category(key.removeprefix("complaints_category_")).label)
+    else:
+        label = str(Report.DeadlineClass(int(key.removeprefix("complaints_class_"))).label)
+    return _("Reports: %(what)s") % {"what": label}
 
 
 def _mean(total: int, count: int) -> float | None:

@@ -5,6 +5,7 @@ file OSS names is fetched by the outbox, never inside the request."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,9 +14,25 @@ from satupintu.cases.models import OssLink
 from satupintu.cases.oss.client import LicenseStatus, check_license_status, inquery_file_ds
 from satupintu.cases.oss.inbound import signed_file_request
 from satupintu.cases.oss.outbound import oss_integration
+from satupintu.counters import count_in_window
 from satupintu.integrations import http
 from satupintu.integrations.models import IntegrationEvent
 from satupintu.integrations.services import event_record, integration_fetch_rules
+
+
+def oss_ask_throttle(*, user_id: int) -> None:
+    """Count one question an officer asks OSS while waiting (a case's "Ask OSS", the admin's
+    OSS permit codes); past ``OSS_ASK_LIMIT`` of one person in ``OSS_ASK_WINDOW_SECONDS``,
+    CaseError ``throttled`` and OSS is not asked (each question holds a worker up to seconds
+    and counts against OSS's own limits)."""
+    window = settings.OSS_ASK_WINDOW_SECONDS
+    if count_in_window(f"oss:ask:{user_id}", window) > settings.OSS_ASK_LIMIT:
+        minutes = max(1, -(-window // 60))
+        raise CaseError(
+            "throttled",
+            _("OSS has been asked too often. Wait %(minutes)d minutes, then try again.")
+            % {"minutes": minutes},
+        )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from satupintu.api.serializers import ErrorSerializer
 from satupintu.stats.api import serializers as s
-from satupintu.stats.disclosure import MALL, open_table, public_rows, withheld
+from satupintu.stats.disclosure import MALL, cached_public_table, published_rows
 from satupintu.stats.exports import csv_lines, open_month_rows
 from satupintu.stats.selectors import OpenScope, open_scope
 
@@ -51,8 +51,7 @@ class MonthStatsView(_OpenData):
         scope = self.scope(request, mall, year, month)
         threshold = settings.STATS_SUPPRESS_BELOW
         # The whole mall's table, so a unit shows what it shows in the CSV (its complements).
-        table = open_table(mall=scope.mall, period=scope.period)
-        held = withheld(table, threshold=threshold)
+        table = cached_public_table(mall=scope.mall, period=scope.period, threshold=threshold)
         unit = MALL
         if scope.service is not None:
             unit = ("service", scope.service.pk)
@@ -66,7 +65,7 @@ class MonthStatsView(_OpenData):
             "start": scope.period.start,
             "end": scope.period.end,
             "threshold": threshold,
-            "figures": [vars(row) for row in public_rows(table.units[unit], unit=unit, held=held)],
+            "figures": [vars(row) for row in published_rows(table, unit)],
         }
         return Response(s.MonthStatsSerializer(body).data)
 

@@ -72,3 +72,16 @@ def test_only_those_who_map_open_it(client, service, oss, oss_integration):
     client.force_login(staff_member("approver", agency=service.agency))
     assert client.get(URL).status_code == 403
     assert oss.requests == []
+
+
+def test_opening_the_codes_too_often_is_told_to_wait_without_asking_oss(
+    client, service, manager, oss, oss_integration, settings
+):
+    settings.OSS_ASK_LIMIT, settings.OSS_ASK_WINDOW_SECONDS = 1, 60
+    oss_integration(mall=service.agency.mall)
+    client.force_login(manager)
+    assert f'data-oss-codes="{len(REFERENCES["8"])}"' in client.get(URL).text
+    page = client.get(URL)
+    assert page.status_code == 200 and 'data-oss-codes="0"' in page.text
+    assert "OSS terlalu sering ditanya. Tunggu 1 menit" in page.text
+    assert len(oss.received("getDataReferensi")) == 1

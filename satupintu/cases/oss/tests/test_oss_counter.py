@@ -238,3 +238,24 @@ def test_a_case_not_born_in_oss_has_no_oss_panel(client, filed, connected, oss):
     assert 'id="oss"' not in client.get(reverse("backoffice:case", args=[filed.pk])).text
     assert client.post(reverse("backoffice:case-oss", args=[filed.pk])).status_code == 404
     assert oss.requests == []
+
+
+def test_an_officer_asking_oss_too_often_is_told_to_wait_and_oss_is_not_asked(
+    client, born, officer, connected, oss, settings
+):
+    settings.OSS_ASK_LIMIT, settings.OSS_ASK_WINDOW_SECONDS = 2, 300
+    oss.permits[ID_IZIN] = {"nib": NIB, "kd_status": "50"}
+    client.force_login(officer)
+    for _n in range(2):
+        assert "Disetujui" in ask(client, born).text
+    asked = len(oss.received("checkLicenseStatus"))
+
+    answer = ask(client, born)
+
+    assert answer.status_code == 200
+    assert "OSS terlalu sering ditanya. Tunggu 5 menit" in answer.text
+    assert len(oss.received("checkLicenseStatus")) == asked == 2
+    # Per person: another officer of the agency still asks.
+    other = staff_member("front_office", agency=born.service.agency)
+    client.force_login(other)
+    assert "Disetujui" in ask(client, born).text

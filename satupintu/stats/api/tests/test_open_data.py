@@ -143,3 +143,73 @@ def test_open_data_is_throttled_per_client(mall, settings):
     statuses = [client.get(f"{API}/kota-bogor/2026/3/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert client.get(f"{API}/kota-bogor/2026/3/csv/").status_code == 429
+
+
+def test_a_month_is_suppressed_once_kept_published_only_and_made_anew_after_a_rollup(
+    mall, monkeypatch
+):
+    from django.core.cache import cache
+
+    from satupintu.stats import disclosure
+    from satupintu.stats.services import rollup_mall
+
+    made, stored = [], []
+    real_withheld = disclosure.withheld
+
+    def counting(table, *, threshold):
+        made.append(table)
+        return real_withheld(table, threshold=threshold)
+
+    class Recording:
+        def get(self, key):
+            return cache.get(key)
+
+        def set(self, key, value, timeout):
+            stored.append(value)
+            cache.set(key, value, timeout)
+
+    monkeypatch.setattr(disclosure, "withheld", counting)
+    monkeypatch.setattr(disclosure, "cache", Recording())
+
+    first = _figures(Client().get(f"{API}/kota-bogor/2026/3/").json())
+    again = _figures(Client().get(f"{API}/kota-bogor/2026/3/").json())
+    quiet = _figures(Client().get(f"{API}/kota-bogor/2026/3/?agency=bpn").json())
+    lines = b"".join(Client().get(f"{API}/kota-bogor/2026/3/csv/").streaming_content)
+    english = Client().get(f"{API}/kota-bogor/2026/3/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert len(made) == 1 and len(stored) == 1
+    assert again == first
+    assert quiet["walk_ins"]["suppressed"] and b"walk_ins" in lines
+    # Labels are translated per request, not kept in the language of the first.
+    assert _figures(english)["walk_ins"]["label"] != first["walk_ins"]["label"]
+
+    # What is kept holds no withheld count: bpn's 2 walk-ins, dpmptsp's 7 are None.
+    (table,) = stored
+    busy, bpn = (mall.agencies.get(slug=slug).pk for slug in ("dpmptsp", "bpn"))
+    cells = {(unit, key): (value, held) for unit, row in table.items() for key, value, held in row}
+    assert cells[(("agency", bpn), "walk_ins")] == (None, True)
+    assert cells[(("agency", busy), "walk_ins")] == (None, True)
+    assert all(value is None for value, held in cells.values() if held)
+
+    # Five more walk-ins at bpn, counted: new figures at once, made once more.
+    quiet_agency = mall.agencies.get(slug="bpn")
+    service = quiet_agency.services.first()
+    for n in range(5):
+        Ticket.objects.create(
+            agency=quiet_agency, service=service, date=date(2026, 3, 31), number=n + 3, label="B"
+        )
+    rollup_mall(mall=mall, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    after = _figures(Client().get(f"{API}/kota-bogor/2026/3/").json())
+    quiet = _figures(Client().get(f"{API}/kota-bogor/2026/3/?agency=bpn").json())
+    assert after["walk_ins"]["value"] == 14
+    assert quiet["walk_ins"] == {**quiet["walk_ins"], "value": 7, "suppressed": False}
+    assert len(made) == 2
+
+
+def test_an_agency_made_after_the_month_was_kept_shows_its_empty_figures(mall, monkeypatch):
+    Client().get(f"{API}/kota-bogor/2026/3/")
+    AgencyFactory(mall=mall, slug="baru")
+    response = Client().get(f"{API}/kota-bogor/2026/3/?agency=baru")
+    assert response.status_code == 200
+    rows = _figures(response.json())
+    assert rows["walk_ins"] == {**rows["walk_ins"], "value": 0, "suppressed": False}
+    assert not any(row["suppressed"] for row in rows.values())
