@@ -17,6 +17,7 @@ from satupintu.stats.selectors import (
     direct_figures,
     figures,
     figures_by_mall,
+    figures_by_unit,
     series,
 )
 from satupintu.stats.services import rollup_mall, rollup_recent
@@ -135,3 +136,28 @@ def test_the_periodic_job_counts_today_on_each_mall_s_clock():
         rolled = figures(filter=StatsFilter(mall_id=mall.pk), period=period)
         assert rolled.walk_ins >= 1
         assert rolled == direct_figures(filter=StatsFilter(mall_id=mall.pk), period=period)
+
+
+def test_every_mall_and_every_agency_read_in_a_few_queries_equal_the_direct_count(
+    django_assert_num_queries,
+):
+    made = make_history(seed=11, malls=4, per_mall=30)
+    _backfill()
+    month = Period(date(2026, 1, 1), date(2026, 1, 31))
+    with django_assert_num_queries(3):  # the two count tables and the malls, whatever their number
+        by_mall = figures_by_mall(period=month)
+    assert len(by_mall) == 4
+    assert sum(f.applicants for _m, f in by_mall) > 0
+    for mall_row, mall_figures in by_mall:
+        assert mall_figures == direct_figures(filter=StatsFilter(mall_id=mall_row.pk), period=month)
+    mall = made["malls"][1]
+    per_agency = figures_by_unit(mall=mall, period=month, by="agency")
+    agencies = [a for a in made["agencies"] if a.mall_id == mall.pk]
+    assert agencies
+    assert any(agency.pk in per_agency for agency in agencies)
+    for agency in agencies:
+        direct = direct_figures(filter=StatsFilter(agency_id=agency.pk), period=month)
+        if agency.pk in per_agency:
+            assert per_agency[agency.pk] == direct
+        else:
+            assert direct.applicants == direct.applications_submitted == 0
