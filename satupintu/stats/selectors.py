@@ -18,8 +18,10 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Literal, get_args
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import DateField, F, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -510,10 +512,27 @@ def _truncated(day: date, granularity: Granularity) -> date:
 
 
 def figures_by_mall(*, period: Period) -> list[tuple[Mall, Figures]]:
-    """Every mall's figures side by side (the ministry's national view), by name; read from
-    the count tables in two queries besides the malls'."""
-    rolled = _rolled_up(StatsFilter(), period, "mall", F("mall_id"))
+    """Every mall's figures side by side (the ministry's national view), by name. Read from
+    the count tables and kept in the default cache while the count rows of ``period`` stay as
+    they are (``_mall_rows_version``: one query on the key), for
+    ``STATS_OPEN_CACHE_SECONDS``: a rollup that writes any of those days makes them anew."""
+    key = f"stats:by-mall:{period.start}:{period.end}:{_mall_rows_version(period)}"
+    rolled: dict[_Group, Figures] | None = cache.get(key)
+    if rolled is None:
+        rolled = _rolled_up(StatsFilter(), period, "mall", F("mall_id"))
+        cache.set(key, rolled, settings.STATS_OPEN_CACHE_SECONDS)
     return [(mall, rolled.get(mall.pk) or _empty(None)) for mall in Mall.objects.order_by("name")]
+
+
+def _mall_rows_version(period: Period) -> str:
+    """What changes whenever the rollup writes mall-wide rows of ``period``: the latest
+    ``rolled_up_at`` of those rows (a rerun writes every row of its days anew, durations with
+    them) and their number (a rerun that leaves a day with no row lowers it). One query."""
+    found = MallCount.objects.filter(_mall_wide_days(period, months=True)).aggregate(
+        last=Max("rolled_up_at"), rows=Count("pk")
+    )
+    last = found["last"].isoformat() if found["last"] is not None else "-"
+    return f"{last}/{found['rows']}"
 
 
 def figures_by_unit(

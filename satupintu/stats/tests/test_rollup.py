@@ -144,7 +144,8 @@ def test_every_mall_and_every_agency_read_in_a_few_queries_equal_the_direct_coun
     made = make_history(seed=11, malls=4, per_mall=30)
     _backfill()
     month = Period(date(2026, 1, 1), date(2026, 1, 31))
-    with django_assert_num_queries(3):  # the two count tables and the malls, whatever their number
+    # The version, the two count reads and the malls, whatever the number of malls.
+    with django_assert_num_queries(4):
         by_mall = figures_by_mall(period=month)
     assert len(by_mall) == 4
     assert sum(f.applicants for _m, f in by_mall) > 0
@@ -161,3 +162,25 @@ def test_every_mall_and_every_agency_read_in_a_few_queries_equal_the_direct_coun
             assert per_agency[agency.pk] == direct
         else:
             assert direct.applicants == direct.applications_submitted == 0
+
+
+def test_the_national_figures_are_kept_until_the_rollup_writes_their_days_again(
+    django_assert_num_queries,
+):
+    made = make_history(seed=17, malls=2, per_mall=30)
+    _backfill()
+    month = Period(date(2026, 1, 1), date(2026, 1, 31))
+    first = figures_by_mall(period=month)
+    with django_assert_num_queries(2):  # the version and the malls: no count read
+        assert figures_by_mall(period=month) == first
+    mall = made["malls"][0]
+    bookings = Booking.objects.filter(
+        service__agency__mall=mall, date__range=(month.start, month.end)
+    )
+    Ticket.objects.filter(booking__in=bookings).delete()
+    gone, _kinds = bookings.delete()
+    assert gone
+    _backfill()
+    again = dict(figures_by_mall(period=month))
+    assert again[mall] == direct_figures(filter=StatsFilter(mall_id=mall.pk), period=month)
+    assert again[mall] != dict(first)[mall]
