@@ -375,6 +375,8 @@ STATS_OPEN_CACHE_SECONDS = env.int("STATS_OPEN_CACHE_SECONDS", default=3600)
 # at most this many questions in this window.
 OSS_ASK_LIMIT = env.int("OSS_ASK_LIMIT", default=10)
 OSS_ASK_WINDOW_SECONDS = env.int("OSS_ASK_WINDOW_SECONDS", default=300)
+BSRE_TOTP_LIMIT = env.int("BSRE_TOTP_LIMIT", default=3)
+BSRE_TOTP_WINDOW_SECONDS = env.int("BSRE_TOTP_WINDOW_SECONDS", default=600)
 # Dukcapil's verification of a NIK, name and birth date (on when an active integration of kind
 # "dukcapil" exists): the least similarity (%) a name must have, how long a call may take before
 # the account is made unverified (checked again later), and how many accounts a re-check asks.

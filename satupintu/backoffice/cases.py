@@ -180,6 +180,7 @@ def _sign_page(
     note: str,
     version: int,
     error: str = "",
+    sent: bool = False,
 ) -> HttpResponse:
     """The approver's confirmation: what they sign, and, where the agency signs through BSrE,
     the passphrase (or TOTP) field, always empty."""
@@ -196,6 +197,8 @@ def _sign_page(
             "signer": holder_name(request.user),
             "bsre": remote is not None,
             "bsre_totp": remote is not None and remote.backend.totp,
+            "bsre_totp_send": remote is not None and remote.backend.send_totp is not None,
+            "totp_sent": sent,
             "signer_nik_missing": missing == "nik",
             "signer_email_missing": missing == "email",
             # BSrE asked whether the approver may sign, before they type anything (once:
@@ -223,6 +226,18 @@ def case_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action, note = request.POST.get("action", ""), request.POST.get("note", "")
     seen_version = int(seen) if seen.isdigit() else NO_VERSION
     decides = action == "forward" and workflow.forward_decides(application)
+    if action == "send_totp" and workflow.forward_decides(application):
+        # "Send me a code": BSrE v2 sends the approver a TOTP; the page comes back for it.
+        workflow.forward_check(
+            application=application, actor=request.user, note=note, seen_version=seen_version
+        )
+        try:
+            issuing.signer_totp_send(application=application, signer=request.user)
+        except CaseError as refused:
+            return _sign_page(
+                request, application, note=note, version=seen_version, error=refused.message
+            )
+        return _sign_page(request, application, note=note, version=seen_version, sent=True)
     if decides and request.POST.get("confirmed") != "yes":
         # Signing cannot be taken back: the approver sees what they sign and says so once more
         # (a page of its own, so it works without JavaScript).

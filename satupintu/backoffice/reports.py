@@ -15,7 +15,9 @@ from satupintu.accounts.privacy import Kind, record_access
 from satupintu.complaints import selectors, services
 from satupintu.complaints.access import Action, access_report
 from satupintu.complaints.errors import ReportError
-from satupintu.complaints.models import Consultation, Report
+from satupintu.complaints.lapor.outbox import lapor_integration
+from satupintu.complaints.lapor.services import lapor_institutions
+from satupintu.complaints.models import Consultation, LaporLink, Report
 from satupintu.malls import selectors as malls
 from satupintu.malls.calendar import moment_from_text
 from satupintu.malls.models import Agency, Mall
@@ -63,6 +65,7 @@ def report_detail(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpRe
             mall=report.mall,
             where="backoffice:report",
         )
+    lapor = selectors.lapor_link(report=report)
     return render(
         request,
         "backoffice/report.html",
@@ -70,7 +73,8 @@ def report_detail(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpRe
             "report": report,
             "events": report.events.select_related("actor"),
             "attachments": report.attachments.all(),
-            "lapor": selectors.lapor_link(report=report),
+            "lapor": lapor,
+            "lapor_institutions": _lapor_institutions(report, lapor) if coordinator else None,
             "coordinator": coordinator,
             "answers": selectors.answers_for_agency(user=request.user, report=report),
             "show_identity": show_identity,
@@ -78,6 +82,21 @@ def report_detail(request: AuthenticatedHttpRequest, tracking_id: str) -> HttpRe
             "classes": Report.DeadlineClass.choices,
         },
     )
+
+
+def _lapor_institutions(report: Report, lapor: LaporLink | None) -> list[tuple[str, str]] | None:
+    """LAPOR!'s institutions to pick from where a report it forwarded may be sent back (asked
+    of LAPOR! briefly); None: the coordinator types the ID (LAPOR! down, or not such a report)."""
+    if (
+        lapor is None
+        or lapor.origin != LaporLink.Origin.PULLED
+        or report.status != Report.Status.SUBMITTED
+    ):
+        return None
+    integration = lapor_integration(report.mall)
+    if integration is None:
+        return None
+    return lapor_institutions(integration=integration)
 
 
 def _deadline_class(value: str) -> int:

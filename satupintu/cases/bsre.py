@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from satupintu.cases.errors import CaseError
@@ -31,6 +32,7 @@ from satupintu.cases.signers import (
     SignRequest,
     register_backend,
 )
+from satupintu.counters import count_in_window
 from satupintu.integrations.fakes import register_fake
 from satupintu.integrations.http import Answer, send
 from satupintu.integrations.models import Integration
@@ -244,6 +246,49 @@ def signer_check(integration: Integration, *, identity: dict[str, str]) -> None:
         message=f"HTTP {answer.status}: unexpected answer (status {status or '-'}, code {code})",
     )
     raise _refusal(None, answer.status)
+
+
+# --- a TOTP sent to the signer (v2) -----------------------------------------------------------
+
+
+def totp_throttle(*, user_id: int) -> None:
+    """Count one "send me a code" of one person; past ``BSRE_TOTP_LIMIT`` in
+    ``BSRE_TOTP_WINDOW_SECONDS``, CaseError ``throttled`` and BSrE is not asked (each request
+    reaches the signer's phone)."""
+    window = settings.BSRE_TOTP_WINDOW_SECONDS
+    if count_in_window(f"bsre:totp:{user_id}", window) > settings.BSRE_TOTP_LIMIT:
+        minutes = max(1, -(-window // 60))
+        raise CaseError(
+            "throttled",
+            _("A code has been asked for too often. Wait %(minutes)d minutes, then try again.")
+            % {"minutes": minutes},
+        )
+
+
+def totp_request(integration: Integration, *, identity: dict[str, str]) -> None:
+    """v2's ``POST /api/v2/sign/get/totp``: BSrE sends the signer (``{"nik"}`` or
+    ``{"email"}``) a TOTP to sign with. Nothing of the code comes back here. CaseError if
+    BSrE did not say it sent one."""
+    operation = "bsre.totp_request"
+    if integration.provider != V2:
+        raise CaseError("bsre_totp_off", _("This agency's BSrE does not send codes."))
+    answer = _ask(integration, operation, "POST", "/api/v2/sign/get/totp", json=identity)
+    body = answer.json()
+    if answer.status == 200 and isinstance(body, dict) and body.get("success") is True:
+        _event(integration, operation, ok=True, message="code sent to the signer")
+        return
+    code = _error_code(answer)
+    if code in (NOT_REGISTERED, NO_CERTIFICATE):
+        _event(integration, operation, ok=True, message=f"signer refused, code {code}")
+        raise _refusal(code, answer.status)
+    _event(integration, operation, ok=False, message=f"HTTP {answer.status}, code {code}")
+    raise CaseError(
+        "bsre_totp_failed",
+        _(
+            "The signing service (BSrE) did not send a code. Use your passphrase or the "
+            "code from the BeSign app, or try again later."
+        ),
+    )
 
 
 # --- signing --------------------------------------------------------------------------------
@@ -577,6 +622,10 @@ def _identified(*, signer: Any, integration: Any) -> bool:
     return bool(signer_identity(integration, signer))
 
 
+def _send_totp(*, signer: Any, integration: Any) -> None:
+    totp_request(integration, identity=_identity(integration, signer))
+
+
 def _fake() -> Any:
     from satupintu.cases.bsre_fake import FakeBsre
 
@@ -593,6 +642,7 @@ register_backend(
         sign=_sign,
         remote=True,
         totp=True,
+        send_totp=_send_totp,
         check=_check,
         identified=_identified,
     )

@@ -7,7 +7,8 @@ It makes a throwaway CA and, per signer, a certificate under it, and signs with 
 TSA). Its odd cases: wrong Basic auth → 401 with Spring's JSON; wrong passphrase → HTTP 400
 ``{"error", "status_code": 2031}``; an unknown NIK → 2011; an empty or broken PDF → 500 JSON;
 ``delay`` seconds before answering, for the timeout; v2 signers found by ``email`` as well as
-``nik``; ``pdf_in_body`` off: v1 answers a JSON body with only the ``id_dokumen`` (the signed
+``nik``; v2 ``sign/get/totp`` "sends" the signer their TOTP (``totp_sent``); ``pdf_in_body``
+off: v1 answers a JSON body with only the ``id_dokumen`` (the signed
 PDF then fetched from ``/api/sign/download/{id}``, once). Verification (v1 ``POST
 /api/sign/verify``, v2 ``POST /api/v2/verify/pdf``) validates the PDF's signatures for real
 against its own CA and answers in each version's shape.
@@ -66,6 +67,7 @@ class FakeBsre(FakeServer):
         self.open_registry = open_registry
         self.documents: dict[str, bytes] = {}  # id_dokumen → signed PDF (v1 download)
         self.pdf_in_body = True
+        self.totp_sent: list[str] = []  # the NIKs a TOTP was sent to (v2 get/totp)
         self._bsre_lock = threading.Lock()
         self._ca_key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)
@@ -143,6 +145,8 @@ class FakeBsre(FakeServer):
             return self._verify_v2(request)
         if request.method == "POST" and path == "/api/v2/sign/pdf":
             return self._sign_v2(request)
+        if request.method == "POST" and path == "/api/v2/sign/get/totp":
+            return self._send_totp(request)
         if request.method == "GET" and path.startswith("/api/sign/download/"):
             with self._bsre_lock:
                 pdf = self.documents.pop(path.rsplit("/", 1)[-1], None)
@@ -314,6 +318,24 @@ class FakeBsre(FakeServer):
                 return self._server_error(request.path)
             signed_files.append(base64.b64encode(signed).decode("ascii"))
         return FakeResponse(status=200, body={"time": 1234, "file": signed_files})
+
+    def _send_totp(self, request: FakeRequest) -> FakeResponse:
+        """v2's "send the signer a TOTP": the code the signer's ``totp`` holds is "sent" (kept
+        in ``totp_sent``, the NIKs it went to); ``success`` true, as the digest saw it."""
+        body = request.json()
+        nik = self._key(body if isinstance(body, dict) else {})
+        signer = self._signer(nik)
+        if signer is None:
+            return FakeResponse(
+                status=400, body={"error": "User tidak terdaftar", "status_code": 2011}
+            )
+        if signer.status != "ISSUE":
+            return FakeResponse(
+                status=400, body={"error": "Sertifikat tidak aktif", "status_code": 2021}
+            )
+        with self._bsre_lock:
+            self.totp_sent.append(nik)
+        return FakeResponse(status=200, body={"success": True, "message": "TOTP telah dikirim"})
 
     @staticmethod
     def _server_error(path: str) -> FakeResponse:

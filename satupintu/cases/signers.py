@@ -64,6 +64,8 @@ class Backend:
     sign: Callable[..., Signed]
     remote: bool = False  # the signer's certificate is elsewhere: they give a secret
     totp: bool = False  # a TOTP may replace the passphrase
+    # ``send_totp(signer=, integration=)``: the service sends the signer a TOTP (CaseError if not).
+    send_totp: Callable[..., None] | None = None
     # ``check(signer=, integration=)``: CaseError if the signer cannot sign there now.
     check: Callable[..., None] | None = None
     # ``identified(signer=, integration=)``: whether the account holds what the outside

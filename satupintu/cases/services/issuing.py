@@ -222,6 +222,19 @@ def signer_problem(*, application: Application, signer: User) -> str:
     return ""
 
 
+def signer_totp_send(*, application: Application, signer: User) -> None:
+    """Ask the agency's outside signing service (BSrE v2) to send ``signer`` a TOTP to sign
+    ``application``'s document with, counted per person (``bsre.totp_throttle``); CaseError
+    when the agency's service sends none or refuses. The code never passes through here."""
+    chosen = signs_remotely(application)
+    if chosen is None or chosen.backend.send_totp is None:
+        raise CaseError("bsre_totp_off", _("This agency's signing service does not send codes."))
+    from satupintu.cases import bsre
+
+    bsre.totp_throttle(user_id=signer.pk)
+    chosen.backend.send_totp(signer=signer, integration=chosen.integration)
+
+
 def presign(
     *, application: Application, signer: User, secret: SignerSecret | None
 ) -> Presigned | None:

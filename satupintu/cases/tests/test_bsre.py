@@ -760,3 +760,81 @@ def test_v1_reads_the_reference_under_either_spelling(service, staff):
         )
     assert signed.backend == bsre.V1 and len(signed.reference) == 32
     assert PdfFileReader(BytesIO(signed.pdf)).embedded_signatures
+
+
+def ask_for_a_code(client, application):
+    return client.post(
+        reverse("backoffice:case-act", args=[application.pk]),
+        {
+            "action": "send_totp",
+            "version": application.version,
+            "note": "Lengkap.",
+            "confirmed": "yes",
+        },
+    )
+
+
+def test_v2_sends_the_approver_a_code_and_they_sign_with_it(
+    client,
+    service,
+    staff,
+    fake,
+    captured,  # noqa: F811
+):
+    bsre_on(service.agency, fake, bsre.V2)
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    page = sign_on_page(client, application, confirmed="")
+    assert 'data-sign="send-totp"' in page.text
+    asked = ask_for_a_code(client, application)
+    assert asked.status_code == 200 and 'data-sign="totp-sent"' in asked.text
+    assert fake.totp_sent == [APPROVER_NIK]
+    assert not fake.sign_requests()  # asking for a code signs nothing
+    assert not IssuedDocument.objects.filter(application=application).exists()
+    assert sign_on_page(client, application, totp=TOTP).status_code == 302
+    assert IssuedDocument.objects.get(application=application).backend == bsre.V2
+    assert TOTP not in captured.getvalue()
+    assert _rows_containing(TOTP) == []
+    assert [e.ok for e in _events("bsre.totp_request")] == [True]
+
+
+def test_asking_for_codes_is_limited_per_person(client, service, staff, fake, settings):
+    settings.BSRE_TOTP_LIMIT = 2
+    bsre_on(service.agency, fake, bsre.V2)
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert ask_for_a_code(client, application).status_code == 200
+    assert ask_for_a_code(client, application).status_code == 200
+    refused = ask_for_a_code(client, application)
+    assert refused.status_code == 400 and 'data-sign="error"' in refused.text
+    assert len(fake.totp_sent) == 2  # the third was not sent to BSrE
+
+
+def test_v1_offers_no_code_and_refuses_to_send_one(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V1)
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    assert 'data-sign="send-totp"' not in sign_on_page(client, application, confirmed="").text
+    assert ask_for_a_code(client, application).status_code == 400
+    assert fake.totp_sent == []
+    assert not [r for r in fake.requests if "totp" in r.path]
+
+
+def test_only_the_approver_may_ask_for_a_code(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V2)
+    application = at_decision(service, staff)
+    client.force_login(staff["front_office"])
+    answer = ask_for_a_code(client, application)
+    assert answer.status_code in (302, 403, 404)
+    assert fake.totp_sent == []
+
+
+def test_a_signer_bsre_does_not_know_gets_no_code(client, service, staff, fake):
+    bsre_on(service.agency, fake, bsre.V2)
+    staff["approver"].nik = "3201000000000001"
+    staff["approver"].save()
+    application = at_decision(service, staff)
+    client.force_login(staff["approver"])
+    refused = ask_for_a_code(client, application)
+    assert refused.status_code == 400 and 'data-sign="error"' in refused.text
+    assert fake.totp_sent == []

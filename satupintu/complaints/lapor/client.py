@@ -96,6 +96,7 @@ class LaporClient:
             raise CallFailed(f"not a LAPOR! provider: {integration.provider}", retry=False)
         self.integration = integration
         self.token_fetches = 0
+        self.timeout: float | None = None  # seconds per request; None: the deployment's default
 
     # The gateway's token -------------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class LaporClient:
                     self.integration.secret("consumer_key"),
                     self.integration.secret("consumer_secret"),
                 ),
+                timeout=self.timeout,
             )
         )
         body = answer.json()
@@ -183,12 +185,26 @@ class LaporClient:
             url = f"{url}?{urlencode(params)}"
         splp = self.integration.provider == SPLP
         token = self._gateway_token() if splp else ""
-        answer = send(method, url, json=json, data=data, files=files, headers=self._headers(token))
+        answer = send(
+            method,
+            url,
+            json=json,
+            data=data,
+            files=files,
+            headers=self._headers(token),
+            timeout=self.timeout,
+        )
         if splp and answer.status == 401 and _gateway_code(answer) in GATEWAY_REFUSALS:
             self.forget_token()
             token = self._gateway_token(fresh=True)
             answer = send(
-                method, url, json=json, data=data, files=files, headers=self._headers(token)
+                method,
+                url,
+                json=json,
+                data=data,
+                files=files,
+                headers=self._headers(token),
+                timeout=self.timeout,
             )
         if answer.status == 401:
             code = _gateway_code(answer)

@@ -99,6 +99,14 @@ class FakeLapor(FakeServer):
         self.docs: dict[int, tuple[str, bytes]] = {}
         # Statuses answered to the next LAPOR! requests, in turn (0: that one is served).
         self.fail: list[int] = []
+        # LAPOR!'s master data of institutions (``GET /masters/institutions/external``), served
+        # in the ``listing`` form; ``institutions_delay`` seconds before answering it.
+        self.institutions: list[dict[str, Any]] = [
+            {"id": self.institution_id, "name": self.institution_name},
+            {"id": 8800, "name": "Pemerintah Provinsi (fake)"},
+            {"id": 8801, "name": "Kementerian ESDM (fake)"},
+        ]
+        self.institutions_delay = 0.0
         self._next = 1000
 
     # What a test does to the fake -------------------------------------------------------
@@ -226,6 +234,12 @@ class FakeLapor(FakeServer):
             return self._file(request)
         if request.method == "GET" and parts == ["complaints", "complaint"]:
             return self._forwarded(request)
+        if request.method == "GET" and parts == ["masters", "institutions", "external"]:
+            if self.institutions_delay:
+                time.sleep(self.institutions_delay)
+            listed = {"data": list(self.institutions), "current_page": 1, "next_page_url": None}
+            paginator = self.listing == "paginator"
+            return FakeResponse(200, {"results": {"data": listed} if paginator else listed})
         if request.method == "POST" and parts == ["complaints", "followup", "add"]:
             return self._followup(request)
         if (

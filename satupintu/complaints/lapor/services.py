@@ -274,3 +274,72 @@ def _record_followup(link: LaporLink, key: str, text: str, *, echo: bool) -> int
     except IntegrityError:
         return 0
     return 1 if event is not None else 0
+
+
+# --- LAPOR!'s institutions, to send a report back to ----------------------------------------
+
+INSTITUTIONS_PATH = "/masters/institutions/external"
+INSTITUTIONS_TIMEOUT = 3.0  # seconds: asked while the coordinator's page opens
+INSTITUTIONS_CACHE_SECONDS = 10 * 60
+INSTITUTIONS_MAX = 5000
+INSTITUTION_NAME_MAX = 200
+
+
+def _institution_rows(answer_results: dict[str, Any]) -> list[Any]:
+    """The rows of ``results.data[]``, or of a Laravel paginator at ``results.data``."""
+    data = answer_results.get("data")
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data if isinstance(data, list) else []
+
+
+def lapor_institutions(*, integration: Integration) -> list[tuple[str, str]] | None:
+    """LAPOR!'s institutions (``GET /masters/institutions/external?page_size=1000``) as
+    ``(id, name)`` sorted by name, for the coordinator to pick where a report goes back to;
+    kept ``INSTITUTIONS_CACHE_SECONDS`` in the shared cache. None when LAPOR! does not answer
+    within ``INSTITUTIONS_TIMEOUT`` or answers nothing usable (the page asks for the ID then).
+    Rows without a numeric id or a name are skipped; names are trimmed, without NULs."""
+    key = f"lapor:institutions:{integration.pk}"
+    cached = cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    client = LaporClient(integration)
+    client.timeout = INSTITUTIONS_TIMEOUT
+    try:
+        answer = client.request("GET", INSTITUTIONS_PATH, params={"page_size": 1000})
+    except CallFailed as failed:
+        _institutions_event(integration, ok=False, message=f"not asked in time: {failed}"[:500])
+        return None
+    if answer.status != 200:
+        _institutions_event(integration, ok=False, message=f"HTTP {answer.status}")
+        return None
+    found: dict[str, str] = {}
+    for row in _institution_rows(results(answer))[:INSTITUTIONS_MAX]:
+        if not isinstance(row, dict):
+            continue
+        ident, name = str(row.get("id", "")).strip(), row.get("name")
+        if not (ident.isascii() and ident.isdigit() and len(ident) <= 12):
+            continue
+        if not isinstance(name, str):
+            continue
+        name = " ".join(name.replace("\x00", "").split())[:INSTITUTION_NAME_MAX]
+        if name:
+            found[ident] = name
+    if not found:
+        _institutions_event(integration, ok=False, message="no institutions in the answer")
+        return None
+    institutions = sorted(found.items(), key=lambda pair: (pair[1].lower(), pair[0]))
+    cache.set(key, institutions, INSTITUTIONS_CACHE_SECONDS)
+    _institutions_event(integration, ok=True, message=f"{len(institutions)} institutions")
+    return institutions
+
+
+def _institutions_event(integration: Integration, *, ok: bool, message: str) -> None:
+    event_record(
+        integration=integration,
+        kind=Integration.Kind.LAPOR,
+        direction="out",
+        operation="lapor.institutions",
+        ok=ok,
+        message=message,
+    )

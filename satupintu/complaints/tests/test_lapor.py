@@ -4,6 +4,7 @@ periodic pull of follow-ups and of reports forwarded to the mall."""
 
 import json
 import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -641,3 +642,69 @@ def test_a_gateway_refusing_the_fresh_token_too_fails_after_one_refetch(mall, la
     assert fake.tokens_issued == 2  # refreshed once, not in a loop
     logged = IntegrationEvent.objects.filter(integration=lapor, operation="lapor.sync").last()
     assert not logged.ok and "900901" in logged.message
+
+
+# --- LAPOR!'s institutions to send a report back to -------------------------------------------
+
+
+def _report_page(client, report):
+    return client.get(reverse("backoffice:report", args=[report.tracking_id]))
+
+
+@pytest.mark.parametrize("listing", ["flat", "paginator"])
+def test_the_coordinator_picks_the_institution_from_lapors_list(
+    client, forwarded, lapor, fake, listing
+):
+    fake.listing = listing
+    report, complaint_id, coordinator = forwarded
+    client.force_login(coordinator)
+    page = _report_page(client, report).content.decode()
+    assert 'data-lapor="institutions"' in page
+    assert '<option value="8801">Kementerian ESDM (fake) (8801)</option>' in page
+    answer = client.post(
+        reverse("backoffice:report-act", args=[report.tracking_id]),
+        {"action": "reject", "text": "Wewenang kementerian.", "lapor_institution": "8801"},
+    )
+    assert answer.status_code == 302
+    [call] = deliver(RETURN)
+    assert call.status == OutboundCall.Status.DONE, call.last_error
+    assert fake.returns[0]["reason"] == "8801"
+    assert fake.complaints[complaint_id]["disposition_id"] == 8801
+
+
+def test_lapor_down_leaves_the_typed_field_and_the_page_opens_quickly(
+    client, forwarded, lapor, fake, monkeypatch
+):
+    from satupintu.complaints.lapor import services as lapor_services
+
+    monkeypatch.setattr(lapor_services, "INSTITUTIONS_TIMEOUT", 0.3)
+    fake.institutions_delay = 2.0
+    report, _complaint_id, coordinator = forwarded
+    client.force_login(coordinator)
+    started = time.monotonic()
+    page = _report_page(client, report)
+    assert time.monotonic() - started < 1.8
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-lapor="institutions"' not in text
+    assert 'id="lapor-institution" name="lapor_institution" inputmode="numeric"' in text
+    assert IntegrationEvent.objects.filter(operation="lapor.institutions", ok=False).exists()
+
+
+def test_lapors_list_is_read_leniently_and_kept_a_while(client, forwarded, lapor, fake):
+    fake.institutions = [
+        {"id": 8800, "name": "Provinsi\x00 <b>X</b>"},
+        {"id": "abc", "name": "Bukan angka"},
+        {"id": 8802},
+        "not a row",
+        {"id": 8803, "name": "  Kota   Y  "},
+    ]
+    report, _complaint_id, coordinator = forwarded
+    client.force_login(coordinator)
+    page = _report_page(client, report).content.decode()
+    assert '<option value="8803">Kota Y (8803)</option>' in page
+    assert "Provinsi &lt;b&gt;X&lt;/b&gt; (8800)" in page  # escaped, NUL gone
+    assert "Bukan angka" not in page and 'value="8802"' not in page
+    asked = len(lapor_requests(fake, "/masters/institutions/external"))
+    _report_page(client, report)
+    assert len(lapor_requests(fake, "/masters/institutions/external")) == asked == 1
