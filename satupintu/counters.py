@@ -18,6 +18,14 @@ def count_in_window(key: str, seconds: int) -> int:
         return 1
 
 
+def minutes_to_wait(key: str, *, limit: int, seconds: int) -> int | None:
+    """Count one more under ``key``; past ``limit`` in ``seconds``, the whole minutes the
+    person is told to wait (the window, rounded up), else None."""
+    if count_in_window(key, seconds) > limit:
+        return max(1, -(-seconds // 60))
+    return None
+
+
 def cache_is_shared() -> bool:
     """Whether the default cache is one store for every worker (Redis), not a copy per process.
     What one worker writes there another may trust, and a deletion reaches them all: only

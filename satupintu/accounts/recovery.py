@@ -38,7 +38,7 @@ from satupintu.accounts.lockout import login_succeeded
 from satupintu.accounts.models import AccountCode, User
 from satupintu.accounts.names import name_parts
 from satupintu.accounts.validators import normalize_nik, normalize_phone
-from satupintu.counters import count_in_window
+from satupintu.counters import minutes_to_wait
 from satupintu.notify.models import Channel, Event
 from satupintu.notify.services import Recipient, notify
 
@@ -79,8 +79,8 @@ def _clean_code(code: str) -> str:
 
 def throttle(*, key: str, limit: int, window: int) -> None:
     """Count one try of ``key``; past ``limit`` in ``window`` seconds, refuse (429)."""
-    if count_in_window(key, window) > limit:
-        minutes = max(1, window // 60)
+    minutes = minutes_to_wait(key, limit=limit, seconds=window)
+    if minutes is not None:
         raise AccountError(
             "throttled",
             _("Too many tries. Wait %(minutes)d minutes, then try again.") % {"minutes": minutes},

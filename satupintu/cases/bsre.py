@@ -32,7 +32,7 @@ from satupintu.cases.signers import (
     SignRequest,
     register_backend,
 )
-from satupintu.counters import count_in_window
+from satupintu.counters import minutes_to_wait
 from satupintu.integrations.fakes import register_fake
 from satupintu.integrations.http import Answer, send
 from satupintu.integrations.models import Integration
@@ -255,9 +255,12 @@ def totp_throttle(*, user_id: int) -> None:
     """Count one "send me a code" of one person; past ``BSRE_TOTP_LIMIT`` in
     ``BSRE_TOTP_WINDOW_SECONDS``, CaseError ``throttled`` and BSrE is not asked (each request
     reaches the signer's phone)."""
-    window = settings.BSRE_TOTP_WINDOW_SECONDS
-    if count_in_window(f"bsre:totp:{user_id}", window) > settings.BSRE_TOTP_LIMIT:
-        minutes = max(1, -(-window // 60))
+    minutes = minutes_to_wait(
+        f"bsre:totp:{user_id}",
+        limit=settings.BSRE_TOTP_LIMIT,
+        seconds=settings.BSRE_TOTP_WINDOW_SECONDS,
+    )
+    if minutes is not None:
         raise CaseError(
             "throttled",
             _("A code has been asked for too often. Wait %(minutes)d minutes, then try again.")

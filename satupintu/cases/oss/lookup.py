@@ -14,7 +14,7 @@ from satupintu.cases.models import OssLink
 from satupintu.cases.oss.client import LicenseStatus, check_license_status, inquery_file_ds
 from satupintu.cases.oss.inbound import signed_file_request
 from satupintu.cases.oss.outbound import oss_integration
-from satupintu.counters import count_in_window
+from satupintu.counters import minutes_to_wait
 from satupintu.integrations import http
 from satupintu.integrations.models import IntegrationEvent
 from satupintu.integrations.services import event_record, integration_fetch_rules
@@ -25,9 +25,10 @@ def oss_ask_throttle(*, user_id: int) -> None:
     OSS permit codes); past ``OSS_ASK_LIMIT`` of one person in ``OSS_ASK_WINDOW_SECONDS``,
     CaseError ``throttled`` and OSS is not asked (each question holds a worker up to seconds
     and counts against OSS's own limits)."""
-    window = settings.OSS_ASK_WINDOW_SECONDS
-    if count_in_window(f"oss:ask:{user_id}", window) > settings.OSS_ASK_LIMIT:
-        minutes = max(1, -(-window // 60))
+    minutes = minutes_to_wait(
+        f"oss:ask:{user_id}", limit=settings.OSS_ASK_LIMIT, seconds=settings.OSS_ASK_WINDOW_SECONDS
+    )
+    if minutes is not None:
         raise CaseError(
             "throttled",
             _("OSS has been asked too often. Wait %(minutes)d minutes, then try again.")

@@ -184,20 +184,9 @@ class LaporClient:
         if params:
             url = f"{url}?{urlencode(params)}"
         splp = self.integration.provider == SPLP
-        token = self._gateway_token() if splp else ""
-        answer = send(
-            method,
-            url,
-            json=json,
-            data=data,
-            files=files,
-            headers=self._headers(token),
-            timeout=self.timeout,
-        )
-        if splp and answer.status == 401 and _gateway_code(answer) in GATEWAY_REFUSALS:
-            self.forget_token()
-            token = self._gateway_token(fresh=True)
-            answer = send(
+
+        def sent(token: str) -> Answer:
+            return send(
                 method,
                 url,
                 json=json,
@@ -206,6 +195,11 @@ class LaporClient:
                 headers=self._headers(token),
                 timeout=self.timeout,
             )
+
+        answer = sent(self._gateway_token() if splp else "")
+        if splp and answer.status == 401 and _gateway_code(answer) in GATEWAY_REFUSALS:
+            self.forget_token()
+            answer = sent(self._gateway_token(fresh=True))
         if answer.status == 401:
             code = _gateway_code(answer)
             raise CallFailed(
