@@ -6,6 +6,8 @@ import pytest
 
 from satupintu.cases.oss.fake import USER_KEY, FakeOss
 
+KNOWN_NIB = "8120000000001"
+
 
 @pytest.fixture
 def oss():
@@ -33,6 +35,19 @@ def oss_integration(oss):
         return integration
 
     return build
+
+
+@pytest.fixture
+def connected(oss, oss_integration, service):
+    """The service's mall (``service``: the test module's own) checks NIBs with the fake OSS,
+    which knows one business, NIB ``KNOWN_NIB`` (the tests' ``NIB``)."""
+    oss.add_nib(
+        KNOWN_NIB,
+        nama_perseroan="PT Roti Bogor",
+        npwp_perseroan="012345617000000",
+        alamat_perseroan="Jl. Suryakencana 5",
+    )
+    return oss_integration(mall=service.agency.mall, check_timeout=0.3)
 
 
 @pytest.fixture

@@ -37,18 +37,6 @@ def application(client, service):
     return Application.objects.get(service=service)
 
 
-@pytest.fixture
-def connected(oss, oss_integration, service):
-    """The service's mall checks NIBs with the fake OSS, which knows one business."""
-    oss.add_nib(
-        NIB,
-        nama_perseroan="PT Roti Bogor",
-        npwp_perseroan="012345617000000",
-        alamat_perseroan="Jl. Suryakencana 5",
-    )
-    return oss_integration(mall=service.agency.mall, check_timeout=0.3)
-
-
 def check(client, application, nib=NIB, **answers):
     url = reverse("portal:application", args=[application.pk])
     return client.post(url, {"action": "check_nib", "nib": nib, "nik": NIK, **answers}, follow=True)
