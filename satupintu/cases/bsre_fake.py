@@ -229,8 +229,9 @@ class FakeBsre(FakeServer):
             body={"status_code": 1111, "status": "ISSUE", "message": "Sertifikat aktif"}
         )
 
-    def _refusal(self, nik: str, passphrase: str, totp: str) -> FakeResponse | None:
-        signer = self._signer(nik)
+    @staticmethod
+    def _unfit(signer: FakeSigner | None) -> FakeResponse | None:
+        """BSrE's refusal of a signer it does not know or whose certificate is not active."""
         if signer is None:
             return FakeResponse(
                 status=400, body={"error": "User tidak terdaftar", "status_code": 2011}
@@ -239,6 +240,13 @@ class FakeBsre(FakeServer):
             return FakeResponse(
                 status=400, body={"error": "Sertifikat tidak aktif", "status_code": 2021}
             )
+        return None
+
+    def _refusal(self, nik: str, passphrase: str, totp: str) -> FakeResponse | None:
+        signer = self._signer(nik)
+        unfit = self._unfit(signer)
+        if unfit is not None or signer is None:
+            return unfit
         if not ((passphrase and passphrase == signer.passphrase) or (totp and totp == signer.totp)):
             return FakeResponse(
                 status=400, body={"error": "Passphrase anda salah", "status_code": 2031}
@@ -324,15 +332,9 @@ class FakeBsre(FakeServer):
         in ``totp_sent``, the NIKs it went to); ``success`` true, as the digest saw it."""
         body = request.json()
         nik = self._key(body if isinstance(body, dict) else {})
-        signer = self._signer(nik)
-        if signer is None:
-            return FakeResponse(
-                status=400, body={"error": "User tidak terdaftar", "status_code": 2011}
-            )
-        if signer.status != "ISSUE":
-            return FakeResponse(
-                status=400, body={"error": "Sertifikat tidak aktif", "status_code": 2021}
-            )
+        unfit = self._unfit(self._signer(nik))
+        if unfit is not None:
+            return unfit
         with self._bsre_lock:
             self.totp_sent.append(nik)
         return FakeResponse(status=200, body={"success": True, "message": "TOTP telah dikirim"})
